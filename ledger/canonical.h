@@ -1,0 +1,25 @@
+// Strict JSON input and RFC 8785 (JCS) canonical form for ledger entries. Entries use a
+// subset of JSON: no floats, ASCII keys, no duplicate keys, nesting at most kJsonDepthMax.
+// The canonical bytes are what is hashed and stored.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "ledger/base/result.h"
+
+namespace jejak::ledger {
+
+// Parses `bytes` as one JSON value of the entry subset. kInvalidArgument (field "" or the
+// JSON path) for: invalid JSON, invalid UTF-8, lone surrogates in \u escapes, floats or
+// exponents, integers outside int64, duplicate keys, non-ASCII keys, nesting deeper than
+// kJsonDepthMax, trailing bytes, input larger than kEntryBytesMax. kTooLarge for the last.
+Result<nlohmann::json> ParseStrict(std::string_view bytes);
+
+// RFC 8785 canonical bytes of `value`, which must hold only the entry subset (checked:
+// a float or a non-ASCII key is a programmer error here, since ParseStrict rejects them).
+std::string Canonicalize(const nlohmann::json& value);
+
+}  // namespace jejak::ledger

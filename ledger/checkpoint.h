@@ -1,0 +1,38 @@
+// Checkpoints: C2SP tlog-checkpoint bodies (origin, tree size, base64 root hash) with the
+// ledger's extension lines "chain <hex>" and "time <RFC 3339>", signed as a C2SP signed
+// note with the ledger's Ed25519 key. Pure: the caller passes the time in.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "crypto/sha256.h"
+#include "ledger/base/result.h"
+#include "ledger/note.h"
+
+namespace jejak::ledger {
+
+struct Checkpoint {
+  std::string origin;
+  std::uint64_t tree_size = 0;
+  crypto::Digest root_hash{};
+  crypto::Digest chain_hash{};  // Chain hash of entry tree_size - 1.
+  std::string time;             // RFC 3339 UTC with milliseconds.
+};
+
+// The note text:
+// "<origin>\n<tree_size>\n<base64 root>\nchain <hex>\ntime <time>\n".
+std::string FormatCheckpointText(const Checkpoint& checkpoint);
+// Parses a checkpoint text (as returned by OpenNote). kInvalidArgument if malformed:
+// empty origin, size not a canonical decimal, root not 32 bytes of base64, missing or
+// malformed chain/time lines, unknown extension lines.
+Result<Checkpoint> ParseCheckpointText(std::string_view text);
+
+// The signed note for `checkpoint`.
+std::string SignCheckpoint(const Checkpoint& checkpoint, const NoteSigner& signer);
+// Opens `note` with `verifier` and parses its text. The caller compares the origin with
+// the one it expects.
+Result<Checkpoint> OpenCheckpoint(std::string_view note, const NoteVerifier& verifier);
+
+}  // namespace jejak::ledger

@@ -1,0 +1,99 @@
+// Entries: the kinds of DESIGN ("Entries and the chain"), their validation, the fields the
+// server stamps on them, and the query columns derived from their canonical form. Checks
+// that need the ledger's state (bank_ref uniqueness, what a reversal reverses) go through
+// LedgerView, which the store implements. Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "ledger/base/result.h"
+
+namespace jejak::ledger {
+
+enum class Kind { kGenesis, kOpd, kBudget, kExpenditure, kReversal, kTaxDeposit };
+
+inline constexpr std::int64_t kFormatVersion = 1;
+
+// "genesis", "opd", "budget", "expenditure", "reversal", "tax_deposit".
+const char* KindName(Kind kind);
+std::optional<Kind> ParseKind(std::string_view name);
+
+// What the server adds to a body: DESIGN's `v`, `seq`, `recorded_at`, `recorded_by`.
+struct Stamp {
+  std::int64_t seq = 0;
+  std::string recorded_at;  // RFC 3339 UTC with milliseconds, "2026-01-31T08:00:00.000Z".
+  std::string recorded_by;  // The token's sub (or the CLI's --sub).
+};
+
+// Validates a client body of any kind but genesis (the body names its `kind`). Checks
+// only what the body itself shows: required and unknown fields, types, code patterns,
+// real calendar dates, string limits, money, net = gross - taxes, cash_reason iff cash,
+// bank fields unless cash. Returns the body normalised for storage (money with exactly
+// two fraction digits). kInvalidArgument listing every bad field with why. A body that
+// carries a server field (v, seq, recorded_at, recorded_by) is rejected.
+Result<nlohmann::json> ValidateBody(const nlohmann::json& body);
+
+// Validates a genesis body (kind "genesis", ledger_id, origin, region, checkpoint_key).
+Result<nlohmann::json> ValidateGenesis(const nlohmann::json& body);
+
+// The stored entry: `body` (validated) with v, seq, recorded_at and recorded_by added.
+nlohmann::json StampEntry(nlohmann::json body, const Stamp& stamp);
+
+// The query columns of a stored entry, all derived from its canonical bytes. Absent
+// values are empty strings / nullopt so that the store can compare them exactly.
+struct EntryColumns {
+  std::int64_t seq = 0;
+  std::string kind;
+  std::string recorded_at;
+  std::string recorded_by;
+  std::optional<std::int64_t> fiscal_year;
+  std::string opd;           // opd (expenditure, budget, tax_deposit) or code (opd).
+  std::string sub_activity;
+  std::string account;
+  std::string instrument;
+  std::string mechanism;
+  std::string value_date;    // value_date (expenditure) or deposit_date (tax_deposit).
+  std::string bank_ref;
+  std::string payee_account; // "<bank>:<account_no>" when both are present.
+  std::string payee_npwp;
+  std::string tax_type;      // tax_deposit only.
+  std::optional<std::int64_t> amount_sen;  // gross, pagu or tax_deposit amount.
+  std::optional<std::int64_t> net_sen;     // expenditure only.
+  std::optional<std::int64_t> tax_sen;     // expenditure: sum of taxes.
+  std::optional<std::int64_t> reverses;    // reversal only.
+
+  friend bool operator==(const EntryColumns&, const EntryColumns&) = default;
+};
+
+// Derives the columns from a stored entry. kDataLoss if the entry is not a valid stored
+// entry (verification uses this on bytes read back from storage).
+Result<EntryColumns> DeriveColumns(const nlohmann::json& entry);
+
+// What a new entry's checks need to know about the ledger so far. Implemented by the
+// store inside its append transaction, so earlier entries of the same batch count.
+class LedgerView {
+ public:
+  virtual ~LedgerView() = default;
+  // The seq of the entry holding `bank_ref`, if any.
+  virtual Result<std::optional<std::int64_t>> SeqOfBankRef(std::string_view bank_ref) = 0;
+  // The columns of entry `seq`, if it exists.
+  virtual Result<std::optional<EntryColumns>> Columns(std::int64_t seq) = 0;
+  // The seq of the reversal of `seq`, if it has been reversed.
+  virtual Result<std::optional<std::int64_t>> ReversalOf(std::int64_t seq) = 0;
+  // True iff an `opd` entry registered `code`.
+  virtual Result<bool> OpdRegistered(std::string_view code) = 0;
+};
+
+// Checks a validated body against the ledger: bank_ref unused (kConflict naming the seq
+// that holds it), opd registered, a reversal's target an unreversed expenditure, a tax
+// deposit's covers existing expenditures of the same OPD and fiscal year, an OPD code
+// registered only once. kInvalidArgument / kConflict / kNotFound with the field.
+Result<void> CheckAgainstLedger(const nlohmann::json& body, LedgerView& view);
+
+}  // namespace jejak::ledger
