@@ -62,7 +62,9 @@ struct EntryColumns {
   std::string bank_ref;
   std::string payee_account; // "<bank>:<account_no>" when both are present.
   std::string payee_npwp;
-  std::string tax_type;      // tax_deposit only.
+  // tax_deposit: its tax_type. expenditure: the distinct tax types it withheld, sorted
+  // and joined with "," ("PPN,PPh22"), so that a deposit's covers can be checked.
+  std::string tax_type;
   std::optional<std::int64_t> amount_sen;  // gross, pagu or tax_deposit amount.
   std::optional<std::int64_t> net_sen;     // expenditure only.
   std::optional<std::int64_t> tax_sen;     // expenditure: sum of taxes.

@@ -3,6 +3,7 @@
 // the pinned verifier key. Pure: callers read key files.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,6 +13,14 @@
 #include "ledger/base/result.h"
 
 namespace jejak::ledger {
+
+// signed-note.md: verifiers MUST accept at least 16 signatures; like Go's sumdb/note we
+// accept up to 100, which leaves room for many auditors' cosignatures.
+inline constexpr std::size_t kNoteSignaturesMax = 100;
+
+// True iff `text` is valid UTF-8 with no ASCII control characters other than newline,
+// as signed-note.md requires of a whole note (and so of its text).
+bool ValidNoteText(std::string_view text);
 
 // A verifier key "<name>+<hex key ID>+<base64(0x01 || public key)>".
 struct NoteVerifier {
@@ -30,7 +39,8 @@ struct NoteSigner {
 // Key ID = first 4 bytes (big-endian) of SHA-256(name || 0x0A || 0x01 || public key).
 std::uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& public_key);
 
-// True iff `name` is a valid key name: non-empty, no Unicode spaces, no '+'.
+// True iff `name` is a valid key name: non-empty, no Unicode spaces, no '+' (and, as
+// part of a note, valid UTF-8 without control characters).
 bool ValidKeyName(std::string_view name);
 
 // Signer for `name` with `key`. `name` must satisfy ValidKeyName (checked).
@@ -46,7 +56,7 @@ std::optional<NoteVerifier> ParseVerifierKey(std::string_view vkey);
 std::optional<NoteSigner> ParseSignerKey(std::string_view skey);
 
 // The signature line "— <name> <base64(key ID || signature)>\n" over `text`.
-// `text` must end in '\n' (checked).
+// `text` must end in '\n' and satisfy ValidNoteText (both checked).
 std::string SignatureLine(std::string_view text, const NoteSigner& signer);
 
 // `text` + "\n" + the signature line: a complete note with one signature.

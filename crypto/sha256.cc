@@ -1,0 +1,61 @@
+// SHA-256 (FIPS 180-4) through OpenSSL 3's EVP digest interface.
+#include "crypto/sha256.h"
+
+#include <openssl/evp.h>
+
+#include <memory>
+#include <utility>
+
+#include "ledger/base/check.h"
+
+namespace jejak::crypto {
+namespace {
+
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+}  // namespace
+
+Digest Sha256(std::string_view bytes) {
+  Digest digest{};
+  unsigned int digest_bytes = 0;
+  // EVP_Digest fails only on allocation failure, which we treat as fatal.
+  JEJAK_CHECK(EVP_Digest(bytes.data(), bytes.size(), digest.data(), &digest_bytes, EVP_sha256(),
+                         nullptr) == 1);
+  JEJAK_CHECK(digest_bytes == kDigestBytes);
+  return digest;
+}
+
+struct Sha256Hasher::State {
+  MdCtxPtr context{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
+};
+
+Sha256Hasher::Sha256Hasher() : state_(std::make_unique<State>()) {
+  JEJAK_CHECK(state_->context != nullptr);
+  JEJAK_CHECK(EVP_DigestInit_ex(state_->context.get(), EVP_sha256(), nullptr) == 1);
+}
+
+Sha256Hasher::~Sha256Hasher() = default;
+Sha256Hasher::Sha256Hasher(Sha256Hasher&&) noexcept = default;
+Sha256Hasher& Sha256Hasher::operator=(Sha256Hasher&&) noexcept = default;
+
+void Sha256Hasher::Update(std::string_view bytes) {
+  JEJAK_CHECK(state_ != nullptr);  // Not moved from, not finished.
+  JEJAK_CHECK(EVP_DigestUpdate(state_->context.get(), bytes.data(), bytes.size()) == 1);
+}
+
+void Sha256Hasher::Update(const Digest& digest) {
+  Update(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+Digest Sha256Hasher::Finish() {
+  JEJAK_CHECK(state_ != nullptr);  // Not moved from, not finished.
+  Digest digest{};
+  unsigned int digest_bytes = 0;
+  JEJAK_CHECK(EVP_DigestFinal_ex(state_->context.get(), digest.data(), &digest_bytes) == 1);
+  JEJAK_CHECK(digest_bytes == kDigestBytes);
+  // A finished context cannot be updated again; dropping it makes misuse abort.
+  state_.reset();
+  return digest;
+}
+
+}  // namespace jejak::crypto

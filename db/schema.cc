@@ -1,0 +1,138 @@
+#include "db/schema.h"
+
+#include <soci/soci.h>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace jejak::db {
+namespace {
+
+struct Migration {
+  int version;
+  std::vector<std::string> statements;
+};
+
+// SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
+// Hashes are lowercase hex text so that an auditor can read them with any SQL tool.
+const std::vector<Migration>& Migrations() {
+  static const std::vector<Migration> migrations = {
+      {1,
+       {
+           // One row per entry. `canonical` holds the exact RFC 8785 bytes that were
+           // hashed; every other column is derived from them and verification checks
+           // that they still agree.
+           "CREATE TABLE entries ("
+           " seq BIGINT PRIMARY KEY,"
+           " canonical TEXT NOT NULL,"
+           " leaf_hash TEXT NOT NULL,"
+           " chain_hash TEXT NOT NULL,"
+           " kind TEXT NOT NULL,"
+           " recorded_at TEXT NOT NULL,"
+           " recorded_by TEXT NOT NULL,"
+           " fiscal_year INTEGER,"
+           " opd TEXT,"
+           " sub_activity TEXT,"
+           " account TEXT,"
+           " instrument TEXT,"
+           " mechanism TEXT,"
+           " value_date TEXT,"
+           " bank_ref TEXT UNIQUE,"
+           " payee_account TEXT,"
+           " payee_npwp TEXT,"
+           " tax_type TEXT,"
+           " amount_sen BIGINT,"
+           " net_sen BIGINT,"
+           " tax_sen BIGINT,"
+           " reverses BIGINT UNIQUE)",
+           // The API's filters: by OPD and year, by kind, by account, by value date.
+           "CREATE INDEX entries_opd_year ON entries (opd, fiscal_year, kind, seq)",
+           "CREATE INDEX entries_year_kind ON entries (fiscal_year, kind, seq)",
+           "CREATE INDEX entries_kind ON entries (kind, seq)",
+           "CREATE INDEX entries_account ON entries (account, fiscal_year, seq)",
+           "CREATE INDEX entries_value_date ON entries (value_date, seq)",
+           "CREATE INDEX entries_payee_account ON entries (payee_account, value_date)",
+           // Perfect Merkle subtrees: node (level, node_index) covers the 2^level leaves
+           // from node_index * 2^level; completed_seq is the leaf that completed it, so
+           // verification can stream nodes in the order it recomputes them.
+           "CREATE TABLE merkle_nodes ("
+           " level INTEGER NOT NULL,"
+           " node_index BIGINT NOT NULL,"
+           " completed_seq BIGINT NOT NULL,"
+           " hash TEXT NOT NULL,"
+           " PRIMARY KEY (level, node_index))",
+           "CREATE INDEX merkle_nodes_completed ON merkle_nodes (completed_seq, level)",
+           // One signed checkpoint per group commit.
+           "CREATE TABLE checkpoints ("
+           " tree_size BIGINT PRIMARY KEY,"
+           " note TEXT NOT NULL)",
+       }},
+  };
+  return migrations;
+}
+
+// Append-only: every ledger table refuses UPDATE and DELETE.
+std::vector<std::string> AppendOnlyTriggers(const std::string& backend) {
+  std::vector<std::string> statements;
+  for (const char* table : {"entries", "merkle_nodes", "checkpoints"}) {
+    const std::string name = table;
+    if (backend == "sqlite3") {
+      for (const char* operation : {"UPDATE", "DELETE"}) {
+        const std::string op = operation;
+        statements.push_back("CREATE TRIGGER " + name + "_no_" + (op == "UPDATE" ? "update" : "delete") +
+                             " BEFORE " + op + " ON " + name +
+                             " BEGIN SELECT RAISE(ABORT, '" + name +
+                             " is append-only'); END");
+      }
+    } else {
+      statements.push_back(
+          "CREATE OR REPLACE FUNCTION jejak_append_only() RETURNS trigger AS $$ BEGIN "
+          "RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END; $$ LANGUAGE plpgsql");
+      statements.push_back("CREATE TRIGGER " + name + "_append_only BEFORE UPDATE OR DELETE ON " +
+                           name + " FOR EACH ROW EXECUTE FUNCTION jejak_append_only()");
+      statements.push_back("CREATE TRIGGER " + name + "_no_truncate BEFORE TRUNCATE ON " + name +
+                           " FOR EACH STATEMENT EXECUTE FUNCTION jejak_append_only()");
+    }
+  }
+  return statements;
+}
+
+}  // namespace
+
+int SchemaVersion() { return Migrations().back().version; }
+
+Result<void> Migrate(soci::session& sql) {
+  try {
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+           " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+    int current = 0;
+    soci::indicator current_indicator = soci::i_null;
+    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, current_indicator);
+    if (current_indicator != soci::i_ok) current = 0;
+    if (current > SchemaVersion()) {
+      return Error{Code::kDataLoss, "database schema version " + std::to_string(current) +
+                                        " is newer than this build's " +
+                                        std::to_string(SchemaVersion()), {}};
+    }
+    for (const Migration& migration : Migrations()) {
+      if (migration.version <= current) continue;
+      soci::transaction transaction(sql);
+      for (const std::string& statement : migration.statements) sql << statement;
+      if (migration.version == 1) {
+        for (const std::string& statement : AppendOnlyTriggers(sql.get_backend_name())) {
+          sql << statement;
+        }
+      }
+      sql << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, CURRENT_TIMESTAMP)",
+          soci::use(migration.version);
+      transaction.commit();
+    }
+    return Ok();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "db.migrate: %s\n", e.what());
+    return Error{Code::kUnavailable, std::string("database migration failed: ") + e.what(), {}};
+  }
+}
+
+}  // namespace jejak::db

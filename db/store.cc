@@ -1,0 +1,795 @@
+#include "db/store.h"
+
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <utility>
+
+#include "crypto/encoding.h"
+#include "db/schema.h"
+#include "ledger/canonical.h"
+#include "ledger/entry.h"
+#include "ledger/limits.h"
+#include "ledger/verifier.h"
+
+namespace jejak::db {
+namespace {
+
+// Entries read per page while streaming: bounds memory whatever the ledger's size.
+constexpr int kStreamPageEntries = 1000;
+// Stored Merkle nodes and checkpoints read per fetch while streaming.
+constexpr int kStreamPageRows = 2048;
+
+void LogError(const char* where, const char* what) {
+  std::fprintf(stderr, "%s: %s\n", where, what);
+}
+
+Error Unavailable(const char* where, const std::exception& e) {
+  LogError(where, e.what());
+  return Error{Code::kUnavailable, std::string("storage unavailable: ") + e.what(), {}};
+}
+
+std::string Hex(const ledger::Digest& digest) { return crypto::ToHex(digest); }
+
+ledger::Digest DigestOrZero(const std::string& hex) {
+  std::optional<ledger::Digest> digest = crypto::DigestFromHex(hex);
+  return digest ? *digest : ledger::Digest{};
+}
+
+// A nullable text column: empty means NULL.
+struct TextColumn {
+  std::string value;
+  soci::indicator indicator = soci::i_null;
+  void Set(const std::string& text) {
+    value = text;
+    indicator = text.empty() ? soci::i_null : soci::i_ok;
+  }
+  std::string Get() const { return indicator == soci::i_ok ? value : std::string(); }
+};
+
+struct IntColumn {
+  long long value = 0;
+  soci::indicator indicator = soci::i_null;
+  void Set(const std::optional<std::int64_t>& number) {
+    value = number.value_or(0);
+    indicator = number ? soci::i_ok : soci::i_null;
+  }
+  std::optional<std::int64_t> Get() const {
+    if (indicator != soci::i_ok) return std::nullopt;
+    return value;
+  }
+};
+
+// The derived columns in schema order, bound once to a prepared INSERT.
+struct EntryRow {
+  long long seq = 0;
+  std::string canonical, leaf_hash, chain_hash, kind, recorded_at, recorded_by;
+  IntColumn fiscal_year;
+  TextColumn opd, sub_activity, account, instrument, mechanism, value_date, bank_ref,
+      payee_account, payee_npwp, tax_type;
+  IntColumn amount_sen, net_sen, tax_sen, reverses;
+
+  void Set(const ledger::EntryColumns& columns) {
+    seq = columns.seq;
+    kind = columns.kind;
+    recorded_at = columns.recorded_at;
+    recorded_by = columns.recorded_by;
+    fiscal_year.Set(columns.fiscal_year);
+    opd.Set(columns.opd);
+    sub_activity.Set(columns.sub_activity);
+    account.Set(columns.account);
+    instrument.Set(columns.instrument);
+    mechanism.Set(columns.mechanism);
+    value_date.Set(columns.value_date);
+    bank_ref.Set(columns.bank_ref);
+    payee_account.Set(columns.payee_account);
+    payee_npwp.Set(columns.payee_npwp);
+    tax_type.Set(columns.tax_type);
+    amount_sen.Set(columns.amount_sen);
+    net_sen.Set(columns.net_sen);
+    tax_sen.Set(columns.tax_sen);
+    reverses.Set(columns.reverses);
+  }
+};
+
+constexpr const char* kEntryColumnNames =
+    "seq, canonical, leaf_hash, chain_hash, kind, recorded_at, recorded_by, fiscal_year, opd,"
+    " sub_activity, account, instrument, mechanism, value_date, bank_ref, payee_account,"
+    " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses";
+
+// Ledger state as the append transaction sees it, earlier entries of the batch included.
+class SqlLedgerView final : public ledger::LedgerView {
+ public:
+  explicit SqlLedgerView(soci::session& sql) : sql_(sql) {}
+
+  Result<std::optional<std::int64_t>> SeqOfBankRef(std::string_view bank_ref) override {
+    return OptionalSeq("SELECT seq FROM entries WHERE bank_ref = :v", std::string(bank_ref));
+  }
+  Result<std::optional<ledger::EntryColumns>> Columns(std::int64_t seq) override {
+    std::string canonical;
+    soci::indicator indicator = soci::i_null;
+    long long key = seq;
+    sql_ << "SELECT canonical FROM entries WHERE seq = :s", soci::into(canonical, indicator),
+        soci::use(key);
+    if (!sql_.got_data() || indicator != soci::i_ok) return std::optional<ledger::EntryColumns>();
+    Result<nlohmann::json> parsed = ledger::ParseStrict(canonical);
+    if (!parsed) return Error{Code::kDataLoss, "stored entry " + std::to_string(seq) + " is unreadable", {}};
+    Result<ledger::EntryColumns> columns = ledger::DeriveColumns(*parsed);
+    if (!columns) return columns.error();
+    return std::optional<ledger::EntryColumns>(std::move(columns).value());
+  }
+  Result<std::optional<std::int64_t>> ReversalOf(std::int64_t seq) override {
+    long long key = seq;
+    long long found = 0;
+    sql_ << "SELECT seq FROM entries WHERE reverses = :s", soci::into(found), soci::use(key);
+    if (!sql_.got_data()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(found);
+  }
+  Result<bool> OpdRegistered(std::string_view code) override {
+    Result<std::optional<std::int64_t>> seq =
+        OptionalSeq("SELECT seq FROM entries WHERE kind = 'opd' AND opd = :v", std::string(code));
+    if (!seq) return seq.error();
+    return seq->has_value();
+  }
+
+ private:
+  Result<std::optional<std::int64_t>> OptionalSeq(const char* query, const std::string& value) {
+    long long found = 0;
+    sql_ << query, soci::into(found), soci::use(value);
+    if (!sql_.got_data()) return std::optional<std::int64_t>();
+    return std::optional<std::int64_t>(found);
+  }
+
+  soci::session& sql_;
+};
+
+// BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers never both
+// read the same tip; rolls back unless committed.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(soci::session& sql) : sql_(sql) {
+    sql_ << (sql_.get_backend_name() == "sqlite3" ? "BEGIN IMMEDIATE" : "BEGIN");
+  }
+  ~WriteTransaction() {
+    if (open_) {
+      try {
+        sql_ << "ROLLBACK";
+      } catch (const std::exception& e) {
+        LogError("db.rollback", e.what());
+      }
+    }
+  }
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  void Commit() {
+    sql_ << "COMMIT";
+    open_ = false;
+  }
+  void Rollback() {
+    sql_ << "ROLLBACK";
+    open_ = false;
+  }
+
+ private:
+  soci::session& sql_;
+  bool open_ = true;
+};
+
+Result<std::string> SqlitePath(const std::string& database) {
+  std::string path = database;
+  if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
+  if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
+    return InvalidArgument("PostgreSQL is not supported by this build yet: " + database);
+  }
+  if (path.empty()) return InvalidArgument("empty database path");
+  if (path.find_first_of(" '\"") != std::string::npos) {
+    return InvalidArgument("database path must not contain spaces or quotes: " + path);
+  }
+  return path;
+}
+
+}  // namespace
+
+struct Store::Impl {
+  soci::session sql;
+  std::optional<ledger::NoteSigner> signer;
+  std::string origin;  // From the genesis entry, once there is one.
+
+  ledger::NodeReader Reader() {
+    return [this](ledger::NodeId id) -> Result<ledger::Digest> {
+      std::string hash;
+      int level = static_cast<int>(id.level);
+      long long index = static_cast<long long>(id.index);
+      sql << "SELECT hash FROM merkle_nodes WHERE level = :l AND node_index = :i",
+          soci::into(hash), soci::use(level), soci::use(index);
+      if (!sql.got_data()) {
+        return Error{Code::kDataLoss,
+                     "Merkle node (" + std::to_string(level) + ", " + std::to_string(index) +
+                         ") is missing",
+                     {}};
+      }
+      std::optional<ledger::Digest> digest = crypto::DigestFromHex(hash);
+      if (!digest) return Error{Code::kDataLoss, "stored Merkle node is not a hash", {}};
+      return *digest;
+    };
+  }
+
+  std::uint64_t Size() {
+    long long max_seq = -1;
+    soci::indicator indicator = soci::i_null;
+    sql << "SELECT MAX(seq) FROM entries", soci::into(max_seq, indicator);
+    if (indicator != soci::i_ok) return 0;
+    return static_cast<std::uint64_t>(max_seq + 1);
+  }
+
+  Result<std::string> LoadOrigin() {
+    if (!origin.empty()) return origin;
+    std::string canonical;
+    sql << "SELECT canonical FROM entries WHERE seq = 0", soci::into(canonical);
+    if (!sql.got_data()) return Error{Code::kNotFound, "the ledger has no genesis entry", {}};
+    Result<nlohmann::json> genesis = ledger::ParseStrict(canonical);
+    if (!genesis || !genesis->is_object() || !genesis->contains("origin") ||
+        !(*genesis)["origin"].is_string()) {
+      return Error{Code::kDataLoss, "the genesis entry is unreadable", {}};
+    }
+    origin = (*genesis)["origin"].get<std::string>();
+    return origin;
+  }
+};
+
+Store::Store(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
+  Result<std::string> path = SqlitePath(options.database);
+  if (!path) return path.error();
+  auto impl = std::make_unique<Impl>();
+  impl->signer = options.signer;
+  try {
+    impl->sql.open(soci::sqlite3, "db=" + *path + " timeout=30");
+    // WAL with synchronous=FULL: a committed append is on disk when COMMIT returns.
+    std::string mode;
+    impl->sql << "PRAGMA journal_mode=WAL", soci::into(mode);
+    impl->sql << "PRAGMA synchronous=FULL";
+    impl->sql << "PRAGMA foreign_keys=ON";
+  } catch (const std::exception& e) {
+    return Unavailable("db.open", e);
+  }
+  Result<void> migrated = Migrate(impl->sql);
+  if (!migrated) return migrated.error();
+  return std::unique_ptr<Store>(new Store(std::move(impl)));
+}
+
+Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
+                                   const std::string& recorded_at, bool dry_run) {
+  JEJAK_CHECK(impl_->signer.has_value());  // Appending without a key is a wiring bug.
+  if (entries.empty()) return InvalidArgument("nothing to append");
+  soci::session& sql = impl_->sql;
+  try {
+    WriteTransaction transaction(sql);
+    const std::uint64_t first_size = impl_->Size();
+    ledger::Digest chain_hash = ledger::kChainSeed;
+    if (first_size > 0) {
+      std::string hex;
+      long long last = static_cast<long long>(first_size - 1);
+      sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(hex), soci::use(last);
+      chain_hash = DigestOrZero(hex);
+    }
+    Result<ledger::MerkleFrontier> loaded =
+        ledger::MerkleFrontier::Load(first_size, impl_->Reader());
+    if (!loaded) return loaded.error();
+    ledger::MerkleFrontier frontier = std::move(loaded).value();
+
+    EntryRow row;
+    soci::statement insert_entry =
+        (sql.prepare << "INSERT INTO entries (" << kEntryColumnNames
+                     << ") VALUES (:seq, :canonical, :leaf_hash, :chain_hash, :kind,"
+                        " :recorded_at, :recorded_by, :fiscal_year, :opd, :sub_activity,"
+                        " :account, :instrument, :mechanism, :value_date, :bank_ref,"
+                        " :payee_account, :payee_npwp, :tax_type, :amount_sen, :net_sen,"
+                        " :tax_sen, :reverses)",
+         soci::use(row.seq), soci::use(row.canonical), soci::use(row.leaf_hash),
+         soci::use(row.chain_hash), soci::use(row.kind), soci::use(row.recorded_at),
+         soci::use(row.recorded_by), soci::use(row.fiscal_year.value, row.fiscal_year.indicator),
+         soci::use(row.opd.value, row.opd.indicator),
+         soci::use(row.sub_activity.value, row.sub_activity.indicator),
+         soci::use(row.account.value, row.account.indicator),
+         soci::use(row.instrument.value, row.instrument.indicator),
+         soci::use(row.mechanism.value, row.mechanism.indicator),
+         soci::use(row.value_date.value, row.value_date.indicator),
+         soci::use(row.bank_ref.value, row.bank_ref.indicator),
+         soci::use(row.payee_account.value, row.payee_account.indicator),
+         soci::use(row.payee_npwp.value, row.payee_npwp.indicator),
+         soci::use(row.tax_type.value, row.tax_type.indicator),
+         soci::use(row.amount_sen.value, row.amount_sen.indicator),
+         soci::use(row.net_sen.value, row.net_sen.indicator),
+         soci::use(row.tax_sen.value, row.tax_sen.indicator),
+         soci::use(row.reverses.value, row.reverses.indicator));
+    int node_level = 0;
+    long long node_index = 0;
+    long long node_completed = 0;
+    std::string node_hash;
+    soci::statement insert_node =
+        (sql.prepare << "INSERT INTO merkle_nodes (level, node_index, completed_seq, hash)"
+                        " VALUES (:l, :i, :c, :h)",
+         soci::use(node_level), soci::use(node_index), soci::use(node_completed),
+         soci::use(node_hash));
+
+    SqlLedgerView view(sql);
+    std::string genesis_origin;  // Set when this batch holds the genesis entry.
+    BatchReceipt receipt;
+    receipt.entries.reserve(entries.size());
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      auto fail = [&](Error error) {
+        if (entries.size() > 1) error.message = "entry " + std::to_string(i) + ": " + error.message;
+        return error;
+      };
+      JEJAK_CHECK(entries[i].body != nullptr);
+      const nlohmann::json& body = *entries[i].body;
+      const std::int64_t seq = static_cast<std::int64_t>(frontier.size());
+      const bool is_genesis = body.is_object() && body.value("kind", "") == "genesis";
+      if (is_genesis != (seq == 0)) {
+        return fail(InvalidArgument(seq == 0 ? "the first entry must be the genesis entry"
+                                             : "the ledger already has a genesis entry",
+                                    {{"kind", "genesis only as seq 0"}}));
+      }
+      if (!is_genesis) {
+        Result<void> checked = ledger::CheckAgainstLedger(body, view);
+        if (!checked) return fail(checked.error());
+      }
+      if (entries[i].recorded_by.empty() || entries[i].recorded_by.size() > ledger::kIdentifierBytesMax) {
+        return fail(InvalidArgument("recorded_by must be 1 to 64 bytes", {{"recorded_by", "bad length"}}));
+      }
+      const nlohmann::json entry =
+          ledger::StampEntry(body, ledger::Stamp{seq, recorded_at, entries[i].recorded_by});
+      Result<ledger::EntryColumns> columns = ledger::DeriveColumns(entry);
+      if (!columns) return fail(InvalidArgument("entry does not validate: " + columns.error().message, columns.error().fields));
+      std::string canonical = ledger::Canonicalize(entry);
+      if (canonical.size() > ledger::kEntryBytesMax) {
+        return fail(Error{Code::kTooLarge, "entry is larger than " +
+                                               std::to_string(ledger::kEntryBytesMax) + " bytes", {}});
+      }
+      const ledger::Digest leaf_hash = ledger::LeafHash(canonical);
+      chain_hash = ledger::ChainHash(chain_hash, leaf_hash);
+
+      row.Set(*columns);
+      JEJAK_CHECK(row.seq == seq);
+      row.canonical = canonical;
+      row.leaf_hash = Hex(leaf_hash);
+      row.chain_hash = Hex(chain_hash);
+      insert_entry.execute(true);
+      for (const ledger::MerkleFrontier::CompletedNode& node : frontier.Append(leaf_hash)) {
+        node_level = static_cast<int>(node.id.level);
+        node_index = static_cast<long long>(node.id.index);
+        node_completed = seq;
+        node_hash = Hex(node.hash);
+        insert_node.execute(true);
+      }
+      if (is_genesis) genesis_origin = body["origin"].get<std::string>();
+      receipt.entries.push_back(AppendReceipt{seq, std::move(canonical), leaf_hash, chain_hash});
+    }
+
+    Result<std::string> origin =
+        genesis_origin.empty() ? impl_->LoadOrigin() : Result<std::string>(genesis_origin);
+    if (!origin) return origin.error();
+    ledger::Checkpoint checkpoint{*origin, frontier.size(), frontier.Root(), chain_hash, recorded_at};
+    receipt.checkpoint = ledger::SignCheckpoint(checkpoint, *impl_->signer);
+    receipt.tree_size = frontier.size();
+    long long checkpoint_size = static_cast<long long>(frontier.size());
+    sql << "INSERT INTO checkpoints (tree_size, note) VALUES (:s, :n)", soci::use(checkpoint_size),
+        soci::use(receipt.checkpoint);
+    if (dry_run) {
+      transaction.Rollback();
+      return receipt;
+    }
+    transaction.Commit();
+    if (!genesis_origin.empty()) impl_->origin = genesis_origin;
+
+    // Pair assertion: read the last entry back and check what was committed.
+    std::string stored_chain;
+    long long last = checkpoint_size - 1;
+    sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(stored_chain), soci::use(last);
+    JEJAK_CHECK(stored_chain == Hex(chain_hash));
+    return receipt;
+  } catch (const std::exception& e) {
+    return Unavailable("db.append", e);
+  }
+}
+
+Result<std::uint64_t> Store::TreeSize() {
+  try {
+    return impl_->Size();
+  } catch (const std::exception& e) {
+    return Unavailable("db.tree_size", e);
+  }
+}
+
+Result<std::optional<std::string>> Store::LatestCheckpoint() {
+  try {
+    std::string note;
+    impl_->sql << "SELECT note FROM checkpoints ORDER BY tree_size DESC LIMIT 1", soci::into(note);
+    if (!impl_->sql.got_data()) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(note));
+  } catch (const std::exception& e) {
+    return Unavailable("db.latest_checkpoint", e);
+  }
+}
+
+Result<StoredEntry> Store::Entry(std::int64_t seq) {
+  try {
+    StoredEntry entry;
+    std::string leaf_hash;
+    std::string chain_hash;
+    long long key = seq;
+    impl_->sql << "SELECT canonical, leaf_hash, chain_hash FROM entries WHERE seq = :s",
+        soci::into(entry.canonical), soci::into(leaf_hash), soci::into(chain_hash), soci::use(key);
+    if (!impl_->sql.got_data()) {
+      return Error{Code::kNotFound, "no entry with seq " + std::to_string(seq), {}};
+    }
+    entry.seq = seq;
+    entry.leaf_hash = DigestOrZero(leaf_hash);
+    entry.chain_hash = DigestOrZero(chain_hash);
+    return entry;
+  } catch (const std::exception& e) {
+    return Unavailable("db.entry", e);
+  }
+}
+
+Result<ledger::Digest> Store::TreeHash(std::uint64_t tree_size) {
+  try {
+    if (tree_size == 0) return ledger::EmptyTreeHash();
+    if (tree_size > impl_->Size()) {
+      return Error{Code::kNotFound, "tree size " + std::to_string(tree_size) + " is beyond the ledger", {}};
+    }
+    return ledger::TreeHash(tree_size, impl_->Reader());
+  } catch (const std::exception& e) {
+    return Unavailable("db.tree_hash", e);
+  }
+}
+
+Result<std::vector<ledger::Digest>> Store::InclusionProof(std::uint64_t seq, std::uint64_t tree_size) {
+  try {
+    if (tree_size > impl_->Size()) {
+      return Error{Code::kNotFound, "tree size " + std::to_string(tree_size) + " is beyond the ledger", {}};
+    }
+    return ledger::InclusionProof(seq, tree_size, impl_->Reader());
+  } catch (const std::exception& e) {
+    return Unavailable("db.inclusion_proof", e);
+  }
+}
+
+Result<std::vector<ledger::Digest>> Store::ConsistencyProof(std::uint64_t first, std::uint64_t second) {
+  try {
+    if (second > impl_->Size()) {
+      return Error{Code::kNotFound, "tree size " + std::to_string(second) + " is beyond the ledger", {}};
+    }
+    return ledger::ConsistencyProof(first, second, impl_->Reader());
+  } catch (const std::exception& e) {
+    return Unavailable("db.consistency_proof", e);
+  }
+}
+
+Result<void> Store::ForEachEntry(std::int64_t last_seq,
+                                 const std::function<Result<void>(const StoredEntry&)>& visit) {
+  try {
+    long long after = -1;
+    long long last = last_seq;
+    while (after < last) {
+      std::vector<long long> seqs(kStreamPageEntries);
+      std::vector<std::string> canonicals(kStreamPageEntries);
+      std::vector<std::string> leaf_hashes(kStreamPageEntries);
+      std::vector<std::string> chain_hashes(kStreamPageEntries);
+      impl_->sql << "SELECT seq, canonical, leaf_hash, chain_hash FROM entries"
+                    " WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT "
+                 << kStreamPageEntries,
+          soci::into(seqs), soci::into(canonicals), soci::into(leaf_hashes),
+          soci::into(chain_hashes), soci::use(after), soci::use(last);
+      if (seqs.empty()) break;
+      for (std::size_t i = 0; i < seqs.size(); ++i) {
+        StoredEntry entry{seqs[i], std::move(canonicals[i]), DigestOrZero(leaf_hashes[i]),
+                          DigestOrZero(chain_hashes[i])};
+        Result<void> visited = visit(entry);
+        if (!visited) return visited;
+      }
+      after = seqs.back();
+    }
+    return Ok();
+  } catch (const std::exception& e) {
+    return Unavailable("db.for_each_entry", e);
+  }
+}
+
+namespace {
+
+// Streams stored rows of one kind (Merkle nodes, checkpoints) in key order, a page at a
+// time, so verification compares them with what it recomputes in constant memory.
+class CheckpointStream {
+ public:
+  explicit CheckpointStream(soci::session& sql) : sql_(sql) {}
+
+  // The next stored checkpoint (tree size and note), or nullopt after the last.
+  std::optional<std::pair<std::uint64_t, std::string>> Next() {
+    if (position_ == sizes_.size()) {
+      if (done_) return std::nullopt;
+      sizes_.assign(kStreamPageRows, 0);
+      notes_.assign(kStreamPageRows, std::string());
+      sql_ << "SELECT tree_size, note FROM checkpoints WHERE tree_size > :a ORDER BY tree_size LIMIT "
+           << kStreamPageRows,
+          soci::into(sizes_), soci::into(notes_), soci::use(after_);
+      position_ = 0;
+      if (sizes_.size() < static_cast<std::size_t>(kStreamPageRows)) done_ = true;
+      if (sizes_.empty()) return std::nullopt;
+      after_ = sizes_.back();
+    }
+    const std::size_t i = position_++;
+    return std::make_pair(static_cast<std::uint64_t>(sizes_[i]), std::move(notes_[i]));
+  }
+
+ private:
+  soci::session& sql_;
+  std::vector<long long> sizes_;
+  std::vector<std::string> notes_;
+  std::size_t position_ = 0;
+  long long after_ = -1;
+  bool done_ = false;
+};
+
+// The columns stored for one entry, read back for comparison with the recomputed ones.
+ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>& text,
+                                   const std::vector<IntColumn>& numbers) {
+  ledger::EntryColumns columns;
+  columns.seq = seq;
+  columns.kind = text[0];
+  columns.recorded_at = text[1];
+  columns.recorded_by = text[2];
+  columns.opd = text[3];
+  columns.sub_activity = text[4];
+  columns.account = text[5];
+  columns.instrument = text[6];
+  columns.mechanism = text[7];
+  columns.value_date = text[8];
+  columns.bank_ref = text[9];
+  columns.payee_account = text[10];
+  columns.payee_npwp = text[11];
+  columns.tax_type = text[12];
+  columns.fiscal_year = numbers[0].Get();
+  columns.amount_sen = numbers[1].Get();
+  columns.net_sen = numbers[2].Get();
+  columns.tax_sen = numbers[3].Get();
+  columns.reverses = numbers[4].Get();
+  return columns;
+}
+
+// Names the first column where `stored` and `derived` differ.
+std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::EntryColumns& derived) {
+  auto text = [](const std::optional<std::int64_t>& n) { return n ? std::to_string(*n) : std::string("null"); };
+  const std::pair<const char*, std::pair<std::string, std::string>> pairs[] = {
+      {"kind", {stored.kind, derived.kind}},
+      {"recorded_at", {stored.recorded_at, derived.recorded_at}},
+      {"recorded_by", {stored.recorded_by, derived.recorded_by}},
+      {"fiscal_year", {text(stored.fiscal_year), text(derived.fiscal_year)}},
+      {"opd", {stored.opd, derived.opd}},
+      {"sub_activity", {stored.sub_activity, derived.sub_activity}},
+      {"account", {stored.account, derived.account}},
+      {"instrument", {stored.instrument, derived.instrument}},
+      {"mechanism", {stored.mechanism, derived.mechanism}},
+      {"value_date", {stored.value_date, derived.value_date}},
+      {"bank_ref", {stored.bank_ref, derived.bank_ref}},
+      {"payee_account", {stored.payee_account, derived.payee_account}},
+      {"payee_npwp", {stored.payee_npwp, derived.payee_npwp}},
+      {"tax_type", {stored.tax_type, derived.tax_type}},
+      {"amount_sen", {text(stored.amount_sen), text(derived.amount_sen)}},
+      {"net_sen", {text(stored.net_sen), text(derived.net_sen)}},
+      {"tax_sen", {text(stored.tax_sen), text(derived.tax_sen)}},
+      {"reverses", {text(stored.reverses), text(derived.reverses)}},
+  };
+  for (const auto& [name, values] : pairs) {
+    if (values.first != values.second) {
+      return std::string("column ") + name + " is " + values.first + " but the entry says " +
+             values.second;
+    }
+  }
+  return "columns differ";
+}
+
+}  // namespace
+
+Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
+                                   const std::optional<std::string>& trusted_checkpoint) {
+  VerifyReport report;
+  auto fail = [&report](ledger::Problem problem) {
+    report.ok = false;
+    report.problem = std::move(problem);
+    return report;
+  };
+  std::optional<ledger::Checkpoint> trusted;
+  if (trusted_checkpoint) {
+    Result<ledger::Checkpoint> opened = ledger::OpenCheckpoint(*trusted_checkpoint, verifier);
+    if (!opened) {
+      return InvalidArgument("the trusted checkpoint does not verify with the key: " +
+                             opened.error().ToString());
+    }
+    trusted = std::move(opened).value();
+  }
+  soci::session& sql = impl_->sql;
+  try {
+    ledger::ChainVerifier chain(verifier);
+    CheckpointStream checkpoints(sql);
+    std::optional<std::pair<std::uint64_t, std::string>> next_checkpoint = checkpoints.Next();
+    std::uint64_t latest_checkpoint_size = 0;
+    // Checks every stored checkpoint whose tree size the recomputation has reached.
+    auto check_checkpoints = [&]() -> std::optional<ledger::Problem> {
+      while (next_checkpoint && next_checkpoint->first <= chain.size()) {
+        if (next_checkpoint->first < chain.size() || chain.size() == 0) {
+          return ledger::Problem{static_cast<std::int64_t>(next_checkpoint->first) - 1,
+                                 "stored checkpoint for tree size " +
+                                     std::to_string(next_checkpoint->first) + " was not reached"};
+        }
+        if (auto problem = chain.CheckCheckpoint(next_checkpoint->second)) return problem;
+        ++report.checkpoints;
+        latest_checkpoint_size = next_checkpoint->first;
+        next_checkpoint = checkpoints.Next();
+      }
+      if (trusted && trusted->tree_size == chain.size() && chain.size() > 0) {
+        if (auto problem = chain.CheckCheckpoint(*trusted_checkpoint)) {
+          problem->what = "the ledger does not match the trusted checkpoint (tree size " +
+                          std::to_string(trusted->tree_size) +
+                          "): it was rewritten at or before this seq; " + problem->what;
+          return problem;
+        }
+      }
+      return std::nullopt;
+    };
+
+    long long after = -1;
+    for (;;) {
+      std::vector<long long> seqs(kStreamPageEntries);
+      std::vector<std::string> canonicals(kStreamPageEntries), leaf_hashes(kStreamPageEntries),
+          chain_hashes(kStreamPageEntries);
+      constexpr int kTextColumns = 13;
+      constexpr int kIntColumns = 5;
+      std::vector<std::vector<std::string>> text(kTextColumns, std::vector<std::string>(kStreamPageEntries));
+      std::vector<std::vector<soci::indicator>> text_null(kTextColumns, std::vector<soci::indicator>(kStreamPageEntries));
+      std::vector<std::vector<long long>> ints(kIntColumns, std::vector<long long>(kStreamPageEntries));
+      std::vector<std::vector<soci::indicator>> int_null(kIntColumns, std::vector<soci::indicator>(kStreamPageEntries));
+      {
+        soci::statement page(sql);
+        page.exchange(soci::into(seqs));
+        page.exchange(soci::into(canonicals));
+        page.exchange(soci::into(leaf_hashes));
+        page.exchange(soci::into(chain_hashes));
+        for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
+          page.exchange(soci::into(text[c], text_null[c]));
+        }
+        for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
+          page.exchange(soci::into(ints[c], int_null[c]));
+        }
+        page.exchange(soci::use(after));
+        page.alloc();
+        page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
+                                 " recorded_by, opd, sub_activity, account, instrument, mechanism,"
+                                 " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
+                                 " fiscal_year, amount_sen, net_sen, tax_sen, reverses"
+                                 " FROM entries WHERE seq > :a ORDER BY seq LIMIT ") +
+                     std::to_string(kStreamPageEntries));
+        page.define_and_bind();
+        page.execute(true);
+      }
+      if (seqs.empty()) break;
+
+      // The Merkle nodes completed by this page's leaves, in the order they complete.
+      const long long first_seq = seqs.front();
+      const long long last_seq = seqs.back();
+      std::vector<int> node_levels(kStreamPageRows);
+      std::vector<long long> node_indices(kStreamPageRows), node_completed(kStreamPageRows);
+      std::vector<std::string> node_hashes(kStreamPageRows);
+      soci::statement nodes =
+          (sql.prepare << "SELECT level, node_index, completed_seq, hash FROM merkle_nodes"
+                          " WHERE completed_seq >= :a AND completed_seq <= :b"
+                          " ORDER BY completed_seq, level",
+           soci::into(node_levels), soci::into(node_indices), soci::into(node_completed),
+           soci::into(node_hashes), soci::use(first_seq), soci::use(last_seq));
+      nodes.execute(false);
+      std::size_t node_position = 0;
+      bool nodes_left = nodes.fetch();
+      if (!nodes_left) node_levels.clear();
+
+      for (std::size_t i = 0; i < seqs.size(); ++i) {
+        const long long seq = seqs[i];
+        const auto expected = static_cast<long long>(chain.size());
+        if (seq != expected) {
+          return fail({expected, "entry is missing (the next stored seq is " + std::to_string(seq) + ")"});
+        }
+        if (auto problem = check_checkpoints()) return fail(*problem);
+        Result<ledger::RecomputedEntry> recomputed = chain.Add(canonicals[i]);
+        if (!recomputed) return fail(ledger::ProblemOf(recomputed.error()));
+        if (Hex(recomputed->leaf_hash) != leaf_hashes[i]) {
+          return fail({seq, "stored leaf hash " + leaf_hashes[i] + " differs from the recomputed " +
+                                Hex(recomputed->leaf_hash)});
+        }
+        if (Hex(recomputed->chain_hash) != chain_hashes[i]) {
+          return fail({seq, "stored chain hash " + chain_hashes[i] +
+                                " differs from the recomputed " + Hex(recomputed->chain_hash)});
+        }
+        std::vector<std::string> row_text(kTextColumns);
+        for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
+          row_text[c] = text_null[c][i] == soci::i_ok ? text[c][i] : std::string();
+        }
+        std::vector<IntColumn> row_ints(kIntColumns);
+        for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
+          row_ints[c].value = ints[c][i];
+          row_ints[c].indicator = int_null[c][i];
+        }
+        const ledger::EntryColumns stored = StoredColumns(seq, row_text, row_ints);
+        if (!(stored == recomputed->columns)) {
+          return fail({seq, FirstDifference(stored, recomputed->columns)});
+        }
+        for (const ledger::MerkleFrontier::CompletedNode& node : recomputed->completed_nodes) {
+          if (node_position == node_levels.size() && nodes_left) {
+            node_levels.resize(kStreamPageRows);
+            node_indices.resize(kStreamPageRows);
+            node_completed.resize(kStreamPageRows);
+            node_hashes.resize(kStreamPageRows);
+            nodes_left = nodes.fetch();
+            if (!nodes_left) node_levels.clear();
+            node_position = 0;
+          }
+          const std::string where = "Merkle node (" + std::to_string(node.id.level) + ", " +
+                                    std::to_string(node.id.index) + ")";
+          if (node_position == node_levels.size()) {
+            return fail({seq, where + " is missing"});
+          }
+          const std::size_t n = node_position++;
+          if (node_levels[n] != static_cast<int>(node.id.level) ||
+              node_indices[n] != static_cast<long long>(node.id.index) ||
+              node_completed[n] != seq) {
+            return fail({seq, where + " is missing or out of place"});
+          }
+          if (node_hashes[n] != Hex(node.hash)) {
+            return fail({seq, where + " differs from the recomputed " + Hex(node.hash)});
+          }
+        }
+        ++report.entries;
+      }
+      after = last_seq;
+    }
+    if (auto problem = check_checkpoints()) return fail(*problem);
+    const auto size = static_cast<std::int64_t>(chain.size());
+    if (size == 0) return fail({0, "the ledger is empty (no genesis entry)"});
+    if (next_checkpoint) {
+      return fail({size, "entry is missing: a stored checkpoint covers tree size " +
+                                 std::to_string(next_checkpoint->first) + " but the ledger has " +
+                                 std::to_string(size) + " entries (entries removed)"});
+    }
+    if (latest_checkpoint_size != chain.size()) {
+      return fail({static_cast<std::int64_t>(latest_checkpoint_size),
+                   "entries after the latest checkpoint (tree size " +
+                       std::to_string(latest_checkpoint_size) + ") were never acknowledged"});
+    }
+    if (trusted && trusted->tree_size > chain.size()) {
+      return fail({size, "entry is missing: the trusted checkpoint covers " + std::to_string(trusted->tree_size) +
+                                 " entries but the ledger has only " + std::to_string(size) +
+                                 " (entries removed)"});
+    }
+    long long stored_nodes = 0;
+    sql << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);
+    long long expected_nodes = 0;
+    for (std::uint64_t width = 1; width <= chain.size(); width *= 2) {
+      expected_nodes += static_cast<long long>(chain.size() / width);
+    }
+    if (stored_nodes != expected_nodes) {
+      return fail({size - 1, "the database holds " + std::to_string(stored_nodes) +
+                                 " Merkle nodes; the ledger needs " + std::to_string(expected_nodes)});
+    }
+    report.root = chain.root();
+    return report;
+  } catch (const std::exception& e) {
+    return Unavailable("db.verify", e);
+  }
+}
+
+}  // namespace jejak::db

@@ -1,0 +1,118 @@
+// Store: the ledger in a SOCI database (SQLite now; the SQL is kept portable for
+// PostgreSQL). Appends validate, assign seqs, hash, and write entries, Merkle nodes and a
+// signed checkpoint in one transaction (a group commit), and acknowledge only after the
+// commit. Verification streams the whole ledger in constant memory.
+//
+// A Store owns one database session and is not thread-safe: use one per thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "ledger/base/result.h"
+#include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "ledger/verifier.h"
+
+namespace jejak::db {
+
+struct StoreOptions {
+  // "sqlite:PATH" (or a bare path ending in .db). PostgreSQL comes later.
+  std::string database;
+  // Signs the checkpoint of each commit. Required for appends, not for reading.
+  std::optional<ledger::NoteSigner> signer;
+};
+
+// One entry to append: a body that passed ledger::ValidateBody (or ValidateGenesis for
+// the first entry), and who records it.
+struct PendingEntry {
+  std::shared_ptr<const nlohmann::json> body;
+  std::string recorded_by;
+};
+
+struct AppendReceipt {
+  std::int64_t seq = 0;
+  std::string canonical;
+  ledger::Digest leaf_hash{};
+  ledger::Digest chain_hash{};
+};
+
+struct BatchReceipt {
+  std::vector<AppendReceipt> entries;
+  std::string checkpoint;  // The note signed in the same commit, covering every entry.
+  std::uint64_t tree_size = 0;
+};
+
+struct StoredEntry {
+  std::int64_t seq = 0;
+  std::string canonical;
+  ledger::Digest leaf_hash{};
+  ledger::Digest chain_hash{};
+};
+
+struct VerifyReport {
+  bool ok = true;
+  std::uint64_t entries = 0;      // Entries checked.
+  std::uint64_t checkpoints = 0;  // Stored checkpoints checked.
+  ledger::Digest root{};
+  std::optional<ledger::Problem> problem;  // The first one found.
+};
+
+class Store {
+ public:
+  // Opens (creating if needed) the database and applies migrations. kUnavailable if it
+  // cannot be opened; kInvalidArgument for an unsupported database URL.
+  static Result<std::unique_ptr<Store>> Open(const StoreOptions& options);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Appends `entries` in one transaction, all or nothing, signing one checkpoint that
+  // covers them. `recorded_at` (RFC 3339, milliseconds, UTC) stamps every entry. Entry i
+  // gets seq tree_size + i. Errors: kInvalidArgument / kConflict / kNotFound from the
+  // ledger checks, with the message prefixed by "entry I: " when the batch has more than
+  // one; kUnavailable if the database fails (nothing is written). With `dry_run` the
+  // transaction is rolled back after every check and hash: nothing is written.
+  Result<BatchReceipt> Append(const std::vector<PendingEntry>& entries,
+                              const std::string& recorded_at, bool dry_run = false);
+
+  // Number of entries (the next seq).
+  Result<std::uint64_t> TreeSize();
+  // The newest stored checkpoint note, if any.
+  Result<std::optional<std::string>> LatestCheckpoint();
+  // One entry; kNotFound if seq is not in the ledger.
+  Result<StoredEntry> Entry(std::int64_t seq);
+  // Merkle tree hash of the first tree_size entries from stored nodes (O(log n) reads).
+  Result<ledger::Digest> TreeHash(std::uint64_t tree_size);
+  Result<std::vector<ledger::Digest>> InclusionProof(std::uint64_t seq, std::uint64_t tree_size);
+  Result<std::vector<ledger::Digest>> ConsistencyProof(std::uint64_t first, std::uint64_t second);
+
+  // Recomputes every leaf, chain hash, Merkle node and root from the stored bytes, checks
+  // every derived column and every stored checkpoint (signature by `verifier`, root and
+  // chain hash), that seqs have no gaps, and that the latest checkpoint covers the whole
+  // ledger. With `trusted`, also checks that the ledger extends that checkpoint (one an
+  // auditor kept from before). Streams in pages: constant memory. The report names the
+  // first problem; an Error means verification could not run (e.g. database down).
+  Result<VerifyReport> Verify(const ledger::NoteVerifier& verifier,
+                              const std::optional<std::string>& trusted_checkpoint);
+
+  // Calls `visit` for entries 0..last_seq in order, in pages (constant memory).
+  // Stops early and returns the visitor's error if it fails.
+  Result<void> ForEachEntry(std::int64_t last_seq,
+                            const std::function<Result<void>(const StoredEntry&)>& visit);
+
+ private:
+  struct Impl;
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace jejak::db

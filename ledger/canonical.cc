@@ -1,0 +1,362 @@
+// Strict parsing of the entry subset of JSON, through nlohmann's SAX interface so that
+// duplicate keys, floats, deep nesting and non-ASCII keys are caught while parsing, and
+// RFC 8785 (JCS) serialisation of that subset.
+#include "ledger/canonical.h"
+
+#include <cstdint>
+#include <exception>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/base/check.h"
+#include "ledger/base/result.h"
+#include "ledger/limits.h"
+
+namespace jejak::ledger {
+namespace {
+
+using nlohmann::json;
+
+bool IsAscii(std::string_view text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
+// True iff `text` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at
+// most U+10FFFF).
+bool IsValidUtf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t length = 0;
+    std::uint32_t code_point = 0;
+    std::uint32_t minimum = 0;
+    if ((byte & 0xE0) == 0xC0) {
+      length = 2;
+      code_point = byte & 0x1Fu;
+      minimum = 0x80;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3;
+      code_point = byte & 0x0Fu;
+      minimum = 0x800;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4;
+      code_point = byte & 0x07u;
+      minimum = 0x10000;
+    } else {
+      return false;
+    }
+    if (text.size() - i < length) return false;
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (next & 0x3Fu);
+    }
+    if (code_point < minimum || code_point > 0x10FFFF) return false;
+    if (code_point >= 0xD800 && code_point <= 0xDFFF) return false;
+    i += length;
+  }
+  return true;
+}
+
+// Builds the value like nlohmann's own DOM parser, but rejects what the entry subset
+// excludes. Returning false stops the parse; `error_` then says why.
+class StrictHandler : public nlohmann::json_sax<json> {
+ public:
+  bool null() override { return AddValue(json(nullptr)); }
+  bool boolean(bool value) override { return AddValue(json(value)); }
+  bool number_integer(number_integer_t value) override { return AddValue(json(value)); }
+  bool number_unsigned(number_unsigned_t value) override {
+    if (value > static_cast<number_unsigned_t>(std::numeric_limits<std::int64_t>::max())) {
+      return Fail("integer out of range (entries hold int64)");
+    }
+    return AddValue(json(value));
+  }
+  bool number_float(number_float_t /*value*/, const string_t& text) override {
+    // nlohmann falls back to a float for integers that overflow 64 bits, so an integer
+    // token here is out of range rather than a float.
+    if (text.find_first_of(".eE") == string_t::npos) {
+      return Fail("integer out of range (entries hold int64)");
+    }
+    return Fail("floats are not allowed (use an integer, or a decimal string for money)");
+  }
+  bool string(string_t& value) override { return AddValue(json(std::move(value))); }
+  bool binary(binary_t& /*value*/) override { return Fail("binary values are not JSON"); }
+
+  bool start_object(std::size_t /*elements*/) override {
+    return StartContainer(json::value_t::object);
+  }
+  bool key(string_t& name) override {
+    JEJAK_CHECK(!frames_.empty());
+    Frame& frame = frames_.back();
+    JEJAK_CHECK(frame.value->is_object());
+    frame.key = name;
+    if (!IsAscii(name)) return Fail("keys must be ASCII");
+    if (frame.value->contains(name)) return Fail("duplicate key");
+    member_ = &(*frame.value)[name];
+    return true;
+  }
+  bool end_object() override { return EndContainer(); }
+  bool start_array(std::size_t /*elements*/) override {
+    return StartContainer(json::value_t::array);
+  }
+  bool end_array() override { return EndContainer(); }
+
+  bool parse_error(std::size_t position, const std::string& /*last_token*/,
+                   const nlohmann::detail::exception& exception) override {
+    error_ = "syntax error at byte " + std::to_string(position) + ": " + exception.what();
+    error_path_.clear();
+    return false;
+  }
+
+  json TakeRoot() { return std::move(root_); }
+  const std::string& error() const { return error_; }
+  const std::string& error_path() const { return error_path_; }
+
+ private:
+  struct Frame {
+    json* value = nullptr;
+    std::string key;  // Objects: the key of the member being parsed.
+  };
+
+  // The JSON path of the value being parsed, such as "payee.name" or "taxes[1]".
+  std::string PathHere() const {
+    std::string path;
+    for (std::size_t i = 0; i < frames_.size(); ++i) {
+      const Frame& frame = frames_[i];
+      if (frame.value->is_object()) {
+        if (!path.empty()) path += '.';
+        path += frame.key;
+      } else {
+        // An enclosing array already holds the container being parsed; the innermost
+        // one does not hold the value being parsed yet.
+        std::size_t index = frame.value->size();
+        if (i + 1 < frames_.size()) index -= 1;
+        path += '[' + std::to_string(index) + ']';
+      }
+    }
+    return path;
+  }
+
+  bool Fail(std::string why) {
+    error_path_ = PathHere();
+    error_ = std::move(why);
+    return false;
+  }
+
+  // Places `value` where the parse stands and returns where it now lives.
+  json* Place(json value) {
+    if (frames_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    json& parent = *frames_.back().value;
+    if (parent.is_array()) {
+      parent.push_back(std::move(value));
+      return &parent.back();
+    }
+    JEJAK_CHECK(member_ != nullptr);
+    *member_ = std::move(value);
+    json* placed = member_;
+    member_ = nullptr;
+    return placed;
+  }
+
+  bool AddValue(json value) {
+    Place(std::move(value));
+    return true;
+  }
+
+  bool StartContainer(json::value_t type) {
+    if (frames_.size() + 1 > static_cast<std::size_t>(kJsonDepthMax)) {
+      return Fail("nesting deeper than " + std::to_string(kJsonDepthMax) + " levels");
+    }
+    json* placed = Place(json(type));
+    frames_.push_back(Frame{placed, {}});
+    return true;
+  }
+
+  bool EndContainer() {
+    JEJAK_CHECK(!frames_.empty());
+    frames_.pop_back();
+    return true;
+  }
+
+  json root_;
+  std::vector<Frame> frames_;
+  json* member_ = nullptr;
+  std::string error_;
+  std::string error_path_;
+};
+
+// After a successful parse: the byte position of a "-0" number token, if any. JSON
+// allows "-0", but it is not an integer's canonical spelling, so the subset excludes it.
+std::optional<std::size_t> FindNegativeZero(std::string_view bytes) {
+  bool in_string = false;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // The escaped byte cannot end the string.
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '-' && i + 1 < bytes.size() && bytes[i + 1] == '0') {
+      return i;
+    }
+  }
+  return std::nullopt;
+}
+
+Error ParseError(std::string path, std::string why) {
+  std::string message = "invalid JSON";
+  if (!path.empty()) message += " at " + path;
+  message += ": " + why;
+  return Error{Code::kInvalidArgument, std::move(message),
+               {FieldError{std::move(path), std::move(why)}}};
+}
+
+void AppendHex(std::string& out, unsigned value) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  out += kDigits[(value >> 4) & 0xF];
+  out += kDigits[value & 0xF];
+}
+
+// RFC 8785 §3.2.2.2: the escapes of ECMAScript's JSON.stringify; everything else is
+// written as its UTF-8 bytes.
+void AppendString(std::string& out, std::string_view text) {
+  JEJAK_CHECK(IsValidUtf8(text));
+  out += '"';
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default: {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20) {
+          out += "\\u00";
+          AppendHex(out, byte);
+        } else {
+          out += c;
+        }
+      }
+    }
+  }
+  out += '"';
+}
+
+struct OpenContainer {
+  const json* value;
+  json::const_iterator next;
+  bool first;
+};
+
+// Writes a scalar, or the opening bracket of a container and pushes it.
+void BeginValue(std::string& out, std::vector<OpenContainer>& stack, const json& value) {
+  switch (value.type()) {
+    case json::value_t::null: out += "null"; return;
+    case json::value_t::boolean: out += value.get<bool>() ? "true" : "false"; return;
+    case json::value_t::number_integer:
+      out += std::to_string(value.get<std::int64_t>());
+      return;
+    case json::value_t::number_unsigned:
+      out += std::to_string(value.get<std::uint64_t>());
+      return;
+    case json::value_t::string: AppendString(out, value.get_ref<const std::string&>()); return;
+    case json::value_t::object:
+      out += '{';
+      stack.push_back(OpenContainer{&value, value.cbegin(), true});
+      return;
+    case json::value_t::array:
+      out += '[';
+      stack.push_back(OpenContainer{&value, value.cbegin(), true});
+      return;
+    case json::value_t::number_float:
+    case json::value_t::binary:
+    case json::value_t::discarded:
+      break;
+  }
+  // ParseStrict rejects floats and binary values; the entry code never builds them.
+  JEJAK_CHECK(!value.is_number_float() && !value.is_binary() && !value.is_discarded());
+}
+
+}  // namespace
+
+Result<json> ParseStrict(std::string_view bytes) {
+  if (bytes.size() > kEntryBytesMax) {
+    return Error{Code::kTooLarge,
+                 "entry of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
+                     std::to_string(kEntryBytesMax) + " bytes",
+                 {}};
+  }
+  // nlohmann skips a byte order mark; RFC 8259 §8.1 forbids sending one.
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") {
+    return ParseError("", "a byte order mark is not allowed");
+  }
+  StrictHandler handler;
+  bool parsed = false;
+  try {
+    parsed = json::sax_parse(bytes.begin(), bytes.end(), &handler, json::input_format_t::json,
+                             /*strict=*/true, /*ignore_comments=*/false);
+  } catch (const std::exception& e) {
+    return ParseError("", e.what());
+  }
+  if (!parsed) {
+    JEJAK_CHECK(!handler.error().empty());
+    return ParseError(handler.error_path(), handler.error());
+  }
+  if (const std::optional<std::size_t> position = FindNegativeZero(bytes)) {
+    return ParseError("", "negative zero at byte " + std::to_string(*position) +
+                              " is not allowed (write 0)");
+  }
+  return handler.TakeRoot();
+}
+
+std::string Canonicalize(const json& value) {
+  std::string out;
+  std::vector<OpenContainer> stack;
+  BeginValue(out, stack, value);
+  while (!stack.empty()) {
+    OpenContainer& top = stack.back();
+    const bool is_object = top.value->is_object();
+    if (top.next == top.value->cend()) {
+      out += is_object ? '}' : ']';
+      stack.pop_back();
+      continue;
+    }
+    if (!top.first) out += ',';
+    top.first = false;
+    // nlohmann::json keeps object members in a std::map<std::string, ...>, which orders
+    // keys by unsigned byte; for ASCII keys that is RFC 8785's UTF-16 code unit order.
+    const json& child = *top.next;
+    if (is_object) {
+      const std::string& key = top.next.key();
+      JEJAK_CHECK(IsAscii(key));
+      AppendString(out, key);
+      out += ':';
+    }
+    ++top.next;  // Before BeginValue, which may grow the stack and move `top`.
+    BeginValue(out, stack, child);
+  }
+  return out;
+}
+
+}  // namespace jejak::ledger

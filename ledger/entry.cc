@@ -1,0 +1,893 @@
+// Validation of the entry kinds of DESIGN ("Entries and the chain"), the server's stamp,
+// the query columns derived from a stored entry, and the checks against the ledger so far.
+// Every rejection names its field as a JSON path ("payee.account_no", "taxes[1].amount").
+#include "ledger/entry.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <regex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "ledger/base/check.h"
+#include "ledger/base/result.h"
+#include "ledger/limits.h"
+#include "ledger/money.h"
+
+namespace jejak::ledger {
+namespace {
+
+using nlohmann::json;
+
+// The fields the server stamps; a client never sends them.
+constexpr std::array<std::string_view, 4> kServerFields = {"v", "seq", "recorded_at",
+                                                           "recorded_by"};
+constexpr std::array<std::string_view, 5> kTaxTypes = {"PPN", "PPh21", "PPh22", "PPh23",
+                                                       "PPh4(2)"};
+constexpr std::array<std::string_view, 3> kStages = {"murni", "pergeseran", "perubahan"};
+constexpr std::array<std::string_view, 4> kMechanisms = {"UP", "GU", "TU", "LS"};
+constexpr std::array<std::string_view, 5> kInstruments = {"cms_transfer", "sp2d_ls", "kkpd",
+                                                          "qris", "cash"};
+constexpr std::array<std::string_view, 4> kProcurementMethods = {"PL", "tender", "epurchasing",
+                                                                 "swakelola"};
+// RAK: one cash plan amount per month.
+constexpr std::size_t kMonthsPerYear = 12;
+// C2SP signed-note key names are short; 255 bytes bounds what a checkpoint line carries.
+constexpr std::size_t kKeyNameBytesMax = 255;
+
+// Permendagri 90/2019 codes as SIPD writes them (DESIGN gives the patterns).
+const std::regex& OpdCodePattern() {
+  static const std::regex pattern(R"(\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4})");
+  return pattern;
+}
+const std::regex& SubActivityPattern() {
+  static const std::regex pattern(R"([0-9X]\.(\d{2}|XX)\.\d{2}\.\d\.\d{2}\.\d{4})");
+  return pattern;
+}
+const std::regex& AccountPattern() {
+  static const std::regex pattern(R"(5\.\d\.\d{2}\.\d{2}\.\d{2}\.\d{4})");
+  return pattern;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool AllDigits(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), IsDigit);
+}
+
+template <std::size_t N>
+bool OneOf(std::string_view value, const std::array<std::string_view, N>& allowed) {
+  return std::find(allowed.begin(), allowed.end(), value) != allowed.end();
+}
+
+template <std::size_t N>
+std::string ListOf(const std::array<std::string_view, N>& allowed) {
+  std::string text;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) text += ", ";
+    text += allowed[i];
+  }
+  return text;
+}
+
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+int DaysInMonth(int year, int month) {
+  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month == 2 && IsLeapYear(year)) return 29;
+  return kDays[static_cast<std::size_t>(month - 1)];
+}
+
+int DigitsValue(std::string_view digits) {
+  int value = 0;
+  for (char c : digits) value = value * 10 + (c - '0');
+  return value;
+}
+
+// "YYYY-MM-DD" naming a real day of the Gregorian calendar.
+bool IsCalendarDate(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  const std::string_view year = text.substr(0, 4);
+  const std::string_view month = text.substr(5, 2);
+  const std::string_view day = text.substr(8, 2);
+  if (!AllDigits(year) || !AllDigits(month) || !AllDigits(day)) return false;
+  const int month_value = DigitsValue(month);
+  const int day_value = DigitsValue(day);
+  if (month_value < 1 || month_value > 12) return false;
+  return day_value >= 1 && day_value <= DaysInMonth(DigitsValue(year), month_value);
+}
+
+// "2026-01-31T08:00:00.000Z": RFC 3339 UTC with milliseconds, as the server stamps it.
+bool IsRecordedAt(std::string_view text) {
+  if (text.size() != 24) return false;
+  if (!IsCalendarDate(text.substr(0, 10))) return false;
+  if (text[10] != 'T' || text[13] != ':' || text[16] != ':' || text[19] != '.' ||
+      text[23] != 'Z') {
+    return false;
+  }
+  const std::string_view hour = text.substr(11, 2);
+  const std::string_view minute = text.substr(14, 2);
+  const std::string_view second = text.substr(17, 2);
+  if (!AllDigits(hour) || !AllDigits(minute) || !AllDigits(second) ||
+      !AllDigits(text.substr(20, 3))) {
+    return false;
+  }
+  // A leap second (":60") is valid RFC 3339, but a server clock in UTC never stamps one.
+  return DigitsValue(hour) < 24 && DigitsValue(minute) < 60 && DigitsValue(second) < 60;
+}
+
+bool HasControlCharacter(std::string_view text, bool allow_line_breaks) {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (allow_line_breaks && (c == '\n' || c == '\t')) continue;
+    if (byte < 0x20 || byte == 0x7F) return true;
+  }
+  return false;
+}
+
+std::string Join(const std::string& path, std::string_view key) {
+  if (path.empty()) return std::string(key);
+  return path + "." + std::string(key);
+}
+
+std::string Index(const std::string& path, std::size_t index) {
+  return path + "[" + std::to_string(index) + "]";
+}
+
+enum class Presence { kRequired, kOptional };
+
+// Collects every field error of one body. Each check reads one member of a (mutable copy
+// of the) body, reports what is wrong with it under its JSON path, and returns the value
+// when it is good; money members are rewritten in their stored form.
+class Checker {
+ public:
+  void Add(std::string field, std::string why) {
+    errors_.push_back(FieldError{std::move(field), std::move(why)});
+  }
+  bool ok() const { return errors_.empty(); }
+  std::vector<FieldError> TakeErrors() { return std::move(errors_); }
+
+  // Rejects members of `object` that are not in `allowed`.
+  template <std::size_t N>
+  void OnlyKnown(const json& object, const std::string& path,
+                 const std::array<std::string_view, N>& allowed) {
+    for (const auto& [key, value] : object.items()) {
+      if (!OneOf(key, allowed)) Add(Join(path, key), "unknown field");
+    }
+  }
+
+  // The member `key` of `object`, or nullptr if absent (reported when required).
+  json* Member(json& object, std::string_view key, const std::string& path,
+               Presence presence) {
+    const auto it = object.find(key);
+    if (it == object.end()) {
+      if (presence == Presence::kRequired) Add(Join(path, key), "required");
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  std::optional<std::string> String(json& object, std::string_view key, const std::string& path,
+                                    Presence presence) {
+    json* value = Member(object, key, path, presence);
+    if (value == nullptr) return std::nullopt;
+    if (!value->is_string()) {
+      Add(Join(path, key), "must be a string");
+      return std::nullopt;
+    }
+    return value->get<std::string>();
+  }
+
+  // Free text: names, descriptions, reasons. Tabs and line breaks are allowed.
+  std::optional<std::string> Text(json& object, std::string_view key, const std::string& path,
+                                  Presence presence = Presence::kRequired) {
+    return Bounded(object, key, path, presence, kTextBytesMax, /*allow_line_breaks=*/true);
+  }
+
+  // Short identifiers: references, document and account numbers.
+  std::optional<std::string> Identifier(json& object, std::string_view key,
+                                        const std::string& path,
+                                        Presence presence = Presence::kRequired) {
+    return Bounded(object, key, path, presence, kIdentifierBytesMax,
+                   /*allow_line_breaks=*/false);
+  }
+
+  std::optional<std::string> Pattern(json& object, std::string_view key, const std::string& path,
+                                     const std::regex& pattern, std::string_view example) {
+    std::optional<std::string> text = String(object, key, path, Presence::kRequired);
+    if (!text) return std::nullopt;
+    // Every code is well under the identifier limit; the length check bounds the regex.
+    if (text->size() > kIdentifierBytesMax || !std::regex_match(*text, pattern)) {
+      Add(Join(path, key), "must be a code like \"" + std::string(example) + "\"");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  template <std::size_t N>
+  std::optional<std::string> Enum(json& object, std::string_view key, const std::string& path,
+                                  const std::array<std::string_view, N>& allowed) {
+    std::optional<std::string> text = String(object, key, path, Presence::kRequired);
+    if (!text) return std::nullopt;
+    if (!OneOf(*text, allowed)) {
+      Add(Join(path, key), "must be one of " + ListOf(allowed));
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<std::string> Date(json& object, std::string_view key, const std::string& path,
+                                  Presence presence = Presence::kRequired) {
+    std::optional<std::string> text = String(object, key, path, presence);
+    if (!text) return std::nullopt;
+    if (!IsCalendarDate(*text)) {
+      Add(Join(path, key), "must be a calendar date YYYY-MM-DD");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::optional<std::int64_t> Integer(json& object, std::string_view key,
+                                      const std::string& path, std::int64_t min,
+                                      std::int64_t max) {
+    json* value = Member(object, key, path, Presence::kRequired);
+    if (value == nullptr) return std::nullopt;
+    return IntegerValue(*value, Join(path, key), min, max);
+  }
+
+  std::optional<std::int64_t> IntegerValue(const json& value, const std::string& field,
+                                           std::int64_t min, std::int64_t max) {
+    if (!value.is_number_integer()) {
+      Add(field, "must be an integer");
+      return std::nullopt;
+    }
+    // Positive integers are parsed as unsigned; ParseStrict keeps them within int64, but
+    // a body built in code may not.
+    if (value.is_number_unsigned() &&
+        value.get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+      Add(field, "must be at most " + std::to_string(max));
+      return std::nullopt;
+    }
+    const auto number = value.get<std::int64_t>();
+    if (number < min || number > max) {
+      Add(field, "must be in [" + std::to_string(min) + ", " + std::to_string(max) + "]");
+      return std::nullopt;
+    }
+    return number;
+  }
+
+  std::optional<std::int64_t> FiscalYear(json& object, const std::string& path) {
+    return Integer(object, "fiscal_year", path, kFiscalYearMin, kFiscalYearMax);
+  }
+
+  // Money: a decimal string (DESIGN), rewritten with exactly two fraction digits.
+  std::optional<std::int64_t> Money(json& object, std::string_view key, const std::string& path,
+                                    bool positive, Presence presence = Presence::kRequired) {
+    json* value = Member(object, key, path, presence);
+    if (value == nullptr) return std::nullopt;
+    return MoneyValue(*value, Join(path, key), positive);
+  }
+
+  std::optional<std::int64_t> MoneyValue(json& value, const std::string& field, bool positive) {
+    if (!value.is_string()) {
+      Add(field, "money must be a decimal string such as \"12500000\", not a JSON number");
+      return std::nullopt;
+    }
+    Result<std::int64_t> sen = ParseMoneySen(value.get_ref<const std::string&>());
+    if (!sen) {
+      Add(field, sen.error().message);
+      return std::nullopt;
+    }
+    if (positive && *sen == 0) {
+      Add(field, "must be greater than zero");
+      return std::nullopt;
+    }
+    value = FormatMoney(*sen);
+    return *sen;
+  }
+
+  json* Object(json& object, std::string_view key, const std::string& path, Presence presence) {
+    json* value = Member(object, key, path, presence);
+    if (value == nullptr) return nullptr;
+    if (!value->is_object()) {
+      Add(Join(path, key), "must be an object");
+      return nullptr;
+    }
+    return value;
+  }
+
+  json* Array(json& object, std::string_view key, const std::string& path, Presence presence,
+              std::size_t min_size, std::size_t max_size) {
+    json* value = Member(object, key, path, presence);
+    if (value == nullptr) return nullptr;
+    const std::string field = Join(path, key);
+    if (!value->is_array()) {
+      Add(field, "must be an array");
+      return nullptr;
+    }
+    if (value->size() < min_size || value->size() > max_size) {
+      if (min_size == max_size) {
+        Add(field, "must have exactly " + std::to_string(min_size) + " elements");
+      } else {
+        Add(field, "must have between " + std::to_string(min_size) + " and " +
+                       std::to_string(max_size) + " elements");
+      }
+      return nullptr;
+    }
+    return value;
+  }
+
+ private:
+  std::optional<std::string> Bounded(json& object, std::string_view key, const std::string& path,
+                                     Presence presence, std::size_t max_bytes,
+                                     bool allow_line_breaks) {
+    std::optional<std::string> text = String(object, key, path, presence);
+    if (!text) return std::nullopt;
+    const std::string field = Join(path, key);
+    if (text->empty()) {
+      Add(field, "must not be empty");
+      return std::nullopt;
+    }
+    if (text->size() > max_bytes) {
+      Add(field, "must be at most " + std::to_string(max_bytes) + " bytes");
+      return std::nullopt;
+    }
+    if (HasControlCharacter(*text, allow_line_breaks)) {
+      Add(field, "must not contain control characters");
+      return std::nullopt;
+    }
+    return text;
+  }
+
+  std::vector<FieldError> errors_;
+};
+
+void CheckOpd(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 3> kFields = {"kind", "code", "name"};
+  check.OnlyKnown(body, "", kFields);
+  check.Pattern(body, "code", "", OpdCodePattern(), "1.02.0.00.0.00.01.0000");
+  check.Text(body, "name", "");
+}
+
+void CheckBudget(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 9> kFields = {
+      "kind", "fiscal_year", "opd", "sub_activity", "account", "pagu", "stage", "monthly_plan",
+      "note"};
+  check.OnlyKnown(body, "", kFields);
+  check.FiscalYear(body, "");
+  check.Pattern(body, "opd", "", OpdCodePattern(), "1.02.0.00.0.00.01.0000");
+  check.Pattern(body, "sub_activity", "", SubActivityPattern(), "1.02.01.2.02.0001");
+  check.Pattern(body, "account", "", AccountPattern(), "5.1.02.01.01.0024");
+  check.Money(body, "pagu", "", /*positive=*/false);
+  check.Enum(body, "stage", "", kStages);
+  if (json* plan = check.Array(body, "monthly_plan", "", Presence::kOptional, kMonthsPerYear,
+                               kMonthsPerYear)) {
+    for (std::size_t i = 0; i < plan->size(); ++i) {
+      check.MoneyValue((*plan)[i], Index("monthly_plan", i), /*positive=*/false);
+    }
+  }
+  check.Text(body, "note", "", Presence::kOptional);
+}
+
+void CheckPayee(Checker& check, json& payee, bool cash) {
+  static constexpr std::array<std::string_view, 5> kFields = {"name", "npwp", "bank",
+                                                              "account_no", "account_name"};
+  const std::string path = "payee";
+  check.OnlyKnown(payee, path, kFields);
+  check.Text(payee, "name", path);
+  if (std::optional<std::string> npwp = check.String(payee, "npwp", path, Presence::kOptional)) {
+    if ((npwp->size() != 15 && npwp->size() != 16) || !AllDigits(*npwp)) {
+      check.Add("payee.npwp", "must be 15 or 16 digits");
+    }
+  }
+  // A cash payment has no bank account; every other instrument moves money between accounts.
+  const Presence bank = cash ? Presence::kOptional : Presence::kRequired;
+  check.Text(payee, "bank", path, bank);
+  check.Identifier(payee, "account_no", path, bank);
+  check.Text(payee, "account_name", path, bank);
+}
+
+void CheckDocuments(Checker& check, json& documents) {
+  static constexpr std::array<std::string_view, 5> kFields = {"spp", "spm", "sp2d",
+                                                              "evidence_no", "evidence_date"};
+  const std::string path = "documents";
+  check.OnlyKnown(documents, path, kFields);
+  check.Identifier(documents, "spp", path, Presence::kOptional);
+  check.Identifier(documents, "spm", path, Presence::kOptional);
+  check.Identifier(documents, "sp2d", path, Presence::kOptional);
+  check.Identifier(documents, "evidence_no", path, Presence::kOptional);
+  check.Date(documents, "evidence_date", path, Presence::kOptional);
+}
+
+void CheckProcurement(Checker& check, json& procurement) {
+  static constexpr std::array<std::string_view, 3> kFields = {"method", "contract_no",
+                                                              "contract_value"};
+  const std::string path = "procurement";
+  check.OnlyKnown(procurement, path, kFields);
+  check.Enum(procurement, "method", path, kProcurementMethods);
+  check.Identifier(procurement, "contract_no", path);
+  check.Money(procurement, "contract_value", path, /*positive=*/true);
+}
+
+// The sum of the taxes, or nullopt if any tax is bad (reported).
+std::optional<std::int64_t> CheckTaxes(Checker& check, json& body) {
+  json* taxes = check.Array(body, "taxes", "", Presence::kRequired, 0, kTaxesMax);
+  if (taxes == nullptr) return std::nullopt;
+  static constexpr std::array<std::string_view, 2> kFields = {"type", "amount"};
+  std::optional<std::int64_t> total = 0;
+  for (std::size_t i = 0; i < taxes->size(); ++i) {
+    const std::string path = Index("taxes", i);
+    json& tax = (*taxes)[i];
+    if (!tax.is_object()) {
+      check.Add(path, "must be an object {type, amount}");
+      total = std::nullopt;
+      continue;
+    }
+    check.OnlyKnown(tax, path, kFields);
+    check.Enum(tax, "type", path, kTaxTypes);
+    const std::optional<std::int64_t> amount = check.Money(tax, "amount", path, true);
+    if (!amount) {
+      total = std::nullopt;
+    } else if (total) {
+      total = CheckedAdd(*total, *amount);  // At most 16 amounts below 10^18: no overflow.
+      JEJAK_CHECK(total.has_value());
+    }
+  }
+  return total;
+}
+
+void CheckExpenditure(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 17> kFields = {
+      "kind",     "fiscal_year", "opd",    "sub_activity", "account",  "mechanism",
+      "instrument", "cash_reason", "value_date", "gross", "taxes",   "net",
+      "payee",    "bank_ref",    "documents", "procurement", "description"};
+  check.OnlyKnown(body, "", kFields);
+  check.FiscalYear(body, "");
+  check.Pattern(body, "opd", "", OpdCodePattern(), "1.02.0.00.0.00.01.0000");
+  check.Pattern(body, "sub_activity", "", SubActivityPattern(), "1.02.01.2.02.0001");
+  check.Pattern(body, "account", "", AccountPattern(), "5.1.02.01.01.0024");
+  check.Enum(body, "mechanism", "", kMechanisms);
+  const std::optional<std::string> instrument = check.Enum(body, "instrument", "", kInstruments);
+  // When the instrument is bad, whether it is cash is unknown: the cash-dependent fields
+  // are then checked only for their own form.
+  const bool cash = instrument.has_value() && *instrument == "cash";
+  const bool known = instrument.has_value();
+  if (cash || !known) {
+    check.Text(body, "cash_reason", "", cash ? Presence::kRequired : Presence::kOptional);
+  } else if (body.contains("cash_reason")) {
+    check.Add("cash_reason", "allowed only with instrument cash");
+  }
+  check.Date(body, "value_date", "");
+  const std::optional<std::int64_t> gross = check.Money(body, "gross", "", /*positive=*/true);
+  const std::optional<std::int64_t> taxes = CheckTaxes(check, body);
+  const std::optional<std::int64_t> net = check.Money(body, "net", "", /*positive=*/false);
+  if (gross && taxes && net) {
+    const std::optional<std::int64_t> expected = CheckedSub(*gross, *taxes);
+    JEJAK_CHECK(expected.has_value());  // Both are in [0, 17 * kMoneySenMax].
+    if (*net != *expected) {
+      check.Add("net", "must equal gross minus taxes (" + FormatMoney(*expected) + ")");
+    }
+  }
+  if (json* payee = check.Object(body, "payee", "", Presence::kRequired)) {
+    CheckPayee(check, *payee, cash || !known);
+  }
+  check.Identifier(body, "bank_ref", "",
+                   cash || !known ? Presence::kOptional : Presence::kRequired);
+  if (json* documents = check.Object(body, "documents", "", Presence::kRequired)) {
+    CheckDocuments(check, *documents);
+  }
+  if (json* procurement = check.Object(body, "procurement", "", Presence::kOptional)) {
+    CheckProcurement(check, *procurement);
+  }
+  check.Text(body, "description", "");
+}
+
+void CheckReversal(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 3> kFields = {"kind", "reverses", "reason"};
+  check.OnlyKnown(body, "", kFields);
+  check.Integer(body, "reverses", "", 1, std::numeric_limits<std::int64_t>::max());
+  check.Text(body, "reason", "");
+}
+
+void CheckTaxDeposit(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 9> kFields = {
+      "kind",        "fiscal_year", "opd",          "tax_type", "amount",
+      "billing_code", "ntpn",       "deposit_date", "covers"};
+  check.OnlyKnown(body, "", kFields);
+  check.FiscalYear(body, "");
+  check.Pattern(body, "opd", "", OpdCodePattern(), "1.02.0.00.0.00.01.0000");
+  check.Enum(body, "tax_type", "", kTaxTypes);
+  check.Money(body, "amount", "", /*positive=*/true);
+  if (std::optional<std::string> billing = check.String(body, "billing_code", "",
+                                                         Presence::kRequired)) {
+    if (billing->size() != 15 || !AllDigits(*billing)) {
+      check.Add("billing_code", "must be exactly 15 digits");
+    }
+  }
+  if (std::optional<std::string> ntpn = check.String(body, "ntpn", "", Presence::kRequired)) {
+    const bool well_formed =
+        ntpn->size() == 16 && std::all_of(ntpn->begin(), ntpn->end(), [](char c) {
+          return IsDigit(c) || (c >= 'A' && c <= 'Z');
+        });
+    if (!well_formed) check.Add("ntpn", "must be exactly 16 characters 0-9 or A-Z");
+  }
+  check.Date(body, "deposit_date", "");
+  if (json* covers = check.Array(body, "covers", "", Presence::kRequired, 1, kCoversMax)) {
+    std::set<std::int64_t> seen;
+    for (std::size_t i = 0; i < covers->size(); ++i) {
+      const std::string field = Index("covers", i);
+      const std::optional<std::int64_t> seq = check.IntegerValue(
+          (*covers)[i], field, 1, std::numeric_limits<std::int64_t>::max());
+      if (seq && !seen.insert(*seq).second) {
+        check.Add(field, "seq " + std::to_string(*seq) + " is listed twice");
+      }
+    }
+  }
+}
+
+void CheckGenesis(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 5> kFields = {"kind", "ledger_id", "origin",
+                                                              "region", "checkpoint_key"};
+  check.OnlyKnown(body, "", kFields);
+  check.Identifier(body, "ledger_id", "");
+  if (std::optional<std::string> origin = check.String(body, "origin", "", Presence::kRequired)) {
+    // C2SP signed-note: a key name is non-empty and has no spaces and no '+'. Printable
+    // ASCII keeps Unicode spaces out too.
+    const bool well_formed =
+        !origin->empty() && origin->size() <= kKeyNameBytesMax &&
+        std::all_of(origin->begin(), origin->end(),
+                    [](char c) { return c > ' ' && c < 0x7F && c != '+'; });
+    if (!well_formed) {
+      check.Add("origin", "must be a signed-note key name: 1 to 255 printable ASCII "
+                          "characters, no spaces, no '+'");
+    }
+  }
+  check.Text(body, "region", "");
+  if (std::optional<std::string> key =
+          check.String(body, "checkpoint_key", "", Presence::kRequired)) {
+    if (key->empty()) check.Add("checkpoint_key", "must not be empty");
+  }
+}
+
+// The kind named by `body`, reporting a missing or unknown one.
+std::optional<Kind> CheckKind(Checker& check, json& body) {
+  std::optional<std::string> name = check.String(body, "kind", "", Presence::kRequired);
+  if (!name) return std::nullopt;
+  std::optional<Kind> kind = ParseKind(*name);
+  if (!kind) check.Add("kind", "unknown kind; expected opd, budget, expenditure, reversal "
+                               "or tax_deposit");
+  return kind;
+}
+
+void CheckNoServerFields(Checker& check, const json& body) {
+  for (std::string_view field : kServerFields) {
+    if (body.contains(field)) check.Add(std::string(field), "set by the server");
+  }
+}
+
+Result<json> Finish(Checker& check, json body) {
+  if (!check.ok()) return InvalidArgument("invalid entry", check.TakeErrors());
+  return body;
+}
+
+std::string StringOr(const json& object, std::string_view key) {
+  const auto it = object.find(key);
+  if (it == object.end()) return "";
+  JEJAK_CHECK(it->is_string());  // Validated before.
+  return it->get<std::string>();
+}
+
+std::int64_t MoneyOf(const json& value) {
+  Result<std::int64_t> sen = ParseMoneySen(value.get_ref<const std::string&>());
+  JEJAK_CHECK(sen.has_value());  // Validated before.
+  return *sen;
+}
+
+Error DataLoss(std::int64_t seq, const std::string& why) {
+  return Error{Code::kDataLoss,
+               "stored entry " + (seq >= 0 ? std::to_string(seq) : std::string("?")) +
+                   " is not valid: " + why,
+               {}};
+}
+
+Error Conflict(std::string field, std::string message) {
+  return Error{Code::kConflict, message, {FieldError{std::move(field), message}}};
+}
+
+Result<void> RequireOpdRegistered(const std::string& code, LedgerView& view) {
+  Result<bool> registered = view.OpdRegistered(code);
+  if (!registered) return registered.error();
+  if (!*registered) return FieldInvalid("opd", "OPD " + code + " is not registered");
+  return Ok();
+}
+
+}  // namespace
+
+const char* KindName(Kind kind) {
+  switch (kind) {
+    case Kind::kGenesis: return "genesis";
+    case Kind::kOpd: return "opd";
+    case Kind::kBudget: return "budget";
+    case Kind::kExpenditure: return "expenditure";
+    case Kind::kReversal: return "reversal";
+    case Kind::kTaxDeposit: return "tax_deposit";
+  }
+  JEJAK_CHECK(false);
+  return "";
+}
+
+std::optional<Kind> ParseKind(std::string_view name) {
+  for (Kind kind : {Kind::kGenesis, Kind::kOpd, Kind::kBudget, Kind::kExpenditure,
+                    Kind::kReversal, Kind::kTaxDeposit}) {
+    if (name == KindName(kind)) return kind;
+  }
+  return std::nullopt;
+}
+
+Result<json> ValidateBody(const json& body) {
+  if (!body.is_object()) return FieldInvalid("", "an entry must be a JSON object");
+  json copy = body;
+  Checker check;
+  CheckNoServerFields(check, copy);
+  // The server fields are reported once, as server fields, not again as unknown.
+  for (std::string_view field : kServerFields) copy.erase(std::string(field));
+  const std::optional<Kind> kind = CheckKind(check, copy);
+  if (!kind) return Finish(check, std::move(copy));
+  switch (*kind) {
+    case Kind::kGenesis:
+      check.Add("kind", "genesis is written only by jejak init");
+      break;
+    case Kind::kOpd: CheckOpd(check, copy); break;
+    case Kind::kBudget: CheckBudget(check, copy); break;
+    case Kind::kExpenditure: CheckExpenditure(check, copy); break;
+    case Kind::kReversal: CheckReversal(check, copy); break;
+    case Kind::kTaxDeposit: CheckTaxDeposit(check, copy); break;
+  }
+  return Finish(check, std::move(copy));
+}
+
+Result<json> ValidateGenesis(const json& body) {
+  if (!body.is_object()) return FieldInvalid("", "an entry must be a JSON object");
+  json copy = body;
+  Checker check;
+  CheckNoServerFields(check, copy);
+  for (std::string_view field : kServerFields) copy.erase(std::string(field));
+  if (std::optional<std::string> kind = check.String(copy, "kind", "", Presence::kRequired)) {
+    if (*kind != "genesis") check.Add("kind", "must be genesis");
+  }
+  CheckGenesis(check, copy);
+  return Finish(check, std::move(copy));
+}
+
+json StampEntry(json body, const Stamp& stamp) {
+  JEJAK_CHECK(body.is_object());
+  JEJAK_CHECK(stamp.seq >= 0);
+  for (std::string_view field : kServerFields) JEJAK_CHECK(!body.contains(field));
+  body["v"] = kFormatVersion;
+  body["seq"] = stamp.seq;
+  body["recorded_at"] = stamp.recorded_at;
+  body["recorded_by"] = stamp.recorded_by;
+  return body;
+}
+
+Result<EntryColumns> DeriveColumns(const json& entry) {
+  if (!entry.is_object()) return DataLoss(-1, "not a JSON object");
+  EntryColumns columns;
+  const auto seq = entry.find("seq");
+  if (seq == entry.end() || !seq->is_number_integer() || seq->get<std::int64_t>() < 0 ||
+      (seq->is_number_unsigned() &&
+       seq->get<std::uint64_t>() >
+           static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))) {
+    return DataLoss(-1, "seq is missing or not a non-negative integer");
+  }
+  columns.seq = seq->get<std::int64_t>();
+  const auto version = entry.find("v");
+  if (version == entry.end() || !version->is_number_integer() ||
+      version->get<std::int64_t>() != kFormatVersion) {
+    return DataLoss(columns.seq, "v is not " + std::to_string(kFormatVersion));
+  }
+  const auto recorded_at = entry.find("recorded_at");
+  if (recorded_at == entry.end() || !recorded_at->is_string() ||
+      !IsRecordedAt(recorded_at->get_ref<const std::string&>())) {
+    return DataLoss(columns.seq, "recorded_at is not RFC 3339 UTC with milliseconds");
+  }
+  const auto recorded_by = entry.find("recorded_by");
+  if (recorded_by == entry.end() || !recorded_by->is_string() ||
+      recorded_by->get_ref<const std::string&>().empty()) {
+    return DataLoss(columns.seq, "recorded_by is missing or empty");
+  }
+  columns.recorded_at = recorded_at->get<std::string>();
+  columns.recorded_by = recorded_by->get<std::string>();
+
+  json body = entry;
+  for (std::string_view field : kServerFields) body.erase(std::string(field));
+  const auto kind_member = body.find("kind");
+  const bool genesis = kind_member != body.end() && *kind_member == "genesis";
+  // The genesis entry is entry 0, and only it.
+  if (genesis != (columns.seq == 0)) {
+    return DataLoss(columns.seq, "genesis must be exactly entry 0");
+  }
+  Result<json> validated = genesis ? ValidateGenesis(body) : ValidateBody(body);
+  if (!validated) return DataLoss(columns.seq, validated.error().ToString());
+  // Stored money has exactly two fraction digits, so validation changes nothing.
+  if (*validated != body) return DataLoss(columns.seq, "money is not in its stored form");
+
+  const std::optional<Kind> kind = ParseKind(body["kind"].get<std::string>());
+  JEJAK_CHECK(kind.has_value());
+  columns.kind = KindName(*kind);
+  switch (*kind) {
+    case Kind::kGenesis:
+      break;
+    case Kind::kOpd:
+      columns.opd = StringOr(body, "code");
+      break;
+    case Kind::kBudget:
+      columns.fiscal_year = body["fiscal_year"].get<std::int64_t>();
+      columns.opd = StringOr(body, "opd");
+      columns.sub_activity = StringOr(body, "sub_activity");
+      columns.account = StringOr(body, "account");
+      columns.amount_sen = MoneyOf(body["pagu"]);
+      break;
+    case Kind::kExpenditure: {
+      columns.fiscal_year = body["fiscal_year"].get<std::int64_t>();
+      columns.opd = StringOr(body, "opd");
+      columns.sub_activity = StringOr(body, "sub_activity");
+      columns.account = StringOr(body, "account");
+      columns.instrument = StringOr(body, "instrument");
+      columns.mechanism = StringOr(body, "mechanism");
+      columns.value_date = StringOr(body, "value_date");
+      columns.bank_ref = StringOr(body, "bank_ref");
+      const json& payee = body["payee"];
+      const std::string bank = StringOr(payee, "bank");
+      const std::string account_no = StringOr(payee, "account_no");
+      if (!bank.empty() && !account_no.empty()) columns.payee_account = bank + ":" + account_no;
+      columns.payee_npwp = StringOr(payee, "npwp");
+      columns.amount_sen = MoneyOf(body["gross"]);
+      columns.net_sen = MoneyOf(body["net"]);
+      std::int64_t tax_sen = 0;
+      std::set<std::string> tax_types;  // Sorted and distinct.
+      for (const json& tax : body["taxes"]) {
+        const std::optional<std::int64_t> sum = CheckedAdd(tax_sen, MoneyOf(tax["amount"]));
+        JEJAK_CHECK(sum.has_value());  // Validated: at most kTaxesMax amounts.
+        tax_sen = *sum;
+        tax_types.insert(tax["type"].get<std::string>());
+      }
+      columns.tax_sen = tax_sen;
+      for (const std::string& type : tax_types) {
+        if (!columns.tax_type.empty()) columns.tax_type += ',';
+        columns.tax_type += type;
+      }
+      break;
+    }
+    case Kind::kReversal:
+      columns.reverses = body["reverses"].get<std::int64_t>();
+      break;
+    case Kind::kTaxDeposit:
+      columns.fiscal_year = body["fiscal_year"].get<std::int64_t>();
+      columns.opd = StringOr(body, "opd");
+      columns.tax_type = StringOr(body, "tax_type");
+      columns.value_date = StringOr(body, "deposit_date");
+      columns.amount_sen = MoneyOf(body["amount"]);
+      break;
+  }
+  return columns;
+}
+
+Result<void> CheckAgainstLedger(const json& body, LedgerView& view) {
+  JEJAK_CHECK(body.is_object());
+  const std::optional<Kind> kind = ParseKind(StringOr(body, "kind"));
+  JEJAK_CHECK(kind.has_value());  // ValidateBody checked the kind.
+  switch (*kind) {
+    case Kind::kGenesis:
+      return Ok();
+    case Kind::kOpd: {
+      const std::string code = StringOr(body, "code");
+      Result<bool> registered = view.OpdRegistered(code);
+      if (!registered) return registered.error();
+      if (*registered) return Conflict("code", "OPD " + code + " is already registered");
+      return Ok();
+    }
+    case Kind::kBudget:
+      return RequireOpdRegistered(StringOr(body, "opd"), view);
+    case Kind::kExpenditure: {
+      Result<void> opd = RequireOpdRegistered(StringOr(body, "opd"), view);
+      if (!opd) return opd;
+      const std::string bank_ref = StringOr(body, "bank_ref");
+      if (bank_ref.empty()) return Ok();  // Cash: no bank reference.
+      Result<std::optional<std::int64_t>> holder = view.SeqOfBankRef(bank_ref);
+      if (!holder) return holder.error();
+      if (holder->has_value()) {
+        return Conflict("bank_ref", "bank_ref " + bank_ref + " is already recorded in entry " +
+                                        std::to_string(**holder));
+      }
+      return Ok();
+    }
+    case Kind::kReversal: {
+      const std::int64_t target = body.at("reverses").get<std::int64_t>();
+      Result<std::optional<EntryColumns>> columns = view.Columns(target);
+      if (!columns) return columns.error();
+      if (!columns->has_value()) {
+        const std::string message = "entry " + std::to_string(target) + " does not exist";
+        return Error{Code::kNotFound, message, {FieldError{"reverses", message}}};
+      }
+      if ((*columns)->kind != KindName(Kind::kExpenditure)) {
+        return FieldInvalid("reverses", "entry " + std::to_string(target) + " is a " +
+                                            (*columns)->kind + ", not an expenditure");
+      }
+      Result<std::optional<std::int64_t>> reversal = view.ReversalOf(target);
+      if (!reversal) return reversal.error();
+      if (reversal->has_value()) {
+        return Conflict("reverses", "entry " + std::to_string(target) +
+                                        " is already reversed by entry " +
+                                        std::to_string(**reversal));
+      }
+      return Ok();
+    }
+    case Kind::kTaxDeposit: {
+      const std::string opd = StringOr(body, "opd");
+      Result<void> registered = RequireOpdRegistered(opd, view);
+      if (!registered) return registered;
+      const std::int64_t fiscal_year = body.at("fiscal_year").get<std::int64_t>();
+      const std::string tax_type = StringOr(body, "tax_type");
+      const json& covers = body.at("covers");
+      JEJAK_CHECK(covers.size() <= kCoversMax);
+      std::vector<FieldError> errors;
+      for (std::size_t i = 0; i < covers.size(); ++i) {
+        const std::int64_t seq = covers[i].get<std::int64_t>();
+        const std::string field = Index("covers", i);
+        const std::string entry_name = "entry " + std::to_string(seq);
+        Result<std::optional<EntryColumns>> columns = view.Columns(seq);
+        if (!columns) return columns.error();
+        if (!columns->has_value()) {
+          errors.push_back({field, entry_name + " does not exist"});
+          continue;
+        }
+        const EntryColumns& covered = **columns;
+        if (covered.kind != KindName(Kind::kExpenditure)) {
+          errors.push_back({field, entry_name + " is a " + covered.kind + ", not an expenditure"});
+          continue;
+        }
+        if (covered.opd != opd) {
+          errors.push_back({field, entry_name + " belongs to OPD " + covered.opd});
+          continue;
+        }
+        if (covered.fiscal_year != fiscal_year) {
+          errors.push_back({field, entry_name + " is of another fiscal year"});
+          continue;
+        }
+        // DeriveColumns lists an expenditure's withheld tax types in tax_type.
+        bool withheld = false;
+        std::string_view types = covered.tax_type;
+        while (!types.empty()) {
+          const std::size_t comma = types.find(',');
+          if (types.substr(0, comma) == tax_type) withheld = true;
+          types = comma == std::string_view::npos ? std::string_view() : types.substr(comma + 1);
+        }
+        if (!withheld) {
+          errors.push_back({field, entry_name + " withheld no " + tax_type});
+          continue;
+        }
+        Result<std::optional<std::int64_t>> reversal = view.ReversalOf(seq);
+        if (!reversal) return reversal.error();
+        if (reversal->has_value()) {
+          errors.push_back(
+              {field, entry_name + " is reversed by entry " + std::to_string(**reversal)});
+        }
+      }
+      if (!errors.empty()) return InvalidArgument("invalid tax deposit", std::move(errors));
+      return Ok();
+    }
+  }
+  JEJAK_CHECK(false);
+  return Ok();
+}
+
+}  // namespace jejak::ledger

@@ -1,0 +1,93 @@
+#include "ledger/verifier.h"
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <utility>
+
+#include "crypto/encoding.h"
+#include "ledger/canonical.h"
+
+namespace jejak::ledger {
+
+Error ProblemError(const Problem& problem) {
+  return Error{Code::kDataLoss, "seq " + std::to_string(problem.seq) + ": " + problem.what, {}};
+}
+
+Problem ProblemOf(const Error& error) {
+  const std::string& message = error.message;
+  if (message.rfind("seq ", 0) == 0) {
+    const std::size_t colon = message.find(": ");
+    std::int64_t seq = -1;
+    const char* begin = message.data() + 4;
+    const char* end = message.data() + (colon == std::string::npos ? message.size() : colon);
+    if (std::from_chars(begin, end, seq).ec == std::errc() && colon != std::string::npos) {
+      return Problem{seq, message.substr(colon + 2)};
+    }
+  }
+  return Problem{-1, message};
+}
+
+ChainVerifier::ChainVerifier(NoteVerifier verifier) : verifier_(std::move(verifier)) {}
+
+Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
+  const auto seq = static_cast<std::int64_t>(frontier_.size());
+  auto problem = [seq](std::string what) { return ProblemError(Problem{seq, std::move(what)}); };
+
+  Result<nlohmann::json> parsed = ParseStrict(canonical_bytes);
+  if (!parsed) return problem("stored bytes are not valid entry JSON: " + parsed.error().ToString());
+  if (!parsed->is_object()) return problem("stored entry is not a JSON object");
+  if (Canonicalize(*parsed) != canonical_bytes) {
+    return problem("stored bytes are not in canonical form");
+  }
+  Result<EntryColumns> columns = DeriveColumns(*parsed);
+  if (!columns) return problem("stored entry is invalid: " + columns.error().ToString());
+  if (columns->seq != seq) {
+    return problem("entry says seq " + std::to_string(columns->seq) + " (entry out of place)");
+  }
+  const bool is_genesis = columns->kind == "genesis";
+  if (is_genesis != (seq == 0)) {
+    return problem(seq == 0 ? "the first entry is not a genesis entry"
+                            : "a genesis entry after seq 0");
+  }
+  if (is_genesis) {
+    const std::string vkey = (*parsed)["checkpoint_key"].get<std::string>();
+    if (vkey != FormatVerifierKey(verifier_)) {
+      return problem("genesis names checkpoint key " + vkey + ", not the trusted key");
+    }
+    origin_ = (*parsed)["origin"].get<std::string>();
+  }
+
+  RecomputedEntry recomputed;
+  recomputed.leaf_hash = LeafHash(canonical_bytes);
+  recomputed.chain_hash = ChainHash(chain_hash_, recomputed.leaf_hash);
+  recomputed.completed_nodes = frontier_.Append(recomputed.leaf_hash);
+  recomputed.columns = std::move(columns).value();
+  chain_hash_ = recomputed.chain_hash;
+  return recomputed;
+}
+
+std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note) const {
+  const auto size = static_cast<std::int64_t>(frontier_.size());
+  auto problem = [size](std::string what) {
+    return Problem{size - 1, "checkpoint at tree size " + std::to_string(size) + ": " + what};
+  };
+  Result<Checkpoint> checkpoint = OpenCheckpoint(note, verifier_);
+  if (!checkpoint) return problem("does not verify with the trusted key: " + checkpoint.error().ToString());
+  if (checkpoint->origin != origin_) {
+    return problem("origin " + checkpoint->origin + " is not the ledger's " + origin_);
+  }
+  if (checkpoint->tree_size != frontier_.size()) {
+    return problem("says tree size " + std::to_string(checkpoint->tree_size));
+  }
+  if (checkpoint->root_hash != frontier_.Root()) {
+    return problem("root hash differs from the recomputed root " +
+                   crypto::ToHex(frontier_.Root()));
+  }
+  if (checkpoint->chain_hash != chain_hash_) {
+    return problem("chain hash differs from the recomputed " + crypto::ToHex(chain_hash_));
+  }
+  return std::nullopt;
+}
+
+}  // namespace jejak::ledger

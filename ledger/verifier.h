@@ -1,0 +1,66 @@
+// ChainVerifier: recomputes a ledger from its canonical bytes, one entry at a time, in
+// constant memory (the chain hash and an O(log n) Merkle frontier). Both `jejak verify`
+// (over the database) and `jejak verify-bundle` (over an offline bundle) feed it, so an
+// auditor's offline check and the server's own check are the same code. Pure: no I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+
+namespace jejak::ledger {
+
+// The first thing found wrong: the seq it concerns (or the tree size, for a checkpoint)
+// and what is wrong, in one line.
+struct Problem {
+  std::int64_t seq = 0;
+  std::string what;
+};
+
+// What the verifier recomputed for one entry, for the caller to compare with what it
+// has stored (hashes, columns, Merkle nodes).
+struct RecomputedEntry {
+  Digest leaf_hash{};
+  Digest chain_hash{};
+  EntryColumns columns;
+  std::vector<MerkleFrontier::CompletedNode> completed_nodes;
+};
+
+class ChainVerifier {
+ public:
+  // Trusts only `verifier` for checkpoints. The genesis entry must name `verifier` as its
+  // checkpoint_key, and checkpoints must carry the genesis entry's origin.
+  explicit ChainVerifier(NoteVerifier verifier);
+
+  // Feeds the next entry's stored bytes: they must be the canonical form of a valid
+  // stored entry whose seq is size(). A Problem names the seq and why.
+  Result<RecomputedEntry> Add(std::string_view canonical_bytes);
+  // Checks a checkpoint note for the current size: signature by the trusted key, origin,
+  // tree size, root hash and chain hash.
+  std::optional<Problem> CheckCheckpoint(std::string_view note) const;
+
+  std::uint64_t size() const { return frontier_.size(); }
+  Digest root() const { return frontier_.Root(); }
+  const Digest& chain_hash() const { return chain_hash_; }
+  const std::string& origin() const { return origin_; }
+
+ private:
+  NoteVerifier verifier_;
+  std::string origin_;  // From the genesis entry.
+  MerkleFrontier frontier_;
+  Digest chain_hash_ = kChainSeed;
+};
+
+// "seq N: what" as an Error of code kDataLoss, the form ChainVerifier::Add returns.
+Error ProblemError(const Problem& problem);
+// The Problem inside such an Error (seq -1 if the message does not start with "seq ").
+Problem ProblemOf(const Error& error);
+
+}  // namespace jejak::ledger

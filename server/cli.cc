@@ -1,0 +1,605 @@
+#include "server/cli.h"
+
+#include <nlohmann/json.hpp>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "db/store.h"
+#include "ledger/bundle.h"
+#include "ledger/canonical.h"
+#include "ledger/entry.h"
+#include "ledger/limits.h"
+#include "ledger/note.h"
+#include "server/config.h"
+
+namespace jejak::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+// An input file for `jejak append` larger than this is refused rather than read.
+constexpr std::uintmax_t kAppendFileBytesMax = 1024ull * 1024 * 1024;
+// Entries per group commit for `jejak append`, unless --batch says otherwise.
+constexpr std::size_t kAppendBatchDefault = 256;
+constexpr std::size_t kAppendBatchMax = 10000;
+
+// A failed command: the exit code and the one-line reason.
+struct Failure {
+  int exit_code = kExitUsage;
+  std::string reason;
+};
+
+int Fail(const Failure& failure) {
+  std::fprintf(stderr, "jejak: %s\n", failure.reason.c_str());
+  return failure.exit_code;
+}
+
+int Usage(const std::string& reason) { return Fail({kExitUsage, reason}); }
+
+constexpr const char* kUsage =
+    "usage: jejak <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  init --data DIR --region NAME [--origin O] [--db URL]\n"
+    "      create a new ledger: config, database, genesis entry, checkpoint key\n"
+    "  append --data DIR --sub NAME [--batch N] FILE|-\n"
+    "      append one JSON entry, or NDJSON entries in group commits of N (default 256)\n"
+    "  checkpoint --data DIR\n"
+    "      print the newest signed checkpoint\n"
+    "  verify --data DIR [--key VKEYFILE] [--checkpoint NOTEFILE]\n"
+    "      recompute and check the whole ledger; exit 1 naming the first bad seq\n"
+    "  export-bundle --data DIR [--to-seq N] [--out FILE]\n"
+    "      write the offline verification bundle (NDJSON)\n"
+    "  verify-bundle BUNDLE --key VKEYFILE\n"
+    "      verify a bundle offline, trusting only the key file\n"
+    "\n"
+    "exit codes: 0 ok, 1 verification failed, 2 usage or input error\n";
+
+// Parsed command line: --flag value pairs and positional arguments.
+struct Args {
+  std::map<std::string, std::string> flags;
+  std::vector<std::string> positional;
+
+  std::optional<std::string> Get(const std::string& name) const {
+    auto found = flags.find(name);
+    if (found == flags.end()) return std::nullopt;
+    return found->second;
+  }
+};
+
+std::optional<Failure> ParseArgs(int argc, char** argv, const std::set<std::string>& allowed,
+                                 Args& args) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
+      std::string name = arg.substr(2);
+      std::string value;
+      const std::size_t equals = name.find('=');
+      if (equals != std::string::npos) {
+        value = name.substr(equals + 1);
+        name = name.substr(0, equals);
+      } else {
+        if (i + 1 >= argc) return Failure{kExitUsage, "option --" + name + " needs a value"};
+        value = argv[++i];
+      }
+      if (!allowed.count(name)) return Failure{kExitUsage, "unknown option --" + name};
+      if (args.flags.count(name)) return Failure{kExitUsage, "option --" + name + " given twice"};
+      args.flags[name] = value;
+    } else {
+      args.positional.push_back(arg);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string NowRfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(millis));
+  return buffer;
+}
+
+std::optional<std::string> ReadFile(const std::string& path, std::uintmax_t bytes_max) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return std::nullopt;
+  if (fs::file_size(path, ec) > bytes_max) return std::nullopt;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+bool WriteFile(const fs::path& path, const std::string& content, fs::perms permissions) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    if (!out) return false;
+    out << content;
+    out.flush();
+    if (!out) return false;
+  }
+  std::error_code ec;
+  fs::permissions(path, permissions, ec);
+  return !ec;
+}
+
+std::string Trim(std::string text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
+    text.pop_back();
+  }
+  return text;
+}
+
+// Reads a verifier key file: one line "<name>+<id>+<key>".
+std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Failure& failure) {
+  std::optional<std::string> text = ReadFile(path, 4096);
+  if (!text) {
+    failure = {kExitUsage, "cannot read verifier key file " + path};
+    return std::nullopt;
+  }
+  std::optional<ledger::NoteVerifier> verifier = ledger::ParseVerifierKey(Trim(*text));
+  if (!verifier) failure = {kExitUsage, path + " is not a valid Ed25519 signed-note verifier key"};
+  return verifier;
+}
+
+// The ledger under --data: its config, keys and an open store.
+struct Ledger {
+  Config config;
+  ledger::NoteVerifier verifier;
+  std::optional<ledger::NoteSigner> signer;
+  std::unique_ptr<db::Store> store;
+};
+
+std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& failure) {
+  std::optional<std::string> data = args.Get("data");
+  if (!data) {
+    failure = {kExitUsage, "--data DIR is required"};
+    return std::nullopt;
+  }
+  Result<Config> config = LoadConfig((fs::path(*data) / "jejak.conf").string());
+  if (!config) {
+    failure = {kExitUsage, config.error().code == Code::kNotFound
+                               ? "no ledger in " + *data + " (" + config.error().message + "; run jejak init)"
+                               : config.error().ToString()};
+    return std::nullopt;
+  }
+  Ledger ledger;
+  ledger.config = std::move(config).value();
+  std::optional<ledger::NoteVerifier> verifier =
+      ReadVerifierKey(args.Get("key").value_or(ledger.config.checkpoint_vkey), failure);
+  if (!verifier) return std::nullopt;
+  ledger.verifier = *verifier;
+  if (need_signer) {
+    std::optional<std::string> pem = ReadFile(ledger.config.checkpoint_key, 64 * 1024);
+    std::optional<crypto::PrivateKey> key = pem ? crypto::ParsePrivateKeyPem(*pem) : std::nullopt;
+    if (!key) {
+      failure = {kExitUsage, "cannot read the Ed25519 checkpoint key " + ledger.config.checkpoint_key};
+      return std::nullopt;
+    }
+    ledger.signer = ledger::MakeSigner(ledger.config.origin, *key);
+    if (ledger.signer->key_id != verifier->key_id) {
+      failure = {kExitUsage, "the checkpoint key does not match " + ledger.config.checkpoint_vkey};
+      return std::nullopt;
+    }
+  }
+  if (!fs::exists(ledger.config.database.substr(7))) {
+    failure = {kExitUsage, "the database " + ledger.config.database + " does not exist"};
+    return std::nullopt;
+  }
+  Result<std::unique_ptr<db::Store>> store =
+      db::Store::Open(db::StoreOptions{ledger.config.database, ledger.signer});
+  if (!store) {
+    failure = {kExitUsage, store.error().ToString()};
+    return std::nullopt;
+  }
+  ledger.store = std::move(store).value();
+  return ledger;
+}
+
+std::string Slug(const std::string& text) {
+  std::string slug;
+  for (char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      slug += c;
+    } else if (c >= 'A' && c <= 'Z') {
+      slug += static_cast<char>(c - 'A' + 'a');
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return slug;
+}
+
+int Init(const Args& args) {
+  std::optional<std::string> data = args.Get("data");
+  std::optional<std::string> region = args.Get("region");
+  if (!data) return Usage("init: --data DIR is required");
+  if (!region || region->empty()) return Usage("init: --region NAME is required");
+  if (!args.positional.empty()) return Usage("init: unexpected argument " + args.positional[0]);
+  const std::string origin = args.Get("origin").value_or("jejak.local/" + Slug(*region));
+  if (!ledger::ValidKeyName(origin)) {
+    return Usage("init: origin '" + origin + "' must be a key name: no spaces and no '+'");
+  }
+  std::string database = args.Get("db").value_or("sqlite:ledger.db");
+  if (database.rfind("postgresql://", 0) == 0) {
+    return Usage("init: PostgreSQL is not supported by this build yet; use the SQLite default");
+  }
+  if (database.rfind("sqlite:", 0) != 0) return Usage("init: --db must be sqlite:FILE");
+
+  const fs::path dir = fs::absolute(*data).lexically_normal();
+  const fs::path config_path = dir / "jejak.conf";
+  const fs::path keys = dir / "keys";
+  const fs::path key_path = keys / "checkpoint.key";
+  const fs::path vkey_path = keys / "checkpoint.vkey";
+  fs::path db_path = fs::path(database.substr(7));
+  if (db_path.is_relative()) db_path = dir / db_path;
+  std::error_code ec;
+  for (const fs::path& existing : {config_path, key_path, vkey_path, db_path}) {
+    if (fs::exists(existing, ec)) {
+      return Usage("init: " + existing.string() + " already exists; refusing to touch an existing ledger");
+    }
+  }
+
+  // Validate the genesis entry before creating anything.
+  const crypto::PrivateKey key = crypto::GenerateKey();
+  const ledger::NoteSigner signer = ledger::MakeSigner(origin, key);
+  const std::string vkey = ledger::FormatVerifierKey(ledger::VerifierOf(signer));
+  std::array<std::uint8_t, 16> id{};
+  crypto::RandomBytes(id);
+  nlohmann::json genesis_body = {{"kind", "genesis"},
+                                 {"ledger_id", crypto::ToHex(id)},
+                                 {"origin", origin},
+                                 {"region", *region},
+                                 {"checkpoint_key", vkey}};
+  Result<nlohmann::json> genesis = ledger::ValidateGenesis(genesis_body);
+  if (!genesis) return Usage("init: " + genesis.error().ToString());
+
+  const bool dir_existed = fs::exists(dir, ec);
+  fs::create_directories(keys, ec);
+  if (ec) return Usage("init: cannot create " + keys.string() + ": " + ec.message());
+  fs::permissions(keys, fs::perms::owner_all, ec);
+  auto undo = [&]() {
+    std::error_code ignored;
+    for (const fs::path& path : {key_path, vkey_path, db_path, fs::path(db_path.string() + "-wal"),
+                                 fs::path(db_path.string() + "-shm"), config_path}) {
+      fs::remove(path, ignored);
+    }
+    fs::remove(keys, ignored);
+    if (!dir_existed) fs::remove(dir, ignored);
+  };
+  if (!WriteFile(key_path, crypto::PrivateKeyToPem(key), fs::perms::owner_read | fs::perms::owner_write) ||
+      !WriteFile(vkey_path, vkey + "\n",
+                 fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read)) {
+    undo();
+    return Usage("init: cannot write the keys under " + keys.string());
+  }
+  Result<std::unique_ptr<db::Store>> store =
+      db::Store::Open(db::StoreOptions{"sqlite:" + db_path.string(), signer});
+  if (!store) {
+    undo();
+    return Usage("init: " + store.error().ToString());
+  }
+  auto body = std::make_shared<const nlohmann::json>(std::move(genesis).value());
+  Result<db::BatchReceipt> receipt = (*store)->Append({db::PendingEntry{body, "jejak-init"}}, NowRfc3339());
+  store->reset();
+  if (!receipt) {
+    undo();
+    return Usage("init: " + receipt.error().ToString());
+  }
+  Config config;
+  config.data_dir = dir.string();
+  config.region = *region;
+  config.origin = origin;
+  config.database = "sqlite:" + db_path.string();
+  config.checkpoint_key = key_path.string();
+  config.checkpoint_vkey = vkey_path.string();
+  if (!WriteFile(config_path, FormatConfig(config),
+                 fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read)) {
+    undo();
+    return Usage("init: cannot write " + config_path.string());
+  }
+  std::printf("created ledger %s in %s\norigin: %s\nverifier key (pin this): %s\n",
+              (*body)["ledger_id"].get<std::string>().c_str(), dir.c_str(), origin.c_str(),
+              vkey.c_str());
+  return kExitOk;
+}
+
+// Splits an append input into entry bodies: one JSON object, or NDJSON (blank lines
+// skipped). Reports the first bad line.
+std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> ParseAppendInput(
+    const std::string& input, Failure& failure) {
+  std::vector<std::shared_ptr<const nlohmann::json>> bodies;
+  Result<nlohmann::json> whole = ledger::ParseStrict(input);
+  if (whole && whole->is_object()) {
+    Result<nlohmann::json> valid = ledger::ValidateBody(*whole);
+    if (!valid) {
+      failure = {kExitUsage, "invalid entry: " + valid.error().ToString()};
+      return std::nullopt;
+    }
+    bodies.push_back(std::make_shared<const nlohmann::json>(std::move(valid).value()));
+    return bodies;
+  }
+  std::istringstream lines(input);
+  std::string line;
+  std::size_t number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    Result<nlohmann::json> parsed = ledger::ParseStrict(line);
+    if (!parsed) {
+      failure = {kExitUsage, "line " + std::to_string(number) + ": " + parsed.error().ToString()};
+      return std::nullopt;
+    }
+    if (!parsed->is_object()) {
+      failure = {kExitUsage, "line " + std::to_string(number) + ": an entry must be a JSON object"};
+      return std::nullopt;
+    }
+    Result<nlohmann::json> valid = ledger::ValidateBody(*parsed);
+    if (!valid) {
+      failure = {kExitUsage, "line " + std::to_string(number) + ": " + valid.error().ToString()};
+      return std::nullopt;
+    }
+    bodies.push_back(std::make_shared<const nlohmann::json>(std::move(valid).value()));
+  }
+  if (bodies.empty()) failure = {kExitUsage, "no entries in the input"};
+  if (bodies.empty()) return std::nullopt;
+  return bodies;
+}
+
+int Append(const Args& args) {
+  std::optional<std::string> sub = args.Get("sub");
+  if (!sub || sub->empty()) return Usage("append: --sub NAME is required");
+  if (sub->size() > ledger::kIdentifierBytesMax) return Usage("append: --sub is longer than 64 bytes");
+  if (args.positional.size() != 1) return Usage("append: exactly one FILE (or - for stdin) is required");
+  std::size_t batch = kAppendBatchDefault;
+  if (std::optional<std::string> text = args.Get("batch")) {
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || value == 0 || value > kAppendBatchMax) {
+      return Usage("append: --batch must be an integer from 1 to " + std::to_string(kAppendBatchMax));
+    }
+    batch = static_cast<std::size_t>(value);
+  }
+  std::string input;
+  const std::string& file = args.positional[0];
+  if (file == "-") {
+    std::ostringstream content;
+    content << std::cin.rdbuf();
+    input = content.str();
+    if (input.size() > kAppendFileBytesMax) return Usage("append: input larger than 1 GiB");
+  } else {
+    std::optional<std::string> content = ReadFile(file, kAppendFileBytesMax);
+    if (!content) return Usage("append: cannot read " + file + " (missing, not a file, or over 1 GiB)");
+    input = std::move(*content);
+  }
+  Failure failure;
+  std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> bodies = ParseAppendInput(input, failure);
+  if (!bodies) return Fail({kExitUsage, "append: " + failure.reason});
+  std::optional<Ledger> ledger = OpenLedger(args, /*need_signer=*/true, failure);
+  if (!ledger) return Fail(failure);
+
+  std::vector<db::PendingEntry> pending;
+  pending.reserve(bodies->size());
+  for (auto& body : *bodies) pending.push_back(db::PendingEntry{body, *sub});
+  // All or nothing: check every entry against the ledger in one rolled-back transaction
+  // first, so a bad line in the middle of a file changes nothing.
+  if (pending.size() > batch) {
+    Result<db::BatchReceipt> dry = ledger->store->Append(pending, NowRfc3339(), /*dry_run=*/true);
+    if (!dry) return Usage("append: nothing written: " + dry.error().ToString());
+  }
+  std::uint64_t appended = 0;
+  std::int64_t first_seq = -1;
+  std::string checkpoint;
+  for (std::size_t begin = 0; begin < pending.size(); begin += batch) {
+    const std::size_t end = std::min(pending.size(), begin + batch);
+    std::vector<db::PendingEntry> group(pending.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        pending.begin() + static_cast<std::ptrdiff_t>(end));
+    Result<db::BatchReceipt> receipt = ledger->store->Append(group, NowRfc3339());
+    if (!receipt) {
+      return Usage("append: " + std::string(appended == 0 ? "nothing written: " : "stopped after " +
+                   std::to_string(appended) + " entries: ") + receipt.error().ToString());
+    }
+    if (first_seq < 0) first_seq = receipt->entries.front().seq;
+    appended += receipt->entries.size();
+    checkpoint = receipt->checkpoint;
+  }
+  if (appended == 1) {
+    std::printf("appended seq %lld\n", static_cast<long long>(first_seq));
+  } else {
+    std::printf("appended %llu entries, seq %lld to %lld\n", static_cast<unsigned long long>(appended),
+                static_cast<long long>(first_seq), static_cast<long long>(first_seq) + static_cast<long long>(appended) - 1);
+  }
+  std::printf("%s", checkpoint.c_str());
+  return kExitOk;
+}
+
+int Checkpoint(const Args& args) {
+  if (!args.positional.empty()) return Usage("checkpoint: unexpected argument " + args.positional[0]);
+  Failure failure;
+  std::optional<Ledger> ledger = OpenLedger(args, false, failure);
+  if (!ledger) return Fail(failure);
+  Result<std::optional<std::string>> note = ledger->store->LatestCheckpoint();
+  if (!note) return Usage("checkpoint: " + note.error().ToString());
+  if (!note->has_value()) return Usage("checkpoint: the ledger has no checkpoint");
+  std::printf("%s", note->value().c_str());
+  return kExitOk;
+}
+
+int Verify(const Args& args) {
+  if (!args.positional.empty()) return Usage("verify: unexpected argument " + args.positional[0]);
+  std::optional<std::string> trusted;
+  if (std::optional<std::string> path = args.Get("checkpoint")) {
+    trusted = ReadFile(*path, 1024 * 1024);
+    if (!trusted) return Usage("verify: cannot read checkpoint file " + *path);
+  }
+  Failure failure;
+  std::optional<Ledger> ledger = OpenLedger(args, false, failure);
+  if (!ledger) return Fail(failure);
+  Result<db::VerifyReport> report = ledger->store->Verify(ledger->verifier, trusted);
+  if (!report) return Usage("verify: " + report.error().ToString());
+  if (!report->ok) {
+    return Fail({kExitVerificationFailed,
+                 "verification FAILED at seq " + std::to_string(report->problem->seq) + ": " +
+                     report->problem->what});
+  }
+  std::printf("ok: %llu entries, %llu checkpoints, root %s\n",
+              static_cast<unsigned long long>(report->entries),
+              static_cast<unsigned long long>(report->checkpoints), crypto::ToHex(report->root).c_str());
+  return kExitOk;
+}
+
+int ExportBundle(const Args& args) {
+  if (!args.positional.empty()) return Usage("export-bundle: unexpected argument " + args.positional[0]);
+  Failure failure;
+  std::optional<Ledger> ledger = OpenLedger(args, true, failure);
+  if (!ledger) return Fail(failure);
+  Result<std::uint64_t> size = ledger->store->TreeSize();
+  if (!size) return Usage("export-bundle: " + size.error().ToString());
+  std::int64_t to_seq = static_cast<std::int64_t>(*size) - 1;
+  if (std::optional<std::string> text = args.Get("to-seq")) {
+    char* end = nullptr;
+    const long long value = std::strtoll(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || value < 0 || value > to_seq) {
+      return Usage("export-bundle: --to-seq must be a seq from 0 to " + std::to_string(to_seq));
+    }
+    to_seq = value;
+  }
+  // The checkpoint for exactly the exported entries: the stored one if a commit ended
+  // there, else a fresh one signed now over the same stored tree.
+  Result<db::StoredEntry> last = ledger->store->Entry(to_seq);
+  if (!last) return Usage("export-bundle: " + last.error().ToString());
+  Result<ledger::Digest> root = ledger->store->TreeHash(static_cast<std::uint64_t>(to_seq) + 1);
+  if (!root) return Usage("export-bundle: " + root.error().ToString());
+  const std::string note = ledger::SignCheckpoint(
+      ledger::Checkpoint{ledger->config.origin, static_cast<std::uint64_t>(to_seq) + 1, *root,
+                         last->chain_hash, NowRfc3339()},
+      *ledger->signer);
+
+  std::ofstream file;
+  std::optional<std::string> out_path = args.Get("out");
+  if (out_path) {
+    if (fs::exists(*out_path)) return Usage("export-bundle: " + *out_path + " already exists");
+    file.open(*out_path, std::ios::binary);
+    if (!file) return Usage("export-bundle: cannot write " + *out_path);
+  }
+  std::ostream& out = out_path ? static_cast<std::ostream&>(file) : std::cout;
+  out << ledger::BundleHeaderLine(ledger->config.origin, ledger::FormatVerifierKey(ledger->verifier)) << "\n";
+  Result<void> written = ledger->store->ForEachEntry(to_seq, [&out](const db::StoredEntry& entry) -> Result<void> {
+    out << entry.canonical << "\n";
+    if (!out) return Error{Code::kUnavailable, "write failed", {}};
+    return Ok();
+  });
+  if (!written) return Usage("export-bundle: " + written.error().ToString());
+  out << ledger::BundleCheckpointLine(note) << "\n";
+  out.flush();
+  if (!out) return Usage("export-bundle: write failed");
+  if (out_path) {
+    std::fprintf(stderr, "exported %lld entries to %s\n", static_cast<long long>(to_seq) + 1, out_path->c_str());
+  }
+  return kExitOk;
+}
+
+int VerifyBundle(const Args& args) {
+  if (args.positional.size() != 1) return Usage("verify-bundle: exactly one BUNDLE file is required");
+  std::optional<std::string> key_path = args.Get("key");
+  if (!key_path) return Usage("verify-bundle: --key VKEYFILE is required (the bundle's own key is never trusted)");
+  Failure failure;
+  std::optional<ledger::NoteVerifier> verifier = ReadVerifierKey(*key_path, failure);
+  if (!verifier) return Fail(failure);
+  const std::string& path = args.positional[0];
+  std::ifstream in(path, std::ios::binary);
+  std::error_code ec;
+  if (!in || !fs::is_regular_file(path, ec)) return Usage("verify-bundle: cannot read " + path);
+  ledger::BundleChecker checker(*verifier);
+  std::string line;
+  // Lines are bounded: a longer one is a broken bundle, not something to buffer.
+  for (;;) {
+    line.clear();
+    char c;
+    bool got_any = false;
+    bool too_long = false;
+    while (in.get(c)) {
+      got_any = true;
+      if (c == '\n') break;
+      if (line.size() >= ledger::kBundleLineBytesMax) {
+        too_long = true;
+        break;
+      }
+      line.push_back(c);
+    }
+    if (!got_any) break;
+    if (too_long) return Fail({kExitVerificationFailed, "bundle verification FAILED: a line is longer than 256 KiB"});
+    Result<void> added = checker.AddLine(line);
+    if (!added) return Fail({kExitVerificationFailed, "bundle verification FAILED: " + added.error().message});
+  }
+  Result<ledger::BundleSummary> summary = checker.Finish();
+  if (!summary) return Fail({kExitVerificationFailed, "bundle verification FAILED: " + summary.error().message});
+  std::printf("ok: %llu entries of %s, root %s\n", static_cast<unsigned long long>(summary->entries),
+              summary->origin.c_str(), crypto::ToHex(summary->root).c_str());
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCli(int argc, char** argv) {
+  try {
+    if (argc < 2) {
+      std::fprintf(stderr, "%s", kUsage);
+      return kExitUsage;
+    }
+    const std::string command = argv[1];
+    if (command == "help" || command == "--help" || command == "-h") {
+      std::printf("%s", kUsage);
+      return kExitOk;
+    }
+    struct Command {
+      std::set<std::string> flags;
+      int (*run)(const Args&);
+    };
+    const std::map<std::string, Command> commands = {
+        {"init", {{"data", "region", "origin", "db"}, Init}},
+        {"append", {{"data", "sub", "batch"}, Append}},
+        {"checkpoint", {{"data"}, Checkpoint}},
+        {"verify", {{"data", "key", "checkpoint"}, Verify}},
+        {"export-bundle", {{"data", "to-seq", "out"}, ExportBundle}},
+        {"verify-bundle", {{"key"}, VerifyBundle}},
+    };
+    auto found = commands.find(command);
+    if (found == commands.end()) {
+      return Usage("unknown command '" + command + "' (jejak help lists them)");
+    }
+    Args args;
+    if (std::optional<Failure> failure = ParseArgs(argc, argv, found->second.flags, args)) {
+      return Fail({kExitUsage, command + ": " + failure->reason});
+    }
+    return found->second.run(args);
+  } catch (const std::exception& e) {
+    return Fail({kExitUsage, std::string("internal error: ") + e.what()});
+  }
+}
+
+}  // namespace jejak::server

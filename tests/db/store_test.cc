@@ -1,0 +1,405 @@
+// Storage tests against a real SQLite database: append, group commit, ledger checks,
+// append-only triggers, proofs, verification of tampered databases, and the 100,000-entry
+// append and verify run whose rates the closing note records.
+#include "db/store.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "crypto/encoding.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+
+namespace jejak::db {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kOrigin = "jejak.test/kabupaten-contoh";
+constexpr const char* kOpd = "1.02.0.00.0.00.01.0000";
+constexpr const char* kTime = "2026-02-03T08:00:00.000Z";
+
+ledger::NoteSigner TestSigner() {
+  std::array<std::uint8_t, 32> seed{};
+  seed[0] = 7;
+  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
+}
+
+std::shared_ptr<const nlohmann::json> Body(nlohmann::json body) {
+  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
+                                                                     : ledger::ValidateBody(body);
+  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString();
+  return std::make_shared<const nlohmann::json>(valid ? std::move(valid).value() : body);
+}
+
+PendingEntry Genesis() {
+  return {Body({{"kind", "genesis"},
+                {"ledger_id", "test-ledger"},
+                {"origin", kOrigin},
+                {"region", "Pemerintah Kabupaten Contoh"},
+                {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}}),
+          "jejak-init"};
+}
+
+PendingEntry Opd() {
+  return {Body({{"kind", "opd"}, {"code", kOpd}, {"name", "Dinas Kesehatan"}}), "admin"};
+}
+
+nlohmann::json ExpenditureBody(int n) {
+  return {{"kind", "expenditure"},
+          {"fiscal_year", 2026},
+          {"opd", kOpd},
+          {"sub_activity", "1.02.02.2.01.0014"},
+          {"account", "5.1.02.01.01.0024"},
+          {"mechanism", "GU"},
+          {"instrument", "cms_transfer"},
+          {"value_date", "2026-02-03"},
+          {"gross", "1250000.00"},
+          {"taxes", nlohmann::json::array({{{"type", "PPh22"}, {"amount", "18750"}}})},
+          {"net", "1231250"},
+          {"payee",
+           {{"name", "CV Sinar Rejang"},
+            {"npwp", "012345678901000"},
+            {"bank", "Bank Bengkulu"},
+            {"account_no", "0012034567"},
+            {"account_name", "CV SINAR REJANG"}}},
+          {"bank_ref", "CMS-" + std::to_string(n)},
+          {"documents", {{"evidence_no", "KW-" + std::to_string(n)}, {"evidence_date", "2026-02-02"}}},
+          {"description", "Belanja alat tulis kantor"}};
+}
+
+PendingEntry Expenditure(int n) { return {Body(ExpenditureBody(n)), "bendahara.dinkes"}; }
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("jejak-store-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    store_ = OpenStore();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
+
+  std::unique_ptr<Store> OpenStore() {
+    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + DatabasePath(), TestSigner()});
+    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
+    return store ? std::move(store).value() : nullptr;
+  }
+
+  BatchReceipt MustAppend(const std::vector<PendingEntry>& entries) {
+    Result<BatchReceipt> receipt = store_->Append(entries, kTime);
+    EXPECT_TRUE(receipt.has_value()) << (receipt ? "" : receipt.error().ToString());
+    return receipt ? std::move(receipt).value() : BatchReceipt{};
+  }
+
+  VerifyReport MustVerify(const std::optional<std::string>& trusted = std::nullopt) {
+    Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), trusted);
+    EXPECT_TRUE(report.has_value()) << (report ? "" : report.error().ToString());
+    return report ? std::move(report).value() : VerifyReport{};
+  }
+
+  // Runs SQL as an attacker with file access would: triggers dropped first.
+  void Tamper(const std::string& statement) {
+    store_.reset();
+    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    for (const char* trigger : {"entries_no_update", "entries_no_delete", "merkle_nodes_no_update",
+                                "merkle_nodes_no_delete", "checkpoints_no_update", "checkpoints_no_delete"}) {
+      sql << std::string("DROP TRIGGER IF EXISTS ") + trigger;
+    }
+    sql << statement;
+    sql.close();
+    store_ = OpenStore();
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, AppendsGenesisAndEntriesThatVerify) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  BatchReceipt receipt = MustAppend({Expenditure(1), Expenditure(2)});
+  ASSERT_EQ(receipt.entries.size(), 2u);
+  EXPECT_EQ(receipt.entries[0].seq, 2);
+  EXPECT_EQ(receipt.entries[1].seq, 3);
+  EXPECT_EQ(receipt.tree_size, 4u);
+
+  Result<ledger::Checkpoint> checkpoint =
+      ledger::OpenCheckpoint(receipt.checkpoint, ledger::VerifierOf(TestSigner()));
+  ASSERT_TRUE(checkpoint.has_value());
+  EXPECT_EQ(checkpoint->tree_size, 4u);
+  EXPECT_EQ(checkpoint->origin, kOrigin);
+  EXPECT_EQ(checkpoint->chain_hash, receipt.entries[1].chain_hash);
+
+  VerifyReport report = MustVerify();
+  EXPECT_TRUE(report.ok) << report.problem->what;
+  EXPECT_EQ(report.entries, 4u);
+  EXPECT_EQ(report.checkpoints, 3u);
+  EXPECT_EQ(report.root, checkpoint->root_hash);
+}
+
+TEST_F(StoreTest, StoredEntryCarriesServerFieldsInCanonicalForm) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  Result<StoredEntry> entry = store_->Entry(1);
+  ASSERT_TRUE(entry.has_value());
+  EXPECT_EQ(entry->canonical,
+            std::string(R"({"code":"1.02.0.00.0.00.01.0000","kind":"opd","name":"Dinas Kesehatan",)") +
+                R"("recorded_at":"2026-02-03T08:00:00.000Z","recorded_by":"admin","seq":1,"v":1})");
+  EXPECT_EQ(entry->leaf_hash, ledger::LeafHash(entry->canonical));
+}
+
+TEST_F(StoreTest, GroupCommitGivesTheSameHashesAsOneAtATime) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  std::vector<PendingEntry> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(Expenditure(i));
+  BatchReceipt grouped = MustAppend(batch);
+
+  store_.reset();
+  fs::remove(DatabasePath());
+  store_ = OpenStore();
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  BatchReceipt last;
+  for (int i = 0; i < 20; ++i) last = MustAppend({Expenditure(i)});
+  EXPECT_EQ(last.entries[0].chain_hash, grouped.entries.back().chain_hash);
+  Result<ledger::Digest> root = store_->TreeHash(22);
+  ASSERT_TRUE(root.has_value());
+  Result<ledger::Checkpoint> checkpoint =
+      ledger::OpenCheckpoint(grouped.checkpoint, ledger::VerifierOf(TestSigner()));
+  ASSERT_TRUE(checkpoint.has_value());
+  EXPECT_EQ(*root, checkpoint->root_hash);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
+TEST_F(StoreTest, RejectsDuplicateBankRefNamingTheSeqAndWritesNothing) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  MustAppend({Expenditure(1)});
+  Result<BatchReceipt> again = store_->Append({Expenditure(2), Expenditure(1)}, kTime);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, Code::kConflict);
+  EXPECT_NE(again.error().message.find("entry 1: "), std::string::npos) << again.error().message;
+  EXPECT_NE(again.error().ToString().find("2"), std::string::npos) << again.error().ToString();
+  Result<std::uint64_t> size = store_->TreeSize();
+  ASSERT_TRUE(size.has_value());
+  EXPECT_EQ(*size, 3u);  // The good entry of the rejected batch was not written either.
+  EXPECT_TRUE(MustVerify().ok);
+}
+
+TEST_F(StoreTest, RejectsEntryBeforeGenesisAndSecondGenesis) {
+  Result<BatchReceipt> early = store_->Append({Opd()}, kTime);
+  ASSERT_FALSE(early.has_value());
+  EXPECT_EQ(early.error().code, Code::kInvalidArgument);
+  MustAppend({Genesis()});
+  Result<BatchReceipt> second = store_->Append({Genesis()}, kTime);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, Code::kInvalidArgument);
+}
+
+TEST_F(StoreTest, ReversalOnlyOnceAndOnlyOfAnExpenditure) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  MustAppend({Expenditure(1)});
+  auto reversal = [](std::int64_t seq) {
+    return PendingEntry{Body({{"kind", "reversal"}, {"reverses", seq}, {"reason", "salah input"}}),
+                        "bendahara.dinkes"};
+  };
+  Result<BatchReceipt> of_opd = store_->Append({reversal(1)}, kTime);
+  ASSERT_FALSE(of_opd.has_value());
+  Result<BatchReceipt> missing = store_->Append({reversal(99)}, kTime);
+  ASSERT_FALSE(missing.has_value());
+  EXPECT_EQ(missing.error().code, Code::kNotFound);
+  MustAppend({reversal(2)});
+  Result<BatchReceipt> twice = store_->Append({reversal(2)}, kTime);
+  ASSERT_FALSE(twice.has_value());
+  EXPECT_EQ(twice.error().code, Code::kConflict);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
+TEST_F(StoreTest, DryRunChecksEverythingAndWritesNothing) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  Result<BatchReceipt> dry = store_->Append({Expenditure(1), Expenditure(2)}, kTime, true);
+  ASSERT_TRUE(dry.has_value());
+  EXPECT_EQ(dry->tree_size, 4u);
+  Result<std::uint64_t> size = store_->TreeSize();
+  ASSERT_TRUE(size.has_value());
+  EXPECT_EQ(*size, 2u);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
+TEST_F(StoreTest, TriggersRefuseUpdateAndDelete) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  store_.reset();
+  soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+  EXPECT_THROW(sql << "UPDATE entries SET amount_sen = 1 WHERE seq = 1", soci::soci_error);
+  EXPECT_THROW(sql << "DELETE FROM entries WHERE seq = 1", soci::soci_error);
+  EXPECT_THROW(sql << "DELETE FROM merkle_nodes", soci::soci_error);
+  EXPECT_THROW(sql << "UPDATE checkpoints SET note = 'x'", soci::soci_error);
+  long long count = 0;
+  sql << "SELECT COUNT(*) FROM entries", soci::into(count);
+  EXPECT_EQ(count, 2);
+}
+
+TEST_F(StoreTest, ProofsFromStoredNodesVerifyAgainstCheckpoints) {
+  MustAppend({Genesis()});
+  BatchReceipt first = MustAppend({Opd()});
+  std::vector<PendingEntry> batch;
+  for (int i = 0; i < 37; ++i) batch.push_back(Expenditure(i));
+  BatchReceipt second = MustAppend(batch);
+  const ledger::NoteVerifier verifier = ledger::VerifierOf(TestSigner());
+  Result<ledger::Checkpoint> old_checkpoint = ledger::OpenCheckpoint(first.checkpoint, verifier);
+  Result<ledger::Checkpoint> new_checkpoint = ledger::OpenCheckpoint(second.checkpoint, verifier);
+  ASSERT_TRUE(old_checkpoint.has_value());
+  ASSERT_TRUE(new_checkpoint.has_value());
+  for (std::int64_t seq = 0; seq < 39; ++seq) {
+    Result<StoredEntry> entry = store_->Entry(seq);
+    ASSERT_TRUE(entry.has_value());
+    Result<std::vector<ledger::Digest>> proof = store_->InclusionProof(static_cast<std::uint64_t>(seq), 39);
+    ASSERT_TRUE(proof.has_value());
+    EXPECT_TRUE(ledger::VerifyInclusion(static_cast<std::uint64_t>(seq), 39, entry->leaf_hash, *proof,
+                                        new_checkpoint->root_hash))
+        << "seq " << seq;
+  }
+  Result<std::vector<ledger::Digest>> consistency = store_->ConsistencyProof(2, 39);
+  ASSERT_TRUE(consistency.has_value());
+  EXPECT_TRUE(ledger::VerifyConsistency(2, 39, *consistency, old_checkpoint->root_hash,
+                                        new_checkpoint->root_hash));
+  Result<std::vector<ledger::Digest>> beyond = store_->InclusionProof(1, 40);
+  ASSERT_FALSE(beyond.has_value());
+  EXPECT_EQ(beyond.error().code, Code::kNotFound);
+}
+
+TEST_F(StoreTest, ReopenedStoreContinuesTheChain) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  store_ = OpenStore();
+  BatchReceipt receipt = MustAppend({Expenditure(1)});
+  EXPECT_EQ(receipt.entries[0].seq, 2);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
+class StoreTamperTest : public StoreTest {
+ protected:
+  void SetUp() override {
+    StoreTest::SetUp();
+    MustAppend({Genesis()});
+    MustAppend({Opd()});
+    for (int i = 0; i < 6; ++i) MustAppend({Expenditure(i)});
+    ASSERT_TRUE(MustVerify().ok);
+  }
+
+  void ExpectFailureAt(std::int64_t seq, const std::string& words) {
+    VerifyReport report = MustVerify();
+    ASSERT_FALSE(report.ok);
+    ASSERT_TRUE(report.problem.has_value());
+    EXPECT_EQ(report.problem->seq, seq) << report.problem->what;
+    EXPECT_NE(report.problem->what.find(words), std::string::npos) << report.problem->what;
+  }
+};
+
+TEST_F(StoreTamperTest, ChangedBodyByteIsNamed) {
+  Tamper("UPDATE entries SET canonical = REPLACE(canonical, '1250000.00', '1250001.00') WHERE seq = 4");
+  ExpectFailureAt(4, "");
+}
+
+TEST_F(StoreTamperTest, ChangedDerivedColumnIsNamed) {
+  Tamper("UPDATE entries SET amount_sen = 1 WHERE seq = 5");
+  ExpectFailureAt(5, "amount_sen");
+}
+
+TEST_F(StoreTamperTest, DeletedEntryIsNamed) {
+  Tamper("DELETE FROM entries WHERE seq = 3");
+  ExpectFailureAt(3, "missing");
+}
+
+TEST_F(StoreTamperTest, DeletedLastEntryIsCaughtByItsCheckpoint) {
+  Tamper("DELETE FROM entries WHERE seq = 7");
+  ExpectFailureAt(7, "missing");
+}
+
+TEST_F(StoreTamperTest, SwappedEntriesAreNamed) {
+  Tamper(
+      "UPDATE entries SET seq = CASE seq WHEN 3 THEN -3 ELSE seq END WHERE seq = 3;");
+  Tamper("UPDATE entries SET seq = 3 WHERE seq = 4");
+  Tamper("UPDATE entries SET seq = 4 WHERE seq = -3");
+  ExpectFailureAt(3, "");
+}
+
+TEST_F(StoreTamperTest, ChangedMerkleNodeIsNamed) {
+  Tamper("UPDATE merkle_nodes SET hash = '" + std::string(64, '0') + "' WHERE level = 1 AND node_index = 1");
+  ExpectFailureAt(3, "Merkle node (1, 1)");
+}
+
+TEST_F(StoreTamperTest, ForgedCheckpointIsNamed) {
+  Tamper("UPDATE checkpoints SET note = REPLACE(note, 'time 2026', 'time 2027') WHERE tree_size = 5");
+  ExpectFailureAt(4, "checkpoint at tree size 5");
+}
+
+// The 100,000-entry run: appends in group commits of 256 and verifies. Rates go to
+// stdout for the record; they are not asserted (timings here are noisy).
+TEST_F(StoreTest, AppendsAndVerifiesOneHundredThousandEntries) {
+  constexpr int kEntries = 100'000;
+  constexpr int kBatch = 256;
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  std::vector<PendingEntry> bodies;
+  bodies.reserve(kEntries);
+  for (int i = 0; i < kEntries; ++i) bodies.push_back(Expenditure(i));
+
+  const auto start = std::chrono::steady_clock::now();
+  for (int begin = 0; begin < kEntries; begin += kBatch) {
+    const int end = std::min(kEntries, begin + kBatch);
+    std::vector<PendingEntry> group(bodies.begin() + begin, bodies.begin() + end);
+    Result<BatchReceipt> receipt = store_->Append(group, kTime);
+    ASSERT_TRUE(receipt.has_value()) << receipt.error().ToString();
+  }
+  const double append_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const auto verify_start = std::chrono::steady_clock::now();
+  VerifyReport report = MustVerify();
+  const double verify_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
+  EXPECT_TRUE(report.ok) << (report.problem ? report.problem->what : "");
+  EXPECT_EQ(report.entries, static_cast<std::uint64_t>(kEntries) + 2);
+
+  // Group commits of 1 on a smaller run: every append is its own fsync'd transaction.
+  constexpr int kSingles = 2000;
+  const auto single_start = std::chrono::steady_clock::now();
+  for (int i = 0; i < kSingles; ++i) {
+    Result<BatchReceipt> receipt = store_->Append({Expenditure(kEntries + i)}, kTime);
+    ASSERT_TRUE(receipt.has_value()) << receipt.error().ToString();
+  }
+  const double single_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - single_start).count();
+  std::printf("[ rates    ] append, group commit 256: %.0f entries/s (%d entries in %.2f s)\n",
+              kEntries / append_seconds, kEntries, append_seconds);
+  std::printf("[ rates    ] append, group commit 1: %.0f entries/s (%d entries in %.2f s)\n",
+              kSingles / single_seconds, kSingles, single_seconds);
+  std::printf("[ rates    ] verify: %.0f entries/s (%llu entries in %.2f s)\n",
+              static_cast<double>(report.entries) / verify_seconds,
+              static_cast<unsigned long long>(report.entries), verify_seconds);
+}
+
+}  // namespace
+}  // namespace jejak::db

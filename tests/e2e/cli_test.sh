@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# End-to-end tests of the jejak CLI: a ledger's whole life (init, append, checkpoint,
+# verify, export-bundle, verify-bundle) and bad input to every command (exit 2, a clear
+# one-line reason, nothing changed).
+source "$(dirname "$0")/lib.sh"
+DEMO=$SOURCE_DIR/ops/demo
+L=$SCRATCH/ledger
+
+# --- A ledger's life -------------------------------------------------------------------
+expect_exit 0 "init" -- "$JEJAK" init --data "$L" --region "Pemerintah Kabupaten Uji" --origin jejak.test/uji
+expect_contains "init prints the verifier key" "$LAST_STDOUT" "jejak.test/uji+"
+expect_equal "vkey file mode" "$(stat -c %a "$L/keys/checkpoint.key")" "600"
+expect_exit 0 "append registry" -- "$JEJAK" append --data "$L" --sub admin "$DEMO/registry.ndjson"
+expect_contains "append reports seqs" "$LAST_STDOUT" "appended 11 entries, seq 1 to 11"
+expect_exit 0 "append expenditures one per commit" -- "$JEJAK" append --data "$L" --sub bendahara --batch 1 "$DEMO/expenditures.ndjson"
+expect_exit 0 "append corrections from stdin" -- bash -c "\"$JEJAK\" append --data \"$L\" --sub bendahara - < \"$DEMO/corrections.ndjson\""
+expect_exit 0 "checkpoint" -- "$JEJAK" checkpoint --data "$L"
+expect_contains "checkpoint origin line" "$LAST_STDOUT" "jejak.test/uji"
+expect_contains "checkpoint size line" "$LAST_STDOUT" $'\n21\n'
+expect_contains "checkpoint signature line" "$LAST_STDOUT" "— jejak.test/uji "
+echo "$LAST_STDOUT" > "$SCRATCH/kept.note"
+expect_exit 0 "verify" -- "$JEJAK" verify --data "$L"
+expect_contains "verify counts entries" "$LAST_STDOUT" "ok: 21 entries"
+expect_exit 0 "verify against a kept checkpoint" -- "$JEJAK" verify --data "$L" --checkpoint "$SCRATCH/kept.note"
+
+# --- Offline bundle ----------------------------------------------------------------------
+expect_exit 0 "export-bundle" -- "$JEJAK" export-bundle --data "$L" --out "$SCRATCH/bundle.ndjson"
+expect_equal "bundle lines" "$(wc -l < "$SCRATCH/bundle.ndjson")" "23"
+expect_exit 0 "verify-bundle" -- "$JEJAK" verify-bundle "$SCRATCH/bundle.ndjson" --key "$L/keys/checkpoint.vkey"
+expect_contains "verify-bundle counts" "$LAST_STDOUT" "ok: 21 entries"
+expect_exit 0 "export-bundle to seq 5" -- "$JEJAK" export-bundle --data "$L" --to-seq 5 --out "$SCRATCH/bundle5.ndjson"
+expect_exit 0 "verify partial bundle" -- "$JEJAK" verify-bundle "$SCRATCH/bundle5.ndjson" --key "$L/keys/checkpoint.vkey"
+expect_contains "partial bundle counts" "$LAST_STDOUT" "ok: 6 entries"
+
+# A bundle with one changed byte, a dropped entry, or another ledger's key fails (exit 1).
+sed '15s/"gross":"96000000.00"/"gross":"96000001.00"/' "$SCRATCH/bundle.ndjson" > "$SCRATCH/tampered.ndjson"
+expect_exit 1 "tampered bundle" -- "$JEJAK" verify-bundle "$SCRATCH/tampered.ndjson" --key "$L/keys/checkpoint.vkey"
+expect_contains "tampered bundle names seq" "$LAST_STDERR" "seq 13"
+sed '10d' "$SCRATCH/bundle.ndjson" > "$SCRATCH/dropped.ndjson"
+expect_exit 1 "bundle missing an entry" -- "$JEJAK" verify-bundle "$SCRATCH/dropped.ndjson" --key "$L/keys/checkpoint.vkey"
+head -n 22 "$SCRATCH/bundle.ndjson" > "$SCRATCH/truncated.ndjson"
+expect_exit 1 "bundle without checkpoint" -- "$JEJAK" verify-bundle "$SCRATCH/truncated.ndjson" --key "$L/keys/checkpoint.vkey"
+"$JEJAK" init --data "$SCRATCH/other" --region "Pemerintah Kota Lain" >/dev/null
+expect_exit 1 "bundle checked with another key" -- "$JEJAK" verify-bundle "$SCRATCH/bundle.ndjson" --key "$SCRATCH/other/keys/checkpoint.vkey"
+
+# --- Bad input: exit 2, a reason, nothing changed ---------------------------------------
+before=$(sha256sum "$L/ledger.db" | cut -d' ' -f1)
+before_size=$("$JEJAK" verify --data "$L")
+expect_exit 2 "no command" -- "$JEJAK"
+expect_exit 2 "unknown command" -- "$JEJAK" frobnicate
+expect_contains "unknown command reason" "$LAST_STDERR" "unknown command"
+expect_exit 2 "unknown option" -- "$JEJAK" verify --data "$L" --colour
+expect_exit 2 "option without value" -- "$JEJAK" verify --data
+expect_exit 2 "init over an existing ledger" -- "$JEJAK" init --data "$L" --region X
+expect_contains "init refusal reason" "$LAST_STDERR" "already exists"
+expect_exit 2 "init without region" -- "$JEJAK" init --data "$SCRATCH/new"
+expect_exit 2 "init with a bad origin" -- "$JEJAK" init --data "$SCRATCH/new" --region X --origin "has space"
+expect_exit 2 "init with PostgreSQL" -- "$JEJAK" init --data "$SCRATCH/new" --region X --db postgresql://u@localhost:5432/x
+[[ ! -e "$SCRATCH/new" ]] || { echo "FAIL: failed init left $SCRATCH/new behind" >&2; FAILURES=$((FAILURES + 1)); }
+expect_exit 2 "append without --sub" -- "$JEJAK" append --data "$L" "$DEMO/expenditures.ndjson"
+expect_exit 2 "append of a missing file" -- "$JEJAK" append --data "$L" --sub x "$SCRATCH/nope.json"
+printf '{"kind":"opd","code":"9.99.0.00.0.00.01.0000","name":"Baru"}\n{"kind":"opd","code":"bad","name":"X"}\n' > "$SCRATCH/badline.ndjson"
+expect_exit 2 "append with a bad second line" -- "$JEJAK" append --data "$L" --sub admin "$SCRATCH/badline.ndjson"
+expect_contains "bad line is named" "$LAST_STDERR" "line 2"
+expect_contains "bad field is named" "$LAST_STDERR" "code"
+printf '{"kind":"opd","code":"9.99.0.00.0.00.01.0000","name":"Baru"}\n' > "$SCRATCH/float.json"
+sed -i 's/"Baru"}/"Baru","x":1.5}/' "$SCRATCH/float.json"
+expect_exit 2 "append with a float" -- "$JEJAK" append --data "$L" --sub admin "$SCRATCH/float.json"
+printf '{"kind":"opd","code":"9.99.0.00.0.00.01.0000","name":"Baru"}\n%s\n' "$(sed -n 1p "$DEMO/expenditures.ndjson")" > "$SCRATCH/dupref.ndjson"
+expect_exit 2 "append reusing a bank_ref" -- "$JEJAK" append --data "$L" --sub admin --batch 1 "$SCRATCH/dupref.ndjson"
+expect_contains "duplicate bank_ref names the holder" "$LAST_STDERR" "12"
+printf '{"kind":"reversal","reverses":17,"reason":"again"}\n' > "$SCRATCH/rev.json"
+expect_exit 2 "second reversal" -- "$JEJAK" append --data "$L" --sub x "$SCRATCH/rev.json"
+printf '\xff\xfe{}' > "$SCRATCH/binary.json"
+expect_exit 2 "append of non-UTF-8 bytes" -- "$JEJAK" append --data "$L" --sub x "$SCRATCH/binary.json"
+expect_exit 2 "append with --batch 0" -- "$JEJAK" append --data "$L" --sub x --batch 0 "$DEMO/expenditures.ndjson"
+expect_exit 2 "checkpoint without a ledger" -- "$JEJAK" checkpoint --data "$SCRATCH/none"
+expect_exit 2 "verify without a ledger" -- "$JEJAK" verify --data "$SCRATCH/none"
+expect_exit 2 "verify with a bad key file" -- "$JEJAK" verify --data "$L" --key "$DEMO/registry.ndjson"
+expect_exit 2 "export-bundle past the end" -- "$JEJAK" export-bundle --data "$L" --to-seq 21
+expect_exit 2 "export-bundle over an existing file" -- "$JEJAK" export-bundle --data "$L" --out "$SCRATCH/bundle.ndjson"
+expect_exit 2 "verify-bundle without --key" -- "$JEJAK" verify-bundle "$SCRATCH/bundle.ndjson"
+expect_exit 2 "verify-bundle of a missing file" -- "$JEJAK" verify-bundle "$SCRATCH/nope" --key "$L/keys/checkpoint.vkey"
+expect_equal "ledger unchanged by bad input" "$(sha256sum "$L/ledger.db" | cut -d' ' -f1)" "$before"
+expect_equal "verify unchanged by bad input" "$("$JEJAK" verify --data "$L")" "$before_size"
+
+finish

@@ -1,0 +1,270 @@
+// Tests of ledger/canonical.h: the strict parser of the entry subset and RFC 8785 output,
+// against the cyberphone vectors in tests/testdata/rfc8785 (see tests/testdata/README.md).
+#include "ledger/canonical.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "ledger/base/result.h"
+#include "ledger/limits.h"
+
+namespace jejak::ledger {
+namespace {
+
+using nlohmann::json;
+
+std::string ReadTestdata(const std::string& relative) {
+  std::ifstream file(std::string(JEJAK_TESTDATA_DIR) + "/rfc8785/" + relative,
+                     std::ios::binary);
+  EXPECT_TRUE(file.good()) << relative;
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  return bytes.str();
+}
+
+std::string FromHex(const std::string& text) {
+  std::istringstream in(text);
+  std::string bytes;
+  std::string pair;
+  while (in >> pair) bytes += static_cast<char>(std::stoi(pair, nullptr, 16));
+  return bytes;
+}
+
+// Parses `text` and returns its canonical bytes, failing the test if it is rejected.
+std::string CanonicalOf(const std::string& text) {
+  Result<json> value = ParseStrict(text);
+  EXPECT_TRUE(value.has_value()) << text << ": "
+                                 << (value ? std::string() : value.error().ToString());
+  if (!value) return "";
+  return Canonicalize(*value);
+}
+
+void ExpectRejected(const std::string& text) {
+  Result<json> value = ParseStrict(text);
+  ASSERT_FALSE(value.has_value()) << text;
+  EXPECT_EQ(value.error().code, Code::kInvalidArgument) << text;
+  EXPECT_FALSE(value.error().message.empty());
+}
+
+std::string Nested(int depth) {
+  return std::string(static_cast<std::size_t>(depth), '[') +
+         std::string(static_cast<std::size_t>(depth), ']');
+}
+
+class Rfc8785AcceptedTest : public testing::TestWithParam<const char*> {};
+
+TEST_P(Rfc8785AcceptedTest, ReproducesOutputByteForByte) {
+  const std::string name = GetParam();
+  const std::string expected = ReadTestdata("output/" + name + ".json");
+  ASSERT_FALSE(expected.empty());
+  EXPECT_EQ(FromHex(ReadTestdata("outhex/" + name + ".txt")), expected);
+  EXPECT_EQ(CanonicalOf(ReadTestdata("input/" + name + ".json")), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rfc8785, Rfc8785AcceptedTest, testing::Values("arrays", "unicode"));
+
+class Rfc8785RejectedTest : public testing::TestWithParam<const char*> {};
+
+TEST_P(Rfc8785RejectedTest, RejectsFloatsOrNonAsciiKeys) {
+  const std::string input = ReadTestdata(std::string("input/") + GetParam() + ".json");
+  ASSERT_FALSE(input.empty());
+  ExpectRejected(input);
+}
+
+INSTANTIATE_TEST_SUITE_P(Rfc8785, Rfc8785RejectedTest,
+                         testing::Values("structures", "values", "french", "weird"));
+
+TEST(ParseStrictTest, RejectsFloatWithMessage) {
+  Result<json> value = ParseStrict(R"({"a":56.0})");
+  ASSERT_FALSE(value.has_value());
+  EXPECT_EQ(value.error().code, Code::kInvalidArgument);
+  ASSERT_EQ(value.error().fields.size(), 1u);
+  EXPECT_EQ(value.error().fields[0].field, "a");
+  EXPECT_NE(value.error().message.find("float"), std::string::npos);
+}
+
+TEST(ParseStrictTest, RejectsFloatsAndExponents) {
+  ExpectRejected("1.0");
+  ExpectRejected("1e5");
+  ExpectRejected("1E5");
+  ExpectRejected("-1.5");
+  ExpectRejected("[0.1]");
+}
+
+TEST(ParseStrictTest, RejectsNegativeZero) {
+  ExpectRejected("-0");
+  ExpectRejected(R"({"a":[1,-0]})");
+  ExpectRejected("-0.0");
+}
+
+TEST(ParseStrictTest, AcceptsMinusZeroInsideStrings) {
+  EXPECT_EQ(CanonicalOf(R"({"a":"-0","b":"\"-0"})"), R"({"a":"-0","b":"\"-0"})");
+}
+
+TEST(ParseStrictTest, AcceptsInt64Extremes) {
+  EXPECT_EQ(CanonicalOf("9223372036854775807"), "9223372036854775807");
+  EXPECT_EQ(CanonicalOf("-9223372036854775808"), "-9223372036854775808");
+}
+
+TEST(ParseStrictTest, RejectsIntegersOutsideInt64) {
+  Result<json> value = ParseStrict("9223372036854775808");
+  ASSERT_FALSE(value.has_value());
+  EXPECT_NE(value.error().message.find("out of range"), std::string::npos);
+  ExpectRejected("18446744073709551615");
+  ExpectRejected("18446744073709551616");
+  ExpectRejected("-9223372036854775809");
+  ExpectRejected("123456789012345678901234567890");
+}
+
+TEST(ParseStrictTest, RejectsDuplicateKeysNamingThePath) {
+  Result<json> value = ParseStrict(R"({"payee":{"name":"a","name":"b"}})");
+  ASSERT_FALSE(value.has_value());
+  EXPECT_EQ(value.error().code, Code::kInvalidArgument);
+  ASSERT_EQ(value.error().fields.size(), 1u);
+  EXPECT_EQ(value.error().fields[0].field, "payee.name");
+  EXPECT_NE(value.error().message.find("duplicate"), std::string::npos);
+}
+
+TEST(ParseStrictTest, NamesArrayIndexInPath) {
+  Result<json> value = ParseStrict(R"({"taxes":[{"amount":"1"},{"amount":1.5}]})");
+  ASSERT_FALSE(value.has_value());
+  ASSERT_EQ(value.error().fields.size(), 1u);
+  EXPECT_EQ(value.error().fields[0].field, "taxes[1].amount");
+}
+
+TEST(ParseStrictTest, RejectsNonAsciiKeys) {
+  ExpectRejected("{\"caf\xc3\xa9\":1}");
+  ExpectRejected(R"({"\u00e9":1})");
+}
+
+TEST(ParseStrictTest, AcceptsNonAsciiStringValues) {
+  EXPECT_EQ(CanonicalOf(R"({"a":"Rp \u20ac caf\u00e9"})"), "{\"a\":\"Rp \xe2\x82\xac caf\xc3\xa9\"}");
+}
+
+TEST(ParseStrictTest, AcceptsDepthSixteen) {
+  EXPECT_EQ(CanonicalOf(Nested(kJsonDepthMax)), Nested(kJsonDepthMax));
+  const std::string objects = R"({"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":)"
+                              R"({"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":1})"
+                              R"(}}}}}}}}}}}}}}})";
+  EXPECT_EQ(CanonicalOf(objects), objects);
+}
+
+TEST(ParseStrictTest, RejectsDepthSeventeen) {
+  Result<json> value = ParseStrict(Nested(kJsonDepthMax + 1));
+  ASSERT_FALSE(value.has_value());
+  EXPECT_EQ(value.error().code, Code::kInvalidArgument);
+  EXPECT_NE(value.error().message.find("nesting"), std::string::npos);
+}
+
+TEST(ParseStrictTest, RejectsVeryDeepNestingWithoutCrashing) {
+  ExpectRejected(std::string(60000, '['));
+}
+
+TEST(ParseStrictTest, RejectsInvalidUtf8) {
+  ExpectRejected("\"\xff\"");
+  ExpectRejected("\"\xc3\"");              // Truncated sequence.
+  ExpectRejected("\"\xc0\xaf\"");          // Overlong '/'.
+  ExpectRejected("\"\xed\xa0\x80\"");      // Surrogate encoded in UTF-8.
+  ExpectRejected("{\"a\":\"x\x80y\"}");
+}
+
+TEST(ParseStrictTest, RejectsLoneSurrogates) {
+  ExpectRejected(R"("\ud800")");
+  ExpectRejected(R"("\udc00")");
+  ExpectRejected(R"("\ud800x")");
+  ExpectRejected(R"("\ud800\u0041")");
+}
+
+TEST(ParseStrictTest, AcceptsSurrogatePair) {
+  EXPECT_EQ(CanonicalOf(R"("\ud83d\ude02")"), "\"\xf0\x9f\x98\x82\"");
+}
+
+TEST(ParseStrictTest, RejectsTrailingGarbage) {
+  ExpectRejected("{} x");
+  ExpectRejected("{}{}");
+  ExpectRejected("1 2");
+}
+
+TEST(ParseStrictTest, ReportsBytePositionOfSyntaxErrors) {
+  Result<json> value = ParseStrict(R"({"a":tru})");
+  ASSERT_FALSE(value.has_value());
+  EXPECT_NE(value.error().message.find("byte"), std::string::npos);
+}
+
+TEST(ParseStrictTest, RejectsEmptyInput) {
+  ExpectRejected("");
+  ExpectRejected("   ");
+}
+
+TEST(ParseStrictTest, RejectsCommentsAndByteOrderMark) {
+  ExpectRejected("{} // note");
+  ExpectRejected("/* note */ {}");
+  ExpectRejected("\xef\xbb\xbf{}");
+}
+
+TEST(ParseStrictTest, RejectsUnescapedControlCharacters) {
+  ExpectRejected("\"a\nb\"");
+  ExpectRejected(std::string("\"a\0b\"", 5));
+}
+
+TEST(ParseStrictTest, RejectsOversizedInputAsTooLarge) {
+  const std::string big = "\"" + std::string(kEntryBytesMax, 'a') + "\"";
+  Result<json> value = ParseStrict(big);
+  ASSERT_FALSE(value.has_value());
+  EXPECT_EQ(value.error().code, Code::kTooLarge);
+}
+
+TEST(ParseStrictTest, AcceptsInputOfExactlyTheLimit) {
+  const std::string exact = "\"" + std::string(kEntryBytesMax - 2, 'a') + "\"";
+  EXPECT_TRUE(ParseStrict(exact).has_value());
+}
+
+TEST(CanonicalizeTest, SortsKeysAndDropsWhitespace) {
+  EXPECT_EQ(CanonicalOf("{ \"b\" : [ 1 , true , null ] ,\n \"a\" : { \"d\":false, \"c\":-7 } }"),
+            R"({"a":{"c":-7,"d":false},"b":[1,true,null]})");
+}
+
+TEST(CanonicalizeTest, SortsKeysByByteNotByLength) {
+  EXPECT_EQ(CanonicalOf(R"({"b":1,"a":2,"10":3,"1":4,"A":5,"":6})"),
+            R"({"":6,"1":4,"10":3,"A":5,"a":2,"b":1})");
+}
+
+TEST(CanonicalizeTest, UsesMinimalEscapes) {
+  EXPECT_EQ(CanonicalOf(R"("\"\\\/\b\f\n\r\t\u0001\u001F\u007f\u0041")"),
+            "\"\\\"\\\\/\\b\\f\\n\\r\\t\\u0001\\u001f\x7f" "A\"");
+}
+
+TEST(CanonicalizeTest, EscapesControlCharactersInKeys) {
+  EXPECT_EQ(CanonicalOf(R"({"\n":1,"\u0000":2})"), R"({"\u0000":2,"\n":1})");
+}
+
+TEST(CanonicalizeTest, WritesEmptyContainers) {
+  EXPECT_EQ(CanonicalOf(R"({"a":[],"b":{},"c":[{}]})"), R"({"a":[],"b":{},"c":[{}]})");
+}
+
+TEST(CanonicalizeTest, IsIdempotent) {
+  const std::string once = CanonicalOf(ReadTestdata("input/arrays.json"));
+  EXPECT_EQ(CanonicalOf(once), once);
+}
+
+TEST(CanonicalizeTest, WritesValuesBuiltInCode) {
+  json value = {{"seq", 3}, {"v", 1}, {"neg", -2}, {"s", "x"}};
+  EXPECT_EQ(Canonicalize(value), R"({"neg":-2,"s":"x","seq":3,"v":1})");
+}
+
+TEST(CanonicalizeDeathTest, FloatAborts) {
+  EXPECT_DEATH(Canonicalize(json(1.5)), "is_number_float");
+}
+
+TEST(CanonicalizeDeathTest, NonAsciiKeyAborts) {
+  json value = json::object();
+  value["caf\xc3\xa9"] = 1;
+  EXPECT_DEATH(Canonicalize(value), "IsAscii");
+}
+
+}  // namespace
+}  // namespace jejak::ledger
