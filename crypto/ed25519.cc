@@ -30,7 +30,8 @@ PkeyPtr PrivatePkey(const PrivateKey& key) {
   return pkey;
 }
 
-// Nullopt-free: OpenSSL accepts any 32 bytes here and checks the point when verifying.
+// Null only if OpenSSL cannot allocate: it takes any 32 bytes here and checks the
+// point encoding when verifying.
 PkeyPtr PublicPkey(const PublicKey& key) {
   return PkeyPtr(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, key.data(), key.size()),
                  &EVP_PKEY_free);
