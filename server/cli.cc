@@ -337,7 +337,7 @@ std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> ParseAppendInp
   if (whole && whole->is_object()) {
     Result<nlohmann::json> valid = ledger::ValidateBody(*whole);
     if (!valid) {
-      failure = {kExitUsage, "invalid entry: " + valid.error().ToString()};
+      failure = {kExitUsage, valid.error().ToString()};
       return std::nullopt;
     }
     bodies.push_back(std::make_shared<const nlohmann::json>(std::move(valid).value()));
