@@ -68,6 +68,17 @@ const std::vector<Migration>& Migrations() {
            " tree_size BIGINT PRIMARY KEY,"
            " note TEXT NOT NULL)",
        }},
+      {2,
+       {
+           // Idempotency-Key of each append, per caller: replays answer from here.
+           "CREATE TABLE idempotency ("
+           " sub TEXT NOT NULL,"
+           " idempotency_key TEXT NOT NULL,"
+           " request_hash TEXT NOT NULL,"
+           " seq BIGINT NOT NULL,"
+           " tree_size BIGINT NOT NULL,"
+           " PRIMARY KEY (sub, idempotency_key))",
+       }},
   };
   return migrations;
 }

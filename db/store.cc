@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <limits>
+#include <map>
 #include <utility>
 
 #include "crypto/encoding.h"
@@ -266,6 +268,26 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
 
 Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
                                    const std::string& recorded_at, bool dry_run) {
+  Result<GroupReceipt> group = AppendGroupImpl(entries, recorded_at, dry_run, /*all_or_nothing=*/true);
+  if (!group) return group.error();
+  BatchReceipt receipt;
+  receipt.checkpoint = std::move(group->checkpoint);
+  receipt.tree_size = group->tree_size;
+  for (EntryOutcome& outcome : group->outcomes) {
+    JEJAK_CHECK(outcome.receipt.has_value());  // All or nothing returned early otherwise.
+    receipt.entries.push_back(std::move(outcome.receipt).value());
+  }
+  return receipt;
+}
+
+Result<GroupReceipt> Store::AppendGroup(const std::vector<PendingEntry>& entries,
+                                        const std::string& recorded_at) {
+  return AppendGroupImpl(entries, recorded_at, /*dry_run=*/false, /*all_or_nothing=*/false);
+}
+
+Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& entries,
+                                            const std::string& recorded_at, bool dry_run,
+                                            bool all_or_nothing) {
   JEJAK_CHECK(impl_->signer.has_value());  // Appending without a key is a wiring bug.
   if (entries.empty()) return InvalidArgument("nothing to append");
   soci::session& sql = impl_->sql;
@@ -320,68 +342,149 @@ Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
          soci::use(node_hash));
 
     SqlLedgerView view(sql);
-    std::string genesis_origin;  // Set when this batch holds the genesis entry.
-    BatchReceipt receipt;
-    receipt.entries.reserve(entries.size());
+    std::string genesis_origin;  // Set when this group holds the genesis entry.
+    GroupReceipt receipt;
+    receipt.outcomes.reserve(entries.size());
+    // Idempotency keys first seen in this group: (sub, key) -> outcome index.
+    std::map<std::pair<std::string, std::string>, std::size_t> group_keys;
+    std::size_t appended = 0;
     for (std::size_t i = 0; i < entries.size(); ++i) {
       auto fail = [&](Error error) {
-        if (entries.size() > 1) error.message = "entry " + std::to_string(i) + ": " + error.message;
+        if (all_or_nothing && entries.size() > 1) {
+          error.message = "entry " + std::to_string(i) + ": " + error.message;
+        }
         return error;
       };
       JEJAK_CHECK(entries[i].body != nullptr);
-      const nlohmann::json& body = *entries[i].body;
-      const std::int64_t seq = static_cast<std::int64_t>(frontier.size());
-      const bool is_genesis = body.is_object() && body.value("kind", "") == "genesis";
-      if (is_genesis != (seq == 0)) {
-        return fail(InvalidArgument(seq == 0 ? "the first entry must be the genesis entry"
-                                             : "the ledger already has a genesis entry",
-                                    {{"kind", "genesis only as seq 0"}}));
-      }
-      if (!is_genesis) {
-        Result<void> checked = ledger::CheckAgainstLedger(body, view);
-        if (!checked) return fail(checked.error());
-      }
-      if (entries[i].recorded_by.empty() || entries[i].recorded_by.size() > ledger::kIdentifierBytesMax) {
-        return fail(InvalidArgument("recorded_by must be 1 to 64 bytes", {{"recorded_by", "bad length"}}));
-      }
-      const nlohmann::json entry =
-          ledger::StampEntry(body, ledger::Stamp{seq, recorded_at, entries[i].recorded_by});
-      Result<ledger::EntryColumns> columns = ledger::DeriveColumns(entry);
-      if (!columns) return fail(InvalidArgument("entry does not validate: " + columns.error().message, columns.error().fields));
-      std::string canonical = ledger::Canonicalize(entry);
-      if (canonical.size() > ledger::kEntryBytesMax) {
-        return fail(Error{Code::kTooLarge, "entry is larger than " +
-                                               std::to_string(ledger::kEntryBytesMax) + " bytes", {}});
-      }
-      const ledger::Digest leaf_hash = ledger::LeafHash(canonical);
-      chain_hash = ledger::ChainHash(chain_hash, leaf_hash);
+      const PendingEntry& pending = entries[i];
+      EntryOutcome outcome{Error{Code::kInternal, "not appended", {}}, false, 0};
+      auto append_one = [&]() -> Result<AppendReceipt> {
+        const nlohmann::json& body = *pending.body;
+        if (!pending.idempotency_key.empty()) {
+          auto in_group = group_keys.find({pending.recorded_by, pending.idempotency_key});
+          if (in_group != group_keys.end()) {
+            const EntryOutcome& first = receipt.outcomes[in_group->second];
+            if (entries[in_group->second].request_hash != pending.request_hash) {
+              return Error{Code::kConflict, "Idempotency-Key reused with a different request", {}};
+            }
+            if (!first.receipt) return first.receipt.error();
+            outcome.replayed = true;
+            return first.receipt.value();
+          }
+          std::string stored_hash;
+          long long stored_seq = 0;
+          long long stored_size = 0;
+          sql << "SELECT request_hash, seq, tree_size FROM idempotency"
+                 " WHERE sub = :s AND idempotency_key = :k",
+              soci::into(stored_hash), soci::into(stored_seq), soci::into(stored_size),
+              soci::use(pending.recorded_by), soci::use(pending.idempotency_key);
+          if (sql.got_data()) {
+            if (stored_hash != pending.request_hash) {
+              return Error{Code::kConflict,
+                           "Idempotency-Key already used for a different request (seq " +
+                               std::to_string(stored_seq) + ")",
+                           {}};
+            }
+            std::string canonical, leaf_hex, chain_hex;
+            sql << "SELECT canonical, leaf_hash, chain_hash FROM entries WHERE seq = :s",
+                soci::into(canonical), soci::into(leaf_hex), soci::into(chain_hex),
+                soci::use(stored_seq);
+            outcome.replayed = true;
+            outcome.tree_size = static_cast<std::uint64_t>(stored_size);
+            return AppendReceipt{stored_seq, std::move(canonical), DigestOrZero(leaf_hex),
+                                 DigestOrZero(chain_hex)};
+          }
+        }
+        const std::int64_t seq = static_cast<std::int64_t>(frontier.size());
+        const bool is_genesis = body.is_object() && body.value("kind", "") == "genesis";
+        if (is_genesis != (seq == 0)) {
+          return InvalidArgument(seq == 0 ? "the first entry must be the genesis entry"
+                                          : "the ledger already has a genesis entry",
+                                 {{"kind", "genesis only as seq 0"}});
+        }
+        if (!is_genesis) {
+          Result<void> checked = ledger::CheckAgainstLedger(body, view);
+          if (!checked) return checked.error();
+        }
+        if (pending.recorded_by.empty() ||
+            pending.recorded_by.size() > ledger::kIdentifierBytesMax) {
+          return InvalidArgument("recorded_by must be 1 to 64 bytes",
+                                 {{"recorded_by", "bad length"}});
+        }
+        const nlohmann::json entry =
+            ledger::StampEntry(body, ledger::Stamp{seq, recorded_at, pending.recorded_by});
+        Result<ledger::EntryColumns> columns = ledger::DeriveColumns(entry);
+        if (!columns) {
+          return InvalidArgument("entry does not validate: " + columns.error().message,
+                                 columns.error().fields);
+        }
+        std::string canonical = ledger::Canonicalize(entry);
+        if (canonical.size() > ledger::kEntryBytesMax) {
+          return Error{Code::kTooLarge,
+                       "entry is larger than " + std::to_string(ledger::kEntryBytesMax) + " bytes",
+                       {}};
+        }
+        const ledger::Digest leaf_hash = ledger::LeafHash(canonical);
+        const ledger::Digest new_chain_hash = ledger::ChainHash(chain_hash, leaf_hash);
 
-      row.Set(*columns);
-      JEJAK_CHECK(row.seq == seq);
-      row.canonical = canonical;
-      row.leaf_hash = Hex(leaf_hash);
-      row.chain_hash = Hex(chain_hash);
-      insert_entry.execute(true);
-      for (const ledger::MerkleFrontier::CompletedNode& node : frontier.Append(leaf_hash)) {
-        node_level = static_cast<int>(node.id.level);
-        node_index = static_cast<long long>(node.id.index);
-        node_completed = seq;
-        node_hash = Hex(node.hash);
-        insert_node.execute(true);
+        row.Set(*columns);
+        JEJAK_CHECK(row.seq == seq);
+        row.canonical = canonical;
+        row.leaf_hash = Hex(leaf_hash);
+        row.chain_hash = Hex(new_chain_hash);
+        insert_entry.execute(true);
+        for (const ledger::MerkleFrontier::CompletedNode& node : frontier.Append(leaf_hash)) {
+          node_level = static_cast<int>(node.id.level);
+          node_index = static_cast<long long>(node.id.index);
+          node_completed = seq;
+          node_hash = Hex(node.hash);
+          insert_node.execute(true);
+        }
+        chain_hash = new_chain_hash;
+        if (is_genesis) genesis_origin = body["origin"].get<std::string>();
+        ++appended;
+        return AppendReceipt{seq, std::move(canonical), leaf_hash, new_chain_hash};
+      };
+      outcome.receipt = append_one();
+      if (!outcome.receipt && all_or_nothing) return fail(outcome.receipt.error());
+      if (!pending.idempotency_key.empty() && outcome.receipt && !outcome.replayed) {
+        group_keys[{pending.recorded_by, pending.idempotency_key}] = receipt.outcomes.size();
       }
-      if (is_genesis) genesis_origin = body["origin"].get<std::string>();
-      receipt.entries.push_back(AppendReceipt{seq, std::move(canonical), leaf_hash, chain_hash});
+      receipt.outcomes.push_back(std::move(outcome));
+    }
+    if (appended == 0) {
+      // Only failures and replays: nothing to commit or sign.
+      transaction.Rollback();
+      receipt.tree_size = first_size;
+      return receipt;
     }
 
     Result<std::string> origin =
         genesis_origin.empty() ? impl_->LoadOrigin() : Result<std::string>(genesis_origin);
     if (!origin) return origin.error();
-    ledger::Checkpoint checkpoint{*origin, frontier.size(), frontier.Root(), chain_hash, recorded_at};
+    ledger::Checkpoint checkpoint{*origin, frontier.size(), frontier.Root(), chain_hash,
+                                  recorded_at};
     receipt.checkpoint = ledger::SignCheckpoint(checkpoint, *impl_->signer);
     receipt.tree_size = frontier.size();
     long long checkpoint_size = static_cast<long long>(frontier.size());
-    sql << "INSERT INTO checkpoints (tree_size, note) VALUES (:s, :n)", soci::use(checkpoint_size),
-        soci::use(receipt.checkpoint);
+    sql << "INSERT INTO checkpoints (tree_size, note) VALUES (:s, :n)",
+        soci::use(checkpoint_size), soci::use(receipt.checkpoint);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      EntryOutcome& outcome = receipt.outcomes[i];
+      if (!outcome.receipt || outcome.replayed) continue;
+      outcome.tree_size = frontier.size();
+      if (entries[i].idempotency_key.empty()) continue;
+      long long seq = outcome.receipt->seq;
+      sql << "INSERT INTO idempotency (sub, idempotency_key, request_hash, seq, tree_size)"
+             " VALUES (:s, :k, :h, :q, :t)",
+          soci::use(entries[i].recorded_by), soci::use(entries[i].idempotency_key),
+          soci::use(entries[i].request_hash), soci::use(seq), soci::use(checkpoint_size);
+    }
+    for (EntryOutcome& outcome : receipt.outcomes) {
+      if (outcome.replayed && outcome.receipt && outcome.tree_size == 0) {
+        outcome.tree_size = frontier.size();  // Replay of an entry of this very group.
+      }
+    }
     if (dry_run) {
       transaction.Rollback();
       return receipt;
@@ -392,7 +495,8 @@ Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
     // Pair assertion: read the last entry back and check what was committed.
     std::string stored_chain;
     long long last = checkpoint_size - 1;
-    sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(stored_chain), soci::use(last);
+    sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(stored_chain),
+        soci::use(last);
     JEJAK_CHECK(stored_chain == Hex(chain_hash));
     return receipt;
   } catch (const std::exception& e) {
@@ -436,6 +540,117 @@ Result<StoredEntry> Store::Entry(std::int64_t seq) {
     return entry;
   } catch (const std::exception& e) {
     return Unavailable("db.entry", e);
+  }
+}
+
+Result<ledger::EntryColumns> Store::Columns(std::int64_t seq) {
+  try {
+    SqlLedgerView view(impl_->sql);
+    Result<std::optional<ledger::EntryColumns>> columns = view.Columns(seq);
+    if (!columns) return columns.error();
+    if (!columns->has_value()) {
+      return Error{Code::kNotFound, "no entry with seq " + std::to_string(seq), {}};
+    }
+    return std::move(columns).value().value();
+  } catch (const std::exception& e) {
+    return Unavailable("db.columns", e);
+  }
+}
+
+Result<std::string> Store::OpdOf(std::int64_t seq) {
+  Result<ledger::EntryColumns> columns = Columns(seq);
+  if (!columns) return columns.error();
+  if (columns->kind == "reversal" && columns->reverses) {
+    Result<ledger::EntryColumns> original = Columns(*columns->reverses);
+    if (!original) return original.error();
+    return original->opd;
+  }
+  return columns->opd;
+}
+
+Result<std::optional<std::string>> Store::CheckpointAt(std::uint64_t tree_size) {
+  try {
+    std::string note;
+    long long size = static_cast<long long>(tree_size);
+    impl_->sql << "SELECT note FROM checkpoints WHERE tree_size = :s", soci::into(note),
+        soci::use(size);
+    if (!impl_->sql.got_data()) return std::optional<std::string>();
+    return std::optional<std::string>(std::move(note));
+  } catch (const std::exception& e) {
+    return Unavailable("db.checkpoint_at", e);
+  }
+}
+
+Result<EntryPage> Store::ListEntries(const EntryFilter& filter) {
+  JEJAK_CHECK(filter.limit >= 1);
+  JEJAK_CHECK(filter.limit <= ledger::kPageEntriesMax);  // The handler clamps it.
+  try {
+    soci::session& sql = impl_->sql;
+    // Bound values must outlive the statement: keep them here.
+    std::string opd = filter.opd.value_or("");
+    long long fiscal_year = filter.fiscal_year.value_or(0);
+    std::string kind = filter.kind.value_or("");
+    std::string account = filter.account.value_or("");
+    std::string from = filter.from.value_or("");
+    std::string to = filter.to.value_or("");
+    long long after = filter.after_seq;
+    const std::size_t fetch = filter.limit + 1;  // One more tells whether a next page exists.
+
+    std::vector<long long> seqs(fetch);
+    std::vector<std::string> canonicals(fetch), leaf_hashes(fetch), chain_hashes(fetch);
+    soci::statement statement(sql);
+    statement.exchange(soci::into(seqs));
+    statement.exchange(soci::into(canonicals));
+    statement.exchange(soci::into(leaf_hashes));
+    statement.exchange(soci::into(chain_hashes));
+    std::string query =
+        "SELECT seq, canonical, leaf_hash, chain_hash FROM entries WHERE seq > :after";
+    statement.exchange(soci::use(after, "after"));
+    if (filter.opd) {
+      query +=
+          " AND (opd = :opd OR (kind = 'reversal' AND reverses IN"
+          " (SELECT seq FROM entries WHERE opd = :opd2)))";
+      statement.exchange(soci::use(opd, "opd"));
+      statement.exchange(soci::use(opd, "opd2"));
+    }
+    if (filter.fiscal_year) {
+      query += " AND fiscal_year = :year";
+      statement.exchange(soci::use(fiscal_year, "year"));
+    }
+    if (filter.kind) {
+      query += " AND kind = :kind";
+      statement.exchange(soci::use(kind, "kind"));
+    }
+    if (filter.account) {
+      query += " AND account = :account";
+      statement.exchange(soci::use(account, "account"));
+    }
+    if (filter.from) {
+      query += " AND value_date >= :from_date";
+      statement.exchange(soci::use(from, "from_date"));
+    }
+    if (filter.to) {
+      query += " AND value_date <= :to_date";
+      statement.exchange(soci::use(to, "to_date"));
+    }
+    query += " ORDER BY seq LIMIT " + std::to_string(fetch);
+    statement.alloc();
+    statement.prepare(query);
+    statement.define_and_bind();
+    statement.execute(true);
+
+    EntryPage page;
+    const std::size_t count = std::min(seqs.size(), filter.limit);
+    page.entries.reserve(count);
+    for (std::size_t i = 0; i < count; ++i) {
+      page.entries.push_back(StoredEntry{seqs[i], std::move(canonicals[i]),
+                                         DigestOrZero(leaf_hashes[i]),
+                                         DigestOrZero(chain_hashes[i])});
+    }
+    if (seqs.size() > filter.limit) page.next_after_seq = page.entries.back().seq;
+    return page;
+  } catch (const std::exception& e) {
+    return Unavailable("db.list_entries", e);
   }
 }
 
@@ -509,7 +724,8 @@ namespace {
 // time, so verification compares them with what it recomputes in constant memory.
 class CheckpointStream {
  public:
-  explicit CheckpointStream(soci::session& sql) : sql_(sql) {}
+  // Streams the checkpoints of tree sizes above `after_size`.
+  CheckpointStream(soci::session& sql, long long after_size) : sql_(sql), after_(after_size) {}
 
   // The next stored checkpoint (tree size and note), or nullopt after the last.
   std::optional<std::pair<std::uint64_t, std::string>> Next() {
@@ -534,7 +750,7 @@ class CheckpointStream {
   std::vector<long long> sizes_;
   std::vector<std::string> notes_;
   std::size_t position_ = 0;
-  long long after_ = -1;
+  long long after_;
   bool done_ = false;
 };
 
@@ -600,6 +816,23 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
 
 Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
                                    const std::optional<std::string>& trusted_checkpoint) {
+  return VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt);
+}
+
+Result<VerifyReport> Store::VerifyRange(const ledger::NoteVerifier& verifier,
+                                        std::int64_t from_seq, std::int64_t to_seq) {
+  Result<std::uint64_t> size = TreeSize();
+  if (!size) return size.error();
+  if (from_seq < 0 || to_seq < from_seq || static_cast<std::uint64_t>(to_seq) >= *size) {
+    return InvalidArgument("need 0 <= from_seq <= to_seq < tree size (" + std::to_string(*size) +
+                           ")");
+  }
+  return VerifyImpl(verifier, std::nullopt, from_seq, to_seq);
+}
+
+Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
+                                       const std::optional<std::string>& trusted_checkpoint,
+                                       std::int64_t from_seq, std::optional<std::int64_t> to_seq) {
   VerifyReport report;
   auto fail = [&report](ledger::Problem problem) {
     report.ok = false;
@@ -618,7 +851,18 @@ Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
   soci::session& sql = impl_->sql;
   try {
     ledger::ChainVerifier chain(verifier);
-    CheckpointStream checkpoints(sql);
+    if (from_seq > 0) {
+      Result<std::string> origin = impl_->LoadOrigin();
+      if (!origin) return origin.error();
+      Result<StoredEntry> previous = Entry(from_seq - 1);
+      if (!previous) return previous.error();
+      Result<ledger::MerkleFrontier> frontier =
+          ledger::MerkleFrontier::Load(static_cast<std::uint64_t>(from_seq), impl_->Reader());
+      if (!frontier) return frontier.error();
+      chain.Resume(*origin, previous->chain_hash, std::move(frontier).value());
+    }
+    const long long last_wanted = to_seq ? *to_seq : std::numeric_limits<long long>::max();
+    CheckpointStream checkpoints(sql, from_seq);
     std::optional<std::pair<std::uint64_t, std::string>> next_checkpoint = checkpoints.Next();
     std::uint64_t latest_checkpoint_size = 0;
     // Checks every stored checkpoint whose tree size the recomputation has reached.
@@ -645,7 +889,7 @@ Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
       return std::nullopt;
     };
 
-    long long after = -1;
+    long long after = from_seq - 1;
     for (;;) {
       std::vector<long long> seqs(kStreamPageEntries);
       std::vector<std::string> canonicals(kStreamPageEntries), leaf_hashes(kStreamPageEntries),
@@ -669,12 +913,13 @@ Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
           page.exchange(soci::into(ints[c], int_null[c]));
         }
         page.exchange(soci::use(after));
+        page.exchange(soci::use(last_wanted));
         page.alloc();
         page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
                                  " recorded_by, opd, sub_activity, account, instrument, mechanism,"
                                  " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
                                  " fiscal_year, amount_sen, net_sen, tax_sen, reverses"
-                                 " FROM entries WHERE seq > :a ORDER BY seq LIMIT ") +
+                                 " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
                      std::to_string(kStreamPageEntries));
         page.define_and_bind();
         page.execute(true);
@@ -759,6 +1004,11 @@ Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
     }
     if (auto problem = check_checkpoints()) return fail(*problem);
     const auto size = static_cast<std::int64_t>(chain.size());
+    if (to_seq) {
+      if (size != *to_seq + 1) return fail({size, "entry is missing"});
+      report.root = chain.root();
+      return report;
+    }
     if (size == 0) return fail({0, "the ledger is empty (no genesis entry)"});
     if (next_checkpoint) {
       return fail({size, "entry is missing: a stored checkpoint covers tree size " +

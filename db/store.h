@@ -36,6 +36,11 @@ struct StoreOptions {
 struct PendingEntry {
   std::shared_ptr<const nlohmann::json> body;
   std::string recorded_by;
+  // Optional: the client's Idempotency-Key, scoped to recorded_by, and a hash of the
+  // request it came with. A key seen before with the same hash replays the first entry;
+  // with another hash it is a kConflict.
+  std::string idempotency_key;
+  std::string request_hash;
 };
 
 struct AppendReceipt {
@@ -51,11 +56,41 @@ struct BatchReceipt {
   std::uint64_t tree_size = 0;
 };
 
+// The outcome of one entry of a group commit (AppendGroup).
+struct EntryOutcome {
+  Result<AppendReceipt> receipt;
+  bool replayed = false;        // An Idempotency-Key replay of an earlier entry.
+  std::uint64_t tree_size = 0;  // Size of the checkpoint that first covered the entry.
+};
+
+struct GroupReceipt {
+  std::vector<EntryOutcome> outcomes;  // One per pending entry, in order.
+  std::string checkpoint;              // Empty when nothing new was appended.
+  std::uint64_t tree_size = 0;
+};
+
 struct StoredEntry {
   std::int64_t seq = 0;
   std::string canonical;
   ledger::Digest leaf_hash{};
   ledger::Digest chain_hash{};
+};
+
+// Filters of GET /v1/entries. Unset members do not filter.
+struct EntryFilter {
+  std::optional<std::string> opd;  // Includes reversals of that OPD's expenditures.
+  std::optional<std::int64_t> fiscal_year;
+  std::optional<std::string> kind;
+  std::optional<std::string> account;
+  std::optional<std::string> from;  // value_date >= from (YYYY-MM-DD).
+  std::optional<std::string> to;    // value_date <= to.
+  std::int64_t after_seq = -1;
+  std::size_t limit = 100;  // At most ledger::kPageEntriesMax (checked).
+};
+
+struct EntryPage {
+  std::vector<StoredEntry> entries;
+  std::optional<std::int64_t> next_after_seq;  // Set when more entries match.
 };
 
 struct VerifyReport {
@@ -84,12 +119,27 @@ class Store {
   Result<BatchReceipt> Append(const std::vector<PendingEntry>& entries,
                               const std::string& recorded_at, bool dry_run = false);
 
+  // Appends what it can of `entries` in one transaction: each entry is checked on its own,
+  // a failed one is skipped (its outcome holds the error) and the rest commit together
+  // under one signed checkpoint. An Error means the whole group failed (storage).
+  Result<GroupReceipt> AppendGroup(const std::vector<PendingEntry>& entries,
+                                   const std::string& recorded_at);
+
   // Number of entries (the next seq).
   Result<std::uint64_t> TreeSize();
   // The newest stored checkpoint note, if any.
   Result<std::optional<std::string>> LatestCheckpoint();
   // One entry; kNotFound if seq is not in the ledger.
   Result<StoredEntry> Entry(std::int64_t seq);
+  // The derived columns of entry `seq`; kNotFound if absent.
+  Result<ledger::EntryColumns> Columns(std::int64_t seq);
+  // The OPD an entry belongs to: its own, or for a reversal its original's. Empty for
+  // genesis. kNotFound if absent.
+  Result<std::string> OpdOf(std::int64_t seq);
+  // A page of entries matching `filter`, in seq order.
+  Result<EntryPage> ListEntries(const EntryFilter& filter);
+  // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
+  Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);
   // Merkle tree hash of the first tree_size entries from stored nodes (O(log n) reads).
   Result<ledger::Digest> TreeHash(std::uint64_t tree_size);
   Result<std::vector<ledger::Digest>> InclusionProof(std::uint64_t seq, std::uint64_t tree_size);
@@ -103,6 +153,12 @@ class Store {
   // first problem; an Error means verification could not run (e.g. database down).
   Result<VerifyReport> Verify(const ledger::NoteVerifier& verifier,
                               const std::optional<std::string>& trusted_checkpoint);
+  // Verifies entries from_seq..to_seq only: starts from the stored chain hash of
+  // from_seq - 1 and the stored Merkle frontier at from_seq (trusted as stored), and
+  // checks the stored checkpoints inside the range. kInvalidArgument unless
+  // 0 <= from_seq <= to_seq < tree size.
+  Result<VerifyReport> VerifyRange(const ledger::NoteVerifier& verifier, std::int64_t from_seq,
+                                   std::int64_t to_seq);
 
   // Calls `visit` for entries 0..last_seq in order, in pages (constant memory).
   // Stops early and returns the visitor's error if it fails.
@@ -110,6 +166,12 @@ class Store {
                             const std::function<Result<void>(const StoredEntry&)>& visit);
 
  private:
+  Result<GroupReceipt> AppendGroupImpl(const std::vector<PendingEntry>& entries,
+                                       const std::string& recorded_at, bool dry_run,
+                                       bool all_or_nothing);
+  Result<VerifyReport> VerifyImpl(const ledger::NoteVerifier& verifier,
+                                  const std::optional<std::string>& trusted_checkpoint,
+                                  std::int64_t from_seq, std::optional<std::int64_t> to_seq);
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -30,6 +30,13 @@ Problem ProblemOf(const Error& error) {
 
 ChainVerifier::ChainVerifier(NoteVerifier verifier) : verifier_(std::move(verifier)) {}
 
+void ChainVerifier::Resume(std::string origin, const Digest& chain_hash, MerkleFrontier frontier) {
+  JEJAK_CHECK(frontier_.size() == 0);  // Resume only a fresh verifier.
+  origin_ = std::move(origin);
+  chain_hash_ = chain_hash;
+  frontier_ = std::move(frontier);
+}
+
 Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
   const auto seq = static_cast<std::int64_t>(frontier_.size());
   auto problem = [seq](std::string what) { return ProblemError(Problem{seq, std::move(what)}); };

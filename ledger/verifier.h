@@ -39,6 +39,11 @@ class ChainVerifier {
   // checkpoint_key, and checkpoints must carry the genesis entry's origin.
   explicit ChainVerifier(NoteVerifier verifier);
 
+  // Continues a verification from `frontier.size()` entries, trusting the given state
+  // of the entries before it (the ledger's origin, the chain hash of the last one, and
+  // the Merkle frontier). For checking a range of a ledger without rehashing its past.
+  void Resume(std::string origin, const Digest& chain_hash, MerkleFrontier frontier);
+
   // Feeds the next entry's stored bytes: they must be the canonical form of a valid
   // stored entry whose seq is size(). A Problem names the seq and why.
   Result<RecomputedEntry> Add(std::string_view canonical_bytes);

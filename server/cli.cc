@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/certificate.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
@@ -26,7 +27,10 @@
 #include "ledger/entry.h"
 #include "ledger/limits.h"
 #include "ledger/note.h"
+#include "server/auth.h"
 #include "server/config.h"
+#include "server/demo_data.h"
+#include "server/service.h"
 
 namespace jejak::server {
 namespace {
@@ -68,6 +72,13 @@ constexpr const char* kUsage =
     "      write the offline verification bundle (NDJSON)\n"
     "  verify-bundle BUNDLE --key VKEYFILE\n"
     "      verify a bundle offline, trusting only the key file\n"
+    "  serve --data DIR [--listen HOST:PORT] | --config FILE [--listen HOST:PORT]\n"
+    "      serve the HTTPS API until SIGTERM or SIGINT\n"
+    "  token --data DIR --role R --sub NAME [--opd CODE] [--ttl 8h]\n"
+    "      print a bearer token from the local issuer (roles: officer, auditor,\n"
+    "      executive, admin; officers need --opd)\n"
+    "  demo --data DIR [--listen HOST:PORT]\n"
+    "      create the sample regency ledger in DIR if it is not there, then serve it\n"
     "\n"
     "exit codes: 0 ok, 1 verification failed, 2 usage or input error\n";
 
@@ -255,10 +266,16 @@ int Init(const Args& args) {
   const fs::path keys = dir / "keys";
   const fs::path key_path = keys / "checkpoint.key";
   const fs::path vkey_path = keys / "checkpoint.vkey";
+  const fs::path issuer_key_path = keys / "token-issuer.pem";
+  const fs::path issuer_public_path = keys / "token-issuer.pub.pem";
+  const fs::path tls_dir = dir / "tls";
+  const fs::path cert_path = tls_dir / "cert.pem";
+  const fs::path tls_key_path = tls_dir / "key.pem";
   fs::path db_path = fs::path(database.substr(7));
   if (db_path.is_relative()) db_path = dir / db_path;
   std::error_code ec;
-  for (const fs::path& existing : {config_path, key_path, vkey_path, db_path}) {
+  for (const fs::path& existing : {config_path, key_path, vkey_path, issuer_key_path,
+                                   issuer_public_path, cert_path, tls_key_path, db_path}) {
     if (fs::exists(existing, ec)) {
       return Usage("init: " + existing.string() + " already exists; refusing to touch an existing ledger");
     }
@@ -284,11 +301,14 @@ int Init(const Args& args) {
   fs::permissions(keys, fs::perms::owner_all, ec);
   auto undo = [&]() {
     std::error_code ignored;
-    for (const fs::path& path : {key_path, vkey_path, db_path, fs::path(db_path.string() + "-wal"),
-                                 fs::path(db_path.string() + "-shm"), config_path}) {
+    for (const fs::path& path :
+         {key_path, vkey_path, issuer_key_path, issuer_public_path, cert_path, tls_key_path,
+          db_path, fs::path(db_path.string() + "-wal"), fs::path(db_path.string() + "-shm"),
+          config_path}) {
       fs::remove(path, ignored);
     }
     fs::remove(keys, ignored);
+    fs::remove(tls_dir, ignored);
     if (!dir_existed) fs::remove(dir, ignored);
   };
   if (!WriteFile(key_path, crypto::PrivateKeyToPem(key), fs::perms::owner_read | fs::perms::owner_write) ||
@@ -297,6 +317,21 @@ int Init(const Args& args) {
     undo();
     return Usage("init: cannot write the keys under " + keys.string());
   }
+  // The local token issuer (ES256) and a self-signed TLS certificate for this host.
+  const crypto::PemKeyPair issuer_keys = crypto::GenerateP256KeyPair();
+  const crypto::SelfSignedCertificate certificate = crypto::MakeSelfSignedCertificate(
+      "localhost", {"localhost"}, {"127.0.0.1", "::1"}, std::chrono::hours(24 * 825));
+  fs::create_directories(tls_dir, ec);
+  fs::permissions(tls_dir, fs::perms::owner_all, ec);
+  const fs::perms secret = fs::perms::owner_read | fs::perms::owner_write;
+  const fs::perms shared = secret | fs::perms::group_read | fs::perms::others_read;
+  if (ec || !WriteFile(issuer_key_path, issuer_keys.private_pem, secret) ||
+      !WriteFile(issuer_public_path, issuer_keys.public_pem, shared) ||
+      !WriteFile(cert_path, certificate.certificate_pem, shared) ||
+      !WriteFile(tls_key_path, certificate.private_key_pem, secret)) {
+    undo();
+    return Usage("init: cannot write the token issuer keys or the TLS certificate");
+  }
   Result<std::unique_ptr<db::Store>> store =
       db::Store::Open(db::StoreOptions{"sqlite:" + db_path.string(), signer});
   if (!store) {
@@ -304,7 +339,7 @@ int Init(const Args& args) {
     return Usage("init: " + store.error().ToString());
   }
   auto body = std::make_shared<const nlohmann::json>(std::move(genesis).value());
-  Result<db::BatchReceipt> receipt = (*store)->Append({db::PendingEntry{body, "jejak-init"}}, NowRfc3339());
+  Result<db::BatchReceipt> receipt = (*store)->Append({db::PendingEntry{body, "jejak-init", "", ""}}, NowRfc3339());
   store->reset();
   if (!receipt) {
     undo();
@@ -317,6 +352,12 @@ int Init(const Args& args) {
   config.database = "sqlite:" + db_path.string();
   config.checkpoint_key = key_path.string();
   config.checkpoint_vkey = vkey_path.string();
+  config.tls_certificate = cert_path.string();
+  config.tls_key = tls_key_path.string();
+  config.token_issuer = origin;
+  config.token_issuer_key = issuer_key_path.string();
+  config.token_audience = "jejak";
+  config.issuers.push_back({origin, "ES256", issuer_public_path.string(), "jejak"});
   if (!WriteFile(config_path, FormatConfig(config),
                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read)) {
     undo();
@@ -404,7 +445,7 @@ int Append(const Args& args) {
 
   std::vector<db::PendingEntry> pending;
   pending.reserve(bodies->size());
-  for (auto& body : *bodies) pending.push_back(db::PendingEntry{body, *sub});
+  for (auto& body : *bodies) pending.push_back(db::PendingEntry{body, *sub, "", ""});
   // All or nothing: check every entry against the ledger in one rolled-back transaction
   // first, so a bad line in the middle of a file changes nothing.
   if (pending.size() > batch) {
@@ -563,6 +604,127 @@ int VerifyBundle(const Args& args) {
   return kExitOk;
 }
 
+
+// --data DIR or --config FILE: the config of the ledger to serve.
+std::optional<Config> LoadServeConfig(const Args& args, Failure& failure) {
+  std::optional<std::string> data = args.Get("data");
+  std::optional<std::string> config_path = args.Get("config");
+  if (data.has_value() == config_path.has_value()) {
+    failure = {kExitUsage, "give exactly one of --data DIR or --config FILE"};
+    return std::nullopt;
+  }
+  const std::string path = config_path ? *config_path : (fs::path(*data) / "jejak.conf").string();
+  Result<Config> config = LoadConfig(path);
+  if (!config) {
+    failure = {kExitUsage, config.error().code == Code::kNotFound
+                               ? config.error().message + " (run jejak init)"
+                               : config.error().ToString()};
+    return std::nullopt;
+  }
+  return std::move(config).value();
+}
+
+int Serve(const Args& args) {
+  if (!args.positional.empty()) return Usage("serve: unexpected argument " + args.positional[0]);
+  Failure failure;
+  std::optional<Config> config = LoadServeConfig(args, failure);
+  if (!config) return Fail({kExitUsage, "serve: " + failure.reason});
+  return server::Serve(*config, args.Get("listen").value_or(""));
+}
+
+// "8h", "30m", "3600s", "2d", or bare seconds. At most 30 days.
+std::optional<std::chrono::seconds> ParseTtl(const std::string& text) {
+  if (text.empty() || text.size() > 12) return std::nullopt;
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  if (digits == 0) return std::nullopt;
+  const long long value = std::stoll(text.substr(0, digits));
+  const std::string unit = text.substr(digits);
+  long long scale = 0;
+  if (unit.empty() || unit == "s") scale = 1;
+  if (unit == "m") scale = 60;
+  if (unit == "h") scale = 3600;
+  if (unit == "d") scale = 86400;
+  if (scale == 0) return std::nullopt;
+  const long long seconds = value * scale;
+  if (seconds < 1 || seconds > 30LL * 86400) return std::nullopt;
+  return std::chrono::seconds(seconds);
+}
+
+int Token(const Args& args) {
+  if (!args.positional.empty()) return Usage("token: unexpected argument " + args.positional[0]);
+  std::optional<std::string> role_name = args.Get("role");
+  std::optional<std::string> sub = args.Get("sub");
+  if (!role_name) return Usage("token: --role is required (officer, auditor, executive, admin)");
+  std::optional<Role> role = ParseRole(*role_name);
+  if (!role) return Usage("token: unknown role '" + *role_name + "' (officer, auditor, executive, admin)");
+  if (!sub || sub->empty() || sub->size() > kSubjectBytesMax) {
+    return Usage("token: --sub NAME (1 to 64 bytes) is required");
+  }
+  std::optional<std::string> opd = args.Get("opd");
+  if (*role == Role::kOfficer && !opd) return Usage("token: an officer token needs --opd CODE");
+  if (*role != Role::kOfficer && opd) return Usage("token: only officer tokens carry --opd");
+  std::optional<std::chrono::seconds> ttl = ParseTtl(args.Get("ttl").value_or("8h"));
+  if (!ttl) return Usage("token: --ttl must be like 30m, 8h or 2d, at most 30 days");
+  Failure failure;
+  std::optional<Config> config = LoadServeConfig(args, failure);
+  if (!config) return Fail({kExitUsage, "token: " + failure.reason});
+  if (config->token_issuer_key.empty() || config->token_issuer.empty()) {
+    return Usage("token: the config names no local token issuer");
+  }
+  std::optional<std::string> key = ReadFile(config->token_issuer_key, 64 * 1024);
+  if (!key) return Usage("token: cannot read " + config->token_issuer_key);
+  Actor actor{*sub, *role, opd.value_or(""), config->token_issuer};
+  Result<std::string> token = MintToken(*key, config->token_issuer, config->token_audience, actor,
+                                        *ttl, std::chrono::system_clock::now());
+  if (!token) return Usage("token: " + token.error().ToString());
+  std::printf("%s\n", token->c_str());
+  return kExitOk;
+}
+
+// Appends one embedded NDJSON document to the ledger at `data`.
+std::optional<Failure> AppendDemo(const std::string& data, const std::string& sub,
+                                  std::string_view ndjson) {
+  Failure failure;
+  std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> bodies =
+      ParseAppendInput(std::string(ndjson), failure);
+  if (!bodies) return failure;
+  Args args;
+  args.flags["data"] = data;
+  std::optional<Ledger> ledger = OpenLedger(args, true, failure);
+  if (!ledger) return failure;
+  std::vector<db::PendingEntry> pending;
+  for (auto& body : *bodies) pending.push_back(db::PendingEntry{body, sub, "", ""});
+  Result<db::BatchReceipt> receipt = ledger->store->Append(pending, NowRfc3339());
+  if (!receipt) return Failure{kExitUsage, receipt.error().ToString()};
+  return std::nullopt;
+}
+
+int Demo(const Args& args) {
+  if (!args.positional.empty()) return Usage("demo: unexpected argument " + args.positional[0]);
+  std::optional<std::string> data = args.Get("data");
+  if (!data) return Usage("demo: --data DIR is required");
+  if (!fs::exists(fs::path(*data) / "jejak.conf")) {
+    Args init;
+    init.flags = {{"data", *data},
+                  {"region", "Pemerintah Kabupaten Contoh Lestari"},
+                  {"origin", "jejak.demo/contoh-lestari"}};
+    if (int code = Init(init); code != kExitOk) return code;
+    for (const auto& [sub, text] : {std::pair<const char*, std::string_view>{"admin.bpkad", DemoRegistry()},
+                                    {"bendahara.dinkes", DemoExpenditures()},
+                                    {"bendahara.dinkes", DemoCorrections()}}) {
+      if (std::optional<Failure> failed = AppendDemo(*data, sub, text)) {
+        return Fail({kExitUsage, "demo: " + failed->reason});
+      }
+    }
+    std::printf("recorded the sample regency in %s\n", data->c_str());
+  }
+  Args serve;
+  serve.flags["data"] = *data;
+  if (std::optional<std::string> listen = args.Get("listen")) serve.flags["listen"] = *listen;
+  return Serve(serve);
+}
+
 }  // namespace
 
 int RunCli(int argc, char** argv) {
@@ -587,6 +749,9 @@ int RunCli(int argc, char** argv) {
         {"verify", {{"data", "key", "checkpoint"}, Verify}},
         {"export-bundle", {{"data", "to-seq", "out"}, ExportBundle}},
         {"verify-bundle", {{"key"}, VerifyBundle}},
+        {"serve", {{"data", "config", "listen"}, Serve}},
+        {"token", {{"data", "config", "role", "sub", "opd", "ttl"}, Token}},
+        {"demo", {{"data", "listen"}, Demo}},
     };
     auto found = commands.find(command);
     if (found == commands.end()) {

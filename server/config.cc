@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <cstdlib>
 #include <set>
 #include <sstream>
 
@@ -45,12 +46,36 @@ Result<Config> LoadConfig(const std::string& path) {
   Config config;
   config.path = std::filesystem::absolute(path).lexically_normal().string();
   config.data_dir = std::filesystem::path(config.path).parent_path().string();
-  std::map<std::string, std::string*> keys = {
+  std::map<std::string, std::string*> required = {
       {"region", &config.region},
       {"origin", &config.origin},
       {"database", &config.database},
       {"checkpoint_key", &config.checkpoint_key},
       {"checkpoint_vkey", &config.checkpoint_vkey},
+  };
+  std::map<std::string, std::string*> optional_text = {
+      {"listen", &config.listen},
+      {"tls_certificate", &config.tls_certificate},
+      {"tls_key", &config.tls_key},
+      {"token_issuer", &config.token_issuer},
+      {"token_issuer_key", &config.token_issuer_key},
+      {"token_audience", &config.token_audience},
+  };
+  struct Number {
+    std::int64_t* signed_value = nullptr;
+    std::size_t* size_value = nullptr;
+    std::int64_t min;
+    std::int64_t max;
+  };
+  std::map<std::string, Number> numbers = {
+      {"body_bytes_max", {nullptr, &config.body_bytes_max, 1024, 16 * 1024 * 1024}},
+      {"header_bytes_max", {nullptr, &config.header_bytes_max, 1024, 1024 * 1024}},
+      {"request_timeout_seconds", {&config.request_timeout_seconds, nullptr, 1, 3600}},
+      {"idle_timeout_seconds", {&config.idle_timeout_seconds, nullptr, 1, 3600}},
+      {"connections_max", {nullptr, &config.connections_max, 1, 100000}},
+      {"append_queue_max", {nullptr, &config.append_queue_max, 256, 1000000}},
+      {"append_batch_max", {nullptr, &config.append_batch_max, 1, 10000}},
+      {"worker_threads", {&config.worker_threads, nullptr, 0, 256}},
   };
   std::set<std::string> seen;
   std::string line;
@@ -64,14 +89,57 @@ Result<Config> LoadConfig(const std::string& path) {
     if (equals == std::string::npos) return InvalidArgument(where + "expected key = value");
     const std::string key = Trim(trimmed.substr(0, equals));
     const std::string value = Trim(trimmed.substr(equals + 1));
-    auto found = keys.find(key);
-    if (found == keys.end()) return InvalidArgument(where + "unknown key '" + key + "'");
-    if (!seen.insert(key).second) return InvalidArgument(where + "'" + key + "' set twice");
     if (value.empty()) return InvalidArgument(where + "'" + key + "' is empty");
-    *found->second = value;
+    // Repeatable keys.
+    if (key == "issuer") {
+      std::istringstream words(value);
+      IssuerConfig issuer;
+      std::string extra;
+      if (!(words >> issuer.issuer >> issuer.algorithm >> issuer.public_key_path >>
+            issuer.audience) ||
+          (words >> extra)) {
+        return InvalidArgument(where + "issuer needs: ISS ALG PUBLIC_KEY_FILE AUDIENCE");
+      }
+      if (issuer.algorithm != "ES256" && issuer.algorithm != "RS256") {
+        return InvalidArgument(where + "issuer algorithm must be ES256 or RS256");
+      }
+      issuer.public_key_path = Resolve(config.data_dir, issuer.public_key_path);
+      config.issuers.push_back(std::move(issuer));
+      continue;
+    }
+    if (key == "witness_key") {
+      config.witness_keys.push_back(value);
+      continue;
+    }
+    if (!seen.insert(key).second) return InvalidArgument(where + "'" + key + "' set twice");
+    if (auto found = required.find(key); found != required.end()) {
+      *found->second = value;
+    } else if (auto text = optional_text.find(key); text != optional_text.end()) {
+      *text->second = value;
+    } else if (auto limit = numbers.find(key); limit != numbers.end()) {
+      char* end = nullptr;
+      const long long parsed = std::strtoll(value.c_str(), &end, 10);
+      if (*end != '\0' || parsed < limit->second.min || parsed > limit->second.max) {
+        return InvalidArgument(where + "'" + key + "' must be an integer from " +
+                               std::to_string(limit->second.min) + " to " +
+                               std::to_string(limit->second.max));
+      }
+      if (limit->second.signed_value) *limit->second.signed_value = parsed;
+      if (limit->second.size_value) *limit->second.size_value = static_cast<std::size_t>(parsed);
+    } else if (key == "metrics_from") {
+      if (value != "loopback" && value != "any") {
+        return InvalidArgument(where + "metrics_from must be loopback or any");
+      }
+      config.metrics_from_any = value == "any";
+    } else {
+      return InvalidArgument(where + "unknown key '" + key + "'");
+    }
   }
-  for (const auto& [key, value] : keys) {
+  for (const auto& [key, value] : required) {
     if (value->empty()) return InvalidArgument(path + ": missing required key '" + key + "'");
+  }
+  if (config.append_queue_max < config.append_batch_max) {
+    return InvalidArgument(path + ": append_queue_max must be at least append_batch_max");
   }
   if (config.database.rfind("postgresql://", 0) != 0) {
     std::string file = config.database;
@@ -80,6 +148,9 @@ Result<Config> LoadConfig(const std::string& path) {
   }
   config.checkpoint_key = Resolve(config.data_dir, config.checkpoint_key);
   config.checkpoint_vkey = Resolve(config.data_dir, config.checkpoint_vkey);
+  for (std::string* file : {&config.tls_certificate, &config.tls_key, &config.token_issuer_key}) {
+    if (!file->empty()) *file = Resolve(config.data_dir, *file);
+  }
   return config;
 }
 
@@ -99,7 +170,29 @@ std::string FormatConfig(const Config& config) {
       << "database = " << database << "\n"
       << "# The ledger's Ed25519 checkpoint key (keep secret) and its verifier key (publish).\n"
       << "checkpoint_key = " << Relative(config.data_dir, config.checkpoint_key) << "\n"
-      << "checkpoint_vkey = " << Relative(config.data_dir, config.checkpoint_vkey) << "\n";
+      << "checkpoint_vkey = " << Relative(config.data_dir, config.checkpoint_vkey) << "\n"
+      << "\n# The HTTPS service (jejak serve).\n"
+      << "listen = " << config.listen << "\n"
+      << "tls_certificate = " << Relative(config.data_dir, config.tls_certificate) << "\n"
+      << "tls_key = " << Relative(config.data_dir, config.tls_key) << "\n"
+      << "\n# Trusted token issuers, one line each: ISS ALG PUBLIC_KEY_FILE AUDIENCE.\n";
+  for (const IssuerConfig& issuer : config.issuers) {
+    out << "issuer = " << issuer.issuer << " " << issuer.algorithm << " "
+        << Relative(config.data_dir, issuer.public_key_path) << " " << issuer.audience << "\n";
+  }
+  out << "# The local issuer that `jejak token` signs as.\n"
+      << "token_issuer = " << config.token_issuer << "\n"
+      << "token_issuer_key = " << Relative(config.data_dir, config.token_issuer_key) << "\n"
+      << "token_audience = " << config.token_audience << "\n"
+      << "\n# Limits (see ops/jejak.example.conf).\n"
+      << "body_bytes_max = " << config.body_bytes_max << "\n"
+      << "header_bytes_max = " << config.header_bytes_max << "\n"
+      << "request_timeout_seconds = " << config.request_timeout_seconds << "\n"
+      << "idle_timeout_seconds = " << config.idle_timeout_seconds << "\n"
+      << "connections_max = " << config.connections_max << "\n"
+      << "append_queue_max = " << config.append_queue_max << "\n"
+      << "append_batch_max = " << config.append_batch_max << "\n"
+      << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n";
   return out.str();
 }
 

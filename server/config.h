@@ -3,12 +3,22 @@
 // ops/jejak.example.conf documents every key.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "ledger/base/result.h"
 
 namespace jejak::server {
+
+// One trusted token issuer: "issuer = ISS ALG PUBLIC_KEY_PEM_FILE AUDIENCE".
+struct IssuerConfig {
+  std::string issuer;
+  std::string algorithm;        // ES256 or RS256.
+  std::string public_key_path;  // Absolute.
+  std::string audience;
+};
 
 struct Config {
   std::string path;           // The file this came from.
@@ -18,6 +28,27 @@ struct Config {
   std::string database;       // "sqlite:/abs/path/ledger.db".
   std::string checkpoint_key;   // Absolute path of the Ed25519 PEM private key.
   std::string checkpoint_vkey;  // Absolute path of the signed-note verifier key.
+
+  // The HTTPS service (optional for the offline commands; `serve` requires them).
+  std::string listen = "127.0.0.1:8443";
+  std::string tls_certificate;  // Absolute path, PEM chain.
+  std::string tls_key;          // Absolute path, PEM private key.
+  std::vector<IssuerConfig> issuers;
+  std::string token_issuer;      // The local issuer `jejak token` signs as.
+  std::string token_issuer_key;  // Absolute path of its ES256 private key.
+  std::string token_audience = "jejak";
+  std::vector<std::string> witness_keys;  // Auditors' cosignature verifier keys.
+  bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
+
+  // Limits.
+  std::size_t body_bytes_max = 64 * 1024;
+  std::size_t header_bytes_max = 16 * 1024;
+  std::int64_t request_timeout_seconds = 10;
+  std::int64_t idle_timeout_seconds = 30;
+  std::size_t connections_max = 1024;
+  std::size_t append_queue_max = 10000;
+  std::size_t append_batch_max = 256;
+  std::int64_t worker_threads = 0;  // 0: twice the cores.
 };
 
 // Reads and checks `path`. kInvalidArgument naming the line for unknown keys, missing

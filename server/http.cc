@@ -1,0 +1,329 @@
+#include "server/http.h"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+
+#include <atomic>
+#include <cstdio>
+#include <optional>
+#include <thread>
+
+namespace jejak::server {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace net = boost::asio;
+namespace ssl = boost::asio::ssl;
+using tcp = boost::asio::ip::tcp;
+
+// Header fields handlers read; everything else is dropped at the boundary.
+constexpr const char* kKeptHeaders[] = {"authorization", "content-type", "idempotency-key",
+                                        "accept", "x-request-id"};
+
+void LogNetwork(const char* what, const beast::error_code& ec) {
+  // Routine disconnects are not worth a line.
+  if (ec == net::error::operation_aborted || ec == beast::error::timeout ||
+      ec == ssl::error::stream_truncated || ec == net::error::eof ||
+      ec == net::error::connection_reset) {
+    return;
+  }
+  std::fprintf(stderr, "{\"event\":\"net.%s\",\"error\":\"%s\"}\n", what, ec.message().c_str());
+}
+
+}  // namespace
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  ServerLimits limits;
+  std::shared_ptr<ssl::context> context;
+  Handler handler;
+  net::io_context ioc;
+  net::thread_pool workers;
+  tcp::acceptor acceptor;
+  net::signal_set signals;
+  std::atomic<std::size_t> in_flight{0};
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> draining{false};
+  std::uint16_t port = 0;
+
+  Impl(ServerLimits server_limits, std::shared_ptr<ssl::context> ssl_context, Handler request_handler)
+      : limits(server_limits),
+        context(std::move(ssl_context)),
+        handler(std::move(request_handler)),
+        ioc(server_limits.io_threads),
+        workers(static_cast<std::size_t>(server_limits.worker_threads)),
+        acceptor(net::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM) {}
+
+  void DoAccept();
+  void OnAccept(beast::error_code ec, tcp::socket socket);
+  void BeginShutdown();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server, bool over_limit)
+      : stream_(std::move(socket), *server->context), server_(std::move(server)),
+        over_limit_(over_limit) {
+    ++server_->connections;
+    beast::error_code ec;
+    const tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) {
+      remote_address_ = remote.address().to_string();
+      remote_is_loopback_ = remote.address().is_loopback();
+    }
+  }
+  ~Session() { --server_->connections; }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(),
+                  beast::bind_front_handler(&Session::OnRun, shared_from_this()));
+  }
+
+ private:
+  void OnRun() {
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.request_timeout);
+    stream_.async_handshake(ssl::stream_base::server,
+                            beast::bind_front_handler(&Session::OnHandshake, shared_from_this()));
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    if (ec) return LogNetwork("handshake", ec);
+    DoRead(/*first=*/true);
+  }
+
+  void DoRead(bool first) {
+    parser_.emplace();
+    parser_->body_limit(server_->limits.body_bytes_max);
+    parser_->header_limit(static_cast<std::uint32_t>(server_->limits.header_bytes_max));
+    // The first request must arrive within the request timeout; later ones may wait
+    // for the idle timeout. Either deadline covers the whole request, so a client
+    // trickling bytes is still cut off.
+    beast::get_lowest_layer(stream_).expires_after(first ? server_->limits.request_timeout
+                                                         : server_->limits.idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec == http::error::end_of_stream) return DoClose();
+    if (ec == http::error::body_limit) {
+      return WriteError(413, "Payload Too Large",
+                        "the request body is larger than " +
+                            std::to_string(server_->limits.body_bytes_max) + " bytes");
+    }
+    if (ec == http::error::header_limit) {
+      return WriteError(431, "Request Header Fields Too Large",
+                        "the request header is larger than " +
+                            std::to_string(server_->limits.header_bytes_max) + " bytes");
+    }
+    if (ec == beast::error::timeout) return DoClose();
+    if (ec == net::error::eof || ec == ssl::error::stream_truncated) return DoClose();
+    if (ec) {
+      // A malformed request: say so once, then close, since the stream is out of step.
+      if (std::string(ec.category().name()) == "beast.http") {
+        return WriteError(400, "Bad Request", "malformed HTTP request: " + ec.message());
+      }
+      LogNetwork("read", ec);
+      return DoClose();
+    }
+    http::request<http::string_body> request = parser_->release();
+    keep_alive_ = request.keep_alive() && !server_->draining.load();
+    if (over_limit_) {
+      keep_alive_ = false;
+      return WriteError(503, "Service Unavailable",
+                        "too many open connections; retry shortly");
+    }
+    beast::get_lowest_layer(stream_).expires_never();  // The handler may take a while.
+
+    HttpRequest converted;
+    converted.method = std::string(request.method_string());
+    converted.target = std::string(request.target());
+    converted.body = std::move(request.body());
+    for (const char* name : kKeptHeaders) {
+      auto field = request.find(name);
+      if (field != request.end()) converted.headers[name] = std::string(field->value());
+    }
+    converted.remote_address = remote_address_;
+    converted.remote_is_loopback = remote_is_loopback_;
+    converted.received_at = std::chrono::steady_clock::now();
+    version_ = request.version();
+    ++server_->in_flight;
+
+    // Handlers may touch the database or sign: run them on the worker pool, then come
+    // back to this session's strand to write.
+    net::post(server_->workers, [self = shared_from_this(), converted = std::move(converted)]() mutable {
+      auto respond = [self](HttpResponse response) {
+        net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
+          self->Write(std::move(response));
+        });
+      };
+      try {
+        self->server_->handler(std::move(converted), respond);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "{\"event\":\"handler.exception\",\"error\":\"%s\"}\n", e.what());
+        HttpResponse response;
+        response.status = 500;
+        response.content_type = "application/problem+json";
+        response.body = R"({"type":"about:blank","title":"Internal Server Error","status":500,"detail":"internal error"})";
+        respond(std::move(response));
+      }
+    });
+  }
+
+  void WriteError(int status, const char* title, const std::string& detail) {
+    keep_alive_ = false;
+    HttpResponse response;
+    response.status = status;
+    response.content_type = "application/problem+json";
+    response.body = std::string("{\"type\":\"about:blank\",\"title\":\"") + title +
+                    "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
+    ++server_->in_flight;
+    Write(std::move(response));
+  }
+
+  void Write(HttpResponse response) {
+    auto message = std::make_shared<http::response<http::string_body>>();
+    message->version(version_);
+    message->result(static_cast<unsigned>(response.status));
+    message->set(http::field::server, "jejak");
+    message->set(http::field::content_type, response.content_type);
+    message->set("Strict-Transport-Security", "max-age=31536000");
+    message->set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    const bool keep_alive = keep_alive_ && !server_->draining.load();
+    message->keep_alive(keep_alive);
+    message->prepare_payload();
+    response_ = message;
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.write_timeout);
+    http::async_write(stream_, *message,
+                      beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+  }
+
+  void OnWrite(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
+    --server_->in_flight;
+    response_.reset();
+    if (ec) return LogNetwork("write", ec);
+    if (!keep_alive) return DoClose();
+    DoRead(/*first=*/false);
+  }
+
+  void DoClose() {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown(beast::bind_front_handler(&Session::OnShutdown, shared_from_this()));
+  }
+
+  void OnShutdown(beast::error_code /*ec*/) {
+    // The peer may vanish without a close_notify (ssl::error::stream_truncated); there
+    // is nothing left to do either way.
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+  }
+
+  beast::ssl_stream<beast::tcp_stream> stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> response_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  std::string remote_address_;
+  bool remote_is_loopback_ = false;
+  bool over_limit_ = false;
+  bool keep_alive_ = true;
+  unsigned version_ = 11;
+};
+
+}  // namespace
+
+void HttpServer::Impl::DoAccept() {
+  acceptor.async_accept(net::make_strand(ioc),
+                        beast::bind_front_handler(&Impl::OnAccept, shared_from_this()));
+}
+
+void HttpServer::Impl::OnAccept(beast::error_code ec, tcp::socket socket) {
+  if (ec) {
+    if (ec == net::error::operation_aborted) return;  // Closed for shutdown.
+    LogNetwork("accept", ec);
+  } else {
+    // Past the limit the connection still gets a clear 503 rather than a reset.
+    const bool over_limit = connections.load() >= limits.connections_max;
+    std::make_shared<Session>(std::move(socket), shared_from_this(), over_limit)->Run();
+  }
+  if (!draining.load()) DoAccept();
+}
+
+void HttpServer::Impl::BeginShutdown() {
+  if (draining.exchange(true)) return;
+  std::fprintf(stderr, "{\"event\":\"shutdown.begin\",\"in_flight\":%zu}\n", in_flight.load());
+  net::post(acceptor.get_executor(), [self = shared_from_this()]() {
+    beast::error_code ignored;
+    self->acceptor.close(ignored);
+  });
+  // Waits for in-flight requests off the I/O threads, then stops them.
+  std::thread([self = shared_from_this()]() {
+    const auto deadline = std::chrono::steady_clock::now() + self->limits.shutdown_grace;
+    while (self->in_flight.load() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    std::fprintf(stderr, "{\"event\":\"shutdown.drained\",\"in_flight\":%zu}\n",
+                 self->in_flight.load());
+    self->ioc.stop();
+  }).detach();
+}
+
+HttpServer::HttpServer(ServerLimits limits, std::shared_ptr<ssl::context> context, Handler handler)
+    : impl_(std::make_shared<Impl>(limits, std::move(context), std::move(handler))) {}
+
+HttpServer::~HttpServer() {
+  impl_->workers.join();
+}
+
+Result<void> HttpServer::Listen(const std::string& host, std::uint16_t port) {
+  beast::error_code ec;
+  const net::ip::address address = net::ip::make_address(host, ec);
+  if (ec) return InvalidArgument("listen address '" + host + "' is not an IP address");
+  const tcp::endpoint endpoint(address, port);
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error{Code::kUnavailable,
+                 "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message(), {}};
+  }
+  impl_->port = impl_->acceptor.local_endpoint().port();
+  return Ok();
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+void HttpServer::Run() {
+  impl_->signals.async_wait([impl = impl_](const beast::error_code& ec, int /*signal*/) {
+    if (!ec) impl->BeginShutdown();
+  });
+  impl_->DoAccept();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < impl_->limits.io_threads; ++i) {
+    threads.emplace_back([impl = impl_]() { impl->ioc.run(); });
+  }
+  impl_->ioc.run();
+  for (std::thread& thread : threads) thread.join();
+}
+
+void HttpServer::Stop() { impl_->BeginShutdown(); }
+
+std::size_t HttpServer::in_flight() const { return impl_->in_flight.load(); }
+std::size_t HttpServer::connections() const { return impl_->connections.load(); }
+
+}  // namespace jejak::server

@@ -1,0 +1,90 @@
+// The HTTPS transport: requests and responses as plain structs (no Beast in this header),
+// and HttpServer, the Boost.Beast listener and sessions that carry them. Handlers run on
+// a worker pool and answer through a callback, so a handler may hand its work on (an
+// append waits for the group-commit writer) without holding a thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ledger/base/result.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace jejak::server {
+
+struct HttpRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // As sent: "/v1/entries?opd=...".
+  std::string body;
+  // Header fields the service reads, lower-case names. Other fields are dropped.
+  std::map<std::string, std::string> headers;
+  std::string remote_address;
+  bool remote_is_loopback = false;
+  std::chrono::steady_clock::time_point received_at;
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// Called on a worker thread; must call `respond` exactly once, from any thread.
+using Responder = std::function<void(HttpResponse)>;
+using Handler = std::function<void(HttpRequest, Responder)>;
+
+struct ServerLimits {
+  std::size_t body_bytes_max = 64 * 1024;
+  std::size_t header_bytes_max = 16 * 1024;
+  // Whole TLS handshake, and whole request read (a trickling client still times out).
+  std::chrono::seconds request_timeout{10};
+  // Waiting for the next request on a keep-alive connection.
+  std::chrono::seconds idle_timeout{30};
+  std::chrono::seconds write_timeout{30};
+  std::size_t connections_max = 1024;
+  int io_threads = 2;
+  int worker_threads = 4;
+  // How long a graceful shutdown waits for in-flight requests.
+  std::chrono::seconds shutdown_grace{30};
+};
+
+class HttpServer {
+ public:
+  // `context` is shared with the sessions and must be fully configured.
+  HttpServer(ServerLimits limits, std::shared_ptr<boost::asio::ssl::context> context,
+             Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and listens on host:port (port 0 picks a free one). kUnavailable on failure.
+  Result<void> Listen(const std::string& host, std::uint16_t port);
+  std::uint16_t port() const;
+
+  // Serves until SIGTERM or SIGINT (or Stop()), then stops accepting, lets in-flight
+  // requests finish (up to shutdown_grace), and returns. Blocks the calling thread.
+  void Run();
+  // Asks Run() to shut down gracefully. Thread-safe.
+  void Stop();
+
+  // Requests currently being handled, and open connections (for metrics).
+  std::size_t in_flight() const;
+  std::size_t connections() const;
+
+  struct Impl;  // Public so that sessions (in http.cc) can name it.
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace jejak::server

@@ -1,0 +1,51 @@
+// Prometheus metrics of the service (text exposition format 0.0.4): requests by route and
+// status, append latency histogram, group-commit batch sizes, ledger size and checkpoint
+// age. Thread-safe; cheap enough to update on every request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace jejak::server {
+
+class Metrics {
+ public:
+  Metrics();
+
+  // `route` is the route template ("/v1/entries/{seq}"), never a raw path, so the number
+  // of series stays bounded.
+  void CountRequest(const std::string& method, const std::string& route, int status);
+  // Time from a request's arrival to its append's commit.
+  void ObserveAppendLatency(std::chrono::duration<double> latency);
+  void ObserveBatchSize(std::size_t entries);
+  void SetLedgerSize(std::uint64_t tree_size);
+  // When the newest checkpoint was signed (system clock).
+  void SetCheckpointTime(std::chrono::system_clock::time_point signed_at);
+
+  // The exposition text at `now`.
+  std::string Render(std::chrono::system_clock::time_point now) const;
+
+ private:
+  struct Histogram {
+    std::vector<double> bounds;
+    std::vector<std::uint64_t> counts;  // Per bucket (not cumulative); +Inf last.
+    double sum = 0;
+    std::uint64_t count = 0;
+    void Observe(double value);
+  };
+
+  mutable std::mutex mutex_;
+  std::map<std::pair<std::string, std::string>, std::map<int, std::uint64_t>> requests_;
+  Histogram append_latency_;
+  Histogram batch_sizes_;
+  std::uint64_t tree_size_ = 0;
+  std::optional<std::chrono::system_clock::time_point> checkpoint_time_;
+};
+
+}  // namespace jejak::server

@@ -1,0 +1,892 @@
+#include "server/service.h"
+
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <ctime>
+#include <fstream>
+#include <mutex>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
+#include "crypto/sha256.h"
+#include "crypto/tls/context.h"
+#include "db/store.h"
+#include "ledger/canonical.h"
+#include "ledger/entry.h"
+#include "ledger/limits.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
+#include "server/auth.h"
+#include "server/metrics.h"
+#include "server/openapi.h"
+#include "server/writer.h"
+
+namespace jejak::server {
+namespace {
+
+using nlohmann::json;
+
+// An Idempotency-Key longer than this is not a key.
+constexpr std::size_t kIdempotencyKeyBytesMax = 128;
+// Query strings longer than this are refused before parsing.
+constexpr std::size_t kQueryBytesMax = 4096;
+constexpr std::size_t kPageEntriesDefault = 100;
+static_assert(kPageEntriesDefault <= ledger::kPageEntriesMax);
+
+std::string NowRfc3339() {
+  const auto now = std::chrono::system_clock::now();
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(millis));
+  return buffer;
+}
+
+std::optional<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+const char* StatusTitle(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 415: return "Unsupported Media Type";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+int StatusOf(Code code) {
+  switch (code) {
+    case Code::kInvalidArgument: return 400;
+    case Code::kUnauthenticated: return 401;
+    case Code::kPermissionDenied: return 403;
+    case Code::kNotFound: return 404;
+    case Code::kConflict: return 409;
+    case Code::kTooLarge: return 413;
+    case Code::kUnavailable: return 503;
+    case Code::kDataLoss: return 500;
+    case Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+// RFC 9457 problem details. 5xx details stay generic: the log has the rest.
+HttpResponse Problem(int status, const std::string& detail,
+                     const std::vector<FieldError>& fields = {}) {
+  json body = {{"type", "about:blank"},
+               {"title", StatusTitle(status)},
+               {"status", status},
+               {"detail", detail}};
+  if (!fields.empty()) {
+    json errors = json::array();
+    for (const FieldError& field : fields) {
+      errors.push_back({{"field", field.field}, {"message", field.message}});
+    }
+    body["errors"] = std::move(errors);
+  }
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/problem+json";
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (status == 401) response.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return response;
+}
+
+HttpResponse ProblemOf(const Error& error) {
+  const int status = StatusOf(error.code);
+  if (status >= 500 && error.code != Code::kUnavailable) {
+    std::fprintf(stderr, "{\"event\":\"error\",\"code\":\"%s\",\"detail\":%s}\n",
+                 CodeName(error.code), json(error.message).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    return Problem(status, error.code == Code::kDataLoss ? "stored data does not verify; operators are alerted"
+                                                        : "internal error");
+  }
+  return Problem(status, error.message, error.fields);
+}
+
+HttpResponse Json(int status, const json& body) {
+  HttpResponse response;
+  response.status = status;
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  return response;
+}
+
+std::vector<std::string> HexList(const std::vector<ledger::Digest>& digests) {
+  std::vector<std::string> hex;
+  hex.reserve(digests.size());
+  for (const ledger::Digest& digest : digests) hex.push_back(crypto::ToHex(digest));
+  return hex;
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decoding ("+" is a space in query strings). Nullopt for a bad escape.
+std::optional<std::string> Decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      const int high = HexValue(text[i + 1]);
+      const int low = HexValue(text[i + 2]);
+      if (high < 0 || low < 0) return std::nullopt;
+      out.push_back(static_cast<char>(high * 16 + low));
+      i += 2;
+    } else if (text[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  return out;
+}
+
+struct Target {
+  std::string path;
+  std::map<std::string, std::string> query;
+};
+
+Result<Target> ParseTarget(const std::string& target) {
+  Target parsed;
+  const std::size_t question = target.find('?');
+  parsed.path = target.substr(0, question);
+  if (parsed.path.empty() || parsed.path[0] != '/') return InvalidArgument("bad request target");
+  if (question == std::string::npos) return parsed;
+  const std::string_view query = std::string_view(target).substr(question + 1);
+  if (query.size() > kQueryBytesMax) return InvalidArgument("query string too long");
+  std::size_t begin = 0;
+  while (begin <= query.size()) {
+    std::size_t end = query.find('&', begin);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(begin, end - begin);
+    if (!pair.empty()) {
+      const std::size_t equals = pair.find('=');
+      std::optional<std::string> name = Decode(pair.substr(0, equals));
+      std::optional<std::string> value =
+          Decode(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
+      if (!name || !value) return InvalidArgument("bad percent-encoding in the query string");
+      if (parsed.query.count(*name)) {
+        return InvalidArgument("query parameter given twice", {{*name, "given twice"}});
+      }
+      parsed.query[*name] = *value;
+    }
+    begin = end + 1;
+  }
+  return parsed;
+}
+
+// Query parameters of one route: rejects unknown ones, parses integers strictly.
+class Query {
+ public:
+  Query(const std::map<std::string, std::string>& values) : values_(values) {}  // NOLINT
+
+  Result<void> Allow(std::initializer_list<const char*> names) const {
+    for (const auto& [name, value] : values_) {
+      bool known = false;
+      for (const char* allowed : names) known = known || name == allowed;
+      if (!known) return InvalidArgument("unknown query parameter", {{name, "unknown parameter"}});
+    }
+    return Ok();
+  }
+  std::optional<std::string> Text(const std::string& name) const {
+    auto found = values_.find(name);
+    if (found == values_.end()) return std::nullopt;
+    return found->second;
+  }
+  // Nullopt value if absent; an Error if present but not an integer in [min, max].
+  Result<std::optional<std::int64_t>> Integer(const std::string& name, std::int64_t min,
+                                              std::int64_t max) const {
+    auto found = values_.find(name);
+    if (found == values_.end()) return std::optional<std::int64_t>();
+    const std::string& text = found->second;
+    bool digits = !text.empty() && text.size() <= 19;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      digits = digits && ((text[i] >= '0' && text[i] <= '9') || (i == 0 && text[i] == '-' && text.size() > 1));
+    }
+    if (!digits) return InvalidArgument("not an integer", {{name, "must be an integer"}});
+    const long long value = std::stoll(text);
+    if (value < min || value > max) {
+      return InvalidArgument("out of range", {{name, "must be from " + std::to_string(min) +
+                                                         " to " + std::to_string(max)}});
+    }
+    return std::optional<std::int64_t>(value);
+  }
+
+ private:
+  const std::map<std::string, std::string>& values_;
+};
+
+bool MatchesOpdCode(const std::string& code) {
+  static const std::regex pattern(R"(\d\.\d{2}\.\d\.\d{2}\.\d\.\d{2}\.\d{2}\.\d{4})");
+  return std::regex_match(code, pattern);
+}
+
+bool IsDate(const std::string& text) {
+  static const std::regex pattern(R"(\d{4}-\d{2}-\d{2})");
+  return std::regex_match(text, pattern);
+}
+
+// Read-only stores for the worker threads; SOCI sessions are not thread-safe.
+class StorePool {
+ public:
+  explicit StorePool(std::string database) : database_(std::move(database)) {}
+
+  class Lease {
+   public:
+    Lease(StorePool* pool, std::unique_ptr<db::Store> store) : pool_(pool), store_(std::move(store)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (store_) pool_->Release(std::move(store_));
+    }
+    db::Store* operator->() { return store_.get(); }
+    db::Store& get() { return *store_; }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<db::Store> store_;
+  };
+
+  Result<Lease> Acquire() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      if (!idle_.empty()) {
+        std::unique_ptr<db::Store> store = std::move(idle_.back());
+        idle_.pop_back();
+        return Lease(this, std::move(store));
+      }
+    }
+    Result<std::unique_ptr<db::Store>> store = db::Store::Open({database_, std::nullopt});
+    if (!store) return store.error();
+    return Lease(this, std::move(store).value());
+  }
+
+ private:
+  void Release(std::unique_ptr<db::Store> store) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    idle_.push_back(std::move(store));
+  }
+
+  std::string database_;
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<db::Store>> idle_;
+};
+
+// What one request's log line says about it.
+struct RequestLog {
+  std::string request_id;
+  std::string path;
+  std::string route = "unmatched";
+  std::string sub;
+  std::string role;
+};
+
+}  // namespace
+
+struct Service::Impl {
+  Config config;
+  Authenticator authenticator;
+  ledger::NoteVerifier verifier;
+  Metrics metrics;
+  StorePool reads;
+  std::unique_ptr<AppendWriter> writer;
+  std::mutex verify_mutex;  // One server-side verification at a time.
+
+  Impl(Config server_config, Authenticator auth, ledger::NoteVerifier note_verifier)
+      : config(std::move(server_config)),
+        authenticator(std::move(auth)),
+        verifier(std::move(note_verifier)),
+        reads(config.database) {}
+
+  void Handle(HttpRequest request, Responder respond);
+  void Route(const HttpRequest& request, const Target& target, RequestLog& log,
+             const Responder& respond);
+
+  Result<Actor> Authenticate(const HttpRequest& request, RequestLog& log) {
+    auto header = request.headers.find("authorization");
+    if (header == request.headers.end()) {
+      return Error{Code::kUnauthenticated, "missing Authorization: Bearer token", {}};
+    }
+    Result<Actor> actor = authenticator.Authenticate(header->second, std::chrono::system_clock::now());
+    if (actor) {
+      log.sub = actor->sub;
+      log.role = RoleName(actor->role);
+    }
+    return actor;
+  }
+
+  void Append(const HttpRequest& request, const Actor& actor, std::shared_ptr<const json> body,
+              const std::string& request_hash, const Responder& respond);
+  HttpResponse EntryResponse(db::Store& store, const db::StoredEntry& entry);
+};
+
+namespace {
+
+bool IsJsonContentType(const HttpRequest& request) {
+  auto found = request.headers.find("content-type");
+  if (found == request.headers.end()) return false;
+  std::string value = found->second;
+  for (char& c : value) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string media = value.substr(0, value.find(';'));
+  std::string trimmed = media;
+  while (!trimmed.empty() && trimmed.back() == ' ') trimmed.pop_back();
+  if (trimmed != "application/json") return false;
+  const std::size_t charset = value.find("charset=");
+  return charset == std::string::npos || value.compare(charset + 8, 5, "utf-8") == 0;
+}
+
+Result<json> ParseJsonBody(const HttpRequest& request) {
+  if (!IsJsonContentType(request)) {
+    return Error{Code::kInvalidArgument, "Content-Type must be application/json", {}};
+  }
+  Result<json> body = ledger::ParseStrict(request.body);
+  if (!body) return body.error();
+  if (!body->is_object()) return InvalidArgument("the body must be a JSON object");
+  return body;
+}
+
+std::string RequestHash(const std::string& method, const std::string& path, const json& body) {
+  return crypto::ToHex(crypto::Sha256(method + " " + path + "\n" + ledger::Canonicalize(body)));
+}
+
+json EntryJson(const std::string& canonical) {
+  Result<json> parsed = ledger::ParseStrict(canonical);
+  JEJAK_CHECK(parsed.has_value());  // The store wrote these bytes after validating them.
+  return std::move(parsed).value();
+}
+
+}  // namespace
+
+void Service::Impl::Append(const HttpRequest& request, const Actor& actor,
+                           std::shared_ptr<const json> body, const std::string& request_hash,
+                           const Responder& respond) {
+  db::PendingEntry pending{std::move(body), actor.sub, "", request_hash};
+  auto key = request.headers.find("idempotency-key");
+  if (key != request.headers.end()) pending.idempotency_key = key->second;
+  Result<void> queued = writer->Submit(
+      std::move(pending), request.received_at, [respond](Result<AppendResult> result) {
+        if (!result) return respond(ProblemOf(result.error()));
+        json response = {{"entry", EntryJson(result->receipt.canonical)},
+                         {"leaf_hash", crypto::ToHex(result->receipt.leaf_hash)},
+                         {"chain_hash", crypto::ToHex(result->receipt.chain_hash)},
+                         {"tree_size", result->tree_size},
+                         {"checkpoint", result->checkpoint},
+                         {"inclusion_proof", HexList(result->inclusion_proof)},
+                         {"warnings", json::array()}};
+        HttpResponse http = Json(201, response);
+        http.headers.emplace_back("Location",
+                                  "/v1/entries/" + std::to_string(result->receipt.seq));
+        if (result->replayed) http.headers.emplace_back("Idempotent-Replayed", "true");
+        respond(std::move(http));
+      });
+  if (!queued) respond(ProblemOf(queued.error()));
+}
+
+HttpResponse Service::Impl::EntryResponse(db::Store& store, const db::StoredEntry& entry) {
+  Result<std::optional<std::string>> note = store.LatestCheckpoint();
+  if (!note) return ProblemOf(note.error());
+  if (!note->has_value()) return Problem(503, "the ledger has no checkpoint yet");
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, verifier);
+  if (!checkpoint) return ProblemOf(Error{Code::kDataLoss, "latest checkpoint does not verify", {}});
+  Result<std::vector<ledger::Digest>> proof =
+      store.InclusionProof(static_cast<std::uint64_t>(entry.seq), checkpoint->tree_size);
+  if (!proof) return ProblemOf(proof.error());
+  return Json(200, {{"entry", EntryJson(entry.canonical)},
+                    {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
+                    {"chain_hash", crypto::ToHex(entry.chain_hash)},
+                    {"tree_size", checkpoint->tree_size},
+                    {"checkpoint", **note},
+                    {"inclusion_proof", HexList(*proof)}});
+}
+
+void Service::Impl::Handle(HttpRequest request, Responder respond) {
+  // Shared with the asynchronous answer: Route() fills in the route and the caller before
+  // it hands the request on, and `done` reads them when the answer comes.
+  auto log = std::make_shared<RequestLog>();
+  std::array<std::uint8_t, 8> id{};
+  crypto::RandomBytes(id);
+  log->request_id = crypto::ToHex(id);
+  Result<Target> target = ParseTarget(request.target);
+  log->path = target ? target->path : "-";
+  Responder done = [this, respond, log, method = request.method,
+                    received_at = request.received_at](HttpResponse response) {
+    response.headers.emplace_back("X-Request-Id", log->request_id);
+    const double millis = std::chrono::duration<double, std::milli>(
+                              std::chrono::steady_clock::now() - received_at)
+                              .count();
+    metrics.CountRequest(method, log->route, response.status);
+    // One line per request. Never the token, the body or the query string.
+    const json line = {{"time", NowRfc3339()},
+                       {"request_id", log->request_id},
+                       {"method", method},
+                       {"path", log->path},
+                       {"route", log->route},
+                       {"status", response.status},
+                       {"duration_ms", std::round(millis * 1000) / 1000},
+                       {"sub", log->sub},
+                       {"role", log->role}};
+    std::fprintf(stdout, "%s\n", line.dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    std::fflush(stdout);
+    respond(std::move(response));
+  };
+  if (!target) return done(ProblemOf(target.error()));
+  Route(request, *target, *log, done);
+}
+
+void Service::Impl::Route(const HttpRequest& request, const Target& target, RequestLog& log,
+                          const Responder& respond) {
+  const std::string& path = target.path;
+  const std::string& method = request.method;
+  const Query query(target.query);
+  auto only = [&](const char* allowed) -> bool {
+    if (method == allowed) return true;
+    HttpResponse response = Problem(405, "use " + std::string(allowed) + " on " + path);
+    response.headers.emplace_back("Allow", allowed);
+    respond(std::move(response));
+    return false;
+  };
+  auto fail = [&](const Error& error) { respond(ProblemOf(error)); };
+  auto need_role = [&](const Actor& actor, std::initializer_list<Role> roles) -> bool {
+    for (Role role : roles) {
+      if (actor.role == role) return true;
+    }
+    fail(Error{Code::kPermissionDenied,
+               std::string("role ") + RoleName(actor.role) + " may not use " + log.route, {}});
+    return false;
+  };
+
+  if (path == "/healthz") {
+    log.route = "/healthz";
+    if (!only("GET")) return;
+    return respond(Json(200, {{"status", "ok"}}));
+  }
+  if (path == "/readyz") {
+    log.route = "/readyz";
+    if (!only("GET")) return;
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return respond(Problem(503, "database unavailable"));
+    Result<std::uint64_t> size = (*store)->TreeSize();
+    if (!size) return respond(Problem(503, "database unavailable"));
+    return respond(Json(200, {{"status", "ready"}, {"tree_size", *size}}));
+  }
+  if (path == "/metrics") {
+    log.route = "/metrics";
+    if (!only("GET")) return;
+    if (!config.metrics_from_any && !request.remote_is_loopback) {
+      return fail(Error{Code::kPermissionDenied, "metrics are served to loopback only", {}});
+    }
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    response.body = metrics.Render(std::chrono::system_clock::now());
+    return respond(std::move(response));
+  }
+  if (path == "/v1/openapi.yaml") {
+    log.route = path;
+    if (!only("GET")) return;
+    HttpResponse response;
+    response.content_type = "application/yaml";
+    response.body = std::string(OpenApiYaml());
+    return respond(std::move(response));
+  }
+  if (path == "/v1/checkpoint") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    Result<std::optional<std::string>> note = (*store)->LatestCheckpoint();
+    if (!note) return fail(note.error());
+    if (!note->has_value()) return respond(Problem(503, "the ledger has no checkpoint yet"));
+    HttpResponse response;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = **note;
+    return respond(std::move(response));
+  }
+
+  // Everything below needs a token.
+  static const std::regex entry_path(R"(/v1/entries/(\d{1,18}))");
+  static const std::regex reversal_path(R"(/v1/entries/(\d{1,18})/reversal)");
+  std::smatch match;
+
+  if (path == "/v1/entries") {
+    log.route = path;
+    if (method != "GET" && method != "POST") {
+      HttpResponse response = Problem(405, "use GET or POST on /v1/entries");
+      response.headers.emplace_back("Allow", "GET, POST");
+      return respond(std::move(response));
+    }
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (method == "POST") {
+      if (!need_role(*actor, {Role::kOfficer, Role::kAdmin})) return;
+      Result<json> body = ParseJsonBody(request);
+      if (!body) return fail(body.error());
+      const std::string kind = body->value("kind", "");
+      const bool officer_kind = kind == "expenditure" || kind == "tax_deposit";
+      const bool admin_kind = kind == "opd" || kind == "budget";
+      if (kind == "reversal") {
+        return fail(InvalidArgument("post reversals to /v1/entries/{seq}/reversal",
+                                    {{"kind", "reversal has its own route"}}));
+      }
+      if (officer_kind && actor->role != Role::kOfficer) {
+        return fail(Error{Code::kPermissionDenied, "only an officer records " + kind, {}});
+      }
+      if (admin_kind && actor->role != Role::kAdmin) {
+        return fail(Error{Code::kPermissionDenied, "only an admin records " + kind, {}});
+      }
+      Result<json> valid = ledger::ValidateBody(*body);
+      if (!valid) return fail(valid.error());
+      if (actor->role == Role::kOfficer && valid->value("opd", "") != actor->opd) {
+        return fail(Error{Code::kPermissionDenied,
+                          "an officer of " + actor->opd + " may not record for another OPD", {}});
+      }
+      const std::string hash = RequestHash(method, path, *valid);
+      return Append(request, *actor, std::make_shared<const json>(std::move(valid).value()), hash,
+                    respond);
+    }
+    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    if (Result<void> allowed = query.Allow({"opd", "fiscal_year", "kind", "account", "from", "to",
+                                            "after_seq", "limit"});
+        !allowed) {
+      return fail(allowed.error());
+    }
+    db::EntryFilter filter;
+    filter.opd = query.Text("opd");
+    if (filter.opd && !MatchesOpdCode(*filter.opd)) {
+      return fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
+    }
+    if (actor->role == Role::kOfficer) {
+      if (filter.opd && *filter.opd != actor->opd) {
+        return fail(Error{Code::kPermissionDenied, "an officer reads only their own OPD", {}});
+      }
+      filter.opd = actor->opd;
+    }
+    Result<std::optional<std::int64_t>> year =
+        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    if (!year) return fail(year.error());
+    filter.fiscal_year = *year;
+    filter.kind = query.Text("kind");
+    if (filter.kind && !ledger::ParseKind(*filter.kind)) {
+      return fail(InvalidArgument("bad filter", {{"kind", "unknown kind"}}));
+    }
+    filter.account = query.Text("account");
+    if (filter.account && filter.account->size() > ledger::kIdentifierBytesMax) {
+      return fail(InvalidArgument("bad filter", {{"account", "too long"}}));
+    }
+    filter.from = query.Text("from");
+    filter.to = query.Text("to");
+    if (filter.from && !IsDate(*filter.from)) {
+      return fail(InvalidArgument("bad filter", {{"from", "must be YYYY-MM-DD"}}));
+    }
+    if (filter.to && !IsDate(*filter.to)) {
+      return fail(InvalidArgument("bad filter", {{"to", "must be YYYY-MM-DD"}}));
+    }
+    Result<std::optional<std::int64_t>> after =
+        query.Integer("after_seq", -1, std::numeric_limits<std::int64_t>::max() - 1);
+    if (!after) return fail(after.error());
+    filter.after_seq = after->value_or(-1);
+    Result<std::optional<std::int64_t>> limit =
+        query.Integer("limit", 1, static_cast<std::int64_t>(ledger::kPageEntriesMax));
+    if (!limit) return fail(limit.error());
+    filter.limit = static_cast<std::size_t>(limit->value_or(kPageEntriesDefault));
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    Result<db::EntryPage> page = (*store)->ListEntries(filter);
+    if (!page) return fail(page.error());
+    json entries = json::array();
+    for (const db::StoredEntry& entry : page->entries) {
+      entries.push_back({{"entry", EntryJson(entry.canonical)},
+                         {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
+                         {"chain_hash", crypto::ToHex(entry.chain_hash)}});
+    }
+    return respond(Json(200, {{"entries", std::move(entries)},
+                              {"next_after_seq", page->next_after_seq
+                                                     ? json(*page->next_after_seq)
+                                                     : json(nullptr)}}));
+  }
+
+  if (std::regex_match(path, match, reversal_path)) {
+    log.route = "/v1/entries/{seq}/reversal";
+    if (!only("POST")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kOfficer})) return;
+    const std::int64_t seq = std::stoll(match[1].str());
+    Result<json> body = ParseJsonBody(request);
+    if (!body) return fail(body.error());
+    std::vector<FieldError> unknown;
+    for (const auto& [name, value] : body->items()) {
+      if (name != "reason") unknown.push_back({name, "unknown field"});
+    }
+    if (!unknown.empty()) return fail(InvalidArgument("invalid reversal", unknown));
+    json reversal = {{"kind", "reversal"}, {"reverses", seq}};
+    if (body->contains("reason")) reversal["reason"] = (*body)["reason"];
+    Result<json> valid = ledger::ValidateBody(reversal);
+    if (!valid) return fail(valid.error());
+    {
+      Result<StorePool::Lease> store = reads.Acquire();
+      if (!store) return fail(store.error());
+      Result<std::string> opd = (*store)->OpdOf(seq);
+      if (!opd) return fail(opd.error());
+      if (*opd != actor->opd) {
+        return fail(Error{Code::kPermissionDenied,
+                          "entry " + std::to_string(seq) + " belongs to another OPD", {}});
+      }
+    }
+    const std::string hash = RequestHash(method, path, *valid);
+    return Append(request, *actor, std::make_shared<const json>(std::move(valid).value()), hash,
+                  respond);
+  }
+
+  if (std::regex_match(path, match, entry_path)) {
+    log.route = "/v1/entries/{seq}";
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    if (!target.query.empty()) return fail(InvalidArgument("this route takes no query parameters"));
+    const std::int64_t seq = std::stoll(match[1].str());
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    if (actor->role == Role::kOfficer) {
+      Result<std::string> opd = (*store)->OpdOf(seq);
+      if (!opd) return fail(opd.error());
+      if (*opd != actor->opd) {
+        return fail(Error{Code::kPermissionDenied, "an officer reads only their own OPD", {}});
+      }
+    }
+    Result<db::StoredEntry> entry = (*store)->Entry(seq);
+    if (!entry) return fail(entry.error());
+    return respond(EntryResponse(store->get(), *entry));
+  }
+
+  if (path == "/v1/proofs/inclusion" || path == "/v1/proofs/consistency" || path == "/v1/verify") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kAuditor})) return;
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    Result<std::uint64_t> size = (*store)->TreeSize();
+    if (!size) return fail(size.error());
+    const auto max = static_cast<std::int64_t>(*size);
+
+    if (path == "/v1/proofs/inclusion") {
+      if (Result<void> allowed = query.Allow({"seq", "tree_size"}); !allowed) return fail(allowed.error());
+      Result<std::optional<std::int64_t>> seq = query.Integer("seq", 0, std::max<std::int64_t>(max - 1, 0));
+      if (!seq) return fail(seq.error());
+      if (!seq->has_value()) return fail(InvalidArgument("missing parameter", {{"seq", "required"}}));
+      Result<std::optional<std::int64_t>> tree_size = query.Integer("tree_size", 1, max);
+      if (!tree_size) return fail(tree_size.error());
+      const std::int64_t size_value = tree_size->value_or(max);
+      if (**seq >= size_value) {
+        return fail(InvalidArgument("seq outside the tree", {{"seq", "must be below tree_size"}}));
+      }
+      Result<db::StoredEntry> entry = (*store)->Entry(**seq);
+      if (!entry) return fail(entry.error());
+      Result<std::vector<ledger::Digest>> proof = (*store)->InclusionProof(
+          static_cast<std::uint64_t>(**seq), static_cast<std::uint64_t>(size_value));
+      if (!proof) return fail(proof.error());
+      return respond(Json(200, {{"seq", **seq},
+                                {"tree_size", size_value},
+                                {"leaf_hash", crypto::ToHex(entry->leaf_hash)},
+                                {"hashes", HexList(*proof)}}));
+    }
+    if (path == "/v1/proofs/consistency") {
+      if (Result<void> allowed = query.Allow({"first", "second"}); !allowed) return fail(allowed.error());
+      Result<std::optional<std::int64_t>> first = query.Integer("first", 1, max);
+      if (!first) return fail(first.error());
+      Result<std::optional<std::int64_t>> second = query.Integer("second", 1, max);
+      if (!second) return fail(second.error());
+      if (!first->has_value()) return fail(InvalidArgument("missing parameter", {{"first", "required"}}));
+      const std::int64_t second_value = second->value_or(max);
+      if (**first > second_value) {
+        return fail(InvalidArgument("first after second", {{"first", "must be at most second"}}));
+      }
+      Result<std::vector<ledger::Digest>> proof = (*store)->ConsistencyProof(
+          static_cast<std::uint64_t>(**first), static_cast<std::uint64_t>(second_value));
+      if (!proof) return fail(proof.error());
+      return respond(Json(200, {{"first", **first},
+                                {"second", second_value},
+                                {"tree_size", second_value},
+                                {"hashes", HexList(*proof)}}));
+    }
+    // GET /v1/verify
+    if (Result<void> allowed = query.Allow({"from_seq", "to_seq"}); !allowed) return fail(allowed.error());
+    Result<std::optional<std::int64_t>> from = query.Integer("from_seq", 0, std::max<std::int64_t>(max - 1, 0));
+    if (!from) return fail(from.error());
+    Result<std::optional<std::int64_t>> to = query.Integer("to_seq", 0, std::max<std::int64_t>(max - 1, 0));
+    if (!to) return fail(to.error());
+    const std::int64_t from_seq = from->value_or(0);
+    const std::int64_t to_seq = to->value_or(max - 1);
+    if (from_seq > to_seq) {
+      return fail(InvalidArgument("empty range", {{"from_seq", "must be at most to_seq"}}));
+    }
+    std::unique_lock<std::mutex> running(verify_mutex, std::try_to_lock);
+    if (!running.owns_lock()) {
+      return respond(Problem(503, "a verification is already running; retry later"));
+    }
+    const bool whole = from_seq == 0 && to_seq == max - 1;
+    Result<db::VerifyReport> report = whole ? (*store)->Verify(verifier, std::nullopt)
+                                            : (*store)->VerifyRange(verifier, from_seq, to_seq);
+    if (!report) return fail(report.error());
+    json body = {{"ok", report->ok},
+                 {"from_seq", from_seq},
+                 {"to_seq", to_seq},
+                 {"whole_ledger", whole},
+                 {"entries_checked", report->entries},
+                 {"checkpoints_checked", report->checkpoints}};
+    if (report->ok) {
+      body["root_hash"] = crypto::ToHex(report->root);
+    } else {
+      body["problem"] = {{"seq", report->problem->seq}, {"what", report->problem->what}};
+      std::fprintf(stderr, "{\"event\":\"verify.failed\",\"alert\":true,\"seq\":%lld,\"what\":%s}\n",
+                   static_cast<long long>(report->problem->seq),
+                   json(report->problem->what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    }
+    return respond(Json(200, body));
+  }
+
+  respond(Problem(404, "no route for " + path));
+}
+
+Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Service::~Service() { Stop(); }
+
+void Service::Handle(HttpRequest request, Responder respond) {
+  impl_->Handle(std::move(request), std::move(respond));
+}
+
+void Service::Stop() {
+  if (impl_->writer) impl_->writer->Stop();
+}
+
+Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
+  std::vector<TrustedIssuer> issuers;
+  for (const IssuerConfig& issuer : config.issuers) {
+    std::optional<std::string> pem = ReadFile(issuer.public_key_path);
+    if (!pem) return InvalidArgument("cannot read issuer key " + issuer.public_key_path);
+    issuers.push_back({issuer.issuer, issuer.algorithm, *pem, issuer.audience});
+  }
+  if (issuers.empty()) return InvalidArgument("the config names no trusted token issuer");
+  Result<Authenticator> authenticator = Authenticator::Make(std::move(issuers));
+  if (!authenticator) return authenticator.error();
+
+  std::optional<std::string> vkey = ReadFile(config.checkpoint_vkey);
+  std::optional<ledger::NoteVerifier> verifier;
+  if (vkey) {
+    while (!vkey->empty() && (vkey->back() == '\n' || vkey->back() == '\r')) vkey->pop_back();
+    verifier = ledger::ParseVerifierKey(*vkey);
+  }
+  if (!verifier) return InvalidArgument("cannot read the verifier key " + config.checkpoint_vkey);
+  std::optional<std::string> key_pem = ReadFile(config.checkpoint_key);
+  std::optional<crypto::PrivateKey> key = key_pem ? crypto::ParsePrivateKeyPem(*key_pem) : std::nullopt;
+  if (!key) return InvalidArgument("cannot read the checkpoint key " + config.checkpoint_key);
+  const ledger::NoteSigner signer = ledger::MakeSigner(config.origin, *key);
+  if (signer.key_id != verifier->key_id) {
+    return InvalidArgument("the checkpoint key does not match " + config.checkpoint_vkey);
+  }
+
+  auto impl = std::make_unique<Impl>(config, std::move(authenticator).value(), *verifier);
+  Result<std::unique_ptr<db::Store>> write_store = db::Store::Open({config.database, signer});
+  if (!write_store) return write_store.error();
+  Result<std::uint64_t> size = (*write_store)->TreeSize();
+  if (!size) return size.error();
+  if (*size == 0) return InvalidArgument("the ledger has no genesis entry (run jejak init)");
+  impl->metrics.SetLedgerSize(*size);
+  impl->writer = std::make_unique<AppendWriter>(std::move(write_store).value(),
+                                                config.append_queue_max, config.append_batch_max,
+                                                impl->metrics, NowRfc3339);
+  return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+int Serve(const Config& config, const std::string& listen_override) {
+  const std::string listen = listen_override.empty() ? config.listen : listen_override;
+  const std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) {
+    std::fprintf(stderr, "jejak: serve: listen address must be HOST:PORT, not %s\n", listen.c_str());
+    return 2;
+  }
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port_text = listen.substr(colon + 1);
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+    std::fprintf(stderr, "jejak: serve: bad port in %s\n", listen.c_str());
+    return 2;
+  }
+  std::optional<std::string> certificate = ReadFile(config.tls_certificate);
+  std::optional<std::string> tls_key = ReadFile(config.tls_key);
+  if (config.tls_certificate.empty() || !certificate || !tls_key) {
+    std::fprintf(stderr, "jejak: serve: cannot read the TLS certificate and key named in %s\n",
+                 config.path.c_str());
+    return 2;
+  }
+  Result<std::shared_ptr<boost::asio::ssl::context>> context =
+      crypto::tls::MakeServerContext(*certificate, *tls_key);
+  if (!context) {
+    std::fprintf(stderr, "jejak: serve: %s\n", context.error().ToString().c_str());
+    return 2;
+  }
+  Result<std::unique_ptr<Service>> service = Service::Make(config);
+  if (!service) {
+    std::fprintf(stderr, "jejak: serve: %s\n", service.error().ToString().c_str());
+    return 2;
+  }
+  ServerLimits limits;
+  limits.body_bytes_max = config.body_bytes_max;
+  limits.header_bytes_max = config.header_bytes_max;
+  limits.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
+  limits.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  limits.connections_max = config.connections_max;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  limits.io_threads = cores;
+  limits.worker_threads = config.worker_threads > 0 ? static_cast<int>(config.worker_threads) : 2 * cores;
+  Service* handler = service->get();
+  HttpServer server(limits, *context, [handler](HttpRequest request, Responder respond) {
+    handler->Handle(std::move(request), std::move(respond));
+  });
+  if (Result<void> listening = server.Listen(host, static_cast<std::uint16_t>(port)); !listening) {
+    std::fprintf(stderr, "jejak: serve: %s\n", listening.error().ToString().c_str());
+    return 2;
+  }
+  std::fprintf(stdout, "listening on https://%s:%u\n",
+               host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
+               static_cast<unsigned>(server.port()));
+  std::fflush(stdout);
+  server.Run();
+  (*service)->Stop();
+  std::fprintf(stderr, "{\"event\":\"shutdown.done\"}\n");
+  return 0;
+}
+
+}  // namespace jejak::server

@@ -1,0 +1,120 @@
+#include "server/writer.h"
+
+#include <cstdio>
+#include <utility>
+
+namespace jejak::server {
+
+AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_max,
+                           std::size_t batch_max, Metrics& metrics,
+                           std::function<std::string()> clock)
+    : store_(std::move(store)), queue_max_(queue_max), batch_max_(batch_max),
+      metrics_(metrics), clock_(std::move(clock)) {
+  JEJAK_CHECK(store_ != nullptr);
+  JEJAK_CHECK(batch_max_ >= 1);
+  JEJAK_CHECK(queue_max_ >= batch_max_);
+  thread_ = std::thread([this]() { Loop(); });
+}
+
+AppendWriter::~AppendWriter() { Stop(); }
+
+void AppendWriter::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Result<void> AppendWriter::Submit(db::PendingEntry entry,
+                                  std::chrono::steady_clock::time_point received_at,
+                                  AppendCallback done) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return Error{Code::kUnavailable, "the server is shutting down", {}};
+    if (queue_.size() >= queue_max_) {
+      return Error{Code::kUnavailable,
+                   "too many appends waiting (" + std::to_string(queue_max_) + "); retry shortly",
+                   {}};
+    }
+    queue_.push_back(Item{std::move(entry), received_at, std::move(done)});
+  }
+  wake_.notify_one();
+  return Ok();
+}
+
+void AppendWriter::Loop() {
+  std::vector<Item> batch;
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this]() { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // Stopping and drained.
+      // Everything waiting now, up to the batch limit: the group commit.
+      while (!queue_.empty() && batch.size() < batch_max_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    CommitBatch(batch);
+    batch.clear();
+  }
+}
+
+void AppendWriter::CommitBatch(std::vector<Item>& batch) {
+  std::vector<db::PendingEntry> entries;
+  entries.reserve(batch.size());
+  for (const Item& item : batch) entries.push_back(item.entry);
+  Result<db::GroupReceipt> group = store_->AppendGroup(entries, clock_());
+  if (!group) {
+    for (Item& item : batch) item.done(group.error());
+    return;
+  }
+  JEJAK_CHECK(group->outcomes.size() == batch.size());
+  const auto committed_at = std::chrono::steady_clock::now();
+  if (!group->checkpoint.empty()) {
+    metrics_.ObserveBatchSize(batch.size());
+    metrics_.SetLedgerSize(group->tree_size);
+    metrics_.SetCheckpointTime(std::chrono::system_clock::now());
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    db::EntryOutcome& outcome = group->outcomes[i];
+    if (!outcome.receipt) {
+      batch[i].done(outcome.receipt.error());
+      continue;
+    }
+    AppendResult result;
+    result.receipt = std::move(outcome.receipt).value();
+    result.tree_size = outcome.tree_size;
+    result.replayed = outcome.replayed;
+    if (outcome.tree_size == group->tree_size && !group->checkpoint.empty()) {
+      result.checkpoint = group->checkpoint;
+    } else {
+      Result<std::optional<std::string>> note = store_->CheckpointAt(outcome.tree_size);
+      if (!note) {
+        batch[i].done(note.error());
+        continue;
+      }
+      if (!note->has_value()) {
+        batch[i].done(Error{Code::kDataLoss, "no checkpoint for tree size " +
+                                                 std::to_string(outcome.tree_size), {}});
+        continue;
+      }
+      result.checkpoint = std::move(**note);
+    }
+    Result<std::vector<ledger::Digest>> proof = store_->InclusionProof(
+        static_cast<std::uint64_t>(result.receipt.seq), result.tree_size);
+    if (!proof) {
+      batch[i].done(proof.error());
+      continue;
+    }
+    result.inclusion_proof = std::move(proof).value();
+    if (!result.replayed) {
+      metrics_.ObserveAppendLatency(committed_at - batch[i].received_at);
+    }
+    batch[i].done(std::move(result));
+  }
+}
+
+}  // namespace jejak::server
