@@ -8,7 +8,8 @@ packages=(
   libboost1.81-dev
   libsoci-dev libsoci-sqlite3-4.0 libsoci-postgresql4.0
   libsqlite3-dev sqlite3
-  libcpp-jwt-dev nlohmann-json3-dev libssl-dev openssl python3
+  libcpp-jwt-dev nlohmann-json3-dev libssl-dev openssl
+  python3 python3-jwt python3-cryptography curl wrk
   libgtest-dev libgmock-dev googletest libbenchmark-dev
 )
 

@@ -1,9 +1,10 @@
 // JWT verification is done here with OpenSSL and nlohmann-json rather than with
 // cpp-jwt's decode(), which (version 1.4) cannot be used safely for it: it checks exp and
-// nbf against the system clock instead of the caller's `now`, does not require exp,
-// matches `alg` case-insensitively ("es256" passes as ES256), accepts `aud` only as a
-// string (an array throws), decodes base64url leniently, and does not pin the curve of
-// an ES256 key. cpp-jwt is used to mint tokens, which it does correctly (ES256 as the
+// nbf against the system clock instead of the caller's `now` (with unsigned arithmetic
+// that wraps for nbf < leeway), does not require exp, matches `alg` case-insensitively
+// ("es256" passes as ES256), refuses `aud` given as an array (RFC 7519 §4.1.3 allows
+// one), decodes base64url leniently (trailing junk dropped, '+', '/' and '=' accepted,
+// non-zero unused bits ignored), and does not pin the curve of an ES256 key. cpp-jwt is used to mint tokens, which it does correctly (ES256 as the
 // raw r||s of RFC 7518 §3.4), and the tests check its tokens against this verifier.
 #include "server/auth.h"
 

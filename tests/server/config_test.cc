@@ -1,0 +1,132 @@
+// Tests of the config file: the documented example parses, init's output round-trips, and
+// every malformed line is named.
+#include "server/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace jejak::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("jejak-config-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Write(const std::string& text) {
+    const std::string path = (dir_ / "jejak.conf").string();
+    std::ofstream(path) << text;
+    return path;
+  }
+
+  static std::string Minimal() {
+    return "region = Pemerintah Kabupaten Uji\norigin = jejak.test/uji\ndatabase = sqlite:ledger.db\n"
+           "checkpoint_key = keys/checkpoint.key\ncheckpoint_vkey = keys/checkpoint.vkey\n";
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(ConfigTest, DocumentedExampleParses) {
+  Result<Config> config = LoadConfig(std::string(JEJAK_SOURCE_DIR) + "/ops/jejak.example.conf");
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->listen, "127.0.0.1:8443");
+  ASSERT_EQ(config->issuers.size(), 1u);
+  EXPECT_EQ(config->issuers[0].algorithm, "ES256");
+  EXPECT_EQ(config->issuers[0].audience, "jejak");
+  EXPECT_EQ(config->body_bytes_max, 65536u);
+  EXPECT_EQ(config->append_batch_max, 256u);
+  EXPECT_FALSE(config->metrics_from_any);
+}
+
+TEST_F(ConfigTest, ResolvesRelativePathsAgainstTheConfigDirectory) {
+  Result<Config> config = LoadConfig(Write(Minimal() + "tls_certificate = tls/cert.pem\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->database, "sqlite:" + (dir_ / "ledger.db").string());
+  EXPECT_EQ(config->checkpoint_key, (dir_ / "keys/checkpoint.key").string());
+  EXPECT_EQ(config->tls_certificate, (dir_ / "tls/cert.pem").string());
+}
+
+TEST_F(ConfigTest, FormattedConfigRoundTrips) {
+  Result<Config> first = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(first.has_value());
+  Config config = *first;
+  config.tls_certificate = (dir_ / "tls/cert.pem").string();
+  config.tls_key = (dir_ / "tls/key.pem").string();
+  config.issuers.push_back({"jejak.test/uji", "ES256", (dir_ / "keys/t.pub.pem").string(), "jejak"});
+  config.token_issuer = "jejak.test/uji";
+  config.token_issuer_key = (dir_ / "keys/t.pem").string();
+  Result<Config> again = LoadConfig(Write(FormatConfig(config)));
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->database, config.database);
+  EXPECT_EQ(again->tls_key, config.tls_key);
+  ASSERT_EQ(again->issuers.size(), 1u);
+  EXPECT_EQ(again->issuers[0].public_key_path, config.issuers[0].public_key_path);
+  EXPECT_EQ(again->token_issuer_key, config.token_issuer_key);
+}
+
+TEST_F(ConfigTest, RejectsUnknownKeyNamingTheLine) {
+  Result<Config> config = LoadConfig(Write(Minimal() + "colour = blue\n"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find(":6: unknown key 'colour'"), std::string::npos)
+      << config.error().message;
+}
+
+TEST_F(ConfigTest, RejectsMissingRequiredKey) {
+  Result<Config> config = LoadConfig(Write("region = X\n"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("missing required key"), std::string::npos);
+}
+
+TEST_F(ConfigTest, RejectsKeySetTwice) {
+  Result<Config> config = LoadConfig(Write(Minimal() + "region = Y\n"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("set twice"), std::string::npos);
+}
+
+TEST_F(ConfigTest, RejectsLineWithoutEquals) {
+  Result<Config> config = LoadConfig(Write(Minimal() + "listen\n"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("expected key = value"), std::string::npos);
+}
+
+TEST_F(ConfigTest, RejectsLimitOutOfRange) {
+  Result<Config> config = LoadConfig(Write(Minimal() + "body_bytes_max = 12\n"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("body_bytes_max"), std::string::npos);
+  Result<Config> text = LoadConfig(Write(Minimal() + "connections_max = many\n"));
+  ASSERT_FALSE(text.has_value());
+}
+
+TEST_F(ConfigTest, RejectsIssuerWithBadAlgorithmOrShape) {
+  Result<Config> algorithm = LoadConfig(Write(Minimal() + "issuer = a HS256 k.pem jejak\n"));
+  ASSERT_FALSE(algorithm.has_value());
+  EXPECT_NE(algorithm.error().message.find("ES256 or RS256"), std::string::npos);
+  Result<Config> shape = LoadConfig(Write(Minimal() + "issuer = a ES256 k.pem\n"));
+  ASSERT_FALSE(shape.has_value());
+}
+
+TEST_F(ConfigTest, RejectsQueueSmallerThanBatch) {
+  Result<Config> config =
+      LoadConfig(Write(Minimal() + "append_queue_max = 256\nappend_batch_max = 1000\n"));
+  ASSERT_FALSE(config.has_value());
+}
+
+TEST_F(ConfigTest, MissingFileIsNotFound) {
+  Result<Config> config = LoadConfig((dir_ / "nope.conf").string());
+  ASSERT_FALSE(config.has_value());
+  EXPECT_EQ(config.error().code, Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace jejak::server

@@ -1,0 +1,61 @@
+// Tests of the Prometheus exposition: counters by route and status, cumulative histogram
+// buckets, gauges.
+#include "server/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace jejak::server {
+namespace {
+
+bool Has(const std::string& text, const std::string& line) {
+  return text.find(line + "\n") != std::string::npos;
+}
+
+TEST(MetricsTest, CountsRequestsByMethodRouteAndStatus) {
+  Metrics metrics;
+  metrics.CountRequest("GET", "/v1/entries", 200);
+  metrics.CountRequest("GET", "/v1/entries", 200);
+  metrics.CountRequest("POST", "/v1/entries", 409);
+  const std::string text = metrics.Render(std::chrono::system_clock::now());
+  EXPECT_TRUE(Has(text, "jejak_http_requests_total{method=\"GET\",route=\"/v1/entries\",status=\"200\"} 2")) << text;
+  EXPECT_TRUE(Has(text, "jejak_http_requests_total{method=\"POST\",route=\"/v1/entries\",status=\"409\"} 1"));
+  EXPECT_TRUE(Has(text, "# TYPE jejak_http_requests_total counter"));
+}
+
+TEST(MetricsTest, HistogramBucketsAreCumulative) {
+  Metrics metrics;
+  metrics.ObserveBatchSize(1);
+  metrics.ObserveBatchSize(3);
+  metrics.ObserveBatchSize(300);
+  const std::string text = metrics.Render(std::chrono::system_clock::now());
+  EXPECT_TRUE(Has(text, "jejak_append_batch_entries_bucket{le=\"1\"} 1")) << text;
+  EXPECT_TRUE(Has(text, "jejak_append_batch_entries_bucket{le=\"4\"} 2"));
+  EXPECT_TRUE(Has(text, "jejak_append_batch_entries_bucket{le=\"256\"} 2"));
+  EXPECT_TRUE(Has(text, "jejak_append_batch_entries_bucket{le=\"+Inf\"} 3"));
+  EXPECT_TRUE(Has(text, "jejak_append_batch_entries_sum 304"));
+  EXPECT_TRUE(Has(text, "jejak_append_batch_entries_count 3"));
+}
+
+TEST(MetricsTest, LatencyIsObservedInSeconds) {
+  Metrics metrics;
+  metrics.ObserveAppendLatency(std::chrono::milliseconds(3));
+  const std::string text = metrics.Render(std::chrono::system_clock::now());
+  EXPECT_TRUE(Has(text, "jejak_append_latency_seconds_bucket{le=\"0.0025\"} 0")) << text;
+  EXPECT_TRUE(Has(text, "jejak_append_latency_seconds_bucket{le=\"0.005\"} 1"));
+}
+
+TEST(MetricsTest, GaugesReportLedgerSizeAndCheckpointAge) {
+  Metrics metrics;
+  const auto now = std::chrono::system_clock::now();
+  EXPECT_EQ(metrics.Render(now).find("\njejak_checkpoint_age_seconds "), std::string::npos);
+  metrics.SetLedgerSize(42);
+  metrics.SetCheckpointTime(now - std::chrono::seconds(5));
+  const std::string text = metrics.Render(now);
+  EXPECT_TRUE(Has(text, "jejak_ledger_entries 42")) << text;
+  EXPECT_TRUE(Has(text, "jejak_checkpoint_age_seconds 5")) << text;
+}
+
+}  // namespace
+}  // namespace jejak::server

@@ -1,0 +1,197 @@
+// Tests of the group-commit writer against a real SQLite store: every submitted entry is
+// answered once, after its commit, with a checkpoint and an inclusion proof that verify;
+// concurrent submissions share commits; a full queue and a stopped writer refuse.
+#include "server/writer.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <future>
+#include <set>
+#include <thread>
+
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+
+namespace jejak::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kOpd = "1.02.0.00.0.00.01.0000";
+
+ledger::NoteSigner Signer() {
+  std::array<std::uint8_t, 32> seed{};
+  seed[1] = 9;
+  return ledger::MakeSigner("jejak.test/writer", crypto::KeyFromSeed(seed));
+}
+
+std::shared_ptr<const nlohmann::json> Valid(const nlohmann::json& body) {
+  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
+                                                                     : ledger::ValidateBody(body);
+  EXPECT_TRUE(valid.has_value()) << (valid ? "" : valid.error().ToString());
+  return std::make_shared<const nlohmann::json>(valid ? *valid : body);
+}
+
+nlohmann::json Expenditure(int n) {
+  return {{"kind", "expenditure"},
+          {"fiscal_year", 2026},
+          {"opd", kOpd},
+          {"sub_activity", "1.02.02.2.01.0014"},
+          {"account", "5.1.02.01.01.0024"},
+          {"mechanism", "GU"},
+          {"instrument", "qris"},
+          {"value_date", "2026-03-01"},
+          {"gross", "150000"},
+          {"taxes", nlohmann::json::array()},
+          {"net", "150000"},
+          {"payee", {{"name", "Toko"}, {"bank", "BSI"}, {"account_no", "7123"}, {"account_name", "TOKO"}}},
+          {"bank_ref", "QR-" + std::to_string(n)},
+          {"documents", nlohmann::json::object()},
+          {"description", "Konsumsi rapat"}};
+}
+
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("jejak-writer-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Result<std::unique_ptr<db::Store>> store =
+        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), Signer()});
+    ASSERT_TRUE(store.has_value());
+    const nlohmann::json genesis = {{"kind", "genesis"},
+                                    {"ledger_id", "writer-test"},
+                                    {"origin", "jejak.test/writer"},
+                                    {"region", "Kabupaten Uji"},
+                                    {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(Signer()))}};
+    ASSERT_TRUE((*store)->Append({{Valid(genesis), "init", "", ""}}, "2026-03-01T00:00:00.000Z").has_value());
+    ASSERT_TRUE((*store)
+                    ->Append({{Valid({{"kind", "opd"}, {"code", kOpd}, {"name", "Dinas Kesehatan"}}),
+                               "admin", "", ""}},
+                             "2026-03-01T00:00:00.000Z")
+                    .has_value());
+    store_ = std::move(store).value();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::unique_ptr<AppendWriter> MakeWriter(std::size_t queue_max, std::size_t batch_max) {
+    return std::make_unique<AppendWriter>(std::move(store_), queue_max, batch_max, metrics_,
+                                          []() { return std::string("2026-03-02T00:00:00.000Z"); });
+  }
+
+  fs::path dir_;
+  std::unique_ptr<db::Store> store_;
+  Metrics metrics_;
+};
+
+TEST_F(WriterTest, AnswersEveryConcurrentAppendWithAVerifiableProof) {
+  auto writer = MakeWriter(10000, 64);
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 100;
+  std::vector<std::promise<Result<AppendResult>>> promises(kThreads * kPerThread);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t]() {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int n = t * kPerThread + i;
+        Result<void> queued = writer->Submit({Valid(Expenditure(n)), "bendahara", "", ""},
+                                             std::chrono::steady_clock::now(),
+                                             [&promises, n](Result<AppendResult> result) {
+                                               promises[static_cast<std::size_t>(n)].set_value(std::move(result));
+                                             });
+        ASSERT_TRUE(queued.has_value());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<std::int64_t> seqs;
+  const ledger::NoteVerifier verifier = ledger::VerifierOf(Signer());
+  for (auto& promise : promises) {
+    std::future<Result<AppendResult>> future = promise.get_future();
+    ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+    Result<AppendResult> result = future.get();
+    ASSERT_TRUE(result.has_value()) << result.error().ToString();
+    EXPECT_TRUE(seqs.insert(result->receipt.seq).second);
+    Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(result->checkpoint, verifier);
+    ASSERT_TRUE(checkpoint.has_value());
+    EXPECT_EQ(checkpoint->tree_size, result->tree_size);
+    EXPECT_TRUE(ledger::VerifyInclusion(static_cast<std::uint64_t>(result->receipt.seq),
+                                        result->tree_size, result->receipt.leaf_hash,
+                                        result->inclusion_proof, checkpoint->root_hash));
+  }
+  EXPECT_EQ(seqs.size(), static_cast<std::size_t>(kThreads * kPerThread));
+  EXPECT_EQ(*seqs.begin(), 2);
+  EXPECT_EQ(*seqs.rbegin(), 2 + kThreads * kPerThread - 1);
+  // Commits were shared: fewer commits than entries.
+  const std::string text = metrics_.Render(std::chrono::system_clock::now());
+  const std::size_t at = text.find("jejak_append_batch_entries_count ");
+  ASSERT_NE(at, std::string::npos);
+  const long commits = std::stol(text.substr(at + 33));
+  EXPECT_LT(commits, kThreads * kPerThread);
+  EXPECT_GE(commits, kThreads * kPerThread / 64);
+}
+
+TEST_F(WriterTest, FailedEntryDoesNotSinkItsBatch) {
+  auto writer = MakeWriter(100, 16);
+  std::promise<Result<AppendResult>> first, duplicate, second;
+  auto submit = [&](int n, std::promise<Result<AppendResult>>& promise) {
+    ASSERT_TRUE(writer
+                    ->Submit({Valid(Expenditure(n)), "bendahara", "", ""}, std::chrono::steady_clock::now(),
+                             [&promise](Result<AppendResult> result) { promise.set_value(std::move(result)); })
+                    .has_value());
+  };
+  submit(1, first);
+  submit(1, duplicate);  // Same bank_ref.
+  submit(2, second);
+  Result<AppendResult> a = first.get_future().get();
+  Result<AppendResult> b = duplicate.get_future().get();
+  Result<AppendResult> c = second.get_future().get();
+  ASSERT_TRUE(a.has_value());
+  ASSERT_FALSE(b.has_value());
+  EXPECT_EQ(b.error().code, Code::kConflict);
+  ASSERT_TRUE(c.has_value());
+  EXPECT_EQ(c->receipt.seq, a->receipt.seq + 1);
+}
+
+TEST_F(WriterTest, IdempotencyKeyReplaysTheFirstAnswer) {
+  auto writer = MakeWriter(100, 16);
+  auto submit = [&](int n, const std::string& hash) {
+    std::promise<Result<AppendResult>> promise;
+    auto future = promise.get_future();
+    EXPECT_TRUE(writer
+                    ->Submit({Valid(Expenditure(n)), "bendahara", "key-1", hash},
+                             std::chrono::steady_clock::now(),
+                             [&promise](Result<AppendResult> result) { promise.set_value(std::move(result)); })
+                    .has_value());
+    return future.get();
+  };
+  Result<AppendResult> first = submit(7, "hash-a");
+  Result<AppendResult> again = submit(7, "hash-a");
+  Result<AppendResult> different = submit(8, "hash-b");
+  ASSERT_TRUE(first.has_value());
+  ASSERT_TRUE(again.has_value());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->receipt.seq, first->receipt.seq);
+  EXPECT_EQ(again->checkpoint, first->checkpoint);
+  EXPECT_EQ(again->inclusion_proof, first->inclusion_proof);
+  ASSERT_FALSE(different.has_value());
+  EXPECT_EQ(different.error().code, Code::kConflict);
+}
+
+TEST_F(WriterTest, StoppedWriterRefuses) {
+  auto writer = MakeWriter(100, 16);
+  writer->Stop();
+  Result<void> queued = writer->Submit({Valid(Expenditure(1)), "bendahara", "", ""},
+                                       std::chrono::steady_clock::now(), [](Result<AppendResult>) {});
+  ASSERT_FALSE(queued.has_value());
+  EXPECT_EQ(queued.error().code, Code::kUnavailable);
+}
+
+}  // namespace
+}  // namespace jejak::server
