@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <atomic>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -228,13 +230,15 @@ class Query {
     auto found = values_.find(name);
     if (found == values_.end()) return std::optional<std::int64_t>();
     const std::string& text = found->second;
-    bool digits = !text.empty() && text.size() <= 19;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-      digits = digits && ((text[i] >= '0' && text[i] <= '9') || (i == 0 && text[i] == '-' && text.size() > 1));
+    std::int64_t value = 0;
+    const char* end = text.data() + text.size();
+    const std::from_chars_result parsed = std::from_chars(text.data(), end, value);
+    if (text.empty() || parsed.ptr != end || parsed.ec == std::errc::invalid_argument ||
+        (text[0] == '-' && text.size() > 1 && text[1] == '0') ||
+        (text[0] == '0' && text.size() > 1)) {
+      return InvalidArgument("not an integer", {{name, "must be an integer"}});
     }
-    if (!digits) return InvalidArgument("not an integer", {{name, "must be an integer"}});
-    const long long value = std::stoll(text);
-    if (value < min || value > max) {
+    if (parsed.ec == std::errc::result_out_of_range || value < min || value > max) {
       return InvalidArgument("out of range", {{name, "must be from " + std::to_string(min) +
                                                          " to " + std::to_string(max)}});
     }
@@ -363,10 +367,21 @@ bool IsJsonContentType(const HttpRequest& request) {
   return charset == std::string::npos || value.compare(charset + 8, 5, "utf-8") == 0;
 }
 
-Result<json> ParseJsonBody(const HttpRequest& request) {
-  if (!IsJsonContentType(request)) {
-    return Error{Code::kInvalidArgument, "Content-Type must be application/json", {}};
+// Nullopt if the request has no Idempotency-Key or a valid one; else why it is invalid.
+std::optional<std::string> BadIdempotencyKey(const HttpRequest& request) {
+  auto key = request.headers.find("idempotency-key");
+  if (key == request.headers.end()) return std::nullopt;
+  const std::string& value = key->second;
+  if (value.empty() || value.size() > kIdempotencyKeyBytesMax) {
+    return "Idempotency-Key must be 1 to " + std::to_string(kIdempotencyKeyBytesMax) + " characters";
   }
+  for (char c : value) {
+    if (c < 0x21 || c > 0x7e) return std::string("Idempotency-Key must be printable ASCII");
+  }
+  return std::nullopt;
+}
+
+Result<json> ParseJsonBody(const HttpRequest& request) {
   Result<json> body = ledger::ParseStrict(request.body);
   if (!body) return body.error();
   if (!body->is_object()) return InvalidArgument("the body must be a JSON object");
@@ -436,8 +451,10 @@ void Service::Impl::Handle(HttpRequest request, Responder respond) {
   log->request_id = crypto::ToHex(id);
   Result<Target> target = ParseTarget(request.target);
   log->path = target ? target->path : "-";
-  Responder done = [this, respond, log, method = request.method,
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  Responder done = [this, respond, log, answered, method = request.method,
                     received_at = request.received_at](HttpResponse response) {
+    JEJAK_CHECK(!answered->exchange(true));  // Exactly one answer per request.
     response.headers.emplace_back("X-Request-Id", log->request_id);
     const double millis = std::chrono::duration<double, std::milli>(
                               std::chrono::steady_clock::now() - received_at)
@@ -458,7 +475,15 @@ void Service::Impl::Handle(HttpRequest request, Responder respond) {
     respond(std::move(response));
   };
   if (!target) return done(ProblemOf(target.error()));
-  Route(request, *target, *log, done);
+  // One catch-all per request: anything that escapes is a bug, answered with a 500.
+  try {
+    Route(request, *target, *log, done);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "{\"event\":\"handler.exception\",\"request_id\":\"%s\",\"error\":%s}\n",
+                 log->request_id.c_str(),
+                 json(e.what()).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    if (!answered->load()) done(Problem(500, "internal error"));
+  }
 }
 
 void Service::Impl::Route(const HttpRequest& request, const Target& target, RequestLog& log,
@@ -474,6 +499,18 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     return false;
   };
   auto fail = [&](const Error& error) { respond(ProblemOf(error)); };
+  // A body that is not JSON is refused before it is read (415), as is a bad key.
+  auto check_post = [&]() -> bool {
+    if (!IsJsonContentType(request)) {
+      respond(Problem(415, "Content-Type must be application/json (UTF-8)"));
+      return false;
+    }
+    if (std::optional<std::string> bad = BadIdempotencyKey(request)) {
+      respond(Problem(400, *bad, {{"Idempotency-Key", *bad}}));
+      return false;
+    }
+    return true;
+  };
   auto need_role = [&](const Actor& actor, std::initializer_list<Role> roles) -> bool {
     for (Role role : roles) {
       if (actor.role == role) return true;
@@ -546,9 +583,12 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (!actor) return fail(actor.error());
     if (method == "POST") {
       if (!need_role(*actor, {Role::kOfficer, Role::kAdmin})) return;
+      if (!check_post()) return;
       Result<json> body = ParseJsonBody(request);
       if (!body) return fail(body.error());
-      const std::string kind = body->value("kind", "");
+      const json* kind_value = body->contains("kind") ? &(*body)["kind"] : nullptr;
+      const std::string kind =
+          kind_value != nullptr && kind_value->is_string() ? kind_value->get<std::string>() : "";
       const bool officer_kind = kind == "expenditure" || kind == "tax_deposit";
       const bool admin_kind = kind == "opd" || kind == "budget";
       if (kind == "reversal") {
@@ -563,7 +603,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
       }
       Result<json> valid = ledger::ValidateBody(*body);
       if (!valid) return fail(valid.error());
-      if (actor->role == Role::kOfficer && valid->value("opd", "") != actor->opd) {
+      if (actor->role == Role::kOfficer && (*valid)["opd"].get<std::string>() != actor->opd) {
         return fail(Error{Code::kPermissionDenied,
                           "an officer of " + actor->opd + " may not record for another OPD", {}});
       }
@@ -639,6 +679,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (!actor) return fail(actor.error());
     if (!need_role(*actor, {Role::kOfficer})) return;
     const std::int64_t seq = std::stoll(match[1].str());
+    if (!check_post()) return;
     Result<json> body = ParseJsonBody(request);
     if (!body) return fail(body.error());
     std::vector<FieldError> unknown;
