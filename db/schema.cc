@@ -45,7 +45,12 @@ const std::vector<Migration>& Migrations() {
            " amount_sen BIGINT,"
            " net_sen BIGINT,"
            " tax_sen BIGINT,"
-           " reverses BIGINT UNIQUE)",
+           " reverses BIGINT UNIQUE,"
+           " evidence_no TEXT,"
+           " evidence_date TEXT,"
+           " tax_detail TEXT,"
+           " covers TEXT,"
+           " monthly_plan TEXT)",
            // The API's filters: by OPD and year, by kind, by account, by value date.
            "CREATE INDEX entries_opd_year ON entries (opd, fiscal_year, kind, seq)",
            "CREATE INDEX entries_year_kind ON entries (fiscal_year, kind, seq)",
@@ -53,6 +58,30 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX entries_account ON entries (account, fiscal_year, seq)",
            "CREATE INDEX entries_value_date ON entries (value_date, seq)",
            "CREATE INDEX entries_payee_account ON entries (payee_account, value_date)",
+           "CREATE INDEX entries_reverses ON entries (reverses)",
+           // Realisation aggregates, kept in the append transaction so that absorption
+           // never scans the ledger: the gross and count of unreversed expenditures per
+           // (year, OPD, account group, instrument) by month ("YYYY-MM" of the value date)
+           // and by day. A query sums whole months before as_of from the first and the
+           // days of as_of's month from the second. Derived data, like the columns.
+           "CREATE TABLE realisation_monthly ("
+           " fiscal_year INTEGER NOT NULL,"
+           " opd TEXT NOT NULL,"
+           " account_group TEXT NOT NULL,"
+           " instrument TEXT NOT NULL,"
+           " month TEXT NOT NULL,"
+           " amount_sen BIGINT NOT NULL,"
+           " entries BIGINT NOT NULL,"
+           " PRIMARY KEY (fiscal_year, opd, account_group, instrument, month))",
+           "CREATE TABLE realisation_daily ("
+           " fiscal_year INTEGER NOT NULL,"
+           " value_date TEXT NOT NULL,"
+           " opd TEXT NOT NULL,"
+           " account_group TEXT NOT NULL,"
+           " instrument TEXT NOT NULL,"
+           " amount_sen BIGINT NOT NULL,"
+           " entries BIGINT NOT NULL,"
+           " PRIMARY KEY (fiscal_year, value_date, opd, account_group, instrument))",
            // Perfect Merkle subtrees: node (level, node_index) covers the 2^level leaves
            // from node_index * 2^level; completed_seq is the leaf that completed it, so
            // verification can stream nodes in the order it recomputes them.

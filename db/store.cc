@@ -12,6 +12,7 @@
 
 #include "crypto/encoding.h"
 #include "db/schema.h"
+#include "ledger/absorption.h"
 #include "ledger/canonical.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
@@ -73,6 +74,7 @@ struct EntryRow {
   TextColumn opd, sub_activity, account, instrument, mechanism, value_date, bank_ref,
       payee_account, payee_npwp, tax_type;
   IntColumn amount_sen, net_sen, tax_sen, reverses;
+  TextColumn evidence_no, evidence_date, tax_detail, covers, monthly_plan;
 
   void Set(const ledger::EntryColumns& columns) {
     seq = columns.seq;
@@ -94,13 +96,40 @@ struct EntryRow {
     net_sen.Set(columns.net_sen);
     tax_sen.Set(columns.tax_sen);
     reverses.Set(columns.reverses);
+    evidence_no.Set(columns.evidence_no);
+    evidence_date.Set(columns.evidence_date);
+    tax_detail.Set(columns.tax_detail);
+    covers.Set(columns.covers);
+    monthly_plan.Set(columns.monthly_plan);
+  }
+};
+
+// One expenditure's (+1) or its reversal's (-1) change to the realisation aggregates.
+struct RealisationDelta {
+  long long fiscal_year = 0;
+  std::string opd, account_group, instrument, month, value_date;
+  long long amount_sen = 0;
+  long long entries = 0;
+
+  void Set(const ledger::EntryColumns& expenditure, int sign) {
+    JEJAK_CHECK(expenditure.kind == "expenditure");
+    JEJAK_CHECK(expenditure.amount_sen.has_value());
+    fiscal_year = expenditure.fiscal_year.value_or(0);
+    opd = expenditure.opd;
+    account_group = ledger::AccountGroup(expenditure.account);
+    instrument = expenditure.instrument;
+    value_date = expenditure.value_date;
+    month = value_date.substr(0, 7);
+    amount_sen = sign * *expenditure.amount_sen;
+    entries = sign;
   }
 };
 
 constexpr const char* kEntryColumnNames =
     "seq, canonical, leaf_hash, chain_hash, kind, recorded_at, recorded_by, fiscal_year, opd,"
     " sub_activity, account, instrument, mechanism, value_date, bank_ref, payee_account,"
-    " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses";
+    " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses, evidence_no,"
+    " evidence_date, tax_detail, covers, monthly_plan";
 
 // Ledger state as the append transaction sees it, earlier entries of the batch included.
 class SqlLedgerView final : public ledger::LedgerView {
@@ -313,7 +342,8 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
                         " :recorded_at, :recorded_by, :fiscal_year, :opd, :sub_activity,"
                         " :account, :instrument, :mechanism, :value_date, :bank_ref,"
                         " :payee_account, :payee_npwp, :tax_type, :amount_sen, :net_sen,"
-                        " :tax_sen, :reverses)",
+                        " :tax_sen, :reverses, :evidence_no, :evidence_date, :tax_detail,"
+                        " :covers, :monthly_plan)",
          soci::use(row.seq), soci::use(row.canonical), soci::use(row.leaf_hash),
          soci::use(row.chain_hash), soci::use(row.kind), soci::use(row.recorded_at),
          soci::use(row.recorded_by), soci::use(row.fiscal_year.value, row.fiscal_year.indicator),
@@ -330,7 +360,35 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
          soci::use(row.amount_sen.value, row.amount_sen.indicator),
          soci::use(row.net_sen.value, row.net_sen.indicator),
          soci::use(row.tax_sen.value, row.tax_sen.indicator),
-         soci::use(row.reverses.value, row.reverses.indicator));
+         soci::use(row.reverses.value, row.reverses.indicator),
+         soci::use(row.evidence_no.value, row.evidence_no.indicator),
+         soci::use(row.evidence_date.value, row.evidence_date.indicator),
+         soci::use(row.tax_detail.value, row.tax_detail.indicator),
+         soci::use(row.covers.value, row.covers.indicator),
+         soci::use(row.monthly_plan.value, row.monthly_plan.indicator));
+    // Realisation aggregates: one upsert per table for each expenditure (+) or
+    // reversal (- the original's amount).
+    RealisationDelta delta;
+    soci::statement upsert_monthly =
+        (sql.prepare << "INSERT INTO realisation_monthly (fiscal_year, opd, account_group,"
+                        " instrument, month, amount_sen, entries)"
+                        " VALUES (:y, :o, :g, :i, :m, :a, :n)"
+                        " ON CONFLICT (fiscal_year, opd, account_group, instrument, month)"
+                        " DO UPDATE SET amount_sen = realisation_monthly.amount_sen + excluded.amount_sen,"
+                        " entries = realisation_monthly.entries + excluded.entries",
+         soci::use(delta.fiscal_year), soci::use(delta.opd), soci::use(delta.account_group),
+         soci::use(delta.instrument), soci::use(delta.month), soci::use(delta.amount_sen),
+         soci::use(delta.entries));
+    soci::statement upsert_daily =
+        (sql.prepare << "INSERT INTO realisation_daily (fiscal_year, value_date, opd,"
+                        " account_group, instrument, amount_sen, entries)"
+                        " VALUES (:y, :d, :o, :g, :i, :a, :n)"
+                        " ON CONFLICT (fiscal_year, value_date, opd, account_group, instrument)"
+                        " DO UPDATE SET amount_sen = realisation_daily.amount_sen + excluded.amount_sen,"
+                        " entries = realisation_daily.entries + excluded.entries",
+         soci::use(delta.fiscal_year), soci::use(delta.value_date), soci::use(delta.opd),
+         soci::use(delta.account_group), soci::use(delta.instrument), soci::use(delta.amount_sen),
+         soci::use(delta.entries));
     int node_level = 0;
     long long node_index = 0;
     long long node_completed = 0;
@@ -433,6 +491,18 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
         row.leaf_hash = Hex(leaf_hash);
         row.chain_hash = Hex(new_chain_hash);
         insert_entry.execute(true);
+        if (columns->kind == "expenditure") {
+          delta.Set(*columns, +1);
+          upsert_monthly.execute(true);
+          upsert_daily.execute(true);
+        } else if (columns->kind == "reversal") {
+          Result<std::optional<ledger::EntryColumns>> original = view.Columns(*columns->reverses);
+          if (!original) return original.error();
+          JEJAK_CHECK(original->has_value());  // CheckAgainstLedger found it.
+          delta.Set(**original, -1);
+          upsert_monthly.execute(true);
+          upsert_daily.execute(true);
+        }
         for (const ledger::MerkleFrontier::CompletedNode& node : frontier.Append(leaf_hash)) {
           node_level = static_cast<int>(node.id.level);
           node_index = static_cast<long long>(node.id.index);
@@ -772,6 +842,11 @@ ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>
   columns.payee_account = text[10];
   columns.payee_npwp = text[11];
   columns.tax_type = text[12];
+  columns.evidence_no = text[13];
+  columns.evidence_date = text[14];
+  columns.tax_detail = text[15];
+  columns.covers = text[16];
+  columns.monthly_plan = text[17];
   columns.fiscal_year = numbers[0].Get();
   columns.amount_sen = numbers[1].Get();
   columns.net_sen = numbers[2].Get();
@@ -802,6 +877,11 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
       {"net_sen", {text(stored.net_sen), text(derived.net_sen)}},
       {"tax_sen", {text(stored.tax_sen), text(derived.tax_sen)}},
       {"reverses", {text(stored.reverses), text(derived.reverses)}},
+      {"evidence_no", {stored.evidence_no, derived.evidence_no}},
+      {"evidence_date", {stored.evidence_date, derived.evidence_date}},
+      {"tax_detail", {stored.tax_detail, derived.tax_detail}},
+      {"covers", {stored.covers, derived.covers}},
+      {"monthly_plan", {stored.monthly_plan, derived.monthly_plan}},
   };
   for (const auto& [name, values] : pairs) {
     if (values.first != values.second) {
@@ -894,7 +974,7 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
       std::vector<long long> seqs(kStreamPageEntries);
       std::vector<std::string> canonicals(kStreamPageEntries), leaf_hashes(kStreamPageEntries),
           chain_hashes(kStreamPageEntries);
-      constexpr int kTextColumns = 13;
+      constexpr int kTextColumns = 18;
       constexpr int kIntColumns = 5;
       std::vector<std::vector<std::string>> text(kTextColumns, std::vector<std::string>(kStreamPageEntries));
       std::vector<std::vector<soci::indicator>> text_null(kTextColumns, std::vector<soci::indicator>(kStreamPageEntries));
@@ -918,6 +998,7 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
         page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
                                  " recorded_by, opd, sub_activity, account, instrument, mechanism,"
                                  " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
+                                 " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
                                  " fiscal_year, amount_sen, net_sen, tax_sen, reverses"
                                  " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
                      std::to_string(kStreamPageEntries));

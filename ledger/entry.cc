@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <regex>
 #include <set>
@@ -735,6 +736,12 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
       columns.sub_activity = StringOr(body, "sub_activity");
       columns.account = StringOr(body, "account");
       columns.amount_sen = MoneyOf(body["pagu"]);
+      if (body.contains("monthly_plan")) {
+        for (const json& month : body["monthly_plan"]) {
+          if (!columns.monthly_plan.empty()) columns.monthly_plan += ',';
+          columns.monthly_plan += std::to_string(MoneyOf(month));
+        }
+      }
       break;
     case Kind::kExpenditure: {
       columns.fiscal_year = body["fiscal_year"].get<std::int64_t>();
@@ -765,6 +772,18 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
         if (!columns.tax_type.empty()) columns.tax_type += ',';
         columns.tax_type += type;
       }
+      std::map<std::string, std::int64_t> per_type;
+      for (const json& tax : body["taxes"]) {
+        std::int64_t& sum = per_type[tax["type"].get<std::string>()];
+        sum += MoneyOf(tax["amount"]);  // Bounded by tax_sen, which did not overflow.
+      }
+      for (const auto& [type, sen] : per_type) {
+        if (!columns.tax_detail.empty()) columns.tax_detail += ';';
+        columns.tax_detail += type + ":" + std::to_string(sen);
+      }
+      const json& documents = body["documents"];
+      columns.evidence_no = StringOr(documents, "evidence_no");
+      columns.evidence_date = StringOr(documents, "evidence_date");
       break;
     }
     case Kind::kReversal:
@@ -776,6 +795,10 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
       columns.tax_type = StringOr(body, "tax_type");
       columns.value_date = StringOr(body, "deposit_date");
       columns.amount_sen = MoneyOf(body["amount"]);
+      for (const json& covered : body["covers"]) {
+        if (!columns.covers.empty()) columns.covers += ',';
+        columns.covers += std::to_string(covered.get<std::int64_t>());
+      }
       break;
   }
   return columns;

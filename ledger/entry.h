@@ -69,6 +69,13 @@ struct EntryColumns {
   std::optional<std::int64_t> net_sen;     // expenditure only.
   std::optional<std::int64_t> tax_sen;     // expenditure: sum of taxes.
   std::optional<std::int64_t> reverses;    // reversal only.
+  std::string evidence_no;    // expenditure: documents.evidence_no.
+  std::string evidence_date;  // expenditure: documents.evidence_date.
+  // expenditure: withheld tax in sen per type, summed per type and sorted by type,
+  // "PPN:112612613;PPh22:16891892".
+  std::string tax_detail;
+  std::string covers;  // tax_deposit: the covered seqs, "12,13".
+  std::string monthly_plan;  // budget: the 12 RAK values in sen, "100,100,...", if any.
 
   friend bool operator==(const EntryColumns&, const EntryColumns&) = default;
 };

@@ -12,10 +12,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <boost/asio/executor_work_guard.hpp>
+
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <optional>
 #include <thread>
+
+#include "crypto/encoding.h"
+#include "crypto/random.h"
 
 namespace jejak::server {
 namespace {
@@ -25,6 +31,11 @@ namespace http = boost::beast::http;
 namespace net = boost::asio;
 namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
+
+// After refusing a request, how much of its unread body to swallow, and for how long,
+// before closing (a lingering close, so that the client reads the answer).
+constexpr std::size_t kLingerBytesMax = 1024 * 1024;
+constexpr std::chrono::seconds kLingerTime{2};
 
 // Header fields handlers read; everything else is dropped at the boundary.
 constexpr const char* kKeptHeaders[] = {"authorization", "content-type", "idempotency-key",
@@ -54,15 +65,21 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> draining{false};
   std::uint16_t port = 0;
+  // Keeps ioc.run() going while handlers work on the worker pool; released by the drain
+  // thread, which then stops the context.
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  TransportErrorHook on_transport_error;
 
-  Impl(ServerLimits server_limits, std::shared_ptr<ssl::context> ssl_context, Handler request_handler)
+  Impl(ServerLimits server_limits, std::shared_ptr<ssl::context> ssl_context,
+       Handler request_handler, TransportErrorHook hook)
       : limits(server_limits),
         context(std::move(ssl_context)),
         handler(std::move(request_handler)),
         ioc(server_limits.io_threads),
         workers(static_cast<std::size_t>(server_limits.worker_threads)),
         acceptor(net::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM) {}
+        signals(ioc, SIGINT, SIGTERM),
+        on_transport_error(std::move(hook)) {}
 
   void DoAccept();
   void OnAccept(beast::error_code ec, tcp::socket socket);
@@ -141,9 +158,15 @@ class Session : public std::enable_shared_from_this<Session> {
     http::request<http::string_body> request = parser_->release();
     keep_alive_ = request.keep_alive() && !server_->draining.load();
     if (over_limit_) {
-      keep_alive_ = false;
       return WriteError(503, "Service Unavailable",
                         "too many open connections; retry shortly");
+    }
+    // Counted before the draining check, so a shutdown either waits for this request or
+    // this request sees the shutdown and is never handed to a handler.
+    ++server_->in_flight;
+    if (server_->draining.load()) {
+      --server_->in_flight;
+      return WriteError(503, "Service Unavailable", "the server is shutting down; retry shortly");
     }
     beast::get_lowest_layer(stream_).expires_never();  // The handler may take a while.
 
@@ -159,7 +182,6 @@ class Session : public std::enable_shared_from_this<Session> {
     converted.remote_is_loopback = remote_is_loopback_;
     converted.received_at = std::chrono::steady_clock::now();
     version_ = request.version();
-    ++server_->in_flight;
 
     // Handlers may touch the database or sign: run them on the worker pool, then come
     // back to this session's strand to write.
@@ -182,13 +204,29 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // Answers a request the transport itself refused (malformed, too large, too many
+  // connections, shutting down), then closes. These never reach the handler, so the
+  // request id, the log line and the count happen here.
   void WriteError(int status, const char* title, const std::string& detail) {
     keep_alive_ = false;
+    // The client may still be sending a body we will not read: drain it before closing,
+    // or the reset would destroy the answer before the client reads it.
+    linger_ = status == 413 || status == 431 || status == 400;
+    std::array<std::uint8_t, 8> id{};
+    crypto::RandomBytes(id);
+    const std::string request_id = crypto::ToHex(id);
     HttpResponse response;
     response.status = status;
     response.content_type = "application/problem+json";
     response.body = std::string("{\"type\":\"about:blank\",\"title\":\"") + title +
                     "\",\"status\":" + std::to_string(status) + ",\"detail\":\"" + detail + "\"}";
+    response.headers.emplace_back("X-Request-Id", request_id);
+    std::fprintf(stdout,
+                 "{\"event\":\"transport\",\"request_id\":\"%s\",\"remote\":\"%s\","
+                 "\"status\":%d,\"detail\":\"%s\"}\n",
+                 request_id.c_str(), remote_address_.c_str(), status, detail.c_str());
+    std::fflush(stdout);
+    if (server_->on_transport_error) server_->on_transport_error(status);
     ++server_->in_flight;
     Write(std::move(response));
   }
@@ -216,8 +254,26 @@ class Session : public std::enable_shared_from_this<Session> {
     --server_->in_flight;
     response_.reset();
     if (ec) return LogNetwork("write", ec);
+    if (linger_) return DoLinger();
     if (!keep_alive) return DoClose();
     DoRead(/*first=*/false);
+  }
+
+  // Reads and discards what the client still sends (at most kLingerBytesMax, for at
+  // most kLingerTime), then closes.
+  void DoLinger() {
+    if (lingered_bytes_ >= kLingerBytesMax) return DoClose();
+    if (lingered_bytes_ == 0) {
+      beast::get_lowest_layer(stream_).expires_after(kLingerTime);
+    }
+    stream_.async_read_some(net::buffer(linger_buffer_),
+                            beast::bind_front_handler(&Session::OnLinger, shared_from_this()));
+  }
+
+  void OnLinger(beast::error_code ec, std::size_t bytes) {
+    lingered_bytes_ += bytes;
+    if (ec) return DoClose();  // EOF, timeout or reset: either way, done.
+    DoLinger();
   }
 
   void DoClose() {
@@ -241,6 +297,9 @@ class Session : public std::enable_shared_from_this<Session> {
   bool remote_is_loopback_ = false;
   bool over_limit_ = false;
   bool keep_alive_ = true;
+  bool linger_ = false;
+  std::size_t lingered_bytes_ = 0;
+  std::array<char, 16 * 1024> linger_buffer_{};
   unsigned version_ = 11;
 };
 
@@ -278,12 +337,15 @@ void HttpServer::Impl::BeginShutdown() {
     }
     std::fprintf(stderr, "{\"event\":\"shutdown.drained\",\"in_flight\":%zu}\n",
                  self->in_flight.load());
+    net::post(self->ioc, [self]() { self->work.reset(); });
     self->ioc.stop();
   }).detach();
 }
 
-HttpServer::HttpServer(ServerLimits limits, std::shared_ptr<ssl::context> context, Handler handler)
-    : impl_(std::make_shared<Impl>(limits, std::move(context), std::move(handler))) {}
+HttpServer::HttpServer(ServerLimits limits, std::shared_ptr<ssl::context> context, Handler handler,
+                       TransportErrorHook on_transport_error)
+    : impl_(std::make_shared<Impl>(limits, std::move(context), std::move(handler),
+                                   std::move(on_transport_error))) {}
 
 HttpServer::~HttpServer() {
   impl_->workers.join();
@@ -312,6 +374,7 @@ void HttpServer::Run() {
   impl_->signals.async_wait([impl = impl_](const beast::error_code& ec, int /*signal*/) {
     if (!ec) impl->BeginShutdown();
   });
+  impl_->work.emplace(net::make_work_guard(impl_->ioc));
   impl_->DoAccept();
   std::vector<std::thread> threads;
   for (int i = 1; i < impl_->limits.io_threads; ++i) {

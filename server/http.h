@@ -43,6 +43,9 @@ struct HttpResponse {
 using Responder = std::function<void(HttpResponse)>;
 using Handler = std::function<void(HttpRequest, Responder)>;
 
+// Told the status of each request the transport answered itself (400, 413, 431, 503).
+using TransportErrorHook = std::function<void(int status)>;
+
 struct ServerLimits {
   std::size_t body_bytes_max = 64 * 1024;
   std::size_t header_bytes_max = 16 * 1024;
@@ -62,7 +65,7 @@ class HttpServer {
  public:
   // `context` is shared with the sessions and must be fully configured.
   HttpServer(ServerLimits limits, std::shared_ptr<boost::asio::ssl::context> context,
-             Handler handler);
+             Handler handler, TransportErrorHook on_transport_error = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -826,6 +826,10 @@ void Service::Handle(HttpRequest request, Responder respond) {
   impl_->Handle(std::move(request), std::move(respond));
 }
 
+void Service::CountTransportError(int status) {
+  impl_->metrics.CountRequest("-", "transport", status);
+}
+
 void Service::Stop() {
   if (impl_->writer) impl_->writer->Stop();
 }
@@ -913,9 +917,12 @@ int Serve(const Config& config, const std::string& listen_override) {
   limits.io_threads = cores;
   limits.worker_threads = config.worker_threads > 0 ? static_cast<int>(config.worker_threads) : 2 * cores;
   Service* handler = service->get();
-  HttpServer server(limits, *context, [handler](HttpRequest request, Responder respond) {
-    handler->Handle(std::move(request), std::move(respond));
-  });
+  HttpServer server(
+      limits, *context,
+      [handler](HttpRequest request, Responder respond) {
+        handler->Handle(std::move(request), std::move(respond));
+      },
+      [handler](int status) { handler->CountTransportError(status); });
   if (Result<void> listening = server.Listen(host, static_cast<std::uint16_t>(port)); !listening) {
     std::fprintf(stderr, "jejak: serve: %s\n", listening.error().ToString().c_str());
     return 2;

@@ -22,6 +22,8 @@ class Service {
 
   // Thread-safe; called on worker threads.
   void Handle(HttpRequest request, Responder respond);
+  // Counts a request the transport refused before routing (metrics). Thread-safe.
+  void CountTransportError(int status);
   // Stops the writer after committing what is queued.
   void Stop();
 
