@@ -16,6 +16,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "ledger/absorption.h"
+#include "ledger/audit.h"
 #include "ledger/base/result.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
@@ -138,6 +140,18 @@ class Store {
   Result<std::string> OpdOf(std::int64_t seq);
   // A page of entries matching `filter`, in seq order.
   Result<EntryPage> ListEntries(const EntryFilter& filter);
+  // What absorption needs for `fiscal_year` as of `as_of` (YYYY-MM-DD): the budget lines
+  // in force (newest budget entry per line recorded by the end of as_of), realisation
+  // rows from the aggregates (never a ledger scan), and OPD names. `opd` narrows both.
+  // Reads in one snapshot; `tree_size` (if given) receives the ledger size it saw.
+  Result<ledger::AbsorptionInput> AbsorptionInputs(std::int64_t fiscal_year,
+                                                   const std::string& as_of,
+                                                   const std::optional<std::string>& opd,
+                                                   std::uint64_t* tree_size = nullptr);
+  // The facts the audit rules need for `fiscal_year`: every expenditure (with its
+  // reversal, if any), every tax deposit, the budget lines in force as of `as_of`.
+  Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
+                                         std::uint64_t* tree_size = nullptr);
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
   Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);
   // Merkle tree hash of the first tree_size entries from stored nodes (O(log n) reads).

@@ -1,8 +1,11 @@
 #include "server/config.h"
 
+#include "ledger/money.h"
+
 #include <filesystem>
 #include <fstream>
 #include <cstdlib>
+#include <regex>
 #include <set>
 #include <sstream>
 
@@ -76,6 +79,16 @@ Result<Config> LoadConfig(const std::string& path) {
       {"append_queue_max", {nullptr, &config.append_queue_max, 256, 1000000}},
       {"append_batch_max", {nullptr, &config.append_batch_max, 1, 10000}},
       {"worker_threads", {&config.worker_threads, nullptr, 0, 256}},
+      {"audit_split_window_days", {&config.audit_split_window_days, nullptr, 1, 366}},
+      {"audit_duplicate_window_days", {&config.audit_duplicate_window_days, nullptr, 1, 366}},
+      {"audit_late_recording_days", {&config.audit_late_recording_days, nullptr, 0, 366}},
+      {"audit_reversal_heavy_basis_points",
+       {&config.audit_reversal_heavy_basis_points, nullptr, 1, 10000}},
+  };
+  // Money thresholds, written as DESIGN's money strings (rupiah).
+  std::map<std::string, std::int64_t*> money = {
+      {"audit_direct_procurement_cap", &config.audit_direct_procurement_cap_sen},
+      {"audit_cash_cap", &config.audit_cash_cap_sen},
   };
   std::set<std::string> seen;
   std::string line;
@@ -111,6 +124,12 @@ Result<Config> LoadConfig(const std::string& path) {
       config.witness_keys.push_back(value);
       continue;
     }
+    if (key == "holiday") {
+      static const std::regex date(R"(\d{4}-\d{2}-\d{2})");
+      if (!std::regex_match(value, date)) return InvalidArgument(where + "holiday must be YYYY-MM-DD");
+      config.holidays.push_back(value);
+      continue;
+    }
     if (!seen.insert(key).second) return InvalidArgument(where + "'" + key + "' set twice");
     if (auto found = required.find(key); found != required.end()) {
       *found->second = value;
@@ -126,6 +145,10 @@ Result<Config> LoadConfig(const std::string& path) {
       }
       if (limit->second.signed_value) *limit->second.signed_value = parsed;
       if (limit->second.size_value) *limit->second.size_value = static_cast<std::size_t>(parsed);
+    } else if (auto amount = money.find(key); amount != money.end()) {
+      Result<std::int64_t> sen = ledger::ParseMoneySen(value);
+      if (!sen) return InvalidArgument(where + "'" + key + "' must be rupiah like 200000000");
+      *amount->second = *sen;
     } else if (key == "metrics_from") {
       if (value != "loopback" && value != "any") {
         return InvalidArgument(where + "metrics_from must be loopback or any");

@@ -49,6 +49,15 @@ struct Config {
   std::size_t append_queue_max = 10000;
   std::size_t append_batch_max = 256;
   std::int64_t worker_threads = 0;  // 0: twice the cores.
+
+  // Audit rule thresholds (GET /v1/audit/findings).
+  std::int64_t audit_direct_procurement_cap_sen = 200'000'000LL * 100;
+  std::int64_t audit_cash_cap_sen = 2'000'000LL * 100;
+  std::int64_t audit_split_window_days = 30;
+  std::int64_t audit_duplicate_window_days = 30;
+  std::int64_t audit_late_recording_days = 7;
+  std::int64_t audit_reversal_heavy_basis_points = 500;
+  std::vector<std::string> holidays;  // YYYY-MM-DD; deadlines move past them.
 };
 
 // Reads and checks `path`. kInvalidArgument naming the line for unknown keys, missing

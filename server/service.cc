@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -23,7 +24,10 @@
 #include "crypto/sha256.h"
 #include "crypto/tls/context.h"
 #include "db/store.h"
+#include "ledger/absorption.h"
+#include "ledger/audit.h"
 #include "ledger/canonical.h"
+#include "ledger/money.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
 #include "ledger/merkle.h"
@@ -259,6 +263,67 @@ bool IsDate(const std::string& text) {
   return std::regex_match(text, pattern);
 }
 
+
+std::string Today() { return NowRfc3339().substr(0, 10); }
+
+bool IsRealDate(const std::string& text) {
+  if (!IsDate(text)) return false;
+  const int year = std::stoi(text.substr(0, 4));
+  const unsigned month = static_cast<unsigned>(std::stoi(text.substr(5, 2)));
+  const unsigned day = static_cast<unsigned>(std::stoi(text.substr(8, 2)));
+  return std::chrono::year_month_day(std::chrono::year(year), std::chrono::month(month),
+                                     std::chrono::day(day))
+      .ok();
+}
+
+json OptionalMoney(const std::optional<std::int64_t>& sen) {
+  return sen ? json(ledger::FormatMoney(*sen)) : json(nullptr);
+}
+
+json OptionalPercent(const std::optional<std::int64_t>& basis_points) {
+  return basis_points ? json(ledger::FormatBasisPoints(*basis_points)) : json(nullptr);
+}
+
+json AbsorptionJson(const ledger::Absorption& row, std::int64_t year) {
+  json monthly = json::array();
+  for (std::size_t m = 0; m < 12; ++m) {
+    char month[8];
+    std::snprintf(month, sizeof month, "%04lld-%02zu", static_cast<long long>(year), m + 1);
+    monthly.push_back({{"month", month},
+                       {"realisation", OptionalMoney(row.monthly_sen[m])},
+                       {"plan", row.plan_sen ? json(ledger::FormatMoney((*row.plan_sen)[m])) : json(nullptr)}});
+  }
+  json groups = json::object();
+  for (const auto& [group, amounts] : row.groups) {
+    groups[group] = {{"pagu", ledger::FormatMoney(amounts.first)},
+                     {"realisation", ledger::FormatMoney(amounts.second)}};
+  }
+  json instruments = json::object();
+  for (const auto& [name, amounts] : row.instruments) {
+    instruments[name] = {{"amount", ledger::FormatMoney(amounts.amount_sen)}, {"count", amounts.entries}};
+  }
+  json out = {{"pagu", ledger::FormatMoney(row.pagu_sen)},
+              {"realisation", ledger::FormatMoney(row.realisation_sen)},
+              {"remaining", ledger::FormatMoney(row.remaining_sen)},
+              {"percent", OptionalPercent(row.percent_basis_points)},
+              {"monthly", std::move(monthly)},
+              {"planned_pagu", ledger::FormatMoney(row.planned_pagu_sen)},
+              {"deviation_percent", OptionalPercent(row.deviation_basis_points)},
+              {"band", row.band ? json(ledger::BandName(*row.band)) : json(nullptr)},
+              {"account_groups", std::move(groups)},
+              {"non_cash",
+               {{"amount", ledger::FormatMoney(row.non_cash.amount_sen)},
+                {"count", row.non_cash.entries},
+                {"share_percent", OptionalPercent(row.non_cash_share_basis_points)},
+                {"cash", {{"amount", ledger::FormatMoney(row.cash.amount_sen)}, {"count", row.cash.entries}}},
+                {"by_instrument", std::move(instruments)}}}};
+  if (!row.opd.empty()) {
+    out["opd"] = row.opd;
+    out["name"] = row.name;
+  }
+  return out;
+}
+
 // Read-only stores for the worker threads; SOCI sessions are not thread-safe.
 class StorePool {
  public:
@@ -323,6 +388,7 @@ struct Service::Impl {
   StorePool reads;
   std::unique_ptr<AppendWriter> writer;
   std::mutex verify_mutex;  // One server-side verification at a time.
+  ledger::AuditRules audit_rules;
 
   Impl(Config server_config, Authenticator auth, ledger::NoteVerifier note_verifier)
       : config(std::move(server_config)),
@@ -816,6 +882,123 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     return respond(Json(200, body));
   }
 
+  if (path == "/v1/summary/absorption") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    if (Result<void> allowed = query.Allow({"fiscal_year", "opd", "as_of"}); !allowed) {
+      return fail(allowed.error());
+    }
+    Result<std::optional<std::int64_t>> year =
+        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    if (!year) return fail(year.error());
+    if (!year->has_value()) {
+      return fail(InvalidArgument("missing parameter", {{"fiscal_year", "required"}}));
+    }
+    std::optional<std::string> opd = query.Text("opd");
+    if (opd && !MatchesOpdCode(*opd)) {
+      return fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
+    }
+    if (actor->role == Role::kOfficer) {
+      if (opd && *opd != actor->opd) {
+        return fail(Error{Code::kPermissionDenied, "an officer sees only their own OPD", {}});
+      }
+      opd = actor->opd;
+    }
+    std::string as_of = query.Text("as_of").value_or(Today());
+    if (!IsRealDate(as_of)) {
+      return fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
+    }
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    std::uint64_t tree_size = 0;
+    Result<ledger::AbsorptionInput> input = (*store)->AbsorptionInputs(**year, as_of, opd, &tree_size);
+    if (!input) return fail(input.error());
+    Result<ledger::AbsorptionReport> report = ledger::ComputeAbsorption(*input);
+    if (!report) return fail(report.error());
+    json opds = json::array();
+    for (const ledger::Absorption& row : report->opds) opds.push_back(AbsorptionJson(row, **year));
+    return respond(Json(200, {{"fiscal_year", **year},
+                              {"as_of", as_of},
+                              {"tree_size", tree_size},
+                              {"total", AbsorptionJson(report->total, **year)},
+                              {"opds", std::move(opds)}}));
+  }
+
+  if (path == "/v1/audit/findings") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kAuditor, Role::kExecutive})) return;
+    if (Result<void> allowed = query.Allow({"fiscal_year", "opd", "rule", "as_of"}); !allowed) {
+      return fail(allowed.error());
+    }
+    Result<std::optional<std::int64_t>> year =
+        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    if (!year) return fail(year.error());
+    if (!year->has_value()) {
+      return fail(InvalidArgument("missing parameter", {{"fiscal_year", "required"}}));
+    }
+    std::optional<std::string> opd = query.Text("opd");
+    if (opd && !MatchesOpdCode(*opd)) {
+      return fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
+    }
+    std::optional<std::string> rule = query.Text("rule");
+    static const std::set<std::string> kRules = {
+        ledger::kRuleOverPagu,       ledger::kRuleSplitPackage,     ledger::kRuleDuplicatePayment,
+        ledger::kRuleCashPayment,    ledger::kRuleTaxNotDeposited,  ledger::kRuleOutsideFiscalYear,
+        ledger::kRuleLateRecording,  ledger::kRuleReversalHeavy};
+    if (rule && !kRules.count(*rule)) {
+      return fail(InvalidArgument("bad filter", {{"rule", "unknown rule"}}));
+    }
+    std::string as_of = query.Text("as_of").value_or(Today());
+    if (!IsRealDate(as_of)) {
+      return fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
+    }
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    std::uint64_t tree_size = 0;
+    Result<ledger::AuditInput> input = (*store)->AuditInputs(**year, as_of, &tree_size);
+    if (!input) return fail(input.error());
+    const std::vector<ledger::Finding> findings = ledger::RunAuditRules(*input, audit_rules);
+    json list = json::array();
+    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> counts;
+    for (const ledger::Finding& finding : findings) {
+      if (opd && finding.opd != *opd) continue;
+      if (rule && finding.rule != *rule) continue;
+      auto& count = counts[{finding.rule, finding.opd}];
+      ++count.first;
+      count.second += finding.amount_sen;  // Bounded: findings sum ledger amounts.
+      if (actor->role == Role::kAuditor) {
+        list.push_back({{"rule", finding.rule},
+                        {"severity", finding.severity},
+                        {"opd", finding.opd},
+                        {"seqs", finding.seqs},
+                        {"amount", ledger::FormatMoney(finding.amount_sen)},
+                        {"kondisi", finding.kondisi},
+                        {"kriteria", finding.kriteria},
+                        {"rekomendasi", finding.rekomendasi}});
+      }
+    }
+    json count_list = json::array();
+    for (const auto& [key, value] : counts) {
+      count_list.push_back({{"rule", key.first},
+                            {"opd", key.second},
+                            {"count", value.first},
+                            {"amount", ledger::FormatMoney(value.second)}});
+    }
+    json body = {{"fiscal_year", **year},
+                 {"as_of", as_of},
+                 {"tree_size", tree_size},
+                 {"counts", std::move(count_list)}};
+    // Executives get the counts; the findings themselves are the auditor's.
+    if (actor->role == Role::kAuditor) body["findings"] = std::move(list);
+    return respond(Json(200, body));
+  }
+
   respond(Problem(404, "no route for " + path));
 }
 
@@ -861,6 +1044,14 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   }
 
   auto impl = std::make_unique<Impl>(config, std::move(authenticator).value(), *verifier);
+  impl->audit_rules.direct_procurement_cap_sen = config.audit_direct_procurement_cap_sen;
+  impl->audit_rules.cash_cap_sen = config.audit_cash_cap_sen;
+  impl->audit_rules.split_window_days = static_cast<int>(config.audit_split_window_days);
+  impl->audit_rules.duplicate_window_days = static_cast<int>(config.audit_duplicate_window_days);
+  impl->audit_rules.late_recording_days = static_cast<int>(config.audit_late_recording_days);
+  impl->audit_rules.reversal_heavy_basis_points =
+      static_cast<int>(config.audit_reversal_heavy_basis_points);
+  impl->audit_rules.holidays = config.holidays;
   Result<std::unique_ptr<db::Store>> write_store = db::Store::Open({config.database, signer});
   if (!write_store) return write_store.error();
   Result<std::uint64_t> size = (*write_store)->TreeSize();
