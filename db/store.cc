@@ -1151,6 +1151,63 @@ ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>
   return columns;
 }
 
+using RealisationSums =
+    std::map<std::tuple<long long, std::string, std::string, std::string, std::string>,
+             std::pair<long long, long long>>;
+
+// Compares one stored aggregate table with what the entries imply. Nullopt if they agree.
+std::optional<std::string> CompareRealisationTable(soci::session& sql, const char* table,
+                                                   const char* period_column,
+                                                   RealisationSums expected, bool period_first) {
+  std::vector<long long> years(kStreamPageRows), amounts(kStreamPageRows), counts(kStreamPageRows);
+  std::vector<std::string> opds(kStreamPageRows), groups(kStreamPageRows),
+      instruments(kStreamPageRows), periods(kStreamPageRows);
+  soci::statement statement =
+      (sql.prepare << "SELECT fiscal_year, opd, account_group, instrument, " << period_column
+                   << ", amount_sen, entries FROM " << table,
+       soci::into(years), soci::into(opds), soci::into(groups), soci::into(instruments),
+       soci::into(periods), soci::into(amounts), soci::into(counts));
+  statement.execute(false);
+  while (statement.fetch()) {
+    for (std::size_t i = 0; i < years.size(); ++i) {
+      auto key = period_first
+                     ? std::make_tuple(years[i], periods[i], opds[i], groups[i], instruments[i])
+                     : std::make_tuple(years[i], opds[i], groups[i], instruments[i], periods[i]);
+      auto found = expected.find(key);
+      const std::pair<long long, long long> want =
+          found == expected.end() ? std::make_pair(0LL, 0LL) : found->second;
+      if (want.first != amounts[i] || want.second != counts[i]) {
+        return std::string(table) + " row (" + std::to_string(years[i]) + ", " + opds[i] + ", " +
+               groups[i] + ", " + instruments[i] + ", " + periods[i] + ") says " +
+               ledger::FormatMoney(amounts[i]) + " in " + std::to_string(counts[i]) +
+               " entries; the entries say " + ledger::FormatMoney(want.first) + " in " +
+               std::to_string(want.second);
+      }
+      if (found != expected.end()) expected.erase(found);
+    }
+    for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kStreamPageRows);
+    years.resize(kStreamPageRows);
+    amounts.resize(kStreamPageRows);
+    counts.resize(kStreamPageRows);
+  }
+  for (const auto& [key, sums] : expected) {
+    if (sums.first != 0 || sums.second != 0) {
+      return std::string(table) + " lacks a row the entries imply (" + ledger::FormatMoney(sums.first) +
+             " in " + std::to_string(sums.second) + " entries)";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckRealisation(soci::session& sql, RealisationSums monthly,
+                                            RealisationSums daily) {
+  if (auto problem = CompareRealisationTable(sql, "realisation_monthly", "month",
+                                             std::move(monthly), false)) {
+    return problem;
+  }
+  return CompareRealisationTable(sql, "realisation_daily", "value_date", std::move(daily), true);
+}
+
 // Names the first column where `stored` and `derived` differ.
 std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::EntryColumns& derived) {
   auto text = [](const std::optional<std::int64_t>& n) { return n ? std::to_string(*n) : std::string("null"); };
@@ -1227,6 +1284,12 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
   soci::session& sql = impl_->sql;
   try {
     ledger::ChainVerifier chain(verifier);
+    // The realisation aggregates the entries imply, compared with the stored tables
+    // at the end of a whole-ledger verification. Memory grows with the number of
+    // (day, OPD, account group, instrument) combinations, not with the entries.
+    const bool whole = from_seq == 0 && !to_seq;
+    RealisationSums expected_monthly, expected_daily;
+    SqlLedgerView lookup(sql);
     if (from_seq > 0) {
       Result<std::string> origin = impl_->LoadOrigin();
       if (!origin) return origin.error();
@@ -1350,6 +1413,32 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
         if (!(stored == recomputed->columns)) {
           return fail({seq, FirstDifference(stored, recomputed->columns)});
         }
+        if (whole && (stored.kind == "expenditure" || stored.kind == "reversal")) {
+          std::optional<ledger::EntryColumns> expenditure;
+          int sign = 1;
+          if (stored.kind == "expenditure") {
+            expenditure = recomputed->columns;
+          } else {
+            // The original was verified earlier in this pass.
+            Result<std::optional<ledger::EntryColumns>> original = lookup.Columns(*stored.reverses);
+            if (!original || !original->has_value() || (*original)->kind != "expenditure") {
+              return fail({seq, "reverses seq " + std::to_string(*stored.reverses) +
+                                    ", which is not an expenditure"});
+            }
+            expenditure = **original;
+            sign = -1;
+          }
+          RealisationDelta delta;
+          delta.Set(*expenditure, sign);
+          auto add = [&delta](std::pair<long long, long long>& sums) {
+            sums.first += delta.amount_sen;
+            sums.second += delta.entries;
+          };
+          add(expected_monthly[{delta.fiscal_year, delta.opd, delta.account_group, delta.instrument,
+                                delta.month}]);
+          add(expected_daily[{delta.fiscal_year, delta.value_date, delta.opd, delta.account_group,
+                              delta.instrument}]);
+        }
         for (const ledger::MerkleFrontier::CompletedNode& node : recomputed->completed_nodes) {
           if (node_position == node_levels.size() && nodes_left) {
             node_levels.resize(kStreamPageRows);
@@ -1401,6 +1490,11 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
       return fail({size, "entry is missing: the trusted checkpoint covers " + std::to_string(trusted->tree_size) +
                                  " entries but the ledger has only " + std::to_string(size) +
                                  " (entries removed)"});
+    }
+    if (whole) {
+      if (std::optional<std::string> problem = CheckRealisation(sql, expected_monthly, expected_daily)) {
+        return fail({size - 1, *problem});
+      }
     }
     long long stored_nodes = 0;
     sql << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);

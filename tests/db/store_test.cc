@@ -355,6 +355,35 @@ TEST_F(StoreTamperTest, ForgedCheckpointIsNamed) {
   ExpectFailureAt(4, "checkpoint at tree size 5");
 }
 
+TEST_F(StoreTamperTest, ChangedRealisationAggregateIsNamed) {
+  Tamper("UPDATE realisation_monthly SET amount_sen = amount_sen + 100");
+  ExpectFailureAt(7, "realisation_monthly row");
+}
+
+TEST_F(StoreTamperTest, DeletedRealisationRowIsNamed) {
+  Tamper("DELETE FROM realisation_daily");
+  ExpectFailureAt(7, "realisation_daily lacks a row");
+}
+
+TEST_F(StoreTest, ReversalRemovesItsExpenditureFromTheAggregates) {
+  MustAppend({Genesis()});
+  MustAppend({Opd()});
+  MustAppend({Expenditure(1), Expenditure(2)});
+  MustAppend({PendingEntry{Body({{"kind", "reversal"}, {"reverses", 2}, {"reason", "salah"}}),
+                           "bendahara.dinkes", "", ""}});
+  Result<ledger::AbsorptionInput> input = store_->AbsorptionInputs(2026, "2026-12-31", std::nullopt);
+  ASSERT_TRUE(input.has_value()) << input.error().ToString();
+  std::int64_t realised = 0;
+  std::int64_t entries = 0;
+  for (const ledger::RealisationRow& row : input->realisation) {
+    realised += row.amount_sen;
+    entries += row.entries;
+  }
+  EXPECT_EQ(realised, 125000000);  // One of the two Rp1,250,000.00 payments remains.
+  EXPECT_EQ(entries, 1);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
 // The 100,000-entry run: appends in group commits of 256 and verifies. Rates go to
 // stdout for the record; they are not asserted (timings here are noisy).
 TEST_F(StoreTest, AppendsAndVerifiesOneHundredThousandEntries) {
