@@ -107,6 +107,12 @@ const std::vector<Migration>& Migrations() {
            " seq BIGINT NOT NULL,"
            " tree_size BIGINT NOT NULL,"
            " PRIMARY KEY (sub, idempotency_key))",
+           // Auditors' cosignature/v1 lines, one per (checkpoint, cosigner). Append-only.
+           "CREATE TABLE cosignatures ("
+           " tree_size BIGINT NOT NULL,"
+           " cosigner TEXT NOT NULL,"
+           " line TEXT NOT NULL,"
+           " PRIMARY KEY (tree_size, cosigner))",
        }},
   };
   return migrations;
@@ -115,7 +121,7 @@ const std::vector<Migration>& Migrations() {
 // Append-only: every ledger table refuses UPDATE and DELETE.
 std::vector<std::string> AppendOnlyTriggers(const std::string& backend) {
   std::vector<std::string> statements;
-  for (const char* table : {"entries", "merkle_nodes", "checkpoints"}) {
+  for (const char* table : {"entries", "merkle_nodes", "checkpoints", "cosignatures"}) {
     const std::string name = table;
     if (backend == "sqlite3") {
       for (const char* operation : {"UPDATE", "DELETE"}) {
@@ -159,7 +165,8 @@ Result<void> Migrate(soci::session& sql) {
       if (migration.version <= current) continue;
       soci::transaction transaction(sql);
       for (const std::string& statement : migration.statements) sql << statement;
-      if (migration.version == 1) {
+      if (migration.version == 2) {
+        // Every ledger table exists from here on: make them append-only.
         for (const std::string& statement : AppendOnlyTriggers(sql.get_backend_name())) {
           sql << statement;
         }

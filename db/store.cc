@@ -1020,6 +1020,47 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
   }
 }
 
+Result<void> Store::AddCosignature(std::uint64_t tree_size, const std::string& cosigner,
+                                   const std::string& line) {
+  try {
+    soci::session& sql = impl_->sql;
+    WriteTransaction transaction(sql);
+    long long size = static_cast<long long>(tree_size);
+    long long found = 0;
+    sql << "SELECT COUNT(*) FROM checkpoints WHERE tree_size = :s", soci::into(found), soci::use(size);
+    if (found == 0) {
+      return Error{Code::kNotFound, "no checkpoint of tree size " + std::to_string(tree_size), {}};
+    }
+    std::string existing;
+    sql << "SELECT line FROM cosignatures WHERE tree_size = :s AND cosigner = :c",
+        soci::into(existing), soci::use(size), soci::use(cosigner);
+    if (sql.got_data()) {
+      if (existing == line) return Ok();
+      return Error{Code::kConflict,
+                   cosigner + " already cosigned tree size " + std::to_string(tree_size), {}};
+    }
+    sql << "INSERT INTO cosignatures (tree_size, cosigner, line) VALUES (:s, :c, :l)",
+        soci::use(size), soci::use(cosigner), soci::use(line);
+    transaction.Commit();
+    return Ok();
+  } catch (const std::exception& e) {
+    return Unavailable("db.add_cosignature", e);
+  }
+}
+
+Result<std::vector<std::string>> Store::Cosignatures(std::uint64_t tree_size) {
+  try {
+    long long size = static_cast<long long>(tree_size);
+    // A checkpoint carries at most a handful of witnesses; the note format caps it anyway.
+    std::vector<std::string> lines(ledger::kNoteSignaturesMax);
+    impl_->sql << "SELECT line FROM cosignatures WHERE tree_size = :s ORDER BY cosigner",
+        soci::into(lines), soci::use(size);
+    return lines;
+  } catch (const std::exception& e) {
+    return Unavailable("db.cosignatures", e);
+  }
+}
+
 Result<ledger::Digest> Store::TreeHash(std::uint64_t tree_size) {
   try {
     if (tree_size == 0) return ledger::EmptyTreeHash();

@@ -154,6 +154,13 @@ class Store {
                                          std::uint64_t* tree_size = nullptr);
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
   Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);
+  // Stores an auditor's cosignature line for the checkpoint of `tree_size` (the caller
+  // verified it). kNotFound if no checkpoint of that size is stored; kConflict if the
+  // cosigner already cosigned it with a different line (the same line again is fine).
+  Result<void> AddCosignature(std::uint64_t tree_size, const std::string& cosigner,
+                              const std::string& line);
+  // The cosignature lines stored for the checkpoint of `tree_size`, by cosigner name.
+  Result<std::vector<std::string>> Cosignatures(std::uint64_t tree_size);
   // Merkle tree hash of the first tree_size entries from stored nodes (O(log n) reads).
   Result<ledger::Digest> TreeHash(std::uint64_t tree_size);
   Result<std::vector<ledger::Digest>> InclusionProof(std::uint64_t seq, std::uint64_t tree_size);

@@ -232,6 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void Write(HttpResponse response) {
+    if (response.stream) return WriteStream(std::move(response));
     auto message = std::make_shared<http::response<http::string_body>>();
     message->version(version_);
     message->result(static_cast<unsigned>(response.status));
@@ -248,6 +249,88 @@ class Session : public std::enable_shared_from_this<Session> {
     beast::get_lowest_layer(stream_).expires_after(server_->limits.write_timeout);
     http::async_write(stream_, *message,
                       beast::bind_front_handler(&Session::OnWrite, shared_from_this(), keep_alive));
+  }
+
+  // A streamed body: the header with chunked encoding, then chunks produced one at a time
+  // on the worker pool (the producer may read the database), each written before the
+  // next is produced, so memory stays constant whatever the body's size.
+  void WriteStream(HttpResponse response) {
+    auto header = std::make_shared<http::response<http::empty_body>>();
+    header->version(version_);
+    header->result(static_cast<unsigned>(response.status));
+    header->set(http::field::server, "jejak");
+    header->set(http::field::content_type, response.content_type);
+    header->set("Strict-Transport-Security", "max-age=31536000");
+    header->set("X-Content-Type-Options", "nosniff");
+    for (auto& [name, value] : response.headers) header->set(name, value);
+    header->chunked(true);
+    stream_keep_alive_ = keep_alive_ && !server_->draining.load();
+    header->keep_alive(stream_keep_alive_);
+    producer_ = std::move(response.stream);
+    header_ = header;
+    header_serializer_.emplace(*header);
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.write_timeout);
+    http::async_write_header(stream_, *header_serializer_,
+                             beast::bind_front_handler(&Session::OnStreamWritten, shared_from_this()));
+  }
+
+  void OnStreamWritten(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return EndStream(ec);
+    net::post(server_->workers, [self = shared_from_this()]() {
+      auto chunk = std::make_shared<std::string>();
+      Result<bool> more = self->producer_(*chunk);
+      net::post(self->stream_.get_executor(), [self, chunk, more = std::move(more)]() mutable {
+        self->WriteChunk(std::move(chunk), std::move(more));
+      });
+    });
+  }
+
+  void WriteChunk(std::shared_ptr<std::string> chunk, Result<bool> more) {
+    if (!more) {
+      // Mid-stream there is no way to send a status any more: log and cut the connection
+      // (the client sees a truncated chunked body, never a complete-looking one).
+      std::fprintf(stderr, "{\"event\":\"stream.failed\",\"error\":\"%s\"}\n",
+                   more.error().message.c_str());
+      return EndStream(beast::error_code(net::error::operation_aborted));
+    }
+    chunk_ = std::move(chunk);
+    beast::get_lowest_layer(stream_).expires_after(server_->limits.write_timeout);
+    if (chunk_->empty() && !*more) {
+      return net::async_write(stream_, http::make_chunk_last(),
+                              beast::bind_front_handler(&Session::OnStreamDone, shared_from_this()));
+    }
+    if (chunk_->empty()) return OnStreamWritten({}, 0);
+    const bool last = !*more;
+    net::async_write(stream_, http::make_chunk(net::buffer(*chunk_)),
+                     [self = shared_from_this(), last](beast::error_code write_ec, std::size_t) {
+                       if (write_ec) return self->EndStream(write_ec);
+                       if (!last) return self->OnStreamWritten({}, 0);
+                       net::async_write(self->stream_, http::make_chunk_last(),
+                                        beast::bind_front_handler(&Session::OnStreamDone, self));
+                     });
+  }
+
+  void OnStreamDone(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return EndStream(ec);
+    --server_->in_flight;
+    ReleaseStream();
+    if (!stream_keep_alive_) return DoClose();
+    DoRead(/*first=*/false);
+  }
+
+  void EndStream(beast::error_code ec) {
+    --server_->in_flight;
+    ReleaseStream();
+    LogNetwork("stream", ec);
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);
+  }
+
+  void ReleaseStream() {
+    producer_ = nullptr;  // Releases what the producer holds (a database lease).
+    chunk_.reset();
+    header_serializer_.reset();
+    header_.reset();
   }
 
   void OnWrite(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
@@ -297,6 +380,12 @@ class Session : public std::enable_shared_from_this<Session> {
   bool remote_is_loopback_ = false;
   bool over_limit_ = false;
   bool keep_alive_ = true;
+  // A streamed response in progress.
+  StreamProducer producer_;
+  std::shared_ptr<http::response<http::empty_body>> header_;
+  std::optional<http::response_serializer<http::empty_body>> header_serializer_;
+  std::shared_ptr<std::string> chunk_;
+  bool stream_keep_alive_ = false;
   bool linger_ = false;
   std::size_t lingered_bytes_ = 0;
   std::array<char, 16 * 1024> linger_buffer_{};

@@ -32,11 +32,19 @@ struct HttpRequest {
   std::chrono::steady_clock::time_point received_at;
 };
 
+// Produces a streamed body one piece at a time: appends the next piece to `chunk` and
+// returns true while more follows, false after the last piece. Called on a worker thread,
+// never concurrently with itself; an Error cuts the connection (the status is already
+// sent). Destroyed when the stream ends, releasing what it holds.
+using StreamProducer = std::function<Result<bool>(std::string& chunk)>;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is streamed with chunked encoding instead of `body`.
+  StreamProducer stream;
 };
 
 // Called on a worker thread; must call `respond` exactly once, from any thread.

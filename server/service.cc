@@ -26,7 +26,9 @@
 #include "db/store.h"
 #include "ledger/absorption.h"
 #include "ledger/audit.h"
+#include "ledger/bundle.h"
 #include "ledger/canonical.h"
+#include "ledger/cosignature.h"
 #include "ledger/money.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
@@ -389,6 +391,19 @@ struct Service::Impl {
   std::unique_ptr<AppendWriter> writer;
   std::mutex verify_mutex;  // One server-side verification at a time.
   ledger::AuditRules audit_rules;
+  ledger::NoteSigner signer;                   // For checkpoints of exported bundles.
+  std::vector<ledger::CosignerKey> witnesses;  // Auditors' keys allowed to cosign.
+
+  // `note` with the stored cosignature lines of its checkpoint appended.
+  Result<std::string> WithCosignatures(db::Store& store, const std::string& note) {
+    Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(note, verifier);
+    if (!checkpoint) return Error{Code::kDataLoss, "stored checkpoint does not verify", {}};
+    Result<std::vector<std::string>> lines = store.Cosignatures(checkpoint->tree_size);
+    if (!lines) return lines.error();
+    std::string cosigned = note;
+    for (const std::string& line : *lines) cosigned += line;
+    return cosigned;
+  }
 
   Impl(Config server_config, Authenticator auth, ledger::NoteVerifier note_verifier)
       : config(std::move(server_config)),
@@ -622,14 +637,171 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   if (path == "/v1/checkpoint") {
     log.route = path;
     if (!only("GET")) return;
+    if (Result<void> allowed = query.Allow({"tree_size"}); !allowed) return fail(allowed.error());
+    Result<std::optional<std::int64_t>> size =
+        query.Integer("tree_size", 1, std::numeric_limits<std::int64_t>::max());
+    if (!size) return fail(size.error());
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
-    Result<std::optional<std::string>> note = (*store)->LatestCheckpoint();
+    Result<std::optional<std::string>> note =
+        size->has_value() ? (*store)->CheckpointAt(static_cast<std::uint64_t>(**size))
+                          : (*store)->LatestCheckpoint();
     if (!note) return fail(note.error());
-    if (!note->has_value()) return respond(Problem(503, "the ledger has no checkpoint yet"));
+    if (!note->has_value()) {
+      return respond(size->has_value()
+                         ? Problem(404, "no checkpoint of tree size " + std::to_string(**size) +
+                                            " (one is stored per commit)")
+                         : Problem(503, "the ledger has no checkpoint yet"));
+    }
+    Result<std::string> cosigned = WithCosignatures(store->get(), **note);
+    if (!cosigned) return fail(cosigned.error());
     HttpResponse response;
     response.content_type = "text/plain; charset=utf-8";
-    response.body = **note;
+    response.body = std::move(cosigned).value();
+    return respond(std::move(response));
+  }
+
+  if (path == "/v1/checkpoint/cosignatures") {
+    log.route = path;
+    if (!only("POST")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kAuditor})) return;
+    if (!check_post()) return;
+    Result<json> body = ParseJsonBody(request);
+    if (!body) return fail(body.error());
+    std::vector<FieldError> errors;
+    for (const auto& [name, value] : body->items()) {
+      if (name != "tree_size" && name != "cosignature") errors.push_back({name, "unknown field"});
+    }
+    if (!body->contains("tree_size") || !(*body)["tree_size"].is_number_integer() ||
+        (*body)["tree_size"].get<std::int64_t>() < 1) {
+      errors.push_back({"tree_size", "required: the size of the checkpoint cosigned"});
+    }
+    if (!body->contains("cosignature") || !(*body)["cosignature"].is_string()) {
+      errors.push_back({"cosignature", "required: one cosignature/v1 signature line"});
+    }
+    if (!errors.empty()) return fail(InvalidArgument("invalid cosignature", errors));
+    const auto tree_size = (*body)["tree_size"].get<std::uint64_t>();
+    std::string line = (*body)["cosignature"].get<std::string>();
+    if (!line.empty() && line.back() != '\n') line += '\n';
+    // "— <name> <base64>": the name picks the configured witness key.
+    constexpr std::string_view kDash = "\xe2\x80\x94 ";
+    const std::size_t name_end = line.find(' ', kDash.size());
+    if (line.rfind(kDash, 0) != 0 || name_end == std::string::npos) {
+      return fail(InvalidArgument("invalid cosignature",
+                                  {{"cosignature", "not a signature line (— name base64)"}}));
+    }
+    const std::string cosigner = line.substr(kDash.size(), name_end - kDash.size());
+    const ledger::CosignerKey* key = nullptr;
+    for (const ledger::CosignerKey& witness : witnesses) {
+      if (witness.name == cosigner) key = &witness;
+    }
+    if (key == nullptr) {
+      return fail(Error{Code::kPermissionDenied,
+                        "cosigner " + cosigner + " is not a witness key in the config", {}});
+    }
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    Result<std::optional<std::string>> note = (*store)->CheckpointAt(tree_size);
+    if (!note) return fail(note.error());
+    if (!note->has_value()) {
+      return fail(Error{Code::kNotFound, "no checkpoint of tree size " + std::to_string(tree_size), {}});
+    }
+    Result<std::string> text = ledger::OpenNote(**note, verifier);
+    if (!text) return fail(Error{Code::kDataLoss, "stored checkpoint does not verify", {}});
+    Result<ledger::Cosignature> checked = ledger::VerifyCosignatureLine(*text, line, *key);
+    if (!checked) return fail(InvalidArgument(checked.error().message, {{"cosignature", checked.error().message}}));
+    Result<void> stored = (*store)->AddCosignature(tree_size, cosigner, line);
+    if (!stored) return fail(stored.error());
+    Result<std::string> cosigned = WithCosignatures(store->get(), **note);
+    if (!cosigned) return fail(cosigned.error());
+    return respond(Json(201, {{"tree_size", tree_size},
+                              {"cosigner", cosigner},
+                              {"timestamp", checked->timestamp},
+                              {"checkpoint", *cosigned}}));
+  }
+
+  if (path == "/v1/export/bundle") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kAuditor})) return;
+    if (Result<void> allowed = query.Allow({"to_seq"}); !allowed) return fail(allowed.error());
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    Result<std::optional<std::string>> latest = (*store)->LatestCheckpoint();
+    if (!latest) return fail(latest.error());
+    if (!latest->has_value()) return respond(Problem(503, "the ledger has no checkpoint yet"));
+    Result<ledger::Checkpoint> latest_checkpoint = ledger::OpenCheckpoint(**latest, verifier);
+    if (!latest_checkpoint) return fail(Error{Code::kDataLoss, "latest checkpoint does not verify", {}});
+    // Up to the latest checkpoint: entries committed later are not acknowledged by it yet.
+    const auto max = static_cast<std::int64_t>(latest_checkpoint->tree_size) - 1;
+    Result<std::optional<std::int64_t>> to = query.Integer("to_seq", 0, max);
+    if (!to) return fail(to.error());
+    const std::int64_t to_seq = to->value_or(max);
+    const auto size = static_cast<std::uint64_t>(to_seq) + 1;
+    // The checkpoint line: the stored one if a commit ended exactly there (with its
+    // cosignatures), else a fresh one over the same stored tree.
+    Result<std::optional<std::string>> stored = (*store)->CheckpointAt(size);
+    if (!stored) return fail(stored.error());
+    std::string note;
+    if (stored->has_value()) {
+      Result<std::string> cosigned = WithCosignatures(store->get(), **stored);
+      if (!cosigned) return fail(cosigned.error());
+      note = std::move(cosigned).value();
+    } else {
+      Result<db::StoredEntry> last = (*store)->Entry(to_seq);
+      if (!last) return fail(last.error());
+      Result<ledger::Digest> root = (*store)->TreeHash(size);
+      if (!root) return fail(root.error());
+      note = ledger::SignCheckpoint(
+          ledger::Checkpoint{config.origin, size, *root, last->chain_hash, NowRfc3339()}, signer);
+    }
+    struct BundleStream {
+      StorePool::Lease lease;
+      std::string header;
+      std::string checkpoint_line;
+      std::int64_t next = 0;
+      std::int64_t to_seq = 0;
+      bool header_sent = false;
+    };
+    auto state = std::make_shared<BundleStream>(BundleStream{
+        std::move(store).value(),
+        ledger::BundleHeaderLine(config.origin, ledger::FormatVerifierKey(verifier)),
+        ledger::BundleCheckpointLine(note), 0, to_seq, false});
+    HttpResponse response;
+    response.content_type = "application/x-ndjson";
+    response.headers.emplace_back("Content-Disposition",
+                                  "attachment; filename=\"jejak-bundle-" + std::to_string(size) + ".ndjson\"");
+    response.headers.emplace_back("X-Jejak-Tree-Size", std::to_string(size));
+    response.stream = [state](std::string& chunk) -> Result<bool> {
+      if (!state->header_sent) {
+        chunk += state->header + "\n";
+        state->header_sent = true;
+      }
+      if (state->next <= state->to_seq) {
+        db::EntryFilter filter;
+        filter.after_seq = state->next - 1;
+        filter.limit = ledger::kPageEntriesMax;
+        Result<db::EntryPage> page = state->lease->ListEntries(filter);
+        if (!page) return page.error();
+        for (const db::StoredEntry& entry : page->entries) {
+          if (entry.seq > state->to_seq) break;
+          if (entry.seq != state->next) {
+            return Error{Code::kDataLoss, "entry " + std::to_string(state->next) + " is missing", {}};
+          }
+          chunk += entry.canonical;
+          chunk += '\n';
+          ++state->next;
+        }
+        if (page->entries.empty()) return Error{Code::kDataLoss, "the ledger ends early", {}};
+        if (state->next <= state->to_seq) return true;
+      }
+      chunk += state->checkpoint_line + "\n";
+      return false;
+    };
     return respond(std::move(response));
   }
 
@@ -1044,6 +1216,12 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   }
 
   auto impl = std::make_unique<Impl>(config, std::move(authenticator).value(), *verifier);
+  impl->signer = signer;
+  for (const std::string& witness_vkey : config.witness_keys) {
+    std::optional<ledger::CosignerKey> witness = ledger::ParseCosignerKey(witness_vkey);
+    if (!witness) return InvalidArgument("witness_key is not a cosignature/v1 key: " + witness_vkey);
+    impl->witnesses.push_back(*witness);
+  }
   impl->audit_rules.direct_procurement_cap_sen = config.audit_direct_procurement_cap_sen;
   impl->audit_rules.cash_cap_sen = config.audit_cash_cap_sen;
   impl->audit_rules.split_window_days = static_cast<int>(config.audit_split_window_days);

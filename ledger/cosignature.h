@@ -1,0 +1,49 @@
+// C2SP tlog-cosignature `cosignature/v1` (Ed25519, key type 0x04): an auditor's witness
+// key signs "cosignature/v1\ntime <POSIX seconds>\n" followed by the checkpoint text, and
+// the line "— <name> base64(key ID || 8-byte big-endian timestamp || signature)" is
+// appended to the checkpoint's signed note. Pure: callers read keys and the clock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crypto/ed25519.h"
+#include "ledger/base/result.h"
+
+namespace jejak::ledger {
+
+// A cosigner (witness) verifier key "<name>+<hex key ID>+<base64(0x04 || public key)>";
+// key ID = SHA-256(name || "\n" || 0x04 || public key)[:4].
+struct CosignerKey {
+  std::string name;
+  std::uint32_t key_id = 0;
+  crypto::PublicKey public_key{};
+};
+
+std::uint32_t CosignerKeyId(std::string_view name, const crypto::PublicKey& public_key);
+std::string FormatCosignerKey(const CosignerKey& key);
+// Nullopt if malformed, not type 0x04, or the key ID does not match.
+std::optional<CosignerKey> ParseCosignerKey(std::string_view vkey);
+
+// The exact bytes a cosigner signs for `checkpoint_text` (the note text, ending in "\n").
+std::string CosignedMessage(std::string_view checkpoint_text, std::uint64_t timestamp);
+
+// The signature line (with its trailing "\n") by `name`/`key` over `checkpoint_text` at
+// `timestamp`.
+std::string CosignatureLine(std::string_view checkpoint_text, std::string_view name,
+                            const crypto::PrivateKey& key, std::uint64_t timestamp);
+
+struct Cosignature {
+  std::string line;  // As it appears in the note, with "\n".
+  std::uint64_t timestamp = 0;
+};
+
+// Checks one signature line (with or without its "\n") as `key`'s cosignature over
+// `checkpoint_text`. kInvalidArgument naming what is wrong (name, key ID, length,
+// signature).
+Result<Cosignature> VerifyCosignatureLine(std::string_view checkpoint_text,
+                                          std::string_view line, const CosignerKey& key);
+
+}  // namespace jejak::ledger

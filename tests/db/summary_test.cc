@@ -1,0 +1,2 @@
+// Storage summary tests (being written).
+#include <gtest/gtest.h>
