@@ -1289,8 +1289,9 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
 }  // namespace
 
 Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
-                                   const std::optional<std::string>& trusted_checkpoint) {
-  return VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt);
+                                   const std::optional<std::string>& trusted_checkpoint,
+                                   const std::atomic<bool>* cancel) {
+  return VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt, cancel);
 }
 
 Result<VerifyReport> Store::VerifyRange(const ledger::NoteVerifier& verifier,
@@ -1301,12 +1302,13 @@ Result<VerifyReport> Store::VerifyRange(const ledger::NoteVerifier& verifier,
     return InvalidArgument("need 0 <= from_seq <= to_seq < tree size (" + std::to_string(*size) +
                            ")");
   }
-  return VerifyImpl(verifier, std::nullopt, from_seq, to_seq);
+  return VerifyImpl(verifier, std::nullopt, from_seq, to_seq, nullptr);
 }
 
 Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
                                        const std::optional<std::string>& trusted_checkpoint,
-                                       std::int64_t from_seq, std::optional<std::int64_t> to_seq) {
+                                       std::int64_t from_seq, std::optional<std::int64_t> to_seq,
+                                       const std::atomic<bool>* cancel) {
   VerifyReport report;
   auto fail = [&report](ledger::Problem problem) {
     report.ok = false;
@@ -1324,6 +1326,8 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
   }
   soci::session& sql = impl_->sql;
   try {
+    // One snapshot for the whole pass: appends committed meanwhile are not half-seen.
+    ReadSnapshot snapshot(sql);
     ledger::ChainVerifier chain(verifier);
     // The realisation aggregates the entries imply, compared with the stored tables
     // at the end of a whole-ledger verification. Memory grows with the number of
@@ -1371,6 +1375,9 @@ Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
 
     long long after = from_seq - 1;
     for (;;) {
+      if (cancel != nullptr && cancel->load()) {
+        return Error{Code::kUnavailable, "verification cancelled", {}};
+      }
       std::vector<long long> seqs(kStreamPageEntries);
       std::vector<std::string> canonicals(kStreamPageEntries), leaf_hashes(kStreamPageEntries),
           chain_hashes(kStreamPageEntries);

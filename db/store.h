@@ -6,6 +6,7 @@
 // A Store owns one database session and is not thread-safe: use one per thread.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -172,8 +173,11 @@ class Store {
   // ledger. With `trusted`, also checks that the ledger extends that checkpoint (one an
   // auditor kept from before). Streams in pages: constant memory. The report names the
   // first problem; an Error means verification could not run (e.g. database down).
+  // `cancel`, if given, is polled between pages: when it turns true, verification stops
+  // with kUnavailable ("cancelled").
   Result<VerifyReport> Verify(const ledger::NoteVerifier& verifier,
-                              const std::optional<std::string>& trusted_checkpoint);
+                              const std::optional<std::string>& trusted_checkpoint,
+                              const std::atomic<bool>* cancel = nullptr);
   // Verifies entries from_seq..to_seq only: starts from the stored chain hash of
   // from_seq - 1 and the stored Merkle frontier at from_seq (trusted as stored), and
   // checks the stored checkpoints inside the range. kInvalidArgument unless
@@ -192,7 +196,8 @@ class Store {
                                        bool all_or_nothing);
   Result<VerifyReport> VerifyImpl(const ledger::NoteVerifier& verifier,
                                   const std::optional<std::string>& trusted_checkpoint,
-                                  std::int64_t from_seq, std::optional<std::int64_t> to_seq);
+                                  std::int64_t from_seq, std::optional<std::int64_t> to_seq,
+                                  const std::atomic<bool>* cancel);
   struct Impl;
   explicit Store(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

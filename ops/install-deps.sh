@@ -12,6 +12,7 @@ packages=(
   python3 python3-jwt python3-cryptography curl wrk
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libxlsxwriter-dev python3-openpyxl
+  chromium fonts-dejavu-core
 )
 
 missing=()
@@ -20,6 +21,12 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+
+# Browser tests (tests/browser) run Node.js and npm; a machine that already has them (from
+# any source) keeps its own, since Debian's npm conflicts with other nodejs builds.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  missing+=(nodejs npm)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

@@ -27,6 +27,7 @@
 #include "ledger/entry.h"
 #include "ledger/limits.h"
 #include "ledger/note.h"
+#include "server/audit_client.h"
 #include "server/auth.h"
 #include "server/config.h"
 #include "server/demo_data.h"
@@ -79,6 +80,12 @@ constexpr const char* kUsage =
     "      executive, admin; officers need --opd)\n"
     "  demo --data DIR [--listen HOST:PORT]\n"
     "      create the sample regency ledger in DIR if it is not there, then serve it\n"
+    "  audit --server URL --token-file F --key VKEYFILE --state DIR [--full]\n"
+    "        [--cosign KEYFILE --cosigner-name NAME] [--ca-cert FILE]\n"
+    "      the auditor's check of a server: signature, consistency with the checkpoint\n"
+    "      kept in DIR, optionally every entry (--full), then cosign\n"
+    "  cosigner-key --name NAME --out KEYFILE\n"
+    "      make an auditor's witness key and print its cosigner verifier key\n"
     "\n"
     "exit codes: 0 ok, 1 verification failed, 2 usage or input error\n";
 
@@ -737,6 +744,11 @@ int RunCli(int argc, char** argv) {
     if (command == "help" || command == "--help" || command == "-h") {
       std::printf("%s", kUsage);
       return kExitOk;
+    }
+    // The auditor's commands parse their own options: `audit` has a bare --full switch.
+    if (command == "audit" || command == "cosigner-key") {
+      const std::vector<std::string> rest(argv + 2, argv + argc);
+      return command == "audit" ? RunAudit(rest) : RunCosignerKey(rest);
     }
     struct Command {
       std::set<std::string> flags;

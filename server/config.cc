@@ -79,6 +79,7 @@ Result<Config> LoadConfig(const std::string& path) {
       {"append_queue_max", {nullptr, &config.append_queue_max, 256, 1000000}},
       {"append_batch_max", {nullptr, &config.append_batch_max, 1, 10000}},
       {"worker_threads", {&config.worker_threads, nullptr, 0, 256}},
+      {"verify_interval_minutes", {&config.verify_interval_minutes, nullptr, 0, 10080}},
       {"audit_split_window_days", {&config.audit_split_window_days, nullptr, 1, 366}},
       {"audit_duplicate_window_days", {&config.audit_duplicate_window_days, nullptr, 1, 366}},
       {"audit_late_recording_days", {&config.audit_late_recording_days, nullptr, 0, 366}},

@@ -49,6 +49,8 @@ struct Config {
   std::size_t append_queue_max = 10000;
   std::size_t append_batch_max = 256;
   std::int64_t worker_threads = 0;  // 0: twice the cores.
+  // The server re-verifies the whole ledger at start and then this often (0: never).
+  std::int64_t verify_interval_minutes = 60;
 
   // Audit rule thresholds (GET /v1/audit/findings).
   std::int64_t audit_direct_procurement_cap_sen = 200'000'000LL * 100;

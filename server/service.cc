@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -35,6 +36,7 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "server/auth.h"
+#include "server/dashboard.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
 #include "server/writer.h"
@@ -49,6 +51,8 @@ constexpr std::size_t kIdempotencyKeyBytesMax = 128;
 // Query strings longer than this are refused before parsing.
 constexpr std::size_t kQueryBytesMax = 4096;
 constexpr std::size_t kPageEntriesDefault = 100;
+// A findings count lists at most this many of the seqs behind it.
+constexpr std::size_t kDrillDownSeqsMax = 500;
 static_assert(kPageEntriesDefault <= ledger::kPageEntriesMax);
 
 std::string NowRfc3339() {
@@ -392,6 +396,53 @@ struct Service::Impl {
   std::mutex verify_mutex;  // One server-side verification at a time.
   ledger::AuditRules audit_rules;
   ledger::NoteSigner signer;                   // For checkpoints of exported bundles.
+
+  // The latest whole-ledger verification (background or an auditor's), for
+  // GET /v1/integrity.
+  struct Verification {
+    std::string state = "pending";  // pending, ok, failed.
+    std::string at;
+    std::uint64_t entries = 0;
+    std::optional<ledger::Problem> problem;
+  };
+  std::mutex verification_mutex;
+  Verification verification;
+  std::atomic<bool> stopping{false};
+  std::mutex background_mutex;
+  std::condition_variable background_wake;
+  std::thread background;
+
+  void RecordVerification(const db::VerifyReport& report) {
+    std::lock_guard<std::mutex> lock(verification_mutex);
+    verification.state = report.ok ? "ok" : "failed";
+    verification.at = NowRfc3339();
+    verification.entries = report.entries;
+    verification.problem = report.problem;
+  }
+
+  // Verifies the whole ledger now and then every interval, until Stop().
+  void BackgroundVerification(std::chrono::minutes interval) {
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> running(verify_mutex);
+        Result<StorePool::Lease> store = reads.Acquire();
+        if (store) {
+          Result<db::VerifyReport> report = (*store)->Verify(verifier, std::nullopt, &stopping);
+          if (report) {
+            RecordVerification(*report);
+            if (!report->ok) {
+              std::fprintf(stderr,
+                           "{\"event\":\"verify.failed\",\"alert\":true,\"seq\":%lld,\"what\":%s}\n",
+                           static_cast<long long>(report->problem->seq),
+                           json(report->problem->what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+            }
+          }
+        }
+      }
+      std::unique_lock<std::mutex> lock(background_mutex);
+      if (background_wake.wait_for(lock, interval, [this]() { return stopping.load(); })) return;
+    }
+  }
   std::vector<ledger::CosignerKey> witnesses;  // Auditors' keys allowed to cosign.
 
   // `note` with the stored cosignature lines of its checkpoint appended.
@@ -805,6 +856,64 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     return respond(std::move(response));
   }
 
+  if (path == "/" || path == "/index.html" || path == "/assets/app.js" ||
+      path == "/assets/style.css") {
+    log.route = path == "/index.html" ? "/" : path;
+    if (!only("GET")) return;
+    HttpResponse response;
+    if (path == "/assets/app.js") {
+      response.content_type = "text/javascript; charset=utf-8";
+      response.body = std::string(DashboardScript());
+    } else if (path == "/assets/style.css") {
+      response.content_type = "text/css; charset=utf-8";
+      response.body = std::string(DashboardStyle());
+    } else {
+      response.content_type = "text/html; charset=utf-8";
+      response.body = std::string(DashboardHtml());
+    }
+    // The page holds no data (it asks the API with the user's token), so it may be cached
+    // briefly; it never runs anything from elsewhere.
+    response.headers.emplace_back("Cache-Control", "no-cache");
+    response.headers.emplace_back(
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    response.headers.emplace_back("Referrer-Policy", "no-referrer");
+    return respond(std::move(response));
+  }
+
+  if (path == "/v1/integrity") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    if (!target.query.empty()) return fail(InvalidArgument("this route takes no query parameters"));
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    Result<std::optional<std::string>> note = (*store)->LatestCheckpoint();
+    if (!note) return fail(note.error());
+    if (!note->has_value()) return respond(Problem(503, "the ledger has no checkpoint yet"));
+    Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, verifier);
+    if (!checkpoint) return fail(Error{Code::kDataLoss, "latest checkpoint does not verify", {}});
+    json verified;
+    {
+      std::lock_guard<std::mutex> lock(verification_mutex);
+      verified = {{"state", verification.state},
+                  {"at", verification.at.empty() ? json(nullptr) : json(verification.at)},
+                  {"entries", verification.entries},
+                  {"problem", verification.problem
+                                  ? json{{"seq", verification.problem->seq},
+                                         {"what", verification.problem->what}}
+                                  : json(nullptr)}};
+    }
+    return respond(Json(200, {{"origin", checkpoint->origin},
+                              {"tree_size", checkpoint->tree_size},
+                              {"root_hash", crypto::ToHex(checkpoint->root_hash)},
+                              {"checkpoint_time", checkpoint->time},
+                              {"verification", std::move(verified)}}));
+  }
+
   // Everything below needs a token.
   static const std::regex entry_path(R"(/v1/entries/(\d{1,18}))");
   static const std::regex reversal_path(R"(/v1/entries/(\d{1,18})/reversal)");
@@ -1037,6 +1146,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     Result<db::VerifyReport> report = whole ? (*store)->Verify(verifier, std::nullopt)
                                             : (*store)->VerifyRange(verifier, from_seq, to_seq);
     if (!report) return fail(report.error());
+    if (whole) RecordVerification(*report);
     json body = {{"ok", report->ok},
                  {"from_seq", from_seq},
                  {"to_seq", to_seq},
@@ -1137,13 +1247,21 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (!input) return fail(input.error());
     const std::vector<ledger::Finding> findings = ledger::RunAuditRules(*input, audit_rules);
     json list = json::array();
-    std::map<std::pair<std::string, std::string>, std::pair<std::int64_t, std::int64_t>> counts;
+    struct Count {
+      std::int64_t findings = 0;
+      std::int64_t amount_sen = 0;
+      std::set<std::int64_t> seqs;  // For the dashboard's drill-down.
+    };
+    std::map<std::pair<std::string, std::string>, Count> counts;
     for (const ledger::Finding& finding : findings) {
       if (opd && finding.opd != *opd) continue;
       if (rule && finding.rule != *rule) continue;
-      auto& count = counts[{finding.rule, finding.opd}];
-      ++count.first;
-      count.second += finding.amount_sen;  // Bounded: findings sum ledger amounts.
+      Count& count = counts[{finding.rule, finding.opd}];
+      ++count.findings;
+      count.amount_sen += finding.amount_sen;  // Bounded: findings sum ledger amounts.
+      for (std::int64_t seq : finding.seqs) {
+        if (count.seqs.size() < kDrillDownSeqsMax) count.seqs.insert(seq);
+      }
       if (actor->role == Role::kAuditor) {
         list.push_back({{"rule", finding.rule},
                         {"severity", finding.severity},
@@ -1159,8 +1277,9 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     for (const auto& [key, value] : counts) {
       count_list.push_back({{"rule", key.first},
                             {"opd", key.second},
-                            {"count", value.first},
-                            {"amount", ledger::FormatMoney(value.second)}});
+                            {"count", value.findings},
+                            {"amount", ledger::FormatMoney(value.amount_sen)},
+                            {"seqs", value.seqs}});
     }
     json body = {{"fiscal_year", **year},
                  {"as_of", as_of},
@@ -1186,6 +1305,12 @@ void Service::CountTransportError(int status) {
 }
 
 void Service::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(impl_->background_mutex);
+    impl_->stopping = true;
+  }
+  impl_->background_wake.notify_all();
+  if (impl_->background.joinable()) impl_->background.join();
   if (impl_->writer) impl_->writer->Stop();
 }
 
@@ -1239,6 +1364,11 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   impl->writer = std::make_unique<AppendWriter>(std::move(write_store).value(),
                                                 config.append_queue_max, config.append_batch_max,
                                                 impl->metrics, NowRfc3339);
+  if (config.verify_interval_minutes > 0) {
+    Impl* raw = impl.get();
+    const std::chrono::minutes interval(config.verify_interval_minutes);
+    impl->background = std::thread([raw, interval]() { raw->BackgroundVerification(interval); });
+  }
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 

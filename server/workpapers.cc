@@ -4,6 +4,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -244,7 +245,7 @@ Result<WorkpaperCheckpoint> ReadCheckpoint(db::Store& store, const WorkpaperRequ
 // ledger/absorption.cc's rounding: half away from zero.
 std::int64_t BasisPoints(std::int64_t numerator, std::int64_t denominator) {
   JEJAK_CHECK(denominator > 0);
-  using Int128 = __int128;
+  __extension__ typedef __int128 Int128;
   const Int128 scaled = static_cast<Int128>(numerator) * 10000;
   const Int128 half = denominator / 2;
   const Int128 rounded =
@@ -324,7 +325,16 @@ Result<std::vector<WorkpaperTax>> AllocateTaxes(const WorkpaperData& data,
       note(target);
     }
     if (remaining_sen > 0) {
-      WorkpaperTax& target = row(deposit.opd, deposit.tax_type, deposit.deposit_date.substr(0, 7));
+      // The period the deposit was meant for: its latest covered expenditure's.
+      std::string period = deposit.deposit_date.substr(0, 7);
+      std::string latest_date;
+      for (std::int64_t seq : covers) {
+        const auto found = index_of_seq.find(seq);
+        if (found == index_of_seq.end()) continue;
+        latest_date = std::max(latest_date, data.expenditures[found->second].value_date);
+      }
+      if (!latest_date.empty()) period = latest_date.substr(0, 7);
+      WorkpaperTax& target = row(deposit.opd, deposit.tax_type, period);
       adder.Add(target.unallocated_sen, remaining_sen);
       note(target);
     }

@@ -113,8 +113,9 @@ struct WorkpaperRealisation {
 // month of the expenditures' value dates. Deposits are allocated to withheld tax as the
 // TAX_NOT_DEPOSITED rule does: in (deposit_date, seq) order, to covered unreversed
 // expenditures in ascending seq, each up to what is still open. What a deposit cannot
-// allocate (overpaid, or covering reversed payments) is `unallocated_sen` of a row of the
-// deposit's own OPD, type and deposit month.
+// allocate (overpaid, or covering reversed payments) is `unallocated_sen` of the row of the
+// deposit's own OPD and type, in the period of its latest covered expenditure of the year
+// (the deposit month if it covers none).
 struct WorkpaperTax {
   std::string opd;
   std::string tax_type;

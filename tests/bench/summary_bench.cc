@@ -20,7 +20,6 @@
 //                        the same tree size; delete the directory to force a refill.
 // Google Benchmark flags work as usual, e.g. --benchmark_filter=Absorption.
 #include <benchmark/benchmark.h>
-#include <nlohmann/json.hpp>
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
@@ -37,6 +36,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -67,7 +67,7 @@ constexpr int kGeneratorVersion = 1;
 constexpr std::uint32_t kSeed = 20250101;
 constexpr std::size_t kGroupCommit = 256;
 constexpr int kLinesPerOpd = 50;
-constexpr std::int64_t kFirstYear = 2025;  // 9/10 of the expenditures.
+constexpr std::int64_t kFirstYear = 2025;   // 9/10 of the expenditures.
 constexpr std::int64_t kSecondYear = 2026;  // 1/10: the findings year.
 constexpr const char* kOrigin = "jejak.bench/kabupaten-contoh";
 constexpr std::int64_t kRupiah = 100;  // Sen per rupiah.
@@ -101,9 +101,9 @@ unsigned MonthOf(Days day) {
 }
 
 Days LastDayOfMonth(std::int64_t year, unsigned month) {
-  return Days(std::chrono::year_month_day_last(
-      std::chrono::year(static_cast<int>(year)),
-      std::chrono::month_day_last(std::chrono::month(month))));
+  return Days(
+      std::chrono::year_month_day_last(std::chrono::year(static_cast<int>(year)),
+                                       std::chrono::month_day_last(std::chrono::month(month))));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -174,8 +174,8 @@ constexpr std::array<AccountInfo, 14> kAccounts = {{
     {"5.1.06.01.01.0001", kLainnya, "Belanja bantuan sosial kepada individu"},
 }};
 
-constexpr std::array<const char*, 6> kBanks = {"Bank Bengkulu", "Bank BRI", "Bank Mandiri",
-                                               "Bank BNI", "Bank Syariah Indonesia", "Bank BTN"};
+constexpr std::array<const char*, 6> kBanks = {
+    "Bank Bengkulu", "Bank BRI", "Bank Mandiri", "Bank BNI", "Bank Syariah Indonesia", "Bank BTN"};
 
 struct Payee {
   std::string name;
@@ -205,7 +205,9 @@ Regency MakeRegency(std::mt19937& rng) {
     std::vector<Payee> payees;
     for (int p = 0; p < 300; ++p) {
       Payee payee;
-      payee.name = (p % 3 == 0 ? "CV Mitra " : p % 3 == 1 ? "PT Karya " : "Toko Sumber ") +
+      payee.name = (p % 3 == 0   ? "CV Mitra "
+                    : p % 3 == 1 ? "PT Karya "
+                                 : "Toko Sumber ") +
                    std::to_string(o * 1000 + static_cast<std::size_t>(p));
       if (has_npwp(rng)) payee.npwp = "0" + std::to_string(digits(rng)) + "0000";  // 15 digits.
       payee.bank = kBanks[static_cast<std::size_t>(bank(rng))];
@@ -222,8 +224,8 @@ Regency MakeRegency(std::mt19937& rng) {
     const double opd_size = weight(rng);  // Some OPDs spend far more than others.
     for (int l = 0; l < kLinesPerOpd; ++l) {
       char code[32];
-      std::snprintf(code, sizeof code, "%d.%02d.%02d.2.%02d.%04d", kOpds[o].urusan,
-                    kOpds[o].bidang, 1 + l / 10, 1 + l % 10, 1 + l);
+      std::snprintf(code, sizeof code, "%d.%02d.%02d.2.%02d.%04d", kOpds[o].urusan, kOpds[o].bidang,
+                    1 + l / 10, 1 + l % 10, 1 + l);
       regency.lines.push_back(Line{static_cast<int>(o), code, account_pick(rng)});
       weights.push_back(opd_size * weight(rng));
     }
@@ -275,8 +277,8 @@ std::vector<Spend> GenerateSpends(std::mt19937& rng, const Regency& regency, std
   for (std::int64_t i = 0; i < count; ++i) {
     Spend s;
     const unsigned month = static_cast<unsigned>(month_pick(rng)) + 1;
-    const unsigned last = static_cast<unsigned>(
-        std::chrono::year_month_day(LastDayOfMonth(year, month)).day());
+    const unsigned last =
+        static_cast<unsigned>(std::chrono::year_month_day(LastDayOfMonth(year, month)).day());
     Days date = DateOf(year, month, std::uniform_int_distribution<unsigned>(1, last)(rng));
     // Working days only: a weekend payment moves to the Friday before (Monday after at the
     // year's start).
@@ -288,9 +290,9 @@ std::vector<Spend> GenerateSpends(std::mt19937& rng, const Regency& regency, std
     s.value_date = date;
     s.line = line_pick(rng);
     s.payee = payee_pick(rng);
-    const Group group = kAccounts[static_cast<std::size_t>(
-                                      regency.lines[static_cast<std::size_t>(s.line)].account)]
-                            .group;
+    const Group group =
+        kAccounts[static_cast<std::size_t>(regency.lines[static_cast<std::size_t>(s.line)].account)]
+            .group;
     const int roll = percent(rng);
     switch (group) {
       case kPegawai:
@@ -509,8 +511,9 @@ void FillYear(std::mt19937& rng, const Regency& regency, std::int64_t year, std:
   unsigned month = 1;
 
   auto emit_reversal = [&](const Scheduled& r) {
-    filler.Add({{"kind", "reversal"}, {"reverses", r.seq}, {"reason", "Salah input nilai, dicatat ulang"}},
-               "bendahara.bkad", r.date);
+    filler.Add(
+        {{"kind", "reversal"}, {"reverses", r.seq}, {"reason", "Salah input nilai, dicatat ulang"}},
+        "bendahara.bkad", r.date);
     ++stats.reversals;
   };
   auto close_month = [&](unsigned closing) {
@@ -557,7 +560,8 @@ void FillYear(std::mt19937& rng, const Regency& regency, std::int64_t year, std:
       for (std::size_t l = 0; l < regency.lines.size(); ++l) {
         if (!revised(rng)) continue;
         const std::int64_t moved =
-            static_cast<std::int64_t>(static_cast<double>(pagu[l] / kRupiah / 1000) * revision(rng)) *
+            static_cast<std::int64_t>(static_cast<double>(pagu[l] / kRupiah / 1000) *
+                                      revision(rng)) *
             1000 * kRupiah;
         filler.Add(BudgetBody(year, regency.lines[l], moved, "pergeseran"), "bappeda",
                    s.stream_date);
@@ -591,7 +595,8 @@ void FillYear(std::mt19937& rng, const Regency& regency, std::int64_t year, std:
                  {"net", ledger::FormatMoney(s.gross_sen - tax_sum)},
                  {"description", account.description}};
     json documents = {
-        {"evidence_no", "BKU/" + std::to_string(s.line) + "/" + std::to_string(year) + "/" + number},
+        {"evidence_no",
+         "BKU/" + std::to_string(s.line) + "/" + std::to_string(year) + "/" + number},
         {"evidence_date", FormatDate(s.value_date - std::chrono::days(evidence_lag(rng)))}};
     const int roll = mechanism(rng);
     switch (s.instrument) {
@@ -638,12 +643,12 @@ void FillYear(std::mt19937& rng, const Regency& regency, std::int64_t year, std:
                              {"contract_no", "SPK/" + number},
                              {"contract_value", ledger::FormatMoney(s.gross_sen)}};
     }
-    const std::int64_t seq = filler.Add(
-        body, "bendahara." + std::to_string(line.opd), s.stream_date);
+    const std::int64_t seq =
+        filler.Add(body, "bendahara." + std::to_string(line.opd), s.stream_date);
     ++stats.expenditures;
     if (s.reversed) {
-      reversals.push_back(Scheduled{static_cast<std::int64_t>(i) + reversal_delay(rng), seq,
-                                    s.stream_date});
+      reversals.push_back(
+          Scheduled{static_cast<std::int64_t>(i) + reversal_delay(rng), seq, s.stream_date});
     } else {
       for (const auto& [type, amount] : taxes) taxed[{line.opd, type}].emplace_back(seq, amount);
     }
@@ -740,10 +745,9 @@ Ledger PrepareLedger() {
   const double total_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   fs::rename(partial, path);  // The store closed cleanly: no -wal file is left.
   std::ofstream(marker) << tree_size << "\n";
-  std::printf(
-      "[ fill     ] %" PRId64 " entries (%" PRId64 " expenditures, %" PRId64
-      " reversals, %" PRId64 " tax deposits, %" PRId64 " budgets, 30 OPDs, genesis)\n",
-      tree_size, stats.expenditures, stats.reversals, stats.tax_deposits, stats.budgets);
+  std::printf("[ fill     ] %" PRId64 " entries (%" PRId64 " expenditures, %" PRId64
+              " reversals, %" PRId64 " tax deposits, %" PRId64 " budgets, 30 OPDs, genesis)\n",
+              tree_size, stats.expenditures, stats.reversals, stats.tax_deposits, stats.budgets);
   std::printf("[ fill     ] Store::Append, %" PRId64
               " group commits of up to 256: %.0f entries/s (%.1f s in Append)\n",
               commits, static_cast<double>(tree_size) / append_seconds, append_seconds);
@@ -806,8 +810,8 @@ void SetRatio(benchmark::State& state, const char* counter, const std::string& s
 }
 
 ledger::AbsorptionReport Absorption() {
-  Result<ledger::AbsorptionInput> input = world->store->AbsorptionInputs(
-      world->absorption_year, world->absorption_as_of, std::nullopt);
+  Result<ledger::AbsorptionInput> input =
+      world->store->AbsorptionInputs(world->absorption_year, world->absorption_as_of, std::nullopt);
   JEJAK_CHECK(input.has_value());
   Result<ledger::AbsorptionReport> report = ledger::ComputeAbsorption(*input);
   JEJAK_CHECK(report.has_value());
@@ -833,8 +837,8 @@ BaselineSums AbsorptionBaseline() {
   long long amount = 0, count = 0;
   long long year = world->absorption_year;
   soci::statement statement =
-      (world->sql->prepare << kBaselineSql, soci::into(opd), soci::into(month),
-       soci::into(amount), soci::into(count), soci::use(year), soci::use(world->absorption_as_of));
+      (world->sql->prepare << kBaselineSql, soci::into(opd), soci::into(month), soci::into(amount),
+       soci::into(count), soci::use(year), soci::use(world->absorption_as_of));
   statement.execute(false);
   while (statement.fetch()) {
     sums.per_opd[opd] += amount;
@@ -902,8 +906,8 @@ void BM_AbsorptionInputsOnly(benchmark::State& state) {
 }
 
 void BM_ComputeAbsorptionOnly(benchmark::State& state) {
-  Result<ledger::AbsorptionInput> input = world->store->AbsorptionInputs(
-      world->absorption_year, world->absorption_as_of, std::nullopt);
+  Result<ledger::AbsorptionInput> input =
+      world->store->AbsorptionInputs(world->absorption_year, world->absorption_as_of, std::nullopt);
   JEJAK_CHECK(input.has_value());
   IterationTimer timer;
   for (auto _ : state) {
@@ -934,10 +938,10 @@ void BM_AbsorptionBaselineFullScan(benchmark::State& state) {
 ledger::AuditRules Rules() {
   ledger::AuditRules rules;
   // National holidays of 2026 (SKB 3 Menteri), so deposit deadlines move as they would.
-  rules.holidays = {"2026-01-01", "2026-01-16", "2026-02-17", "2026-03-19", "2026-03-20",
-                    "2026-03-21", "2026-04-03", "2026-05-01", "2026-05-14", "2026-05-27",
-                    "2026-05-31", "2026-06-01", "2026-06-16", "2026-08-17", "2026-08-25",
-                    "2026-12-25"};
+  rules.holidays = {"2026-01-01", "2026-01-16", "2026-02-17", "2026-03-19",
+                    "2026-03-20", "2026-03-21", "2026-04-03", "2026-05-01",
+                    "2026-05-14", "2026-05-27", "2026-05-31", "2026-06-01",
+                    "2026-06-16", "2026-08-17", "2026-08-25", "2026-12-25"};
   return rules;
 }
 
@@ -1023,7 +1027,8 @@ void BM_ParseEveryExpenditureJson(benchmark::State& state) {
     while (statement.fetch()) {
       for (const std::string& canonical : canonicals) {
         const json entry = json::parse(canonical);
-        gross_chars += static_cast<std::int64_t>(entry["gross"].get_ref<const std::string&>().size());
+        gross_chars +=
+            static_cast<std::int64_t>(entry["gross"].get_ref<const std::string&>().size());
         ++parsed;
       }
       canonicals.resize(2048);
@@ -1062,7 +1067,8 @@ void PrintRatios() {
     if (it == means.end()) return;
     std::printf("[ summary  ] %-44s %10.2f ms", label, it->second);
     if (target_ms) {
-      std::printf("  (target < %.0f ms: %s)", *target_ms, it->second < *target_ms ? "met" : "MISSED");
+      std::printf("  (target < %.0f ms: %s)", *target_ms,
+                  it->second < *target_ms ? "met" : "MISSED");
     }
     std::printf("\n");
   };
@@ -1122,8 +1128,8 @@ void Setup() {
   JEJAK_CHECK(size.has_value());
   std::printf("[ data     ] ledger: %" PRIu64 " entries; absorption for %" PRId64
               " as of %s; findings for %" PRId64 " as of %s\n",
-              *size, world->absorption_year, world->absorption_as_of.c_str(),
-              world->findings_year, world->findings_as_of.c_str());
+              *size, world->absorption_year, world->absorption_as_of.c_str(), world->findings_year,
+              world->findings_as_of.c_str());
 
   // Correctness before timing: aggregates and the scan agree.
   CheckAbsorptionAgainstBaseline(Absorption(), AbsorptionBaseline());

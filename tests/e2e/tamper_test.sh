@@ -67,8 +67,18 @@ for line in sys.stdin:
         entry["gross"], entry["net"] = "9600000.00", "7680000.00"
     print(json.dumps(entry))
 ' > "$tail_file"
+# The attacker also rebuilds the realisation aggregates of the entries that remain.
+group="CASE WHEN account LIKE '5.1.01%' THEN 'pegawai' WHEN account LIKE '5.1.02%' THEN 'barang_jasa'
+       WHEN account LIKE '5.2%' THEN 'modal' ELSE 'lainnya' END"
+unreversed="kind = 'expenditure' AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = e.seq)"
 tamper "$L" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE completed_seq >= 13;
-             DELETE FROM checkpoints WHERE tree_size > 13;"
+             DELETE FROM checkpoints WHERE tree_size > 13;
+             DELETE FROM realisation_monthly; DELETE FROM realisation_daily;
+             INSERT INTO realisation_monthly SELECT fiscal_year, opd, $group, instrument,
+               substr(value_date, 1, 7), SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed
+               GROUP BY 1, 2, 3, 4, 5;
+             INSERT INTO realisation_daily SELECT fiscal_year, value_date, opd, $group, instrument,
+               SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed GROUP BY 1, 2, 3, 4, 5;"
 expect_exit 0 "(e) attacker re-appends the tail" -- "$JEJAK" append --data "$L" --sub bendahara "$tail_file"
 expect_exit 0 "(e) the rewritten ledger is self-consistent" -- "$JEJAK" verify --data "$L"
 expect_exit 1 "(e) the kept checkpoint catches the rewrite" -- "$JEJAK" verify --data "$L" --checkpoint "$SCRATCH/kept.note"

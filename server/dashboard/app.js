@@ -1,0 +1,752 @@
+// Jejak — the Bupati's dashboard. Vanilla JavaScript, no external resources. The page
+// holds no data: everything comes from the API with the token the user pastes, kept in
+// sessionStorage only. Money arrives as decimal strings and is shown exactly from those
+// strings (never through floating point); numbers are used only to size chart marks.
+'use strict';
+
+(function () {
+  const TOKEN_KEY = 'jejak.token';
+  const YEAR_KEY = 'jejak.year';
+  const SVG_NS = 'http://www.w3.org/2000/svg';
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'Mei', 'Jun', 'Jul', 'Agu', 'Sep', 'Okt', 'Nov', 'Des'];
+  const RULES = [
+    ['OVER_PAGU', 'Realisasi melampaui pagu'],
+    ['SPLIT_PACKAGE', 'Indikasi pemecahan paket'],
+    ['DUPLICATE_PAYMENT', 'Indikasi pembayaran ganda'],
+    ['CASH_PAYMENT', 'Pembayaran tunai'],
+    ['TAX_NOT_DEPOSITED', 'Pajak dipungut belum disetor'],
+    ['OUTSIDE_FISCAL_YEAR', 'Di luar tahun anggaran'],
+    ['LATE_RECORDING', 'Pencatatan terlambat'],
+    ['REVERSAL_HEAVY', 'Pembatalan berulang'],
+  ];
+  const RULE_LABEL = Object.fromEntries(RULES);
+  const BANDS = [
+    ['blue', 'Biru', 'deviasi di atas −10% dari RAK'],
+    ['green', 'Hijau', 'deviasi −10% s.d. −20%'],
+    ['yellow', 'Kuning', 'deviasi −20% s.d. −30%'],
+    ['red', 'Merah', 'deviasi di bawah −30%'],
+    ['none', 'Abu-abu', 'tanpa RAK'],
+  ];
+  const INSTRUMENTS = {
+    cms_transfer: 'Transfer CMS',
+    sp2d_ls: 'SP2D-LS',
+    kkpd: 'KKPD',
+    qris: 'QRIS',
+    cash: 'Tunai',
+  };
+  const DRILL_MAX = 50;
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    token: null,
+    year: null,
+    absorption: null,
+    findings: null,
+    findingsError: null,
+    integrity: null,
+    region: null,
+    curveOpd: '',
+    drill: null,
+    loadId: 0,
+  };
+
+  // ---- Formatting ------------------------------------------------------------------------
+
+  // "1234567.89" -> "Rp 1.234.567,89", exactly, from the string.
+  function rupiah(text) {
+    if (text === null || text === undefined || text === '') return '—';
+    let s = String(text);
+    let sign = '';
+    if (s[0] === '-') { sign = '-'; s = s.slice(1); }
+    const dot = s.indexOf('.');
+    let whole = dot < 0 ? s : s.slice(0, dot);
+    let fraction = dot < 0 ? '' : s.slice(dot + 1);
+    fraction = (fraction + '00').slice(0, 2);
+    whole = whole.replace(/^0+(?=\d)/, '') || '0';
+    whole = whole.replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+    return sign + 'Rp ' + whole + ',' + fraction;
+  }
+
+  // "45.67" -> "45,67%"; null -> "—".
+  function percent(text) {
+    if (text === null || text === undefined) return '—';
+    return String(text).replace('.', ',') + '%';
+  }
+
+  function integer(n) {
+    return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+  }
+
+  // Compact axis label: 1.5e9 -> "Rp 1,5 M". Only for chart axes, never for totals.
+  function compactRupiah(value) {
+    const units = [[1e12, 'T'], [1e9, 'M'], [1e6, 'jt'], [1e3, 'rb']];
+    for (const [size, unit] of units) {
+      if (Math.abs(value) >= size) {
+        const n = value / size;
+        return 'Rp ' + n.toLocaleString('id-ID', { maximumFractionDigits: n < 10 ? 1 : 0 }) + ' ' + unit;
+      }
+    }
+    return 'Rp ' + Math.round(value).toLocaleString('id-ID');
+  }
+
+  function num(text) {
+    if (text === null || text === undefined) return null;
+    const n = Number(text);
+    return Number.isFinite(n) ? n : null;
+  }
+
+  const dateTimeFormat = new Intl.DateTimeFormat('id-ID', {
+    day: 'numeric', month: 'long', year: 'numeric', hour: '2-digit', minute: '2-digit',
+    second: '2-digit', timeZone: 'Asia/Jakarta',
+  });
+  const dateFormat = new Intl.DateTimeFormat('id-ID', {
+    day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC',
+  });
+
+  function dateTime(rfc3339) {
+    if (!rfc3339) return '—';
+    const d = new Date(rfc3339);
+    if (Number.isNaN(d.getTime())) return rfc3339;
+    return dateTimeFormat.format(d) + ' WIB';
+  }
+
+  function date(ymd) {
+    if (!ymd) return '—';
+    const d = new Date(ymd + 'T00:00:00Z');
+    if (Number.isNaN(d.getTime())) return ymd;
+    return dateFormat.format(d);
+  }
+
+  // ---- DOM helpers -----------------------------------------------------------------------
+
+  function h(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined || value === false) continue;
+      if (key === 'class') el.className = value;
+      else if (key === 'text') el.textContent = value;
+      else if (key.startsWith('on')) el.addEventListener(key.slice(2), value);
+      else el.setAttribute(key, value === true ? '' : String(value));
+    }
+    append(el, children);
+    return el;
+  }
+
+  function s(tag, attrs, ...children) {
+    const el = document.createElementNS(SVG_NS, tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === null || value === undefined) continue;
+      if (key === 'text') el.textContent = value;
+      else el.setAttribute(key, String(value));
+    }
+    append(el, children);
+    return el;
+  }
+
+  function append(el, children) {
+    for (const child of children.flat()) {
+      if (child === null || child === undefined || child === false) continue;
+      el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    }
+  }
+
+  function section(id, title, subtitle, ...body) {
+    return h('section', { class: 'panel', id, 'aria-labelledby': id + '-title' },
+      h('div', { class: 'panel-head' },
+        h('h2', { id: id + '-title', text: title }),
+        subtitle ? h('p', { class: 'panel-sub', text: subtitle }) : null),
+      ...body);
+  }
+
+  function setStatus(text) { $('status').textContent = text || ''; }
+
+  // ---- API -------------------------------------------------------------------------------
+
+  class ApiError extends Error {
+    constructor(status, detail) {
+      super(detail || ('HTTP ' + status));
+      this.status = status;
+    }
+  }
+
+  async function api(path) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 20000);
+    try {
+      const response = await fetch(path, {
+        headers: { Authorization: 'Bearer ' + state.token, Accept: 'application/json, text/plain' },
+        cache: 'no-store',
+        credentials: 'omit',
+        signal: controller.signal,
+      });
+      const type = response.headers.get('Content-Type') || '';
+      const body = type.includes('json') ? await response.json().catch(() => null) : await response.text();
+      if (!response.ok) {
+        const detail = body && typeof body === 'object' ? (body.detail || body.title) : null;
+        throw new ApiError(response.status, detail);
+      }
+      return body;
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(0, error.name === 'AbortError' ? 'server tidak menjawab' : 'server tidak dapat dihubungi');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function isEmptyYear(absorption) {
+    return !absorption || !absorption.opds || absorption.opds.length === 0 ||
+      (absorption.total && absorption.total.pagu === '0.00' && absorption.total.realisation === '0.00');
+  }
+
+  // The latest checkpoint and the latest verification; falls back to the public checkpoint
+  // note on a server without GET /v1/integrity.
+  async function fetchIntegrity() {
+    try {
+      return await api('/v1/integrity');
+    } catch (error) {
+      if (error.status !== 404) throw error;
+    }
+    const note = await api('/v1/checkpoint');
+    const lines = String(note).split('\n');
+    const time = lines.find((line) => line.startsWith('time '));
+    let rootHex = null;
+    try {
+      rootHex = Array.from(atob(lines[2] || ''), (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+    } catch (_) { rootHex = null; }
+    return {
+      origin: lines[0],
+      tree_size: Number(lines[1]),
+      root_hash: rootHex,
+      checkpoint_time: time ? time.slice(5) : null,
+      verification: null,
+    };
+  }
+
+  // ---- Session ---------------------------------------------------------------------------
+
+  function showLogin(message) {
+    state.loadId++;
+    state.token = null;
+    state.absorption = state.findings = state.integrity = state.drill = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    $('dashboard').replaceChildren();
+    $('dashboard').hidden = true;
+    $('session').hidden = true;
+    $('login').hidden = false;
+    $('region').textContent = 'Buku besar belanja non-tunai daerah';
+    const error = $('login-error');
+    error.textContent = message || '';
+    error.hidden = !message;
+    setStatus('');
+  }
+
+  function authMessage(error) {
+    if (error.status === 401) return 'Token tidak sah atau sudah kedaluwarsa. Minta token baru kepada BPKAD.';
+    if (error.status === 403) return 'Token ini tidak berhak membaca ringkasan serapan.';
+    return 'Gagal memuat data: ' + error.message + '.';
+  }
+
+  async function login(token) {
+    state.token = token;
+    $('login-submit').disabled = true;
+    setStatus('Memeriksa token…');
+    try {
+      const now = new Date().getFullYear();
+      let year = Number(sessionStorage.getItem(YEAR_KEY)) || null;
+      let absorption = null;
+      if (year) {
+        absorption = await api('/v1/summary/absorption?fiscal_year=' + year);
+      } else {
+        year = now;
+        absorption = await api('/v1/summary/absorption?fiscal_year=' + year);
+        if (isEmptyYear(absorption)) {
+          const previous = await api('/v1/summary/absorption?fiscal_year=' + (now - 1));
+          if (!isEmptyYear(previous)) { year = now - 1; absorption = previous; }
+        }
+      }
+      sessionStorage.setItem(TOKEN_KEY, token);
+      $('login').hidden = true;
+      $('session').hidden = false;
+      $('token').value = '';
+      await load(year, absorption);
+    } catch (error) {
+      showLogin(authMessage(error));
+    } finally {
+      $('login-submit').disabled = false;
+    }
+  }
+
+  async function load(year, absorption) {
+    const id = ++state.loadId;
+    state.year = year;
+    sessionStorage.setItem(YEAR_KEY, String(year));
+    $('year').value = String(year);
+    setStatus('Memuat data tahun anggaran ' + year + '…');
+    try {
+      const [abs, findings, integrity, region] = await Promise.all([
+        absorption ? Promise.resolve(absorption) : api('/v1/summary/absorption?fiscal_year=' + year),
+        api('/v1/audit/findings?fiscal_year=' + year).catch((error) => {
+          if (error.status === 401) throw error;
+          return { error };
+        }),
+        fetchIntegrity().catch((error) => {
+          if (error.status === 401) throw error;
+          return { error };
+        }),
+        state.region ? Promise.resolve(state.region)
+          : api('/v1/entries/0').then((e) => (e.entry && e.entry.region) || null).catch(() => null),
+      ]);
+      if (id !== state.loadId) return;
+      state.absorption = abs;
+      state.findings = findings.error ? null : findings;
+      state.findingsError = findings.error || null;
+      state.integrity = integrity;
+      state.region = region;
+      state.drill = null;
+      if (state.curveOpd && !abs.opds.some((o) => o.opd === state.curveOpd)) state.curveOpd = '';
+      render();
+      setStatus('Data tahun anggaran ' + year + ' dimuat, posisi per ' + date(abs.as_of) + '.');
+    } catch (error) {
+      if (id !== state.loadId) return;
+      if (error.status === 401 || error.status === 403) showLogin(authMessage(error));
+      else setStatus('Gagal memuat data: ' + error.message + '.');
+    }
+  }
+
+  // ---- Rendering -------------------------------------------------------------------------
+
+  function render() {
+    const root = $('dashboard');
+    const abs = state.absorption;
+    $('region').textContent = (state.region ? state.region + ' · ' : '') + 'Tahun Anggaran ' + abs.fiscal_year;
+    root.replaceChildren(
+      h('div', { class: 'page-title' },
+        h('h1', { text: 'Serapan Anggaran Tahun ' + abs.fiscal_year }),
+        h('p', { class: 'as-of' }, 'Posisi per ', h('strong', { 'data-testid': 'as-of', text: date(abs.as_of) }),
+          ' · ', integer(abs.opds.length), ' OPD')),
+      renderTotals(abs),
+      h('div', { class: 'grid-2' }, renderCurve(abs), renderIntegrity(state.integrity)),
+      renderRanking(abs),
+      renderNonCash(abs),
+      renderFindings(abs),
+    );
+    root.hidden = false;
+    drawCharts();
+  }
+
+  function kpi(label, value, testid, note, extraClass) {
+    return h('div', { class: 'kpi' + (extraClass ? ' ' + extraClass : '') },
+      h('p', { class: 'kpi-label', text: label }),
+      h('p', { class: 'kpi-value', 'data-testid': testid, text: value }),
+      note ? h('p', { class: 'kpi-note' }, note) : null);
+  }
+
+  function currentMonthIndex(row) {
+    let at = -1;
+    row.monthly.forEach((m, i) => { if (m.realisation !== null) at = i; });
+    return at;
+  }
+
+  function bandOf(row) { return row.band || 'none'; }
+  function bandLabel(band) { return (BANDS.find((b) => b[0] === band) || BANDS[4])[1]; }
+
+  function renderTotals(abs) {
+    const t = abs.total;
+    const at = currentMonthIndex(t);
+    const plan = at >= 0 && t.monthly[at].plan !== null ? t.monthly[at].plan : null;
+    const band = bandOf(t);
+    const pct = Math.max(0, Math.min(100, num(t.percent) || 0));
+    const meter = h('div', { class: 'meter', role: 'img', 'aria-label': 'Serapan ' + percent(t.percent) + ' dari pagu' },
+      h('div', { class: 'meter-fill band-' + band }));
+    meter.firstChild.style.width = pct + '%';
+    return h('section', { class: 'panel totals', 'aria-labelledby': 'totals-title' },
+      h('div', { class: 'panel-head' },
+        h('h2', { id: 'totals-title', text: 'Serapan Anggaran Daerah' }),
+        h('p', { class: 'panel-sub', text: 'Seluruh OPD, realisasi belanja terhadap pagu yang berlaku' })),
+      h('div', { class: 'kpis' },
+        kpi('Pagu', rupiah(t.pagu), 'total-pagu'),
+        kpi('Realisasi', rupiah(t.realisation), 'total-realisasi'),
+        kpi('Serapan', percent(t.percent), 'total-persen', meter, 'kpi-accent'),
+        kpi('Sisa Pagu', rupiah(t.remaining), 'total-sisa'),
+        kpi('Rencana (RAK) s.d. ' + (at >= 0 ? MONTHS[at] : '—'), rupiah(plan), 'total-rencana'),
+        kpi('Deviasi terhadap RAK', percent(t.deviation_percent), 'total-deviasi',
+          h('span', { class: 'band-chip band-' + band, text: bandLabel(band) })),
+        kpi('Pembayaran Non-Tunai', percent(t.non_cash.share_percent), 'total-nontunai',
+          rupiah(t.non_cash.amount) + ' dari ' + integer(t.non_cash.count + t.non_cash.cash.count) + ' transaksi'),
+      ));
+  }
+
+  // Charts are drawn at the container's pixel width so text stays legible on a phone.
+  const charts = [];
+  function chartHost(draw, label) {
+    const host = h('div', { class: 'chart', role: 'img', 'aria-label': label });
+    charts.push({ host, draw });
+    return host;
+  }
+
+  function drawCharts() {
+    for (let i = charts.length - 1; i >= 0; i--) {
+      const { host, draw } = charts[i];
+      if (!host.isConnected) { charts.splice(i, 1); continue; }
+      const width = Math.max(260, Math.floor(host.clientWidth || 600));
+      host.replaceChildren(draw(width));
+    }
+  }
+
+  let resizeTimer = null;
+  let lastWidth = window.innerWidth;
+  window.addEventListener('resize', () => {
+    if (window.innerWidth === lastWidth) return;
+    lastWidth = window.innerWidth;
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(drawCharts, 120);
+  });
+
+  function niceMax(value) {
+    if (!(value > 0)) return 1;
+    const power = Math.pow(10, Math.floor(Math.log10(value)));
+    for (const step of [1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) {
+      if (step * power >= value) return step * power;
+    }
+    return 10 * power;
+  }
+
+  function renderCurve(abs) {
+    const select = h('select', { id: 'curve-opd', 'data-testid': 'curve-opd' },
+      h('option', { value: '', text: 'Seluruh daerah (total)' }),
+      abs.opds.map((o) => h('option', { value: o.opd, text: o.name + ' (' + o.opd + ')' })));
+    select.value = state.curveOpd;
+    const row = () => (state.curveOpd ? abs.opds.find((o) => o.opd === state.curveOpd) : abs.total) || abs.total;
+    const summary = h('p', { class: 'chart-summary', 'data-testid': 'curve-summary' });
+    const updateSummary = () => {
+      const r = row();
+      const at = currentMonthIndex(r);
+      const parts = ['Realisasi ', h('strong', { text: rupiah(r.realisation) })];
+      if (at >= 0 && r.monthly[at].plan !== null) {
+        parts.push(' · Rencana (RAK) s.d. ' + MONTHS[at] + ' ', h('strong', { text: rupiah(r.monthly[at].plan) }),
+          ' · Deviasi ', h('strong', { text: percent(r.deviation_percent) }));
+      } else {
+        parts.push(' · RAK tidak tersedia');
+      }
+      summary.replaceChildren(...parts);
+    };
+    updateSummary();
+    const host = chartHost((width) => lineChart(row(), width),
+      'Kurva realisasi kumulatif bulanan dibandingkan rencana kas (RAK)');
+    select.addEventListener('change', () => {
+      state.curveOpd = select.value;
+      updateSummary();
+      drawCharts();
+    });
+    return section('kurva', 'Kurva Serapan Kumulatif', 'Realisasi kumulatif per bulan dibandingkan Rencana (RAK)',
+      h('div', { class: 'field-inline' }, h('label', { for: 'curve-opd', text: 'Wilayah / OPD' }), select),
+      summary,
+      host,
+      h('ul', { class: 'legend' },
+        h('li', {}, h('span', { class: 'swatch swatch-line-real' }), 'Realisasi kumulatif'),
+        h('li', {}, h('span', { class: 'swatch swatch-line-plan' }), 'Rencana (RAK) kumulatif'),
+        h('li', {}, h('span', { class: 'swatch swatch-line-pagu' }), 'Pagu')));
+  }
+
+  function lineChart(row, width) {
+    const height = width < 480 ? 240 : 280;
+    const pad = { left: width < 480 ? 64 : 84, right: 14, top: 14, bottom: 30 };
+    const plotW = width - pad.left - pad.right;
+    const plotH = height - pad.top - pad.bottom;
+    const real = row.monthly.map((m) => num(m.realisation));
+    const plan = row.monthly.map((m) => num(m.plan));
+    const pagu = num(row.pagu) || 0;
+    const top = niceMax(Math.max(pagu, ...real.filter((v) => v !== null), ...plan.filter((v) => v !== null)));
+    const x = (i) => pad.left + (plotW * (i + 0.5)) / 12;
+    const y = (v) => pad.top + plotH - (plotH * v) / top;
+    const svg = s('svg', { viewBox: '0 0 ' + width + ' ' + height, width, height, class: 'svg-chart', 'aria-hidden': 'true' });
+    for (let k = 0; k <= 4; k++) {
+      const v = (top * k) / 4;
+      svg.append(s('line', { x1: pad.left, x2: width - pad.right, y1: y(v), y2: y(v), class: 'grid' }),
+        s('text', { x: pad.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'axis', text: compactRupiah(v) }));
+    }
+    MONTHS.forEach((m, i) => {
+      if (width < 420 && i % 2 === 1) return;
+      svg.append(s('text', { x: x(i), y: height - 10, 'text-anchor': 'middle', class: 'axis', text: m }));
+    });
+    if (pagu > 0) {
+      svg.append(s('line', { x1: pad.left, x2: width - pad.right, y1: y(pagu), y2: y(pagu), class: 'line-pagu' }));
+    }
+    const path = (values) => {
+      let d = '';
+      values.forEach((v, i) => { if (v !== null) d += (d ? ' L' : 'M') + x(i).toFixed(1) + ' ' + y(v).toFixed(1); });
+      return d;
+    };
+    if (plan.some((v) => v !== null)) svg.append(s('path', { d: path(plan), class: 'line-plan' }));
+    svg.append(s('path', { d: path(real), class: 'line-real' }));
+    real.forEach((v, i) => {
+      if (v === null) return;
+      svg.append(s('circle', { cx: x(i), cy: y(v), r: 3.5, class: 'dot-real' },
+        s('title', { text: MONTHS[i] + ': realisasi ' + rupiah(row.monthly[i].realisation) +
+          (row.monthly[i].plan !== null ? ', rencana ' + rupiah(row.monthly[i].plan) : '') })));
+    });
+    return svg;
+  }
+
+  function legendBands() {
+    return h('ul', { class: 'legend', 'aria-label': 'Keterangan warna' },
+      BANDS.map(([band, name, meaning]) =>
+        h('li', {}, h('span', { class: 'swatch band-' + band }), h('strong', { text: name }), ' — ' + meaning)),
+      h('li', {}, h('span', { class: 'swatch swatch-tick' }), 'Rencana (RAK) s.d. bulan berjalan'));
+  }
+
+  function renderRanking(abs) {
+    const ranked = abs.opds.slice().sort((a, b) => (num(b.percent) ?? -1) - (num(a.percent) ?? -1) ||
+      a.opd.localeCompare(b.opd));
+    const host = chartHost((width) => rankingChart(ranked, width), 'Peringkat OPD menurut persentase serapan');
+    const table = h('table', { class: 'data-table stack', 'data-testid': 'ranking-table' },
+      h('caption', { class: 'sr-only', text: 'Peringkat serapan per OPD' }),
+      h('thead', {}, h('tr', {},
+        ['No', 'OPD', 'Pagu', 'Realisasi', 'Serapan', 'Deviasi RAK', 'Warna'].map((t, i) =>
+          h('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null, text: t })))),
+      h('tbody', {}, ranked.map((o, i) => h('tr', { 'data-opd': o.opd },
+        h('td', { class: 'num', 'data-label': 'No', text: String(i + 1) }),
+        h('td', { 'data-label': 'OPD' }, h('span', { class: 'opd-name', text: o.name }), h('span', { class: 'opd-code', text: o.opd })),
+        h('td', { class: 'num money', 'data-label': 'Pagu', text: rupiah(o.pagu) }),
+        h('td', { class: 'num money', 'data-label': 'Realisasi', text: rupiah(o.realisation) }),
+        h('td', { class: 'num', 'data-label': 'Serapan', text: percent(o.percent) }),
+        h('td', { class: 'num', 'data-label': 'Deviasi RAK', text: percent(o.deviation_percent) }),
+        h('td', { 'data-label': 'Warna' }, h('span', { class: 'band-chip band-' + bandOf(o), text: bandLabel(bandOf(o)) }))))));
+    return section('peringkat', 'Peringkat Serapan per OPD',
+      'Diurutkan menurut persentase realisasi terhadap pagu; warna menurut deviasi terhadap Rencana (RAK) bulan berjalan',
+      legendBands(), host,
+      h('details', { class: 'table-details' }, h('summary', { text: 'Tabel rincian per OPD' }),
+        h('div', { class: 'table-wrap' }, table)));
+  }
+
+  function rankingChart(rows, width) {
+    const rowH = 46;
+    const pad = { left: 8, right: 70, top: 6 };
+    const barW = width - pad.left - pad.right;
+    const maxPct = Math.max(100, ...rows.map((o) => num(o.percent) || 0));
+    const height = pad.top + rows.length * rowH + 8;
+    const svg = s('svg', { viewBox: '0 0 ' + width + ' ' + height, width, height, class: 'svg-chart', 'aria-hidden': 'true' });
+    const maxChars = Math.floor(barW / 7);
+    rows.forEach((o, i) => {
+      const y0 = pad.top + i * rowH;
+      const pct = num(o.percent) || 0;
+      const w = Math.max(pct > 0 ? 2 : 0, (barW * pct) / maxPct);
+      const name = (i + 1) + '. ' + o.name;
+      svg.append(
+        s('text', { x: pad.left, y: y0 + 14, class: 'bar-label', text: name.length > maxChars ? name.slice(0, maxChars - 1) + '…' : name },
+          s('title', { text: o.name + ' (' + o.opd + ')' })),
+        s('rect', { x: pad.left, y: y0 + 20, width: barW, height: 16, rx: 3, class: 'bar-track' }),
+        s('rect', { x: pad.left, y: y0 + 20, width: w, height: 16, rx: 3, class: 'bar band-' + bandOf(o) },
+          s('title', { text: o.name + ': serapan ' + percent(o.percent) + ', realisasi ' + rupiah(o.realisation) +
+            ' dari pagu ' + rupiah(o.pagu) + ', deviasi RAK ' + percent(o.deviation_percent) })),
+        s('text', { x: width - pad.right + 8, y: y0 + 33, class: 'bar-value', text: percent(o.percent) }));
+      const at = currentMonthIndex(o);
+      const plan = at >= 0 ? num(o.monthly[at].plan) : null;
+      const pagu = num(o.pagu);
+      if (plan !== null && pagu > 0) {
+        const px = pad.left + (barW * Math.min(maxPct, (100 * plan) / pagu)) / maxPct;
+        svg.append(s('line', { x1: px, x2: px, y1: y0 + 17, y2: y0 + 39, class: 'plan-tick' },
+          s('title', { text: 'Rencana (RAK) s.d. ' + MONTHS[at] + ': ' + rupiah(o.monthly[at].plan) })));
+      }
+    });
+    return svg;
+  }
+
+  function renderNonCash(abs) {
+    const rows = abs.opds.slice().sort((a, b) => (num(b.non_cash.share_percent) ?? -1) - (num(a.non_cash.share_percent) ?? -1) ||
+      a.opd.localeCompare(b.opd));
+    const list = h('ul', { class: 'share-list', 'data-testid': 'noncash-list' }, rows.map((o) => {
+      const share = num(o.non_cash.share_percent);
+      const fill = h('span', { class: 'share-fill' + (share !== null && share < 100 ? ' share-warn' : '') });
+      fill.style.width = (share === null ? 0 : Math.max(0, Math.min(100, share))) + '%';
+      const instruments = Object.entries(o.non_cash.by_instrument || {})
+        .filter(([, v]) => v.count > 0)
+        .map(([k, v]) => (INSTRUMENTS[k] || k) + ' ' + integer(v.count) + '×');
+      return h('li', { class: 'share-row', 'data-opd': o.opd },
+        h('div', { class: 'share-head' },
+          h('span', { class: 'opd-name', text: o.name }),
+          h('span', { class: 'share-value', text: share === null ? 'belum ada pembayaran' : percent(o.non_cash.share_percent) })),
+        h('span', { class: 'share-bar', role: 'img', 'aria-label': 'Non-tunai ' + percent(o.non_cash.share_percent) }, fill),
+        h('p', { class: 'share-note' },
+          'Non-tunai ' + rupiah(o.non_cash.amount) + ' · Tunai ' + rupiah(o.non_cash.cash.amount) +
+          (instruments.length ? ' · ' + instruments.join(', ') : '')));
+    }));
+    return section('nontunai', 'Pembayaran Non-Tunai per OPD',
+      'Bagian nilai belanja yang dibayar non-tunai (CMS, SP2D-LS, KKPD, QRIS); sasaran 100%', list);
+  }
+
+  function renderFindings(abs) {
+    const names = Object.fromEntries(abs.opds.map((o) => [o.opd, o.name]));
+    if (!state.findings) {
+      const why = state.findingsError && state.findingsError.status === 403
+        ? 'Temuan tidak tersedia untuk peran token ini.'
+        : 'Temuan tidak dapat dimuat' + (state.findingsError ? ': ' + state.findingsError.message : '') + '.';
+      return section('temuan', 'Temuan', null, h('p', { class: 'muted', text: why }));
+    }
+    const counts = state.findings.counts || [];
+    const perRule = {};
+    for (const c of counts) perRule[c.rule] = (perRule[c.rule] || 0) + c.count;
+    const total = counts.reduce((n, c) => n + c.count, 0);
+    const ruleCards = h('ul', { class: 'rule-cards' }, RULES.map(([rule, label]) =>
+      h('li', { class: 'rule-card' + (perRule[rule] ? ' has-findings' : '') },
+        h('span', { class: 'rule-count', 'data-testid': 'rule-count-' + rule, text: integer(perRule[rule] || 0) }),
+        h('span', { class: 'rule-name', text: label }),
+        h('span', { class: 'rule-code', text: rule }))));
+    const opds = Array.from(new Set(counts.map((c) => c.opd))).sort();
+    const rules = RULES.filter(([rule]) => perRule[rule]);
+    let matrix;
+    if (counts.length === 0) {
+      matrix = h('p', { class: 'ok-note', 'data-testid': 'no-findings', text: 'Tidak ada temuan untuk tahun anggaran ini.' });
+    } else {
+      matrix = h('div', { class: 'table-wrap' }, h('table', { class: 'data-table findings-table stack', 'data-testid': 'findings-table' },
+        h('caption', { text: 'Jumlah temuan per aturan dan OPD — pilih angka untuk melihat entri di baliknya' }),
+        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'OPD' }),
+          rules.map(([rule, label]) => h('th', { scope: 'col', class: 'num', title: rule, text: label })))),
+        h('tbody', {}, opds.map((opd) => h('tr', {},
+          h('th', { scope: 'row' }, h('span', { class: 'opd-name', text: names[opd] || opd }), h('span', { class: 'opd-code', text: opd })),
+          rules.map(([rule, label]) => {
+            const c = counts.find((x) => x.rule === rule && x.opd === opd);
+            if (!c) return h('td', { class: 'num muted empty', 'data-label': label, text: '–' });
+            return h('td', { class: 'num', 'data-label': label }, h('button', {
+              type: 'button', class: 'count-btn', 'data-testid': 'finding-count-' + rule + '-' + opd,
+              'data-rule': rule, 'data-opd': opd,
+              'aria-label': label + ' di ' + (names[opd] || opd) + ': ' + c.count + ' temuan, lihat entri',
+              onclick: () => openDrill(c, names[opd] || opd),
+            }, h('span', { text: integer(c.count) }), h('span', { class: 'count-amount', text: rupiah(c.amount) })));
+          }))))));
+    }
+    const drill = h('div', { id: 'drilldown-host' });
+    return section('temuan', 'Temuan', 'Hasil aturan audit otomatis atas entri tahun ini (' + integer(total) + ' temuan)',
+      ruleCards, matrix, drill);
+  }
+
+  async function openDrill(count, opdName) {
+    const host = $('drilldown-host');
+    if (!host) return;
+    const id = {};
+    state.drill = id;
+    const title = h('h3', { id: 'drilldown-title', tabindex: '-1', text: 'Rincian: ' + (RULE_LABEL[count.rule] || count.rule) + ' — ' + opdName });
+    const close = h('button', { type: 'button', class: 'btn btn-outline btn-small', text: 'Tutup', onclick: () => { host.replaceChildren(); } });
+    const body = h('div', { class: 'drill-body' }, h('p', { class: 'muted', text: 'Memuat entri…' }));
+    host.replaceChildren(h('div', { class: 'drilldown', 'data-testid': 'drilldown', role: 'region', 'aria-labelledby': 'drilldown-title' },
+      h('div', { class: 'drill-head' }, title, close), body));
+    title.focus();
+    try {
+      let entries;
+      let note = null;
+      if (Array.isArray(count.seqs)) {
+        const seqs = count.seqs.slice(0, DRILL_MAX);
+        entries = [];
+        for (let i = 0; i < seqs.length; i += 6) {
+          const batch = await Promise.all(seqs.slice(i, i + 6).map((seq) => api('/v1/entries/' + seq)));
+          entries.push(...batch.map((b) => b.entry));
+        }
+        if (count.seqs.length > DRILL_MAX) note = 'Menampilkan ' + DRILL_MAX + ' dari ' + integer(count.seqs.length) + ' entri.';
+      } else {
+        const page = await api('/v1/entries?opd=' + encodeURIComponent(count.opd) + '&fiscal_year=' + state.year +
+          '&kind=expenditure&limit=' + DRILL_MAX);
+        entries = page.entries.map((e) => e.entry);
+        note = 'Server ini belum menyertakan nomor entri per temuan; ditampilkan entri belanja OPD ini.';
+      }
+      if (state.drill !== id) return;
+      body.replaceChildren(...[note ? h('p', { class: 'muted', text: note }) : null, entriesTable(entries)].filter(Boolean));
+    } catch (error) {
+      if (state.drill !== id) return;
+      if (error.status === 401) return showLogin(authMessage(error));
+      body.replaceChildren(h('p', { class: 'error', text: 'Gagal memuat entri: ' + error.message + '.' }));
+    }
+  }
+
+  function entriesTable(entries) {
+    const names = Object.fromEntries((state.absorption ? state.absorption.opds : []).map((o) => [o.opd, o.name]));
+    return h('div', { class: 'table-wrap' }, h('table', { class: 'data-table drill-table stack' },
+      h('caption', { class: 'sr-only', text: 'Entri buku besar di balik temuan' }),
+      h('thead', {}, h('tr', {}, ['Seq', 'Tanggal', 'OPD', 'Uraian', 'Penerima', 'Instrumen', 'Bruto'].map((t) =>
+        h('th', { scope: 'col', class: t === 'Bruto' || t === 'Seq' ? 'num' : null, text: t })))),
+      h('tbody', {}, entries.map((e) => {
+        const kind = e.kind;
+        const when = e.value_date || e.deposit_date || (e.recorded_at || '').slice(0, 10);
+        let what = e.description || e.reason || '';
+        if (kind === 'reversal') what = 'Pembatalan entri #' + e.reverses + (e.reason ? ': ' + e.reason : '');
+        if (kind === 'tax_deposit') what = 'Setoran ' + e.tax_type + ' (NTPN ' + e.ntpn + ')';
+        return h('tr', { 'data-testid': 'drilldown-row', 'data-seq': e.seq },
+          h('td', { class: 'num seq', 'data-label': 'Seq', text: '#' + e.seq }),
+          h('td', { class: 'nowrap', 'data-label': 'Tanggal', text: date(when) }),
+          h('td', { 'data-label': 'OPD' }, h('span', { class: 'opd-name', text: names[e.opd] || e.opd || '—' })),
+          h('td', { 'data-label': 'Uraian', text: what }),
+          h('td', { 'data-label': 'Penerima', text: e.payee ? e.payee.name : '—' }),
+          h('td', { 'data-label': 'Instrumen', text: e.instrument ? (INSTRUMENTS[e.instrument] || e.instrument) : '—' }),
+          h('td', { class: 'num money', 'data-label': 'Bruto', text: rupiah(e.gross || e.amount || null) }));
+      }))));
+  }
+
+  function renderIntegrity(integrity) {
+    if (!integrity || integrity.error) {
+      return section('integritas', 'Integritas Buku Besar', null,
+        h('p', { class: 'muted', text: 'Status integritas tidak dapat dimuat' +
+          (integrity && integrity.error ? ': ' + integrity.error.message : '') + '.' }));
+    }
+    const v = integrity.verification;
+    let badge;
+    let detail = null;
+    if (!v) {
+      badge = h('span', { class: 'state state-pending', 'data-testid': 'integrity-state', 'data-state': 'unknown', text: 'Belum ada laporan verifikasi' });
+    } else if (v.state === 'ok') {
+      badge = h('span', { class: 'state state-ok', 'data-testid': 'integrity-state', 'data-state': 'ok', text: '✓ Terverifikasi utuh' });
+      detail = 'Verifikasi terakhir ' + dateTime(v.at) + ' atas ' + integer(v.entries) + ' entri' +
+        (Number.isInteger(v.tree_size) ? ' (pohon ' + integer(v.tree_size) + ')' : '') + ': tidak ada perubahan yang terdeteksi.';
+    } else if (v.state === 'failed') {
+      badge = h('span', { class: 'state state-failed', 'data-testid': 'integrity-state', 'data-state': 'failed', text: '✗ Verifikasi GAGAL' });
+      detail = 'Verifikasi ' + dateTime(v.at) + ' menemukan masalah' +
+        (v.problem ? ' pada entri #' + v.problem.seq + ': ' + v.problem.what : '') + '. Segera laporkan kepada Inspektorat dan BPK.';
+    } else {
+      badge = h('span', { class: 'state state-pending', 'data-testid': 'integrity-state', 'data-state': 'pending', text: 'Verifikasi sedang berjalan' });
+      detail = v.at ? 'Verifikasi terakhir ' + dateTime(v.at) + '.' : 'Belum ada verifikasi yang selesai sejak server dijalankan.';
+    }
+    const root = integrity.root_hash || '';
+    return section('integritas', 'Integritas Buku Besar', 'Checkpoint bertanda tangan terbaru dan hasil verifikasi rantai hash',
+      h('div', { class: 'integrity-state' }, badge),
+      detail ? h('p', { class: 'integrity-detail', text: detail }) : null,
+      h('dl', { class: 'facts' },
+        h('div', {}, h('dt', { text: 'Ukuran pohon (checkpoint terbaru)' }),
+          h('dd', { 'data-testid': 'integrity-size', text: integer(integrity.tree_size) + ' entri' })),
+        h('div', {}, h('dt', { text: 'Waktu checkpoint' }), h('dd', { 'data-testid': 'integrity-time', text: dateTime(integrity.checkpoint_time) })),
+        h('div', {}, h('dt', { text: 'Akar Merkle' }), h('dd', { class: 'hash', title: root, text: root ? root.slice(0, 16) + '…' + root.slice(-8) : '—' })),
+        h('div', {}, h('dt', { text: 'Asal (origin)' }), h('dd', { class: 'hash', text: integrity.origin || '—' }))));
+  }
+
+  // ---- Wiring ----------------------------------------------------------------------------
+
+  $('token-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const token = $('token').value.trim().replace(/^Bearer\s+/i, '');
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(token)) {
+      showLogin('Format token tidak dikenali: tempelkan JWT lengkap (tiga bagian dipisah titik).');
+      return;
+    }
+    $('login-error').hidden = true;
+    login(token);
+  });
+
+  $('logout').addEventListener('click', () => {
+    sessionStorage.removeItem(YEAR_KEY);
+    state.region = null;
+    showLogin('');
+    $('token').focus();
+  });
+
+  $('year-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const year = Number($('year').value);
+    if (!Number.isInteger(year) || year < 2000 || year > 2100) {
+      setStatus('Tahun anggaran harus antara 2000 dan 2100.');
+      return;
+    }
+    load(year, null);
+  });
+
+  const saved = sessionStorage.getItem(TOKEN_KEY);
+  if (saved) login(saved);
+  else showLogin('');
+})();

@@ -1,0 +1,282 @@
+// The demo regency generator: determinism, every body valid, the whole plan appended into
+// a real SQLite store that verifies, every audit rule firing on its planted anomaly (and
+// OVER_PAGU nowhere else), and at the default size a realistic absorption.
+#include "server/demo_generator.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "db/store.h"
+#include "ledger/absorption.h"
+#include "ledger/audit.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/note.h"
+
+namespace jejak::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kYear = 2025;
+constexpr const char* kOrigin = "jejak.test/kabupaten-demo";
+constexpr std::int64_t kTrillionSen = 1'000'000'000'000LL * 100;
+
+ledger::NoteSigner TestSigner() {
+  std::array<std::uint8_t, 32> seed{};
+  seed[0] = 11;
+  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
+}
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+// Checks that need no store: shapes, limits, times, counts.
+void CheckPlanShape(const DemoPlan& plan, std::size_t expenditures) {
+  std::size_t count = 0;
+  std::string previous;
+  const std::string limit = std::to_string(kYear + 1) + "-01-31";
+  for (const DemoBatch& batch : plan.batches) {
+    EXPECT_GT(batch.recorded_at, previous);
+    EXPECT_LT(batch.recorded_at, limit);
+    EXPECT_EQ(batch.recorded_at.size(), 24u) << batch.recorded_at;
+    previous = batch.recorded_at;
+    ASSERT_FALSE(batch.entries.empty());
+    ASSERT_LE(batch.entries.size(), kDemoBatchEntriesMax);
+    for (const auto& [sub, body] : batch.entries) {
+      EXPECT_FALSE(sub.empty());
+      Result<nlohmann::json> valid = ledger::ValidateBody(body);
+      ASSERT_TRUE(valid.has_value()) << valid.error().ToString() << "\n" << body.dump();
+      if (body["kind"] == "expenditure") ++count;
+    }
+  }
+  EXPECT_EQ(count, expenditures);
+  EXPECT_GE(plan.opd_names.size(), 30u);
+  EXPECT_GE(plan.planted.size(), 8u);
+}
+
+struct Outcome {
+  std::vector<ledger::Finding> findings;
+  ledger::AbsorptionReport absorption;
+  std::map<std::string, std::size_t> kinds;
+  double generate_seconds = 0;
+  double append_seconds = 0;
+};
+
+class DemoGeneratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("jejak-demo-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Generates, appends batch by batch after a genesis, verifies, and runs the audit rules
+  // and the absorption summary over the result.
+  Outcome Run(std::size_t expenditures) {
+    Outcome outcome;
+    auto start = std::chrono::steady_clock::now();
+    const DemoPlan plan = GenerateDemo(kYear, expenditures, 1);
+    outcome.generate_seconds = Seconds(start);
+    CheckPlanShape(plan, expenditures);
+
+    Result<std::unique_ptr<db::Store>> opened =
+        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner()});
+    EXPECT_TRUE(opened.has_value()) << (opened ? "" : opened.error().ToString());
+    if (!opened) return outcome;
+    std::unique_ptr<db::Store> store = std::move(opened).value();
+    nlohmann::json genesis = {{"kind", "genesis"},
+                              {"ledger_id", "demo-test"},
+                              {"origin", kOrigin},
+                              {"region", "Pemerintah Kabupaten Rejang Lebong"},
+                              {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}};
+    Result<nlohmann::json> valid_genesis = ledger::ValidateGenesis(genesis);
+    EXPECT_TRUE(valid_genesis.has_value());
+    std::vector<db::PendingEntry> first = {
+        {std::make_shared<const nlohmann::json>(std::move(valid_genesis).value()), "jejak-init"}};
+    Result<db::BatchReceipt> receipt = store->Append(first, std::to_string(kYear) + "-01-01T00:00:00.000Z");
+    EXPECT_TRUE(receipt.has_value()) << (receipt ? "" : receipt.error().ToString());
+
+    start = std::chrono::steady_clock::now();
+    std::int64_t next_seq = 1;
+    for (const DemoBatch& batch : plan.batches) {
+      std::vector<db::PendingEntry> pending;
+      for (const auto& [sub, body] : batch.entries) {
+        ++outcome.kinds[body["kind"].get<std::string>()];
+        Result<nlohmann::json> valid = ledger::ValidateBody(body);
+        pending.push_back({std::make_shared<const nlohmann::json>(std::move(valid).value()), sub});
+      }
+      Result<db::BatchReceipt> appended = store->Append(pending, batch.recorded_at);
+      EXPECT_TRUE(appended.has_value())
+          << "batch at " << batch.recorded_at << ": " << (appended ? "" : appended.error().ToString());
+      if (!appended) return outcome;
+      EXPECT_EQ(appended.value().entries.front().seq, next_seq);
+      next_seq += static_cast<std::int64_t>(pending.size());
+    }
+    outcome.append_seconds = Seconds(start);
+
+    Result<db::VerifyReport> report = store->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
+    EXPECT_TRUE(report.has_value() && report.value().ok);
+
+    Result<ledger::AuditInput> audit = store->AuditInputs(kYear, std::to_string(kYear + 1) + "-02-01");
+    EXPECT_TRUE(audit.has_value());
+    if (audit) outcome.findings = ledger::RunAuditRules(audit.value(), ledger::AuditRules{});
+    Result<ledger::AbsorptionInput> inputs =
+        store->AbsorptionInputs(kYear, std::to_string(kYear) + "-12-31", std::nullopt);
+    EXPECT_TRUE(inputs.has_value());
+    if (inputs) {
+      Result<ledger::AbsorptionReport> absorption = ledger::ComputeAbsorption(inputs.value());
+      EXPECT_TRUE(absorption.has_value());
+      if (absorption) outcome.absorption = std::move(absorption).value();
+    }
+
+    std::printf("demo %zu: generated in %.2fs, appended in %.2fs (%lld entries in %zu batches)\n",
+                expenditures, outcome.generate_seconds, outcome.append_seconds,
+                static_cast<long long>(next_seq - 1), plan.batches.size());
+    for (const auto& [kind, n] : outcome.kinds) std::printf("  %s: %zu\n", kind.c_str(), n);
+    const ledger::Absorption& total = outcome.absorption.total;
+    std::printf("  pagu %s, realisation %s (%s%%)\n", ledger::FormatRupiah(total.pagu_sen).c_str(),
+                ledger::FormatRupiah(total.realisation_sen).c_str(),
+                ledger::FormatBasisPoints(total.percent_basis_points.value_or(0)).c_str());
+    for (const auto& [group, amounts] : total.groups) {
+      std::printf("  group %s: pagu %s, realisation %s\n", group.c_str(),
+                  ledger::FormatRupiah(amounts.first).c_str(), ledger::FormatRupiah(amounts.second).c_str());
+    }
+    for (const auto& [instrument, amounts] : total.instruments) {
+      std::printf("  %s: %lld payments, %s\n", instrument.c_str(), static_cast<long long>(amounts.entries),
+                  ledger::FormatRupiah(amounts.amount_sen).c_str());
+    }
+    std::map<std::string, int> bands;
+    for (const ledger::Absorption& opd : outcome.absorption.opds) {
+      if (opd.band) ++bands[ledger::BandName(*opd.band)];
+    }
+    for (const auto& [band, n] : bands) std::printf("  band %s: %d OPDs\n", band.c_str(), n);
+    for (const ledger::Finding& finding : outcome.findings) {
+      std::printf("  finding %s %s %s seqs %zu first %lld\n", finding.rule.c_str(), finding.severity.c_str(),
+                  finding.opd.c_str(), finding.seqs.size(),
+                  static_cast<long long>(finding.seqs.empty() ? 0 : finding.seqs.front()));
+    }
+    for (const std::string& line : plan.planted) std::printf("  planted %s\n", line.c_str());
+    return outcome;
+  }
+
+  static std::map<std::string, std::vector<const ledger::Finding*>> ByRule(const Outcome& outcome) {
+    std::map<std::string, std::vector<const ledger::Finding*>> rules;
+    for (const ledger::Finding& finding : outcome.findings) rules[finding.rule].push_back(&finding);
+    return rules;
+  }
+
+  fs::path dir_;
+};
+
+TEST(DemoGeneratorPlanTest, IsDeterministic) {
+  const DemoPlan a = GenerateDemo(kYear, 2000, 1);
+  const DemoPlan b = GenerateDemo(kYear, 2000, 1);
+  ASSERT_EQ(a.batches.size(), b.batches.size());
+  for (std::size_t i = 0; i < a.batches.size(); ++i) {
+    EXPECT_EQ(a.batches[i].recorded_at, b.batches[i].recorded_at);
+    ASSERT_EQ(a.batches[i].entries.size(), b.batches[i].entries.size());
+    for (std::size_t k = 0; k < a.batches[i].entries.size(); ++k) {
+      EXPECT_EQ(a.batches[i].entries[k].first, b.batches[i].entries[k].first);
+      EXPECT_EQ(a.batches[i].entries[k].second.dump(), b.batches[i].entries[k].second.dump());
+    }
+  }
+  EXPECT_EQ(a.planted, b.planted);
+  EXPECT_EQ(a.opd_names, b.opd_names);
+  CheckPlanShape(a, 2000);
+}
+
+TEST(DemoGeneratorPlanTest, SeqsStartAtFirstSeq) {
+  const DemoPlan plan = GenerateDemo(kYear, 2000, 5);
+  std::int64_t seq = 5;
+  std::int64_t reversal_target_max = 0;
+  for (const DemoBatch& batch : plan.batches) {
+    for (const auto& entry : batch.entries) {
+      if (entry.second["kind"] == "reversal") {
+        EXPECT_LT(entry.second["reverses"].get<std::int64_t>(), seq);
+        EXPECT_GE(entry.second["reverses"].get<std::int64_t>(), 5);
+        reversal_target_max = std::max(reversal_target_max, entry.second["reverses"].get<std::int64_t>());
+      }
+      ++seq;
+    }
+  }
+  EXPECT_GT(reversal_target_max, 0);
+}
+
+TEST_F(DemoGeneratorTest, SmallPlanAppendsVerifiesAndFiresEveryRule) {
+  const Outcome outcome = Run(3000);
+  const auto rules = ByRule(outcome);
+  for (const char* rule :
+       {ledger::kRuleOverPagu, ledger::kRuleSplitPackage, ledger::kRuleDuplicatePayment,
+        ledger::kRuleCashPayment, ledger::kRuleTaxNotDeposited, ledger::kRuleOutsideFiscalYear,
+        ledger::kRuleLateRecording, ledger::kRuleReversalHeavy}) {
+    EXPECT_GE(rules.count(rule) == 0 ? 0u : rules.at(rule).size(), 1u) << rule;
+  }
+  // Only the planted anomalies, except the low-severity cash payments of daily life.
+  ASSERT_EQ(rules.count(ledger::kRuleOverPagu), 1u);
+  ASSERT_EQ(rules.at(ledger::kRuleOverPagu).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleOverPagu)[0]->opd, "1.05.0.00.0.00.01.0000");
+  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleDuplicatePayment).size(), 2u);
+  EXPECT_EQ(rules.at(ledger::kRuleTaxNotDeposited).size(), 2u);
+  EXPECT_EQ(rules.at(ledger::kRuleOutsideFiscalYear).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleLateRecording).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleReversalHeavy).size(), 1u);
+  std::size_t high_cash = 0;
+  for (const ledger::Finding* finding : rules.at(ledger::kRuleCashPayment)) {
+    if (finding->severity == "high") ++high_cash;
+  }
+  EXPECT_EQ(high_cash, 1u);
+
+  // Pagu does not scale with the count: about Rp1.1 trillion.
+  const std::int64_t pagu = outcome.absorption.total.pagu_sen;
+  EXPECT_GT(pagu, 11 * kTrillionSen / 10 * 8 / 10);
+  EXPECT_LT(pagu, 11 * kTrillionSen / 10 * 12 / 10);
+  EXPECT_GT(outcome.kinds.at("reversal"), 0u);
+  EXPECT_GT(outcome.kinds.at("tax_deposit"), 0u);
+}
+
+// The default size: realisation about 85-95% of pagu, December the peak month.
+TEST_F(DemoGeneratorTest, DefaultPlanIsRealistic) {
+  const Outcome outcome = Run(kDemoExpendituresDefault);
+  const ledger::Absorption& total = outcome.absorption.total;
+  ASSERT_TRUE(total.percent_basis_points.has_value());
+  EXPECT_GE(*total.percent_basis_points, 8500);
+  EXPECT_LE(*total.percent_basis_points, 9500);
+  std::int64_t previous = 0;
+  std::int64_t peak = 0;
+  std::size_t peak_month = 0;
+  for (std::size_t m = 0; m < 12; ++m) {
+    const std::int64_t cumulative = total.monthly_sen[m].value_or(previous);
+    if (cumulative - previous > peak) {
+      peak = cumulative - previous;
+      peak_month = m;
+    }
+    previous = cumulative;
+  }
+  EXPECT_EQ(peak_month, 11u);
+  const auto rules = ByRule(outcome);
+  EXPECT_EQ(rules.size(), 8u);
+  ASSERT_EQ(rules.count(ledger::kRuleOverPagu), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleOverPagu).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleDuplicatePayment).size(), 2u);
+  EXPECT_EQ(rules.at(ledger::kRuleReversalHeavy).size(), 1u);
+}
+
+}  // namespace
+}  // namespace jejak::server

@@ -1,0 +1,670 @@
+// Workpapers export tests: a small regency in a real SQLite store is gathered, rendered to
+// XLSX and read back by an independent reader (openpyxl, tests/server/read_workpapers.py);
+// every sheet's numbers must equal what the store and the API's computations give.
+// CSV rendering is checked against RFC 4180 with a small parser here.
+#include "server/workpapers.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "crypto/encoding.h"
+#include "ledger/absorption.h"
+#include "ledger/canonical.h"
+#include "ledger/entry.h"
+#include "ledger/money.h"
+
+namespace jejak::server {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kOrigin = "jejak.test/kabupaten-contoh";
+constexpr const char* kRegion = "Pemerintah Kabupaten Contoh";
+constexpr const char* kDinkes = "1.02.0.00.0.00.01.0000";
+constexpr const char* kDisdik = "1.01.0.00.0.00.01.0000";
+constexpr const char* kSubDinkes = "1.02.02.2.01.0014";
+constexpr const char* kSubDisdik = "1.01.02.2.01.0001";
+constexpr const char* kAtk = "5.1.02.01.01.0024";
+constexpr const char* kModal = "5.2.02.05.01.0001";
+constexpr const char* kAsOf = "2026-06-30T08:00:00.000Z";
+constexpr const char* kTrickyDescription = "Belanja \"ATK\", kertas HVS\nuntuk Puskesmas; 2 rim";
+
+ledger::NoteSigner TestSigner(std::uint8_t seed_byte = 7) {
+  std::array<std::uint8_t, 32> seed{};
+  seed[0] = seed_byte;
+  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
+}
+
+std::shared_ptr<const json> Body(json body) {
+  Result<json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
+                                                           : ledger::ValidateBody(body);
+  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString();
+  return std::make_shared<const json>(valid ? std::move(valid).value() : body);
+}
+
+json Budget(const char* opd, const char* sub, const char* account, const char* pagu,
+            const char* stage = "murni") {
+  return {{"kind", "budget"}, {"fiscal_year", 2026}, {"opd", opd},   {"sub_activity", sub},
+          {"account", account}, {"pagu", pagu},      {"stage", stage}};
+}
+
+json Expenditure(const char* opd, const char* sub, const char* account, const std::string& ref,
+                 const char* date, const char* gross, json taxes, const char* net) {
+  return {{"kind", "expenditure"},
+          {"fiscal_year", 2026},
+          {"opd", opd},
+          {"sub_activity", sub},
+          {"account", account},
+          {"mechanism", "LS"},
+          {"instrument", "cms_transfer"},
+          {"value_date", date},
+          {"gross", gross},
+          {"taxes", std::move(taxes)},
+          {"net", net},
+          {"payee",
+           {{"name", "CV Sinar Rejang"},
+            {"npwp", "012345678901000"},
+            {"bank", "Bank Bengkulu"},
+            {"account_no", "0012034567"},
+            {"account_name", "CV SINAR REJANG"}}},
+          {"bank_ref", ref},
+          {"documents", {{"evidence_no", "KW-" + ref}, {"evidence_date", date}}},
+          {"description", "Belanja alat tulis kantor"}};
+}
+
+json Tax(const char* type, const char* amount) { return {{"type", type}, {"amount", amount}}; }
+
+// Sen from an exact decimal text such as "1250000.07", "-3.5" or "12".
+std::int64_t Sen(const std::string& text) {
+  const bool negative = !text.empty() && text[0] == '-';
+  Result<std::int64_t> sen = ledger::ParseMoneySen(negative ? text.substr(1) : text);
+  EXPECT_TRUE(sen.has_value()) << text;
+  return sen ? (negative ? -*sen : *sen) : 0;
+}
+
+// RFC 4180 records of `csv`, which must end every record with CRLF.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& csv) {
+  std::vector<std::vector<std::string>> records;
+  std::vector<std::string> record;
+  std::string field;
+  std::size_t i = 0;
+  while (i < csv.size()) {
+    if (csv[i] == '"') {
+      ++i;
+      while (true) {
+        EXPECT_LT(i, csv.size()) << "unterminated quoted field";
+        if (i >= csv.size()) return records;
+        if (csv[i] == '"') {
+          if (i + 1 < csv.size() && csv[i + 1] == '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        field += csv[i++];
+      }
+    } else {
+      while (i < csv.size() && csv[i] != ',' && csv[i] != '\r') {
+        EXPECT_NE(csv[i], '"') << "quote inside an unquoted field";
+        EXPECT_NE(csv[i], '\n') << "bare LF outside quotes";
+        field += csv[i++];
+      }
+    }
+    record.push_back(std::move(field));
+    field.clear();
+    if (i < csv.size() && csv[i] == ',') {
+      ++i;
+      continue;
+    }
+    EXPECT_EQ(csv.substr(i, 2), "\r\n") << "record not ended by CRLF at " << i;
+    i += 2;
+    records.push_back(std::move(record));
+    record.clear();
+  }
+  return records;
+}
+
+class WorkpapersTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("jejak-workpapers-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Result<std::unique_ptr<db::Store>> store =
+        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner()});
+    ASSERT_TRUE(store.has_value()) << store.error().ToString();
+    store_ = std::move(store).value();
+    rules_.holidays = {"2026-03-19"};
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  std::int64_t Append(json body, const std::string& by, const std::string& at) {
+    Result<db::BatchReceipt> receipt = store_->Append({db::PendingEntry{Body(std::move(body)), by, "", ""}}, at);
+    EXPECT_TRUE(receipt.has_value()) << (receipt ? "" : receipt.error().ToString());
+    return receipt ? receipt->entries.at(0).seq : -1;
+  }
+
+  // A regency: two OPDs, budget lines (one shifted by pergeseran), expenditures with
+  // taxes, a cash payment, a procurement contract, a tricky description, a reversal, an
+  // expenditure over pagu and tax deposits (one late, one overpaid).
+  void BuildRegency() {
+    Append({{"kind", "genesis"},
+            {"ledger_id", "test-ledger"},
+            {"origin", kOrigin},
+            {"region", kRegion},
+            {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}},
+           "jejak-init", "2026-01-02T01:00:00.000Z");
+    Append({{"kind", "opd"}, {"code", kDinkes}, {"name", "Dinas Kesehatan"}}, "admin",
+           "2026-01-02T02:00:00.000Z");
+    Append({{"kind", "opd"}, {"code", kDisdik}, {"name", "Dinas Pendidikan"}}, "admin",
+           "2026-01-02T02:00:01.000Z");
+    Append(Budget(kDinkes, kSubDinkes, kAtk, "10000000"), "admin", "2026-01-03T01:00:00.000Z");
+    Append(Budget(kDinkes, kSubDinkes, kModal, "300000000"), "admin", "2026-01-03T01:00:01.000Z");
+    Append(Budget(kDisdik, kSubDisdik, kAtk, "5000000"), "admin", "2026-01-03T01:00:02.000Z");
+    Append(Budget(kDisdik, kSubDisdik, kAtk, "6000000.50", "pergeseran"), "admin",
+           "2026-01-04T01:00:00.000Z");
+
+    e1_ = Append(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-1", "2026-02-03", "1250000.07",
+                             {Tax("PPN", "112612.61"), Tax("PPh22", "16891.89")}, "1120495.57"),
+                 "bendahara.dinkes", "2026-02-03T08:00:00.000Z");
+    json tricky = Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-2", "2026-02-10", "2000000",
+                              {Tax("PPh23", "40000")}, "1960000");
+    tricky["description"] = kTrickyDescription;
+    tricky["payee"]["name"] = "PT \"Maju, Jaya\"";
+    e2_ = Append(tricky, "bendahara.dinkes", "2026-02-10T08:00:00.000Z");
+    json contract = Expenditure(kDinkes, kSubDinkes, kModal, "SP2D-3", "2026-03-02", "150000000",
+                                {Tax("PPN", "13513513.51"), Tax("PPh22", "2027027.03")}, "134459459.46");
+    contract["instrument"] = "sp2d_ls";
+    contract["procurement"] = {{"method", "PL"}, {"contract_no", "027/PL/2026"}, {"contract_value", "150000000"}};
+    contract["documents"] = {{"spp", "SPP-3"}, {"spm", "SPM-3"}, {"sp2d", "SP2D-3"},
+                             {"evidence_no", "BAST-3"}, {"evidence_date", "2026-03-01"}};
+    e3_ = Append(contract, "bendahara.dinkes", "2026-03-02T08:00:00.000Z");
+    json cash = Expenditure(kDisdik, kSubDisdik, kAtk, "unused", "2026-03-05", "3500000",
+                            json::array(), "3500000");
+    cash["instrument"] = "cash";
+    cash["mechanism"] = "UP";
+    cash["cash_reason"] = "Toko di desa tidak menerima transfer";
+    cash.erase("bank_ref");
+    cash["payee"] = {{"name", "Toko Sumber Rezeki"}};
+    e4_ = Append(cash, "bendahara.disdik", "2026-03-05T08:00:00.000Z");
+    e5_ = Append(Expenditure(kDisdik, kSubDisdik, kAtk, "CMS-5", "2026-03-20", "4000000",
+                             {Tax("PPh23", "80000")}, "3920000"),
+                 "bendahara.disdik", "2026-03-20T08:00:00.000Z");
+    e6_ = Append(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-6", "2026-04-01", "700000",
+                             {Tax("PPN", "63063.06")}, "636936.94"),
+                 "bendahara.dinkes", "2026-04-01T08:00:00.000Z");
+    reversal_ = Append({{"kind", "reversal"}, {"reverses", e6_}, {"reason", "Salah rekening"}},
+                       "bendahara.dinkes", "2026-04-02T08:00:00.000Z");
+    // On time for February's PPN and PPh22 of e1, and a little too much.
+    Append({{"kind", "tax_deposit"}, {"fiscal_year", 2026}, {"opd", kDinkes}, {"tax_type", "PPN"},
+            {"amount", "112700"}, {"billing_code", "123456789012345"}, {"ntpn", "0A1B2C3D4E5F6G7H"},
+            {"deposit_date", "2026-03-10"}, {"covers", {e1_}}},
+           "bendahara.dinkes", "2026-03-10T08:00:00.000Z");
+    Append({{"kind", "tax_deposit"}, {"fiscal_year", 2026}, {"opd", kDinkes}, {"tax_type", "PPh22"},
+            {"amount", "16891.89"}, {"billing_code", "123456789012346"}, {"ntpn", "1111222233334444"},
+            {"deposit_date", "2026-03-10"}, {"covers", {e1_}}},
+           "bendahara.dinkes", "2026-03-10T08:00:01.000Z");
+    // Late for March's contract PPN; the PPh22 of e3 and the PPh23 of e2 and e5 stay open.
+    Append({{"kind", "tax_deposit"}, {"fiscal_year", 2026}, {"opd", kDinkes}, {"tax_type", "PPN"},
+            {"amount", "13513513.51"}, {"billing_code", "123456789012347"}, {"ntpn", "9999888877776666"},
+            {"deposit_date", "2026-05-20"}, {"covers", {e3_}}},
+           "bendahara.dinkes", "2026-05-20T08:00:00.000Z");
+  }
+
+  WorkpaperRequest Request() const {
+    WorkpaperRequest request;
+    request.fiscal_year = 2026;
+    request.as_of = kAsOf;
+    request.rules = &rules_;
+    request.verifier = ledger::VerifierOf(TestSigner());
+    return request;
+  }
+
+  WorkpaperData MustGather() {
+    Result<WorkpaperData> data = GatherWorkpapers(*store_, Request());
+    EXPECT_TRUE(data.has_value()) << (data ? "" : data.error().ToString());
+    return data ? std::move(data).value() : WorkpaperData{};
+  }
+
+  // The workbook as openpyxl reads it.
+  json ReadBack(const std::string& xlsx) {
+    const fs::path file = dir_ / "workpapers.xlsx";
+    {
+      std::ofstream out(file, std::ios::binary);
+      out << xlsx;
+    }
+    const std::string command = std::string("/usr/bin/python3 ") + JEJAK_SOURCE_DIR +
+                                "/tests/server/read_workpapers.py " + file.string();
+    std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(command.c_str(), "r"), ::pclose);
+    if (!pipe) {
+      ADD_FAILURE() << "cannot run " << command;
+      return json();
+    }
+    std::string output;
+    std::array<char, 4096> buffer{};
+    std::size_t read = 0;
+    while ((read = std::fread(buffer.data(), 1, buffer.size(), pipe.get())) > 0) {
+      output.append(buffer.data(), read);
+    }
+    const int status = ::pclose(pipe.release());
+    EXPECT_EQ(status, 0) << command;
+    json parsed = json::parse(output, nullptr, /*allow_exceptions=*/false);
+    EXPECT_FALSE(parsed.is_discarded()) << output;
+    return parsed;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<db::Store> store_;
+  ledger::AuditRules rules_;
+  std::int64_t e1_ = 0, e2_ = 0, e3_ = 0, e4_ = 0, e5_ = 0, e6_ = 0, reversal_ = 0;
+};
+
+// Helpers over the reader's JSON.
+const json& SheetOf(const json& book, const char* name) { return book.at("sheets").at(name); }
+
+int ColumnOf(const json& sheet, const std::string& header) {
+  const json& headers = sheet.at("headers");
+  for (std::size_t i = 0; i < headers.size(); ++i) {
+    if (headers[i] == header) return static_cast<int>(i);
+  }
+  ADD_FAILURE() << "no column " << header;
+  return 0;
+}
+
+std::string TextAt(const json& sheet, std::size_t row, const std::string& header) {
+  const json& cell = sheet.at("rows").at(row).at(static_cast<std::size_t>(ColumnOf(sheet, header)));
+  if (cell.is_null()) return "";
+  if (cell.contains("s")) return cell["s"].get<std::string>();
+  return cell["n"].get<std::string>();
+}
+
+std::int64_t SenAt(const json& sheet, std::size_t row, const std::string& header) {
+  const json& cell = sheet.at("rows").at(row).at(static_cast<std::size_t>(ColumnOf(sheet, header)));
+  EXPECT_TRUE(cell.is_object() && cell.contains("n")) << header << " row " << row << ": " << cell;
+  return cell.is_object() && cell.contains("n") ? Sen(cell["n"].get<std::string>()) : 0;
+}
+
+TEST_F(WorkpapersTest, GathersAtTheLatestCheckpoint) {
+  BuildRegency();
+  WorkpaperData data = MustGather();
+  Result<std::uint64_t> size = store_->TreeSize();
+  ASSERT_TRUE(size.has_value());
+  EXPECT_EQ(data.checkpoint.tree_size, *size);
+  Result<ledger::Digest> root = store_->TreeHash(*size);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_EQ(data.checkpoint.root_hash_hex, crypto::ToHex(*root));
+  EXPECT_EQ(data.checkpoint.origin, kOrigin);
+  EXPECT_EQ(data.region, kRegion);  // From the genesis entry.
+  EXPECT_EQ(data.as_of_date, "2026-06-30");
+  ASSERT_EQ(data.expenditures.size(), 6u);
+  EXPECT_EQ(data.expenditures[1].description, kTrickyDescription);
+  EXPECT_EQ(data.expenditures[5].reversed_by, reversal_);
+  EXPECT_FALSE(data.expenditures[0].reversed_by.has_value());
+  EXPECT_EQ(data.expenditures[2].contract_value_sen, 15'000'000'000);
+  EXPECT_EQ(data.expenditures[2].sp2d, "SP2D-3");
+  EXPECT_EQ(data.expenditures[3].cash_reason, "Toko di desa tidak menerima transfer");
+  EXPECT_EQ(data.expenditures[0].tax_sen[0], 11'261'261);  // PPN.
+  EXPECT_EQ(data.expenditures[0].tax_sen[2], 1'689'189);   // PPh22.
+}
+
+TEST_F(WorkpapersTest, FindingsAndAbsorptionEqualTheApis) {
+  BuildRegency();
+  WorkpaperData data = MustGather();
+
+  // GET /v1/audit/findings computes from Store::AuditInputs.
+  Result<ledger::AuditInput> audit = store_->AuditInputs(2026, "2026-06-30");
+  ASSERT_TRUE(audit.has_value());
+  const std::vector<ledger::Finding> findings = ledger::RunAuditRules(*audit, rules_);
+  std::set<std::string> rules;
+  for (const ledger::Finding& finding : findings) rules.insert(finding.rule);
+  for (const char* rule : {ledger::kRuleOverPagu, ledger::kRuleCashPayment, ledger::kRuleTaxNotDeposited}) {
+    EXPECT_EQ(rules.count(rule), 1u) << rule;  // The regency exercises these rules.
+  }
+  ASSERT_EQ(data.findings.size(), findings.size());
+  for (std::size_t i = 0; i < findings.size(); ++i) {
+    EXPECT_EQ(data.findings[i].rule, findings[i].rule);
+    EXPECT_EQ(data.findings[i].opd, findings[i].opd);
+    EXPECT_EQ(data.findings[i].seqs, findings[i].seqs);
+    EXPECT_EQ(data.findings[i].amount_sen, findings[i].amount_sen);
+    EXPECT_EQ(data.findings[i].kondisi, findings[i].kondisi);
+  }
+
+  // GET /v1/summary/absorption computes from Store::AbsorptionInputs.
+  Result<ledger::AbsorptionInput> inputs = store_->AbsorptionInputs(2026, "2026-06-30", std::nullopt);
+  ASSERT_TRUE(inputs.has_value());
+  Result<ledger::AbsorptionReport> report = ledger::ComputeAbsorption(*inputs);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(data.pagu_sen, report->total.pagu_sen);
+  EXPECT_EQ(data.realisation_sen, report->total.realisation_sen);
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>> per_opd;
+  for (const WorkpaperRealisation& line : data.realisation) {
+    per_opd[line.opd].first += line.pagu_sen;
+    per_opd[line.opd].second += line.realisation_sen;
+  }
+  ASSERT_EQ(per_opd.size(), report->opds.size());
+  for (const ledger::Absorption& opd : report->opds) {
+    EXPECT_EQ(per_opd[opd.opd].first, opd.pagu_sen) << opd.opd;
+    EXPECT_EQ(per_opd[opd.opd].second, opd.realisation_sen) << opd.opd;
+  }
+  // The pergeseran replaced Disdik's line; the reversed expenditure is not realised.
+  EXPECT_EQ(per_opd[kDisdik].first, 600'000'050);
+  EXPECT_EQ(per_opd[kDinkes].second, 125'000'007 + 200'000'000 + 15'000'000'000);
+}
+
+TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
+  BuildRegency();
+  WorkpaperData data = MustGather();
+  Result<std::string> xlsx = RenderXlsx(data);
+  ASSERT_TRUE(xlsx.has_value()) << xlsx.error().ToString();
+  EXPECT_EQ(xlsx->substr(0, 2), "PK");  // A zip container.
+  const json book = ReadBack(*xlsx);
+  ASSERT_TRUE(book.is_object());
+  EXPECT_EQ(book["sheetnames"], json({"Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan"}));
+
+  const std::string root = data.checkpoint.root_hash_hex;
+  const std::string size = std::to_string(data.checkpoint.tree_size);
+  for (const char* name : kWorkpaperSheets) {
+    const json& sheet = SheetOf(book, name);
+    const std::string title = sheet["title"].get<std::string>();
+    EXPECT_NE(title.find("ukuran pohon " + size), std::string::npos) << name;
+    EXPECT_NE(title.find(root), std::string::npos) << name;
+    EXPECT_EQ(sheet["freeze_panes"], "A3") << name;
+    EXPECT_TRUE(sheet["header_bold"].get<bool>()) << name;
+    EXPECT_TRUE(sheet["auto_filter"].is_string()) << name;
+    // The CSV of the sheet has the same header.
+    Result<std::string> csv = RenderCsv(data, name);
+    ASSERT_TRUE(csv.has_value());
+    const std::vector<std::vector<std::string>> records = ParseCsv(*csv);
+    ASSERT_FALSE(records.empty());
+    EXPECT_EQ(json(records[0]), sheet["headers"]) << name;
+    EXPECT_EQ(records.size() - 1, sheet["row_count"].get<std::size_t>()) << name;
+  }
+
+  // Transaksi: one row per expenditure, sums equal the store's columns, reversal marked.
+  const json& transaksi = SheetOf(book, "Transaksi");
+  ASSERT_EQ(transaksi["row_count"], 6);
+  std::int64_t gross_sen = 0, net_sen = 0, ppn_sen = 0;
+  db::EntryFilter filter;
+  filter.kind = "expenditure";
+  filter.fiscal_year = 2026;
+  Result<db::EntryPage> page = store_->ListEntries(filter);
+  ASSERT_TRUE(page.has_value());
+  ASSERT_EQ(page->entries.size(), 6u);
+  for (std::size_t i = 0; i < page->entries.size(); ++i) {
+    Result<json> entry = ledger::ParseStrict(page->entries[i].canonical);
+    ASSERT_TRUE(entry.has_value());
+    Result<ledger::EntryColumns> columns = ledger::DeriveColumns(*entry);
+    ASSERT_TRUE(columns.has_value());
+    gross_sen += *columns->amount_sen;
+    net_sen += *columns->net_sen;
+    EXPECT_EQ(TextAt(transaksi, i, "Seq"), std::to_string(columns->seq));
+    EXPECT_EQ(SenAt(transaksi, i, "Bruto (Rp)"), *columns->amount_sen);
+    EXPECT_EQ(SenAt(transaksi, i, "Neto (Rp)"), *columns->net_sen);
+    EXPECT_EQ(TextAt(transaksi, i, "Leaf Hash"), crypto::ToHex(page->entries[i].leaf_hash));
+    EXPECT_EQ(TextAt(transaksi, i, "Tanggal Transaksi"), columns->value_date);
+    for (const json& tax : (*entry)["taxes"]) {
+      if (tax["type"] == "PPN") ppn_sen += Sen(tax["amount"].get<std::string>());
+    }
+  }
+  EXPECT_EQ(transaksi["sums_sen"]["Bruto (Rp)"], gross_sen);
+  EXPECT_EQ(transaksi["sums_sen"]["Neto (Rp)"], net_sen);
+  EXPECT_EQ(transaksi["sums_sen"]["PPN (Rp)"], ppn_sen);
+  EXPECT_EQ(transaksi["number_formats"]["Bruto (Rp)"], "#,##0.00");
+  EXPECT_EQ(TextAt(transaksi, 5, "Dibatalkan (seq pembatalan)"), std::to_string(reversal_));
+  EXPECT_EQ(TextAt(transaksi, 0, "Dibatalkan (seq pembatalan)"), "");
+  EXPECT_EQ(TextAt(transaksi, 1, "Uraian"), kTrickyDescription);
+  EXPECT_EQ(TextAt(transaksi, 1, "Penerima"), "PT \"Maju, Jaya\"");
+  EXPECT_EQ(TextAt(transaksi, 2, "No. Kontrak"), "027/PL/2026");
+  EXPECT_EQ(SenAt(transaksi, 2, "Nilai Kontrak (Rp)"), 15'000'000'000);
+  EXPECT_EQ(TextAt(transaksi, 3, "Instrumen"), "cash");
+
+  // Realisasi: per line as gathered; per OPD and in total as the absorption API.
+  const json& realisasi = SheetOf(book, "Realisasi");
+  ASSERT_EQ(realisasi["row_count"].get<std::size_t>(), data.realisation.size());
+  for (std::size_t i = 0; i < data.realisation.size(); ++i) {
+    EXPECT_EQ(TextAt(realisasi, i, "OPD"), data.realisation[i].opd);
+    EXPECT_EQ(TextAt(realisasi, i, "Sub Kegiatan"), data.realisation[i].sub_activity);
+    EXPECT_EQ(TextAt(realisasi, i, "Kode Rekening"), data.realisation[i].account);
+    EXPECT_EQ(SenAt(realisasi, i, "Pagu (Rp)"), data.realisation[i].pagu_sen);
+    EXPECT_EQ(SenAt(realisasi, i, "Realisasi (Rp)"), data.realisation[i].realisation_sen);
+  }
+  Result<ledger::AbsorptionInput> inputs = store_->AbsorptionInputs(2026, "2026-06-30", std::nullopt);
+  ASSERT_TRUE(inputs.has_value());
+  Result<ledger::AbsorptionReport> report = ledger::ComputeAbsorption(*inputs);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_EQ(realisasi["sums_sen"]["Pagu (Rp)"], report->total.pagu_sen);
+  EXPECT_EQ(realisasi["sums_sen"]["Realisasi (Rp)"], report->total.realisation_sen);
+  EXPECT_EQ(realisasi["sums_sen"]["Sisa Pagu (Rp)"], report->total.remaining_sen);
+  for (const ledger::Absorption& opd : report->opds) {
+    std::int64_t pagu_sen = 0, realisation_sen = 0;
+    for (std::size_t i = 0; i < data.realisation.size(); ++i) {
+      if (TextAt(realisasi, i, "OPD") != opd.opd) continue;
+      pagu_sen += SenAt(realisasi, i, "Pagu (Rp)");
+      realisation_sen += SenAt(realisasi, i, "Realisasi (Rp)");
+      EXPECT_EQ(TextAt(realisasi, i, "Nama OPD"), opd.name);
+    }
+    EXPECT_EQ(pagu_sen, opd.pagu_sen) << opd.opd;
+    EXPECT_EQ(realisation_sen, opd.realisation_sen) << opd.opd;
+  }
+
+  // Pajak: withheld and deposited per type and month, with NTPN.
+  Result<ledger::AuditInput> audit = store_->AuditInputs(2026, "2026-06-30");
+  ASSERT_TRUE(audit.has_value());
+  std::int64_t withheld_sen = 0, deposits_sen = 0;
+  for (const ledger::ExpenditureFacts& e : audit->expenditures) {
+    if (e.reversed_by) continue;
+    for (const auto& [type, amount] : e.taxes_sen) withheld_sen += amount;
+  }
+  for (const ledger::TaxDepositFacts& d : audit->tax_deposits) deposits_sen += d.amount_sen;
+  const json& pajak = SheetOf(book, "Pajak");
+  EXPECT_EQ(pajak["sums_sen"]["Dipotong (Rp)"], withheld_sen);
+  EXPECT_EQ(pajak["sums_sen"]["Disetor (Rp)"].get<std::int64_t>() +
+                pajak["sums_sen"]["Setoran Tidak Teralokasi (Rp)"].get<std::int64_t>(),
+            deposits_sen);
+  std::map<std::string, std::vector<std::string>> rows;  // "opd type period" -> cells.
+  for (std::size_t i = 0; i < pajak["row_count"].get<std::size_t>(); ++i) {
+    rows[TextAt(pajak, i, "OPD") + " " + TextAt(pajak, i, "Jenis Pajak") + " " +
+         TextAt(pajak, i, "Masa Pajak")] = {
+        std::to_string(SenAt(pajak, i, "Dipotong (Rp)")), std::to_string(SenAt(pajak, i, "Disetor (Rp)")),
+        std::to_string(SenAt(pajak, i, "Setoran Tidak Teralokasi (Rp)")), TextAt(pajak, i, "NTPN"),
+        TextAt(pajak, i, "Batas Setor")};
+  }
+  const std::string dinkes = kDinkes;
+  const std::string disdik = kDisdik;
+  EXPECT_EQ(rows[dinkes + " PPN 2026-02"],
+            (std::vector<std::string>{"11261261", "11261261", "8739", "0A1B2C3D4E5F6G7H", "2026-03-16"}));
+  EXPECT_EQ(rows[dinkes + " PPh22 2026-02"],
+            (std::vector<std::string>{"1689189", "1689189", "0", "1111222233334444", "2026-03-16"}));
+  EXPECT_EQ(rows[dinkes + " PPh23 2026-02"], (std::vector<std::string>{"4000000", "0", "0", "", "2026-03-16"}));
+  EXPECT_EQ(rows[dinkes + " PPN 2026-03"],
+            (std::vector<std::string>{"1351351351", "1351351351", "0", "9999888877776666", "2026-04-15"}));
+  EXPECT_EQ(rows[dinkes + " PPh22 2026-03"], (std::vector<std::string>{"202702703", "0", "0", "", "2026-04-15"}));
+  EXPECT_EQ(rows[disdik + " PPh23 2026-03"], (std::vector<std::string>{"8000000", "0", "0", "", "2026-04-15"}));
+  EXPECT_EQ(rows.count(dinkes + " PPN 2026-04"), 0u);  // e6 was reversed.
+  EXPECT_EQ(rows.size(), 6u);
+
+  // Temuan: every finding of the rules, with amounts and seqs.
+  const json& temuan = SheetOf(book, "Temuan");
+  ASSERT_EQ(temuan["row_count"].get<std::size_t>(), data.findings.size());
+  std::int64_t findings_sen = 0;
+  for (std::size_t i = 0; i < data.findings.size(); ++i) {
+    const ledger::Finding& finding = data.findings[i];
+    EXPECT_EQ(TextAt(temuan, i, "Kode Aturan"), finding.rule);
+    EXPECT_EQ(TextAt(temuan, i, "Kondisi"), finding.kondisi);
+    EXPECT_EQ(TextAt(temuan, i, "Kriteria"), finding.kriteria);
+    EXPECT_EQ(TextAt(temuan, i, "Rekomendasi"), finding.rekomendasi);
+    EXPECT_EQ(SenAt(temuan, i, "Nilai (Rp)"), finding.amount_sen);
+    std::string seqs;
+    for (std::int64_t seq : finding.seqs) seqs += (seqs.empty() ? "" : ", ") + std::to_string(seq);
+    EXPECT_EQ(TextAt(temuan, i, "Seq"), seqs);
+    findings_sen += finding.amount_sen;
+  }
+  EXPECT_EQ(temuan["sums_sen"]["Nilai (Rp)"], findings_sen);
+
+  // Ringkasan: checkpoint, totals, counts per rule.
+  const json& ringkasan = SheetOf(book, "Ringkasan");
+  std::map<std::string, std::pair<std::string, std::string>> summary;  // Uraian -> (Nilai, Jumlah).
+  for (std::size_t i = 0; i < ringkasan["row_count"].get<std::size_t>(); ++i) {
+    const json& jumlah = ringkasan["rows"][i][3];
+    summary[TextAt(ringkasan, i, "Uraian")] = {
+        TextAt(ringkasan, i, "Nilai"),
+        jumlah.is_null() ? "" : std::to_string(Sen(jumlah["n"].get<std::string>()))};
+  }
+  EXPECT_EQ(summary["Pemerintah Daerah"].first, kRegion);
+  EXPECT_EQ(summary["Tahun Anggaran"].first, "2026");
+  EXPECT_EQ(summary["Ukuran Pohon (tree size)"].first, size);
+  EXPECT_EQ(summary["Root Hash"].first, root);
+  EXPECT_EQ(summary["Waktu Checkpoint"].first, data.checkpoint.time);
+  EXPECT_EQ(summary["Waktu Ekspor"].first, kAsOf);
+  EXPECT_EQ(summary["Pagu"].second, std::to_string(report->total.pagu_sen));
+  EXPECT_EQ(summary["Realisasi"].second, std::to_string(report->total.realisation_sen));
+  EXPECT_EQ(Sen(summary["Persentase Realisasi (%)"].first), *report->total.percent_basis_points);
+  EXPECT_EQ(summary["Belanja (bruto, termasuk yang dibatalkan)"],
+            std::make_pair(std::string("6"), std::to_string(gross_sen)));
+  EXPECT_EQ(summary["Belanja Dibatalkan"].first, "1");
+  const std::vector<ledger::Finding> api_findings = ledger::RunAuditRules(*audit, rules_);
+  for (const char* rule : {ledger::kRuleOverPagu, ledger::kRuleTaxNotDeposited, ledger::kRuleCashPayment,
+                           ledger::kRuleSplitPackage}) {
+    std::int64_t count = 0, amount_sen = 0;
+    for (const ledger::Finding& finding : api_findings) {
+      if (finding.rule != rule) continue;
+      ++count;
+      amount_sen += finding.amount_sen;
+    }
+    EXPECT_EQ(summary[rule], std::make_pair(std::to_string(count), std::to_string(amount_sen))) << rule;
+  }
+  EXPECT_EQ(summary["Jumlah Temuan"].first, std::to_string(data.findings.size()));
+}
+
+TEST_F(WorkpapersTest, CsvFollowsRfc4180) {
+  BuildRegency();
+  WorkpaperData data = MustGather();
+  Result<std::string> csv = RenderCsv(data, "Transaksi");
+  ASSERT_TRUE(csv.has_value());
+  EXPECT_EQ(csv->rfind("Seq,Tanggal Transaksi,OPD,", 0), 0u);  // No byte order mark.
+  // Quotes doubled; the comma and the newline stay inside one quoted field.
+  EXPECT_NE(csv->find("\"Belanja \"\"ATK\"\", kertas HVS\nuntuk Puskesmas; 2 rim\""), std::string::npos);
+  EXPECT_NE(csv->find(",\"PT \"\"Maju, Jaya\"\"\","), std::string::npos);
+  const std::vector<std::vector<std::string>> records = ParseCsv(*csv);
+  ASSERT_EQ(records.size(), 7u);
+  const std::vector<std::string>& header = records[0];
+  for (const std::vector<std::string>& record : records) EXPECT_EQ(record.size(), header.size());
+  auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  EXPECT_EQ(records[2][column("Uraian")], kTrickyDescription);
+  EXPECT_EQ(records[2][column("Penerima")], "PT \"Maju, Jaya\"");
+  EXPECT_EQ(records[1][column("Bruto (Rp)")], "1250000.07");  // Exact decimal strings.
+  EXPECT_EQ(records[1][column("PPN (Rp)")], "112612.61");
+  EXPECT_EQ(records[1][column("PPh 21 (Rp)")], "0.00");
+  EXPECT_EQ(records[1][column("Neto (Rp)")], "1120495.57");
+  EXPECT_EQ(records[3][column("Nilai Kontrak (Rp)")], "150000000.00");
+  EXPECT_EQ(records[1][column("Nilai Kontrak (Rp)")], "");
+  EXPECT_EQ(records[6][column("Dibatalkan (seq pembatalan)")], std::to_string(reversal_));
+  EXPECT_EQ(records[1][column("Dibatalkan (seq pembatalan)")], "");
+
+  Result<std::string> ringkasan = RenderCsv(data, "Ringkasan");
+  ASSERT_TRUE(ringkasan.has_value());
+  EXPECT_NE(ringkasan->find("Checkpoint,Root Hash," + data.checkpoint.root_hash_hex + ",\r\n"),
+            std::string::npos);
+  Result<std::string> realisasi = RenderCsv(data, "Realisasi");
+  ASSERT_TRUE(realisasi.has_value());
+  EXPECT_NE(realisasi->find(std::string(kDisdik) + ",Dinas Pendidikan," + kSubDisdik + "," + kAtk +
+                            ",barang_jasa,6000000.50,7500000.00,-1499999.50,125.00,2\r\n"),
+            std::string::npos)
+      << *realisasi;
+  for (const char* name : kWorkpaperSheets) {
+    Result<std::string> sheet = RenderCsv(data, name);
+    ASSERT_TRUE(sheet.has_value()) << name;
+    EXPECT_EQ(sheet->substr(sheet->size() - 2), "\r\n") << name;
+  }
+}
+
+TEST_F(WorkpapersTest, CsvRejectsAnUnknownSheet) {
+  BuildRegency();
+  WorkpaperData data = MustGather();
+  for (const char* name : {"transaksi", "", "Sheet1", "Temuan "}) {
+    Result<std::string> csv = RenderCsv(data, name);
+    ASSERT_FALSE(csv.has_value()) << name;
+    EXPECT_EQ(csv.error().code, Code::kInvalidArgument);
+    ASSERT_EQ(csv.error().fields.size(), 1u);
+    EXPECT_EQ(csv.error().fields[0].field, "sheet");
+    EXPECT_NE(csv.error().fields[0].message.find("Ringkasan, Transaksi, Realisasi, Pajak, Temuan"),
+              std::string::npos);
+  }
+}
+
+TEST_F(WorkpapersTest, NotFoundBeforeTheFirstCheckpoint) {
+  Result<WorkpaperData> data = GatherWorkpapers(*store_, Request());
+  ASSERT_FALSE(data.has_value());
+  EXPECT_EQ(data.error().code, Code::kNotFound);
+}
+
+TEST_F(WorkpapersTest, CheckpointByAnotherKeyIsDataLoss) {
+  BuildRegency();
+  WorkpaperRequest request = Request();
+  request.verifier = ledger::VerifierOf(TestSigner(8));
+  Result<WorkpaperData> data = GatherWorkpapers(*store_, request);
+  ASSERT_FALSE(data.has_value());
+  EXPECT_EQ(data.error().code, Code::kDataLoss);
+}
+
+TEST_F(WorkpapersTest, RejectsABadYearOrDate) {
+  BuildRegency();
+  WorkpaperRequest request = Request();
+  request.fiscal_year = 1999;
+  Result<WorkpaperData> data = GatherWorkpapers(*store_, request);
+  ASSERT_FALSE(data.has_value());
+  EXPECT_EQ(data.error().code, Code::kInvalidArgument);
+  EXPECT_EQ(data.error().fields.at(0).field, "fiscal_year");
+  for (const char* as_of : {"2026-02-30", "2026-6-30", "30-06-2026", "2026-06-30 08:00", ""}) {
+    request = Request();
+    request.as_of = as_of;
+    data = GatherWorkpapers(*store_, request);
+    ASSERT_FALSE(data.has_value()) << as_of;
+    EXPECT_EQ(data.error().fields.at(0).field, "as_of") << as_of;
+  }
+  request = Request();
+  request.as_of = "2026-06-30";  // A bare date is an as_of too.
+  request.region = "Kabupaten Lain";
+  data = GatherWorkpapers(*store_, request);
+  ASSERT_TRUE(data.has_value()) << data.error().ToString();
+  EXPECT_EQ(data->region, "Kabupaten Lain");
+}
+
+TEST_F(WorkpapersTest, AnotherYearAndLaterEntriesStayApart) {
+  BuildRegency();
+  WorkpaperData before = MustGather();
+  json next_year = Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-2027", "2027-01-05", "100000",
+                               json::array(), "100000");
+  next_year["fiscal_year"] = 2027;
+  Append(next_year, "bendahara.dinkes", "2027-01-05T08:00:00.000Z");
+  WorkpaperData after = MustGather();
+  EXPECT_EQ(after.checkpoint.tree_size, before.checkpoint.tree_size + 1);
+  EXPECT_NE(after.checkpoint.root_hash_hex, before.checkpoint.root_hash_hex);
+  EXPECT_EQ(after.expenditures.size(), before.expenditures.size());
+  EXPECT_EQ(after.gross_sen, before.gross_sen);
+}
+
+}  // namespace
+}  // namespace jejak::server
