@@ -918,13 +918,17 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     for (std::size_t c = 0; c < kTexts; ++c) statement.exchange(soci::into(text[c], text_null[c]));
     statement.exchange(soci::into(amounts));
     statement.exchange(soci::into(reversals, reversal_null));
+    // As of `as_of`: expenditures dated by then, deposits made by then (reversals count
+    // whenever recorded, as in absorption: a reversed payment was a mistake).
     statement.exchange(soci::use(year));
+    statement.exchange(soci::use(as_of));
     statement.alloc();
     statement.prepare(
         "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
         " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date,"
         " e.amount_sen, r.seq FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
-        " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y ORDER BY e.seq");
+        " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND e.value_date <= :d"
+        " ORDER BY e.seq");
     statement.define_and_bind();
     statement.execute(false);
     std::vector<std::string> details(kSummaryFetchRows);
@@ -961,8 +965,9 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
       std::vector<soci::indicator> detail_null(kSummaryFetchRows);
       soci::statement taxes =
           (sql.prepare << "SELECT seq, tax_detail FROM entries WHERE kind = 'expenditure'"
-                          " AND fiscal_year = :y ORDER BY seq",
-           soci::into(detail_seqs), soci::into(details, detail_null), soci::use(year));
+                          " AND fiscal_year = :y AND value_date <= :d ORDER BY seq",
+           soci::into(detail_seqs), soci::into(details, detail_null), soci::use(year),
+           soci::use(as_of));
       taxes.execute(false);
       std::size_t position = 0;
       while (taxes.fetch()) {
@@ -993,8 +998,8 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     std::vector<std::string> canonicals(kSummaryFetchRows);
     soci::statement deposits =
         (sql.prepare << "SELECT canonical FROM entries WHERE kind = 'tax_deposit'"
-                        " AND fiscal_year = :y ORDER BY seq",
-         soci::into(canonicals), soci::use(year));
+                        " AND fiscal_year = :y AND value_date <= :d ORDER BY seq",
+         soci::into(canonicals), soci::use(year), soci::use(as_of));
     deposits.execute(false);
     while (deposits.fetch()) {
       for (const std::string& canonical : canonicals) {

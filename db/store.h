@@ -149,8 +149,9 @@ class Store {
                                                    const std::string& as_of,
                                                    const std::optional<std::string>& opd,
                                                    std::uint64_t* tree_size = nullptr);
-  // The facts the audit rules need for `fiscal_year`: every expenditure (with its
-  // reversal, if any), every tax deposit, the budget lines in force as of `as_of`.
+  // The facts the audit rules need for `fiscal_year` as of `as_of` (YYYY-MM-DD): the
+  // expenditures with value dates up to it (with their reversals, if any), the tax
+  // deposits made by then, and the budget lines in force then.
   Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
                                          std::uint64_t* tree_size = nullptr);
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.

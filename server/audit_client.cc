@@ -357,7 +357,9 @@ class HttpsClient {
       const std::size_t got = chunk.size() - parser.get().body().size;
       std::string_view data(chunk.data(), got);
       if (status != 200) {
-        if (error_body.size() < kResponseBytesMax) error_body.append(data.substr(0, kResponseBytesMax));
+        // Enough of an error answer to quote; the rest is not worth waiting for.
+        error_body.append(data.substr(0, kResponseBytesMax - error_body.size()));
+        if (error_body.size() >= kResponseBytesMax) break;
         continue;
       }
       while (!data.empty()) {

@@ -43,9 +43,9 @@ constexpr std::int64_t kDirectProcurementCapSen = 200 * kJuta;
 constexpr std::int64_t kSplitGuardSen = kDirectProcurementCapSen - 5 * kJuta;
 constexpr int kGuardWindowDays = 31;
 constexpr std::int64_t kCashCapSen = 2 * kJuta;
-// Normal reversals: about 5 per 1000 payments, at most 2% of an OPD's recorded gross
+// Normal reversals: about 5 per 1000 payments (8 drawn, some filtered), at most 2% of an OPD's recorded gross
 // (REVERSAL_HEAVY fires above 5%).
-constexpr int kReversalPerMille = 5;
+constexpr int kReversalPerMille = 8;
 constexpr std::int64_t kReversalShareCapPercent = 2;
 // A tax deposit covers at most this many expenditures (ledger::kCoversMax is 1000).
 constexpr std::size_t kCoversPerDeposit = 500;
@@ -234,7 +234,7 @@ struct OpdSpec {
   const char* short_name;
   std::int64_t weight;        // Share of the APBD, in Rp100 juta of a ~Rp1.1T budget.
   Profile profile;
-  std::int64_t realisation;   // Per mille of non-payroll pagu spent by year end; 0: 880-965.
+  std::int64_t realisation;   // Per mille of non-payroll pagu spent by year end; 0: 850-945.
 };
 
 constexpr OpdSpec kOpds[] = {
@@ -722,7 +722,7 @@ class Generator {
       const std::int64_t total = MulDiv(kTotalPaguSen, opd.weight, weights);
       const std::array<std::int64_t, 3> shares = GroupShares(opd.profile);
       const std::int64_t other_per_mille =
-          opd.realisation != 0 ? opd.realisation : rng_.Range(880, 965);
+          opd.realisation != 0 ? opd.realisation : rng_.Range(850, 945);
       const std::int64_t payroll_per_mille = rng_.Range(960, 985);
       auto add = [&](const std::string& sub, Cat cat, std::int64_t pagu, std::int64_t per_mille) {
         Line line;
@@ -913,7 +913,7 @@ class Generator {
       static const std::int64_t kRupiah[] = {8'750'000, 9'400'000, 9'150'000,
                                              8'900'000, 9'650'000, 9'300'000};
       for (std::size_t i = 0; i < std::size(kRupiah); ++i) {
-        const Day value = NextWorkday(MakeDay(year_, static_cast<unsigned>(3 + i * 2), 12));
+        const Day value = NextWorkday(MakeDay(year_, static_cast<unsigned>(2 + i * 2), 12));
         AddPlanted(Planted::kOver, over_line_, value, kRupiah[i] * kSen, vendor, "cms_transfer",
                    "Makan minum petugas operasi penegakan Perda malam hari, " +
                        std::string(kBulan[MonthOf(value) - 1]) + " " + std::to_string(year_));

@@ -39,6 +39,7 @@
 #include "server/dashboard.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
+#include "server/workpapers.h"
 #include "server/writer.h"
 
 namespace jejak::server {
@@ -394,6 +395,7 @@ struct Service::Impl {
   StorePool reads;
   std::unique_ptr<AppendWriter> writer;
   std::mutex verify_mutex;  // One server-side verification at a time.
+  std::mutex export_mutex;  // One workpaper export at a time.
   ledger::AuditRules audit_rules;
   ledger::NoteSigner signer;                   // For checkpoints of exported bundles.
 
@@ -403,6 +405,7 @@ struct Service::Impl {
     std::string state = "pending";  // pending, ok, failed.
     std::string at;
     std::uint64_t entries = 0;
+    std::uint64_t tree_size = 0;  // Of the ledger verified.
     std::optional<ledger::Problem> problem;
   };
   std::mutex verification_mutex;
@@ -417,6 +420,7 @@ struct Service::Impl {
     verification.state = report.ok ? "ok" : "failed";
     verification.at = NowRfc3339();
     verification.entries = report.entries;
+    verification.tree_size = report.entries;  // A whole-ledger pass checks every entry.
     verification.problem = report.problem;
   }
 
@@ -902,6 +906,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
       verified = {{"state", verification.state},
                   {"at", verification.at.empty() ? json(nullptr) : json(verification.at)},
                   {"entries", verification.entries},
+                  {"tree_size", verification.tree_size},
                   {"problem", verification.problem
                                   ? json{{"seq", verification.problem->seq},
                                          {"what", verification.problem->what}}
@@ -1288,6 +1293,71 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     // Executives get the counts; the findings themselves are the auditor's.
     if (actor->role == Role::kAuditor) body["findings"] = std::move(list);
     return respond(Json(200, body));
+  }
+
+  if (path == "/v1/export/workpapers") {
+    log.route = path;
+    if (!only("GET")) return;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) return fail(actor.error());
+    if (!need_role(*actor, {Role::kAuditor})) return;
+    if (Result<void> allowed = query.Allow({"fiscal_year", "format", "sheet", "as_of"}); !allowed) {
+      return fail(allowed.error());
+    }
+    Result<std::optional<std::int64_t>> year =
+        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    if (!year) return fail(year.error());
+    if (!year->has_value()) {
+      return fail(InvalidArgument("missing parameter", {{"fiscal_year", "required"}}));
+    }
+    const std::string format = query.Text("format").value_or("xlsx");
+    if (format != "xlsx" && format != "csv") {
+      return fail(InvalidArgument("bad format", {{"format", "must be xlsx or csv"}}));
+    }
+    std::optional<std::string> sheet = query.Text("sheet");
+    if (format == "csv" && !sheet) {
+      return fail(InvalidArgument("csv needs a sheet", {{"sheet", "required with format=csv"}}));
+    }
+    if (format == "xlsx" && sheet) {
+      return fail(InvalidArgument("xlsx holds every sheet", {{"sheet", "only with format=csv"}}));
+    }
+    const std::optional<std::string> as_of_date = query.Text("as_of");
+    if (as_of_date && !IsRealDate(*as_of_date)) {
+      return fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
+    }
+    // Exports are heavy (every expenditure of a year): one at a time.
+    std::unique_lock<std::mutex> running(export_mutex, std::try_to_lock);
+    if (!running.owns_lock()) {
+      return respond(Problem(503, "an export is already running; retry shortly"));
+    }
+    Result<StorePool::Lease> store = reads.Acquire();
+    if (!store) return fail(store.error());
+    WorkpaperRequest work;
+    work.fiscal_year = **year;
+    work.as_of = as_of_date.value_or(NowRfc3339());
+    work.region = config.region;
+    work.rules = &audit_rules;
+    work.verifier = verifier;
+    Result<WorkpaperData> data = GatherWorkpapers(store->get(), work);
+    if (!data) return fail(data.error());
+    Result<std::string> bytes = format == "xlsx" ? RenderXlsx(*data) : RenderCsv(*data, *sheet);
+    if (!bytes) return fail(bytes.error());
+    HttpResponse response;
+    const std::string base = "kertas-kerja-" + std::to_string(**year) + "-" +
+                             std::to_string(data->checkpoint.tree_size);
+    if (format == "xlsx") {
+      response.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+      response.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + base + ".xlsx\"");
+    } else {
+      response.content_type = "text/csv; charset=utf-8; header=present";
+      response.headers.emplace_back("Content-Disposition",
+                                    "attachment; filename=\"" + base + "-" + *sheet + ".csv\"");
+    }
+    // Every export names the checkpoint it was computed at.
+    response.headers.emplace_back("X-Jejak-Checkpoint-Size", std::to_string(data->checkpoint.tree_size));
+    response.headers.emplace_back("X-Jejak-Root-Hash", data->checkpoint.root_hash_hex);
+    response.body = std::move(bytes).value();
+    return respond(std::move(response));
   }
 
   respond(Problem(404, "no route for " + path));

@@ -612,7 +612,12 @@
               type: 'button', class: 'count-btn', 'data-testid': 'finding-count-' + rule + '-' + opd,
               'data-rule': rule, 'data-opd': opd,
               'aria-label': label + ' di ' + (names[opd] || opd) + ': ' + c.count + ' temuan, lihat entri',
-              onclick: () => openDrill(c, names[opd] || opd),
+              'aria-controls': 'drilldown-host',
+              onclick: (event) => {
+                for (const b of document.querySelectorAll('.count-btn.is-active')) b.classList.remove('is-active');
+                event.currentTarget.classList.add('is-active');
+                openDrill(c, names[opd] || opd);
+              },
             }, h('span', { text: integer(c.count) }), h('span', { class: 'count-amount', text: rupiah(c.amount) })));
           }))))));
     }
@@ -627,7 +632,11 @@
     const id = {};
     state.drill = id;
     const title = h('h3', { id: 'drilldown-title', tabindex: '-1', text: 'Rincian: ' + (RULE_LABEL[count.rule] || count.rule) + ' — ' + opdName });
-    const close = h('button', { type: 'button', class: 'btn btn-outline btn-small', text: 'Tutup', onclick: () => { host.replaceChildren(); } });
+    const close = h('button', { type: 'button', class: 'btn btn-outline btn-small', text: 'Tutup', onclick: () => {
+      state.drill = null;
+      host.replaceChildren();
+      for (const b of document.querySelectorAll('.count-btn.is-active')) b.classList.remove('is-active');
+    } });
     const body = h('div', { class: 'drill-body' }, h('p', { class: 'muted', text: 'Memuat entri…' }));
     host.replaceChildren(h('div', { class: 'drilldown', 'data-testid': 'drilldown', role: 'region', 'aria-labelledby': 'drilldown-title' },
       h('div', { class: 'drill-head' }, title, close), body));

@@ -107,7 +107,7 @@ class DemoGeneratorTest : public ::testing::Test {
     Result<nlohmann::json> valid_genesis = ledger::ValidateGenesis(genesis);
     EXPECT_TRUE(valid_genesis.has_value());
     std::vector<db::PendingEntry> first = {
-        {std::make_shared<const nlohmann::json>(std::move(valid_genesis).value()), "jejak-init"}};
+        {std::make_shared<const nlohmann::json>(std::move(valid_genesis).value()), "jejak-init", "", ""}};
     Result<db::BatchReceipt> receipt = store->Append(first, std::to_string(kYear) + "-01-01T00:00:00.000Z");
     EXPECT_TRUE(receipt.has_value()) << (receipt ? "" : receipt.error().ToString());
 
@@ -118,7 +118,7 @@ class DemoGeneratorTest : public ::testing::Test {
       for (const auto& [sub, body] : batch.entries) {
         ++outcome.kinds[body["kind"].get<std::string>()];
         Result<nlohmann::json> valid = ledger::ValidateBody(body);
-        pending.push_back({std::make_shared<const nlohmann::json>(std::move(valid).value()), sub});
+        pending.push_back({std::make_shared<const nlohmann::json>(std::move(valid).value()), sub, "", ""});
       }
       Result<db::BatchReceipt> appended = store->Append(pending, batch.recorded_at);
       EXPECT_TRUE(appended.has_value())
