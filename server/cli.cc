@@ -30,7 +30,7 @@
 #include "server/audit_client.h"
 #include "server/auth.h"
 #include "server/config.h"
-#include "server/demo_data.h"
+#include "server/demo_generator.h"
 #include "server/service.h"
 
 namespace jejak::server {
@@ -78,8 +78,9 @@ constexpr const char* kUsage =
     "  token --data DIR --role R --sub NAME [--opd CODE] [--ttl 8h]\n"
     "      print a bearer token from the local issuer (roles: officer, auditor,\n"
     "      executive, admin; officers need --opd)\n"
-    "  demo --data DIR [--listen HOST:PORT]\n"
-    "      create the sample regency ledger in DIR if it is not there, then serve it\n"
+    "  demo [--data DIR] [--port N | --listen HOST:PORT] [--entries N]\n"
+    "      record a sample regency's year in DIR (default var/demo) if it is not there,\n"
+    "      verify it, print a token per role and serve it (default 127.0.0.1:8443)\n"
     "  audit --server URL --token-file F --key VKEYFILE --state DIR [--full]\n"
     "        [--cosign KEYFILE --cosigner-name NAME] [--ca-cert FILE]\n"
     "      the auditor's check of a server: signature, consistency with the checkpoint\n"
@@ -252,7 +253,8 @@ std::string Slug(const std::string& text) {
   return slug;
 }
 
-int Init(const Args& args) {
+// `genesis_recorded_at` empty means now.
+int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   std::optional<std::string> data = args.Get("data");
   std::optional<std::string> region = args.Get("region");
   if (!data) return Usage("init: --data DIR is required");
@@ -346,7 +348,9 @@ int Init(const Args& args) {
     return Usage("init: " + store.error().ToString());
   }
   auto body = std::make_shared<const nlohmann::json>(std::move(genesis).value());
-  Result<db::BatchReceipt> receipt = (*store)->Append({db::PendingEntry{body, "jejak-init", "", ""}}, NowRfc3339());
+  Result<db::BatchReceipt> receipt = (*store)->Append(
+      {db::PendingEntry{body, "jejak-init", "", ""}},
+      genesis_recorded_at.empty() ? NowRfc3339() : genesis_recorded_at);
   store->reset();
   if (!receipt) {
     undo();
@@ -375,6 +379,8 @@ int Init(const Args& args) {
               vkey.c_str());
   return kExitOk;
 }
+
+int Init(const Args& args) { return CreateLedger(args, ""); }
 
 // Splits an append input into entry bodies: one JSON object, or NDJSON (blank lines
 // skipped). Reports the first bad line.
@@ -689,46 +695,105 @@ int Token(const Args& args) {
   return kExitOk;
 }
 
-// Appends one embedded NDJSON document to the ledger at `data`.
-std::optional<Failure> AppendDemo(const std::string& data, const std::string& sub,
-                                  std::string_view ndjson) {
+// The demo's fiscal year: a complete year, so the dashboard shows a whole cycle with its
+// December peak, and every tax deadline has passed.
+constexpr std::int64_t kDemoFiscalYear = 2025;
+// Entries of the demo plan are held in memory while it is recorded: keep it modest.
+constexpr std::size_t kDemoEntriesCliMax = 200'000;
+
+// Records the generated sample regency in the new ledger at `data`, one group commit per
+// simulated recording batch, then verifies it.
+std::optional<Failure> RecordDemo(const std::string& data, std::size_t expenditures) {
+  const DemoPlan plan = GenerateDemo(kDemoFiscalYear, expenditures, /*first_seq=*/1);
   Failure failure;
-  std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> bodies =
-      ParseAppendInput(std::string(ndjson), failure);
-  if (!bodies) return failure;
   Args args;
   args.flags["data"] = data;
   std::optional<Ledger> ledger = OpenLedger(args, true, failure);
   if (!ledger) return failure;
-  std::vector<db::PendingEntry> pending;
-  for (auto& body : *bodies) pending.push_back(db::PendingEntry{body, sub, "", ""});
-  Result<db::BatchReceipt> receipt = ledger->store->Append(pending, NowRfc3339());
-  if (!receipt) return Failure{kExitUsage, receipt.error().ToString()};
+  std::size_t recorded = 0;
+  for (const DemoBatch& batch : plan.batches) {
+    std::vector<db::PendingEntry> pending;
+    pending.reserve(batch.entries.size());
+    for (const auto& [sub, body] : batch.entries) {
+      Result<nlohmann::json> valid = ledger::ValidateBody(body);
+      if (!valid) return Failure{kExitUsage, "generated entry invalid: " + valid.error().ToString()};
+      pending.push_back(db::PendingEntry{std::make_shared<const nlohmann::json>(std::move(valid).value()),
+                                         sub, "", ""});
+    }
+    Result<db::BatchReceipt> receipt = ledger->store->Append(pending, batch.recorded_at);
+    if (!receipt) return Failure{kExitUsage, receipt.error().ToString()};
+    recorded += pending.size();
+  }
+  Result<db::VerifyReport> report = ledger->store->Verify(ledger->verifier, std::nullopt);
+  if (!report) return Failure{kExitUsage, report.error().ToString()};
+  if (!report->ok) {
+    return Failure{kExitVerificationFailed,
+                   "the demo ledger does not verify at seq " + std::to_string(report->problem->seq) +
+                       ": " + report->problem->what};
+  }
+  std::printf("recorded the sample regency (fiscal year %lld): %zu entries; verified: %llu entries, root %s\n",
+              static_cast<long long>(kDemoFiscalYear), recorded + 1,
+              static_cast<unsigned long long>(report->entries), crypto::ToHex(report->root).c_str());
+  for (const std::string& line : plan.planted) std::printf("  planted: %s\n", line.c_str());
   return std::nullopt;
 }
 
 int Demo(const Args& args) {
   if (!args.positional.empty()) return Usage("demo: unexpected argument " + args.positional[0]);
-  std::optional<std::string> data = args.Get("data");
-  if (!data) return Usage("demo: --data DIR is required");
-  if (!fs::exists(fs::path(*data) / "jejak.conf")) {
+  const std::string data = args.Get("data").value_or("var/demo");
+  std::size_t expenditures = kDemoExpendituresDefault;
+  if (std::optional<std::string> text = args.Get("entries")) {
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || value < kDemoExpendituresMin || value > kDemoEntriesCliMax) {
+      return Usage("demo: --entries must be from " + std::to_string(kDemoExpendituresMin) + " to " +
+                   std::to_string(kDemoEntriesCliMax));
+    }
+    expenditures = static_cast<std::size_t>(value);
+  }
+  std::string listen = args.Get("listen").value_or("127.0.0.1:8443");
+  if (std::optional<std::string> port = args.Get("port")) {
+    if (args.Get("listen")) return Usage("demo: give --port or --listen, not both");
+    char* end = nullptr;
+    const unsigned long value = std::strtoul(port->c_str(), &end, 10);
+    if (port->empty() || *end != '\0' || value > 65535) return Usage("demo: --port must be 0 to 65535");
+    listen = "127.0.0.1:" + *port;
+  }
+  if (!fs::exists(fs::path(data) / "jejak.conf")) {
     Args init;
-    init.flags = {{"data", *data},
+    init.flags = {{"data", data},
                   {"region", "Pemerintah Kabupaten Contoh Lestari"},
                   {"origin", "jejak.demo/contoh-lestari"}};
-    if (int code = Init(init); code != kExitOk) return code;
-    for (const auto& [sub, text] : {std::pair<const char*, std::string_view>{"admin.bpkad", DemoRegistry()},
-                                    {"bendahara.dinkes", DemoExpenditures()},
-                                    {"bendahara.dinkes", DemoCorrections()}}) {
-      if (std::optional<Failure> failed = AppendDemo(*data, sub, text)) {
-        return Fail({kExitUsage, "demo: " + failed->reason});
-      }
+    // The genesis entry opens the simulated year, before its first recorded entry.
+    if (int code = CreateLedger(init, std::to_string(kDemoFiscalYear) + "-01-01T00:00:00.000Z");
+        code != kExitOk) {
+      return code;
     }
-    std::printf("recorded the sample regency in %s\n", data->c_str());
+    if (std::optional<Failure> failed = RecordDemo(data, expenditures)) {
+      return Fail({failed->exit_code, "demo: " + failed->reason});
+    }
+  } else {
+    std::printf("demo: %s already holds a ledger (rm -rf %s to start over)\n", data.c_str(), data.c_str());
   }
+  // One token per role, for trying the API and the dashboard.
+  std::printf("\ntokens (8 hours):\n");
+  const std::pair<const char*, Args> roles[] = {
+      {"executive (Bupati)", Args{{{"data", data}, {"role", "executive"}, {"sub", "kantor.bupati"}}, {}}},
+      {"auditor (BPK)", Args{{{"data", data}, {"role", "auditor"}, {"sub", "bpk.auditor"}}, {}}},
+      {"officer (Dinas Kesehatan)",
+       Args{{{"data", data}, {"role", "officer"}, {"sub", "bendahara.dinkes"}, {"opd", "1.02.0.00.0.00.01.0000"}}, {}}},
+      {"admin (BPKAD)", Args{{{"data", data}, {"role", "admin"}, {"sub", "admin.bpkad"}}, {}}},
+  };
+  for (const auto& [label, token_args] : roles) {
+    std::printf("  %s:\n  ", label);
+    std::fflush(stdout);
+    if (int code = Token(token_args); code != kExitOk) return code;
+  }
+  std::printf("\ndashboard: https://%s/ (certificate: %s/tls/cert.pem)\n", listen.c_str(), data.c_str());
+  std::fflush(stdout);
   Args serve;
-  serve.flags["data"] = *data;
-  if (std::optional<std::string> listen = args.Get("listen")) serve.flags["listen"] = *listen;
+  serve.flags["data"] = data;
+  serve.flags["listen"] = listen;
   return Serve(serve);
 }
 
@@ -763,7 +828,7 @@ int RunCli(int argc, char** argv) {
         {"verify-bundle", {{"key"}, VerifyBundle}},
         {"serve", {{"data", "config", "listen"}, Serve}},
         {"token", {{"data", "config", "role", "sub", "opd", "ttl"}, Token}},
-        {"demo", {{"data", "listen"}, Demo}},
+        {"demo", {{"data", "listen", "port", "entries"}, Demo}},
     };
     auto found = commands.find(command);
     if (found == commands.end()) {

@@ -10,10 +10,10 @@ ln -s "$SOURCE_DIR/ops/demo" "$SCRATCH/ops/demo"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 cd "$SCRATCH"
-build/jejak demo --data var/demo --listen "127.0.0.1:$port" > "$SCRATCH/server.log" 2>&1 &
+build/jejak demo --data var/demo --port "$port" --entries 1500 > "$SCRATCH/server.log" 2>&1 &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$SCRATCH"' EXIT
-for _ in $(seq 1 100); do
+for _ in $(seq 1 600); do
   grep -q "listening on" "$SCRATCH/server.log" && break
   sleep 0.1
 done
