@@ -29,6 +29,7 @@
 #include "ledger/note.h"
 #include "server/audit_client.h"
 #include "server/auth.h"
+#include "server/clock.h"
 #include "server/config.h"
 #include "server/demo_generator.h"
 #include "server/service.h"
@@ -125,20 +126,6 @@ std::optional<Failure> ParseArgs(int argc, char** argv, const std::set<std::stri
     }
   }
   return std::nullopt;
-}
-
-std::string NowRfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis));
-  return buffer;
 }
 
 std::optional<std::string> ReadFile(const std::string& path, std::uintmax_t bytes_max) {

@@ -36,6 +36,7 @@
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "server/auth.h"
+#include "server/clock.h"
 #include "server/dashboard.h"
 #include "server/metrics.h"
 #include "server/openapi.h"
@@ -55,20 +56,6 @@ constexpr std::size_t kPageEntriesDefault = 100;
 // A findings count lists at most this many of the seqs behind it.
 constexpr std::size_t kDrillDownSeqsMax = 500;
 static_assert(kPageEntriesDefault <= ledger::kPageEntriesMax);
-
-std::string NowRfc3339() {
-  const auto now = std::chrono::system_clock::now();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
-                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                static_cast<int>(millis));
-  return buffer;
-}
 
 std::optional<std::string> ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -375,6 +362,30 @@ class StorePool {
   std::mutex mutex_;
   std::vector<std::unique_ptr<db::Store>> idle_;
 };
+
+// The query parameters the summaries share.
+Result<std::int64_t> RequiredFiscalYear(const Query& query) {
+  Result<std::optional<std::int64_t>> year =
+      query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+  if (!year) return year.error();
+  if (!year->has_value()) return InvalidArgument("missing parameter", {{"fiscal_year", "required"}});
+  return **year;
+}
+
+Result<std::optional<std::string>> OpdFilter(const Query& query) {
+  std::optional<std::string> opd = query.Text("opd");
+  if (opd && !MatchesOpdCode(*opd)) {
+    return InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}});
+  }
+  return opd;
+}
+
+// as_of: a real date, today when absent.
+Result<std::string> AsOfDate(const Query& query) {
+  std::string as_of = query.Text("as_of").value_or(Today());
+  if (!IsRealDate(as_of)) return InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}});
+  return as_of;
+}
 
 // What one request's log line says about it.
 struct RequestLog {
@@ -1178,39 +1189,33 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (Result<void> allowed = query.Allow({"fiscal_year", "opd", "as_of"}); !allowed) {
       return fail(allowed.error());
     }
-    Result<std::optional<std::int64_t>> year =
-        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    Result<std::int64_t> year = RequiredFiscalYear(query);
     if (!year) return fail(year.error());
-    if (!year->has_value()) {
-      return fail(InvalidArgument("missing parameter", {{"fiscal_year", "required"}}));
-    }
-    std::optional<std::string> opd = query.Text("opd");
-    if (opd && !MatchesOpdCode(*opd)) {
-      return fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
-    }
+    Result<std::optional<std::string>> opd_filter = OpdFilter(query);
+    if (!opd_filter) return fail(opd_filter.error());
+    std::optional<std::string> opd = *opd_filter;
     if (actor->role == Role::kOfficer) {
       if (opd && *opd != actor->opd) {
         return fail(Error{Code::kPermissionDenied, "an officer sees only their own OPD", {}});
       }
       opd = actor->opd;
     }
-    std::string as_of = query.Text("as_of").value_or(Today());
-    if (!IsRealDate(as_of)) {
-      return fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
-    }
+    Result<std::string> as_of_date = AsOfDate(query);
+    if (!as_of_date) return fail(as_of_date.error());
+    const std::string& as_of = *as_of_date;
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
     std::uint64_t tree_size = 0;
-    Result<ledger::AbsorptionInput> input = (*store)->AbsorptionInputs(**year, as_of, opd, &tree_size);
+    Result<ledger::AbsorptionInput> input = (*store)->AbsorptionInputs(*year, as_of, opd, &tree_size);
     if (!input) return fail(input.error());
     Result<ledger::AbsorptionReport> report = ledger::ComputeAbsorption(*input);
     if (!report) return fail(report.error());
     json opds = json::array();
-    for (const ledger::Absorption& row : report->opds) opds.push_back(AbsorptionJson(row, **year));
-    return respond(Json(200, {{"fiscal_year", **year},
+    for (const ledger::Absorption& row : report->opds) opds.push_back(AbsorptionJson(row, *year));
+    return respond(Json(200, {{"fiscal_year", *year},
                               {"as_of", as_of},
                               {"tree_size", tree_size},
-                              {"total", AbsorptionJson(report->total, **year)},
+                              {"total", AbsorptionJson(report->total, *year)},
                               {"opds", std::move(opds)}}));
   }
 
@@ -1223,16 +1228,11 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (Result<void> allowed = query.Allow({"fiscal_year", "opd", "rule", "as_of"}); !allowed) {
       return fail(allowed.error());
     }
-    Result<std::optional<std::int64_t>> year =
-        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    Result<std::int64_t> year = RequiredFiscalYear(query);
     if (!year) return fail(year.error());
-    if (!year->has_value()) {
-      return fail(InvalidArgument("missing parameter", {{"fiscal_year", "required"}}));
-    }
-    std::optional<std::string> opd = query.Text("opd");
-    if (opd && !MatchesOpdCode(*opd)) {
-      return fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
-    }
+    Result<std::optional<std::string>> opd_filter = OpdFilter(query);
+    if (!opd_filter) return fail(opd_filter.error());
+    const std::optional<std::string>& opd = *opd_filter;
     std::optional<std::string> rule = query.Text("rule");
     static const std::set<std::string> kRules = {
         ledger::kRuleOverPagu,       ledger::kRuleSplitPackage,     ledger::kRuleDuplicatePayment,
@@ -1241,14 +1241,13 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (rule && !kRules.count(*rule)) {
       return fail(InvalidArgument("bad filter", {{"rule", "unknown rule"}}));
     }
-    std::string as_of = query.Text("as_of").value_or(Today());
-    if (!IsRealDate(as_of)) {
-      return fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
-    }
+    Result<std::string> as_of_date = AsOfDate(query);
+    if (!as_of_date) return fail(as_of_date.error());
+    const std::string& as_of = *as_of_date;
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
     std::uint64_t tree_size = 0;
-    Result<ledger::AuditInput> input = (*store)->AuditInputs(**year, as_of, &tree_size);
+    Result<ledger::AuditInput> input = (*store)->AuditInputs(*year, as_of, &tree_size);
     if (!input) return fail(input.error());
     const std::vector<ledger::Finding> findings = ledger::RunAuditRules(*input, audit_rules);
     json list = json::array();
@@ -1286,7 +1285,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
                             {"amount", ledger::FormatMoney(value.amount_sen)},
                             {"seqs", value.seqs}});
     }
-    json body = {{"fiscal_year", **year},
+    json body = {{"fiscal_year", *year},
                  {"as_of", as_of},
                  {"tree_size", tree_size},
                  {"counts", std::move(count_list)}};
@@ -1304,12 +1303,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (Result<void> allowed = query.Allow({"fiscal_year", "format", "sheet", "as_of"}); !allowed) {
       return fail(allowed.error());
     }
-    Result<std::optional<std::int64_t>> year =
-        query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+    Result<std::int64_t> year = RequiredFiscalYear(query);
     if (!year) return fail(year.error());
-    if (!year->has_value()) {
-      return fail(InvalidArgument("missing parameter", {{"fiscal_year", "required"}}));
-    }
     const std::string format = query.Text("format").value_or("xlsx");
     if (format != "xlsx" && format != "csv") {
       return fail(InvalidArgument("bad format", {{"format", "must be xlsx or csv"}}));
@@ -1333,7 +1328,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
     WorkpaperRequest work;
-    work.fiscal_year = **year;
+    work.fiscal_year = *year;
     work.as_of = as_of_date.value_or(NowRfc3339());
     work.region = config.region;
     work.rules = &audit_rules;
@@ -1343,7 +1338,7 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     Result<std::string> bytes = format == "xlsx" ? RenderXlsx(*data) : RenderCsv(*data, *sheet);
     if (!bytes) return fail(bytes.error());
     HttpResponse response;
-    const std::string base = "kertas-kerja-" + std::to_string(**year) + "-" +
+    const std::string base = "kertas-kerja-" + std::to_string(*year) + "-" +
                              std::to_string(data->checkpoint.tree_size);
     if (format == "xlsx") {
       response.content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
