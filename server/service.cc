@@ -405,7 +405,9 @@ struct Service::Impl {
   Metrics metrics;
   StorePool reads;
   std::unique_ptr<AppendWriter> writer;
-  std::mutex verify_mutex;  // One server-side verification at a time.
+  // One whole verification at a time; a request waits this long for a running one.
+  std::timed_mutex verify_mutex;
+  static constexpr std::chrono::seconds kVerifyWaitMax{30};
   std::mutex export_mutex;  // One workpaper export at a time.
   ledger::AuditRules audit_rules;
   ledger::NoteSigner signer;                   // For checkpoints of exported bundles.
@@ -439,7 +441,7 @@ struct Service::Impl {
   void BackgroundVerification(std::chrono::minutes interval) {
     for (;;) {
       {
-        std::unique_lock<std::mutex> running(verify_mutex);
+        std::unique_lock<std::timed_mutex> running(verify_mutex);
         Result<StorePool::Lease> store = reads.Acquire();
         if (store) {
           Result<db::VerifyReport> report = (*store)->Verify(verifier, std::nullopt, &stopping);
@@ -1154,8 +1156,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (from_seq > to_seq) {
       return fail(InvalidArgument("empty range", {{"from_seq", "must be at most to_seq"}}));
     }
-    std::unique_lock<std::mutex> running(verify_mutex, std::try_to_lock);
-    if (!running.owns_lock()) {
+    std::unique_lock<std::timed_mutex> running(verify_mutex, std::defer_lock);
+    if (!running.try_lock_for(kVerifyWaitMax)) {
       return respond(Problem(503, "a verification is already running; retry later"));
     }
     const bool whole = from_seq == 0 && to_seq == max - 1;
