@@ -24,7 +24,7 @@ const std::vector<Migration>& Migrations() {
            // hashed; every other column is derived from them and verification checks
            // that they still agree.
            "CREATE TABLE entries ("
-           " seq BIGINT PRIMARY KEY,"
+           " seq @SEQ_TYPE@,"
            " canonical TEXT NOT NULL,"
            " leaf_hash TEXT NOT NULL,"
            " chain_hash TEXT NOT NULL,"
@@ -58,7 +58,6 @@ const std::vector<Migration>& Migrations() {
            "CREATE INDEX entries_account ON entries (account, fiscal_year, seq)",
            "CREATE INDEX entries_value_date ON entries (value_date, seq)",
            "CREATE INDEX entries_payee_account ON entries (payee_account, value_date)",
-           "CREATE INDEX entries_reverses ON entries (reverses)",
            // Realisation aggregates, kept in the append transaction so that absorption
            // never scans the ledger: the gross and count of unreversed expenditures per
            // (year, OPD, account group, instrument) by month ("YYYY-MM" of the value date)
@@ -144,6 +143,18 @@ std::vector<std::string> AppendOnlyTriggers(const std::string& backend) {
   return statements;
 }
 
+// On SQLite, seq is the table's rowid (INTEGER PRIMARY KEY is the 64-bit row key, so
+// lookups by seq need one B-tree search, not two); elsewhere a BIGINT primary key.
+std::string ForBackend(std::string statement, const std::string& backend) {
+  const std::string placeholder = "@SEQ_TYPE@";
+  const std::size_t at = statement.find(placeholder);
+  if (at != std::string::npos) {
+    statement.replace(at, placeholder.size(),
+                      backend == "sqlite3" ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY");
+  }
+  return statement;
+}
+
 }  // namespace
 
 int SchemaVersion() { return Migrations().back().version; }
@@ -164,7 +175,9 @@ Result<void> Migrate(soci::session& sql) {
     for (const Migration& migration : Migrations()) {
       if (migration.version <= current) continue;
       soci::transaction transaction(sql);
-      for (const std::string& statement : migration.statements) sql << statement;
+      for (const std::string& statement : migration.statements) {
+        sql << ForBackend(statement, sql.get_backend_name());
+      }
       if (migration.version == 2) {
         // Every ledger table exists from here on: make them append-only.
         for (const std::string& statement : AppendOnlyTriggers(sql.get_backend_name())) {

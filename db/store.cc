@@ -918,6 +918,9 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     for (std::size_t c = 0; c < kTexts; ++c) statement.exchange(soci::into(text[c], text_null[c]));
     statement.exchange(soci::into(amounts));
     statement.exchange(soci::into(reversals, reversal_null));
+    std::vector<std::string> details(kSummaryFetchRows);
+    std::vector<soci::indicator> detail_null(kSummaryFetchRows);
+    statement.exchange(soci::into(details, detail_null));
     // As of `as_of`: expenditures dated by then, deposits made by then (reversals count
     // whenever recorded, as in absorption: a reversed payment was a mistake).
     statement.exchange(soci::use(year));
@@ -926,12 +929,11 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     statement.prepare(
         "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
         " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date,"
-        " e.amount_sen, r.seq FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
+        " e.amount_sen, r.seq, e.tax_detail FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
         " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND e.value_date <= :d"
         " ORDER BY e.seq");
     statement.define_and_bind();
     statement.execute(false);
-    std::vector<std::string> details(kSummaryFetchRows);
     while (statement.fetch()) {
       for (std::size_t i = 0; i < seqs.size(); ++i) {
         auto at = [&](std::size_t c) { return text_null[c][i] == soci::i_ok ? text[c][i] : std::string(); };
@@ -950,6 +952,21 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
         facts.evidence_date = at(9);
         facts.gross_sen = amounts[i];
         if (reversal_null[i] == soci::i_ok) facts.reversed_by = reversals[i];
+        // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").
+        if (detail_null[i] == soci::i_ok) {
+          const std::string& detail = details[i];
+          std::size_t begin = 0;
+          while (begin < detail.size()) {
+            std::size_t end = detail.find(';', begin);
+            if (end == std::string::npos) end = detail.size();
+            const std::string part = detail.substr(begin, end - begin);
+            const std::size_t colon = part.find(':');
+            if (colon != std::string::npos) {
+              facts.taxes_sen.emplace_back(part.substr(0, colon), std::stoll(part.substr(colon + 1)));
+            }
+            begin = end + 1;
+          }
+        }
         input.expenditures.push_back(std::move(facts));
       }
       for (auto& column : text) column.resize(kSummaryFetchRows);
@@ -958,41 +975,8 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
       amounts.resize(kSummaryFetchRows);
       reversals.resize(kSummaryFetchRows);
       reversal_null.resize(kSummaryFetchRows);
-    }
-    // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").
-    {
-      std::vector<long long> detail_seqs(kSummaryFetchRows);
-      std::vector<soci::indicator> detail_null(kSummaryFetchRows);
-      soci::statement taxes =
-          (sql.prepare << "SELECT seq, tax_detail FROM entries WHERE kind = 'expenditure'"
-                          " AND fiscal_year = :y AND value_date <= :d ORDER BY seq",
-           soci::into(detail_seqs), soci::into(details, detail_null), soci::use(year),
-           soci::use(as_of));
-      taxes.execute(false);
-      std::size_t position = 0;
-      while (taxes.fetch()) {
-        for (std::size_t i = 0; i < detail_seqs.size(); ++i, ++position) {
-          JEJAK_CHECK(position < input.expenditures.size());
-          JEJAK_CHECK(input.expenditures[position].seq == detail_seqs[i]);  // Same order.
-          if (detail_null[i] != soci::i_ok) continue;
-          std::size_t begin = 0;
-          const std::string& detail = details[i];
-          while (begin < detail.size()) {
-            std::size_t end = detail.find(';', begin);
-            if (end == std::string::npos) end = detail.size();
-            const std::string part = detail.substr(begin, end - begin);
-            const std::size_t colon = part.find(':');
-            if (colon != std::string::npos) {
-              input.expenditures[position].taxes_sen.emplace_back(part.substr(0, colon),
-                                                                  std::stoll(part.substr(colon + 1)));
-            }
-            begin = end + 1;
-          }
-        }
-        detail_seqs.resize(kSummaryFetchRows);
-        details.resize(kSummaryFetchRows);
-        detail_null.resize(kSummaryFetchRows);
-      }
+      details.resize(kSummaryFetchRows);
+      detail_null.resize(kSummaryFetchRows);
     }
     // Tax deposits (few): their NTPN is only in the canonical bytes.
     std::vector<std::string> canonicals(kSummaryFetchRows);
