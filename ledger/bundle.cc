@@ -29,6 +29,13 @@ std::string BundleCheckpointLine(std::string_view note) {
 BundleChecker::BundleChecker(NoteVerifier verifier) : chain_(std::move(verifier)) {}
 
 Result<void> BundleChecker::AddLine(std::string_view line) {
+  if (failed_) return LineError(lines_, "the bundle was already rejected");
+  Result<void> added = Check(line);
+  if (!added) failed_ = true;  // Finish() must not pass a bundle a line failed.
+  return added;
+}
+
+Result<void> BundleChecker::Check(std::string_view line) {
   ++lines_;
   if (line.size() > kBundleLineBytesMax) return LineError(lines_, "line too long");
   if (checkpoint_seen_) return LineError(lines_, "data after the checkpoint line");
@@ -49,12 +56,12 @@ Result<void> BundleChecker::AddLine(std::string_view line) {
         !(*parsed)["checkpoint"].is_string()) {
       return LineError(lines_, "malformed checkpoint line");
     }
-    checkpoint_seen_ = true;
     if (chain_.size() == 0) return LineError(lines_, "the bundle holds no entries");
     if (std::optional<Problem> problem =
             chain_.CheckCheckpoint((*parsed)["checkpoint"].get<std::string>())) {
       return ProblemError(*problem);
     }
+    checkpoint_seen_ = true;  // Only a checkpoint that covered every entry counts.
     return Ok();
   }
   Result<RecomputedEntry> added = chain_.Add(line);
@@ -67,6 +74,7 @@ Result<void> BundleChecker::AddLine(std::string_view line) {
 }
 
 Result<BundleSummary> BundleChecker::Finish() const {
+  if (failed_) return LineError(lines_, "a line of the bundle failed verification");
   if (lines_ == 0) return LineError(0, "empty bundle");
   if (!checkpoint_seen_) {
     return LineError(lines_, "the bundle ends without a checkpoint line (truncated?)");

@@ -35,14 +35,18 @@ class BundleChecker {
   // Feeds the next line, without its "\n". A Problem (as a kDataLoss Error, see
   // ProblemOf) names the seq at fault; malformed lines name the line number.
   Result<void> AddLine(std::string_view line);
-  // After the last line: the checkpoint line was seen and covered every entry.
+  // After the last line: the checkpoint line was seen and covered every entry, and no
+  // line failed (once one has, every later call fails too).
   Result<BundleSummary> Finish() const;
 
  private:
+  Result<void> Check(std::string_view line);
+
   ChainVerifier chain_;
   std::uint64_t lines_ = 0;
   std::string header_origin_;
   bool checkpoint_seen_ = false;
+  bool failed_ = false;
 };
 
 }  // namespace jejak::ledger

@@ -19,8 +19,9 @@ transaction has committed, and the ledger always verifies. Each of ROUNDS rounds
      are posted again with their original Idempotency-Key: each must replay (201,
      Idempotent-Replayed: true, same seq), so the idempotency record committed in the
      same transaction as the entry;
-  6. the requests left unanswered by the kill are retried with their keys: an append
-     that committed must replay (same seq), one that did not is appended once.
+  6. the requests left unanswered by the kill (each writer posts until a request fails,
+     so it ends on exactly one) are retried with their keys: an append that committed
+     must replay (same seq), one that did not is appended once.
 
 The restarted server takes the load of the next round. Python 3 standard library only.
 Every loop is bounded by time and count; every process is stopped by its PID.
@@ -246,6 +247,11 @@ def page_all(server, token):
     raise RuntimeError(f"more than {PAGES_MAX} pages")
 
 
+def server_stdout_tail(server, n):
+    with server.lock:
+        return "\n".join(server.stdout_lines[-n:])
+
+
 # --------------------------------------------------------------------------------------
 # One round of load and SIGKILL
 
@@ -266,16 +272,21 @@ def load_and_kill(server, officer, round_, delay, tag):
     refused = []          # (bank_ref, status, body) answered non-201 before the kill
     errors_before = []    # (bank_ref, error) connection failures before the kill
     unanswered = []       # (bank_ref, key, body) in flight when the server died
+    ends = []             # why each writer stopped
     killed = threading.Event()
     first_ack = threading.Event()
     deadline = time.monotonic() + ROUND_LOAD_SECONDS_MAX
 
     def worker(index):
-        conn = None
+        # Posts until a request fails: the kill finds each writer either waiting for an
+        # answer or about to send, and the next request of the latter fails too. So
+        # every writer ends on exactly one unanswered request.
+        conn = server.connect(timeout=20)
+        end = "count"
         try:
-            conn = server.connect(timeout=20)
             for i in range(PER_THREAD_MAX):
-                if killed.is_set() or time.monotonic() > deadline:
+                if time.monotonic() > deadline:
+                    end = "deadline"
                     break
                 ref = f"CRASH-{tag}-R{round_}-T{index}-{i:06d}"
                 key = f"crash-{tag}-r{round_}-t{index}-{i:06d}"
@@ -286,9 +297,11 @@ def load_and_kill(server, officer, round_, delay, tag):
                     with lock:
                         if killed.is_set():
                             unanswered.append((ref, key, body))
+                            end = "killed"
                         else:
                             errors_before.append((ref, repr(e)))
-                    break  # The server is gone (or broke the connection): this writer is done.
+                            end = "error before the kill"
+                    break
                 with lock:
                     if response.status == 201:
                         result = response.json()
@@ -296,12 +309,13 @@ def load_and_kill(server, officer, round_, delay, tag):
                         first_ack.set()
                     else:
                         refused.append((ref, response.status, response.body[:300].decode("utf-8", "replace")))
-        except (http.client.HTTPException, OSError) as e:
-            with lock:
-                (unanswered if killed.is_set() else errors_before).append(("connect", repr(e)))
+        except Exception as e:  # Anything else is a bug of this test or a garbled answer.
+            end = "exception " + repr(e)
+            raise
         finally:
-            if conn is not None:
-                conn.close()
+            conn.close()
+            with lock:
+                ends.append(end)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(THREADS)]
     started = time.monotonic()
@@ -318,8 +332,9 @@ def load_and_kill(server, officer, round_, delay, tag):
         thread.join(60)
     alive = sum(thread.is_alive() for thread in threads)
     return {
+        "server_stderr": server.stderr_tail(40), "server_stdout": server_stdout_tail(server, 5),
         "acks": acks, "refused": refused, "errors_before": errors_before,
-        "unanswered": [u for u in unanswered if u[0] != "connect"],
+        "unanswered": unanswered, "ends": ends,
         "got_going": got_going, "acked_at_kill": acked_at_kill, "exit_code": exit_code,
         "killed_at": killed_at, "threads_alive": alive,
     }
@@ -392,9 +407,9 @@ class CrashKill9(unittest.TestCase):
                     f"verified {'yes' if r['verify_rc'] == 0 else 'NO rc=%d' % r['verify_rc']}, "
                     f"ledger size {r['ledger_size']}, committed-unanswered {len(r['committed_unanswered'])}, "
                     f"replays {r['replays_ok']}/{len(r['replays'])}, "
-                    f"in-flight retries {r['retries_ok']}/{len(r['retries'])}, "
+                    f"unanswered retried {r['retries_ok']}/{len(r['retries'])}, "
                     f"connection errors before the kill {len(r['errors_before'])}, "
-                    f"refused {len(r['refused'])}\n")
+                    f"refused {len(r['refused'])}, server exit {r['exit_code']}\n")
 
             # After the crashes: the retries appended, a graceful stop, a last check.
             rows = page_all(server, auditor)
@@ -531,18 +546,20 @@ class CrashKill9(unittest.TestCase):
         self.assertEqual(len(self.rounds), ROUNDS, "the scenario did not run every round")
         return self.rounds
 
-    def test_1_load_reached_the_server_and_the_kill_hit_appends_in_flight(self):
+    def test_1_load_reached_the_server_and_every_writer_ended_at_the_kill(self):
         for r in self.rounds_or_fail():
             with self.subTest(round=r["round"]):
+                evidence = (f"server exit {r['exit_code']}; errors before the kill {r['errors_before'][:8]}; "
+                            f"refused {r['refused'][:3]}; server stderr:\n{r['server_stderr']}\n"
+                            f"last request log lines:\n{r['server_stdout']}")
                 self.assertTrue(r["got_going"], "no append was acknowledged within 20 s")
                 self.assertGreaterEqual(len(r["acks"]), 20, "too little load to mean anything")
-                self.assertEqual(r["exit_code"], -signal.SIGKILL, "the server did not die of SIGKILL")
+                self.assertEqual(r["exit_code"], -signal.SIGKILL, "the server did not die of SIGKILL: " + evidence)
                 self.assertEqual(r["threads_alive"], 0, "a writer thread did not finish")
-                self.assertEqual(r["errors_before"], [], "connections failed before the kill")
-                self.assertEqual(r["refused"], [], "appends refused before the kill")
-                # The kill should catch at least one request in flight; if none did, the
-                # round tested less than it claims.
-                self.assertGreater(len(r["unanswered"]), 0, "no append was in flight at the kill")
+                self.assertEqual(sorted(r["ends"]), ["killed"] * THREADS,
+                                 "every writer should end on a request the kill left unanswered: " + evidence)
+                self.assertEqual(r["errors_before"], [], "connections failed before the kill: " + evidence)
+                self.assertEqual(r["refused"], [], "appends refused before the kill: " + evidence)
 
     def test_2_ledger_verifies_after_every_kill(self):
         for r in self.rounds_or_fail():

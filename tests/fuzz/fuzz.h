@@ -43,6 +43,10 @@ std::string Base64UrlDecodeLoose(std::string_view text);
 // Lowercase hex, for messages.
 std::string Hex(std::string_view bytes);
 
+// True iff `id` is listed in the environment variable JEJAK_FUZZ_SKIP (comma-separated):
+// lets a long run go on past a reported, not yet fixed finding. Unset in ctest.
+bool Skipped(std::string_view id);
+
 // Prints what broke and the input being run (as hex), then aborts.
 [[noreturn]] void Violation(const char* condition, const char* file, int line,
                             std::string_view detail);

@@ -125,6 +125,14 @@ std::string Hex(std::string_view bytes) {
   return out;
 }
 
+bool Skipped(std::string_view id) {
+  static const std::string skipped = [] {
+    const char* value = std::getenv("JEJAK_FUZZ_SKIP");
+    return "," + std::string(value == nullptr ? "" : value) + ",";
+  }();
+  return skipped.find("," + std::string(id) + ",") != std::string::npos;
+}
+
 void Violation(const char* condition, const char* file, int line, std::string_view detail) {
   std::fprintf(stderr, "FUZZ INVARIANT VIOLATED: %s:%d: %s\n  detail: %.*s\n", file, line,
                condition, static_cast<int>(std::min<std::size_t>(detail.size(), 4096)),
