@@ -8,6 +8,7 @@
 #include <charconv>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <limits>
 #include <ctime>
@@ -1483,22 +1484,29 @@ int Serve(const Config& config, const std::string& listen_override) {
   limits.io_threads = cores;
   limits.worker_threads = config.worker_threads > 0 ? static_cast<int>(config.worker_threads) : 2 * cores;
   Service* handler = service->get();
-  HttpServer server(
-      limits, *context,
-      [handler](HttpRequest request, Responder respond) {
-        handler->Handle(std::move(request), std::move(respond));
-      },
-      [handler](int status) { handler->CountTransportError(status); });
-  if (Result<void> listening = server.Listen(host, static_cast<std::uint16_t>(port)); !listening) {
-    std::fprintf(stderr, "jejak: serve: %s\n", listening.error().ToString().c_str());
-    return 2;
+  {
+    HttpServer server(
+        limits, *context,
+        [handler](HttpRequest request, Responder respond) {
+          handler->Handle(std::move(request), std::move(respond));
+        },
+        [handler](int status) { handler->CountTransportError(status); });
+    if (Result<void> listening = server.Listen(host, static_cast<std::uint16_t>(port)); !listening) {
+      std::fprintf(stderr, "jejak: serve: %s\n", listening.error().ToString().c_str());
+      return 2;
+    }
+    std::fprintf(stdout, "listening on https://%s:%u\n",
+                 host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
+                 static_cast<unsigned>(server.port()));
+    std::fflush(stdout);
+    server.Run();
   }
-  std::fprintf(stdout, "listening on https://%s:%u\n",
-               host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
-               static_cast<unsigned>(server.port()));
-  std::fflush(stdout);
-  server.Run();
+  // Shutting down already: a second SIGTERM or SIGINT must not cut the writer's last
+  // commit or the database's close short (the server's own handlers are gone by now).
+  std::signal(SIGTERM, SIG_IGN);
+  std::signal(SIGINT, SIG_IGN);
   (*service)->Stop();
+  service->reset();
   std::fprintf(stderr, "{\"event\":\"shutdown.done\"}\n");
   return 0;
 }
