@@ -3,7 +3,6 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
@@ -60,7 +59,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   net::io_context ioc;
   net::thread_pool workers;
   tcp::acceptor acceptor;
-  net::signal_set signals;
   std::atomic<std::size_t> in_flight{0};
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> draining{false};
@@ -78,7 +76,6 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
         ioc(server_limits.io_threads),
         workers(static_cast<std::size_t>(server_limits.worker_threads)),
         acceptor(net::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM),
         on_transport_error(std::move(hook)) {}
 
   void DoAccept();
@@ -460,9 +457,6 @@ Result<void> HttpServer::Listen(const std::string& host, std::uint16_t port) {
 std::uint16_t HttpServer::port() const { return impl_->port; }
 
 void HttpServer::Run() {
-  impl_->signals.async_wait([impl = impl_](const beast::error_code& ec, int /*signal*/) {
-    if (!ec) impl->BeginShutdown();
-  });
   impl_->work.emplace(net::make_work_guard(impl_->ioc));
   impl_->DoAccept();
   std::vector<std::thread> threads;

@@ -82,8 +82,9 @@ class HttpServer {
   Result<void> Listen(const std::string& host, std::uint16_t port);
   std::uint16_t port() const;
 
-  // Serves until SIGTERM or SIGINT (or Stop()), then stops accepting, lets in-flight
-  // requests finish (up to shutdown_grace), and returns. Blocks the calling thread.
+  // Serves until Stop(), then stops accepting, lets in-flight requests finish (up to
+  // shutdown_grace), and returns. Blocks the calling thread. Signals are the caller's:
+  // Serve() turns SIGTERM and SIGINT into Stop().
   void Run();
   // Asks Run() to shut down gracefully. Thread-safe.
   void Stop();

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <pthread.h>
 #include <cstdio>
 #include <limits>
 #include <ctime>
@@ -1441,6 +1442,16 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
 }
 
 int Serve(const Config& config, const std::string& listen_override) {
+  // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so this comes
+  // before any is started) and taken by one thread with sigwait(): the first asks the
+  // server to stop gracefully, later ones are ignored, and no default handler can ever end
+  // the process half-way through its last commit. SIGUSR1 ends that thread.
+  sigset_t shutdown_signals;
+  sigemptyset(&shutdown_signals);
+  sigaddset(&shutdown_signals, SIGTERM);
+  sigaddset(&shutdown_signals, SIGINT);
+  sigaddset(&shutdown_signals, SIGUSR1);
+  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
   const std::string listen = listen_override.empty() ? config.listen : listen_override;
   const std::size_t colon = listen.rfind(':');
   if (colon == std::string::npos) {
@@ -1499,12 +1510,18 @@ int Serve(const Config& config, const std::string& listen_override) {
                  host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
                  static_cast<unsigned>(server.port()));
     std::fflush(stdout);
+    std::thread signal_thread([&server, shutdown_signals]() {
+      for (;;) {
+        int signal_number = 0;
+        if (sigwait(&shutdown_signals, &signal_number) != 0) continue;
+        if (signal_number == SIGUSR1) return;
+        server.Stop();  // Idempotent: a second SIGTERM changes nothing.
+      }
+    });
     server.Run();
+    pthread_kill(signal_thread.native_handle(), SIGUSR1);
+    signal_thread.join();
   }
-  // Shutting down already: a second SIGTERM or SIGINT must not cut the writer's last
-  // commit or the database's close short (the server's own handlers are gone by now).
-  std::signal(SIGTERM, SIG_IGN);
-  std::signal(SIGINT, SIG_IGN);
   (*service)->Stop();
   service->reset();
   std::fprintf(stderr, "{\"event\":\"shutdown.done\"}\n");
