@@ -671,6 +671,22 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     return false;
   };
 
+  // The start of every authenticated route with one method: names the route for the log
+  // and the metrics, then checks the method, the token and the role. On any failure it
+  // has answered and returns nullopt.
+  auto guard = [&](std::string route, const char* allowed,
+                   std::initializer_list<Role> roles) -> std::optional<Actor> {
+    log.route = std::move(route);
+    if (!only(allowed)) return std::nullopt;
+    Result<Actor> actor = Authenticate(request, log);
+    if (!actor) {
+      fail(actor.error());
+      return std::nullopt;
+    }
+    if (!need_role(*actor, roles)) return std::nullopt;
+    return std::move(actor).value();
+  };
+
   if (path == "/healthz") {
     log.route = "/healthz";
     if (!only("GET")) return;
@@ -732,11 +748,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/checkpoint/cosignatures") {
-    log.route = path;
-    if (!only("POST")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kAuditor})) return;
+    std::optional<Actor> actor = guard(path, "POST", {Role::kAuditor});
+    if (!actor) return;
     if (!check_post()) return;
     Result<json> body = ParseJsonBody(request);
     if (!body) return fail(body.error());
@@ -793,11 +806,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/export/bundle") {
-    log.route = path;
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kAuditor})) return;
+    std::optional<Actor> actor = guard(path, "GET", {Role::kAuditor});
+    if (!actor) return;
     if (Result<void> allowed = query.Allow({"to_seq"}); !allowed) return fail(allowed.error());
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
@@ -902,11 +912,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/integrity") {
-    log.route = path;
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    std::optional<Actor> actor = guard(path, "GET", {Role::kOfficer, Role::kAuditor, Role::kExecutive});
+    if (!actor) return;
     if (!target.query.empty()) return fail(InvalidArgument("this route takes no query parameters"));
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
@@ -1040,11 +1047,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (std::regex_match(path, match, reversal_path)) {
-    log.route = "/v1/entries/{seq}/reversal";
-    if (!only("POST")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kOfficer})) return;
+    std::optional<Actor> actor = guard("/v1/entries/{seq}/reversal", "POST", {Role::kOfficer});
+    if (!actor) return;
     const std::int64_t seq = std::stoll(match[1].str());
     if (!check_post()) return;
     Result<json> body = ParseJsonBody(request);
@@ -1074,11 +1078,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (std::regex_match(path, match, entry_path)) {
-    log.route = "/v1/entries/{seq}";
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    std::optional<Actor> actor = guard("/v1/entries/{seq}", "GET", {Role::kOfficer, Role::kAuditor, Role::kExecutive});
+    if (!actor) return;
     if (!target.query.empty()) return fail(InvalidArgument("this route takes no query parameters"));
     const std::int64_t seq = std::stoll(match[1].str());
     Result<StorePool::Lease> store = reads.Acquire();
@@ -1096,11 +1097,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/proofs/inclusion" || path == "/v1/proofs/consistency" || path == "/v1/verify") {
-    log.route = path;
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kAuditor})) return;
+    std::optional<Actor> actor = guard(path, "GET", {Role::kAuditor});
+    if (!actor) return;
     Result<StorePool::Lease> store = reads.Acquire();
     if (!store) return fail(store.error());
     Result<std::uint64_t> size = (*store)->TreeSize();
@@ -1185,11 +1183,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/summary/absorption") {
-    log.route = path;
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kOfficer, Role::kAuditor, Role::kExecutive})) return;
+    std::optional<Actor> actor = guard(path, "GET", {Role::kOfficer, Role::kAuditor, Role::kExecutive});
+    if (!actor) return;
     if (Result<void> allowed = query.Allow({"fiscal_year", "opd", "as_of"}); !allowed) {
       return fail(allowed.error());
     }
@@ -1224,11 +1219,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/audit/findings") {
-    log.route = path;
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kAuditor, Role::kExecutive})) return;
+    std::optional<Actor> actor = guard(path, "GET", {Role::kAuditor, Role::kExecutive});
+    if (!actor) return;
     if (Result<void> allowed = query.Allow({"fiscal_year", "opd", "rule", "as_of"}); !allowed) {
       return fail(allowed.error());
     }
@@ -1299,11 +1291,8 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
   }
 
   if (path == "/v1/export/workpapers") {
-    log.route = path;
-    if (!only("GET")) return;
-    Result<Actor> actor = Authenticate(request, log);
-    if (!actor) return fail(actor.error());
-    if (!need_role(*actor, {Role::kAuditor})) return;
+    std::optional<Actor> actor = guard(path, "GET", {Role::kAuditor});
+    if (!actor) return;
     if (Result<void> allowed = query.Allow({"fiscal_year", "format", "sheet", "as_of"}); !allowed) {
       return fail(allowed.error());
     }

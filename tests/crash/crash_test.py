@@ -34,14 +34,16 @@ import os
 import random
 import shutil
 import signal
-import socket
-import ssl
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unittest
+
+sys.dont_write_bytecode = True  # Importing api_test must leave no __pycache__ in the tree.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import api_test as api  # noqa: E402  (its Server and CLI helpers; its tests are not loaded)
 
 JEJAK = None  # Path of the binary, from argv[1].
 
@@ -65,65 +67,19 @@ DEFAULT_SEED = 20260203
 # Processes
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+free_port = api.free_port
 
 
 def run_cli(*args, check=True, timeout=180):
-    result = subprocess.run([JEJAK, *args], capture_output=True, timeout=timeout)
-    if check and result.returncode != 0:
-        raise RuntimeError(f"jejak {' '.join(args)} exited {result.returncode}: "
-                           + result.stderr.decode("utf-8", "replace"))
-    return result
+    return api.run_cli(*args, check=check, timeout=timeout)
 
 
-class Server:
-    """One `jejak serve` child, its output drained by background threads."""
-
-    running = []
+class Server(api.Server):
+    """api_test's `jejak serve` child, plus a SIGKILL and its stderr for reports."""
 
     def __init__(self, data_dir):
-        self.data_dir = data_dir
-        self.port = free_port()
-        self.stdout_lines = []
-        self.stderr_lines = []
-        self.lock = threading.Lock()
-        self.proc = subprocess.Popen(
-            [JEJAK, "serve", "--data", data_dir, "--listen", f"127.0.0.1:{self.port}"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        super().__init__(data_dir)
         self.pid = self.proc.pid
-        Server.running.append(self)
-        listening = threading.Event()
-
-        def drain(stream, lines, watch):
-            for raw in iter(stream.readline, b""):
-                line = raw.decode("utf-8", "replace").rstrip("\n")
-                with self.lock:
-                    lines.append(line)
-                    if len(lines) > 20000:  # Bounded: keep the newest.
-                        del lines[:10000]
-                if watch and line.startswith("listening on https://"):
-                    listening.set()
-            stream.close()
-
-        self.threads = [
-            threading.Thread(target=drain, args=(self.proc.stdout, self.stdout_lines, True), daemon=True),
-            threading.Thread(target=drain, args=(self.proc.stderr, self.stderr_lines, False), daemon=True),
-        ]
-        for thread in self.threads:
-            thread.start()
-        deadline = time.monotonic() + 20
-        while not listening.wait(0.05):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("jejak serve did not start: " + self.stderr_tail())
-        self.context = ssl.create_default_context(cafile=os.path.join(data_dir, "tls", "cert.pem"))
-        self.context.check_hostname = True
-
-    def connect(self, timeout=30):
-        return http.client.HTTPSConnection("127.0.0.1", self.port, context=self.context, timeout=timeout)
 
     def stderr_tail(self, n=20):
         with self.lock:
@@ -139,18 +95,7 @@ class Server:
         return self.proc.returncode
 
     def stop(self, timeout=20):
-        """SIGTERM to the PID, then SIGKILL if it does not exit in time."""
-        if self.proc.poll() is None:
-            os.kill(self.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            if self.proc.poll() is None:
-                os.kill(self.pid, signal.SIGKILL)
-            self.proc.wait(30)
-        for thread in self.threads:
-            thread.join(5)
-        return self.proc.returncode
+        return super().stop(timeout)
 
 
 def stop_all_servers():
@@ -615,6 +560,7 @@ if __name__ == "__main__":
         sys.stderr.write("usage: crash_test.py /path/to/jejak [unittest options]\n")
         sys.exit(2)
     JEJAK = os.path.abspath(sys.argv[1])
+    api.JEJAK = JEJAK
     try:
         unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=2)
     finally:
