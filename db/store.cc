@@ -2,22 +2,26 @@
 
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
+#include <sqlite3.h>
 
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 #include <limits>
 #include <map>
+#include <set>
 #include <tuple>
 #include <utility>
 
 #include "crypto/encoding.h"
+#include "db/kept_checkpoint.h"
 #include "db/schema.h"
 #include "ledger/absorption.h"
 #include "ledger/canonical.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
 #include "ledger/money.h"
+#include "ledger/totals.h"
 #include "ledger/verifier.h"
 
 namespace jejak::db {
@@ -28,12 +32,24 @@ constexpr int kStreamPageEntries = 1000;
 // Stored Merkle nodes and checkpoints read per fetch while streaming.
 constexpr int kStreamPageRows = 2048;
 
-void LogError(const char* where, const char* what) {
-  std::fprintf(stderr, "%s: %s\n", where, what);
+void LogError(const char* where, const std::string& what) {
+  // One JSON line like the service's, with the statement's name and the error only.
+  nlohmann::json line = {{"event", where}, {"error", what}};
+  std::fprintf(stderr, "%s\n",
+               line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+}
+
+// What may be logged of `e`. SOCI's what() appends the statement and its bound values
+// (payee accounts, NPWPs) to the database's message: only the message itself is logged.
+std::string LoggableWhat(const std::exception& e) {
+  if (const auto* soci_error = dynamic_cast<const soci::soci_error*>(&e)) {
+    return soci_error->get_error_message();
+  }
+  return e.what();
 }
 
 Error Unavailable(const char* where, const std::exception& e) {
-  LogError(where, e.what());  // The details (SQL, paths) stay in the log.
+  LogError(where, LoggableWhat(e));  // The details stay in the log, never in a response.
   return Error{Code::kUnavailable, "storage unavailable", {}};
 }
 
@@ -191,7 +207,7 @@ class WriteTransaction {
       try {
         sql_ << "ROLLBACK";
       } catch (const std::exception& e) {
-        LogError("db.rollback", e.what());
+        LogError("db.rollback", LoggableWhat(e));
       }
     }
   }
@@ -221,7 +237,7 @@ class ReadSnapshot {
     try {
       sql_ << "ROLLBACK";
     } catch (const std::exception& e) {
-      LogError("db.read_snapshot", e.what());
+      LogError("db.read_snapshot", LoggableWhat(e));
     }
   }
   ReadSnapshot(const ReadSnapshot&) = delete;
@@ -249,7 +265,64 @@ Result<std::string> SqlitePath(const std::string& database) {
 struct Store::Impl {
   soci::session sql;
   std::optional<ledger::NoteSigner> signer;
+  std::string kept_checkpoint;  // StoreOptions::kept_checkpoint.
   std::string origin;  // From the genesis entry, once there is one.
+
+  // The year totals (ledger/totals.h) of the first `totals_tree_size` entries, for the
+  // fiscal years in `totals_years` (loaded on first use). Dropped whenever the ledger may
+  // have changed without this store (another process appended, a transaction rolled back).
+  ledger::YearTotals totals;
+  std::set<std::int64_t> totals_years;
+  std::optional<std::uint64_t> totals_tree_size;
+
+  void DropTotals() {
+    totals.Clear();
+    totals_years.clear();
+    totals_tree_size.reset();
+  }
+
+  // Reads `fiscal_year`'s totals from the entries (inside the caller's transaction).
+  Result<void> LoadYearTotals(std::int64_t fiscal_year) {
+    long long year = fiscal_year;
+    std::string kind;
+    long long total = 0;
+    soci::statement sums =
+        (sql.prepare << "SELECT kind, COALESCE(SUM(amount_sen), 0) FROM entries"
+                        " WHERE fiscal_year = :y AND kind IN ('expenditure', 'budget', 'tax_deposit')"
+                        " GROUP BY kind",
+         soci::into(kind), soci::into(total), soci::use(year));
+    sums.execute(false);
+    while (sums.fetch()) {
+      const ledger::Measure measure = kind == "expenditure" ? ledger::Measure::kGross
+                                      : kind == "budget"    ? ledger::Measure::kPagu
+                                                            : ledger::Measure::kTaxDeposit;
+      if (Result<void> set = totals.Set(fiscal_year, measure, total); !set) return set.error();
+    }
+    std::string plan;
+    std::int64_t plan_total = 0;
+    soci::statement plans =
+        (sql.prepare << "SELECT monthly_plan FROM entries WHERE fiscal_year = :y"
+                        " AND kind = 'budget' AND monthly_plan IS NOT NULL",
+         soci::into(plan), soci::use(year));
+    plans.execute(false);
+    while (plans.fetch()) {
+      const std::optional<std::int64_t> sum = ledger::MonthlyPlanTotal(plan);
+      const std::optional<std::int64_t> added =
+          sum ? ledger::CheckedAdd(plan_total, *sum) : std::nullopt;
+      if (!added) {
+        return Error{Code::kDataLoss,
+                     "stored monthly plans of fiscal year " + std::to_string(fiscal_year) +
+                         " are unreadable or overflow",
+                     {}};
+      }
+      plan_total = *added;
+    }
+    if (Result<void> set = totals.Set(fiscal_year, ledger::Measure::kMonthlyPlan, plan_total); !set) {
+      return set.error();
+    }
+    totals_years.insert(fiscal_year);
+    return Ok();
+  }
 
   ledger::NodeReader Reader() {
     return [this](ledger::NodeId id) -> Result<ledger::Digest> {
@@ -301,6 +374,7 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
   if (!path) return path.error();
   auto impl = std::make_unique<Impl>();
   impl->signer = options.signer;
+  impl->kept_checkpoint = options.kept_checkpoint;
   try {
     impl->sql.open(soci::sqlite3, "db=" + *path + " timeout=30");
     // WAL with synchronous=FULL: a committed append is on disk when COMMIT returns.
@@ -349,8 +423,37 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
       std::string hex;
       long long last = static_cast<long long>(first_size - 1);
       sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(hex), soci::use(last);
-      chain_hash = DigestOrZero(hex);
+      // Never chain onto zeros: a tip that is not a hash stops every append.
+      std::optional<ledger::Digest> tip = crypto::DigestFromHex(hex);
+      if (!sql.got_data() || !tip) {
+        return Error{Code::kDataLoss,
+                     "the chain hash of seq " + std::to_string(last) + " is missing or not a hash",
+                     {}};
+      }
+      chain_hash = *tip;
+      // Time never runs backwards (DESIGN): with the clock behind the newest entry, every
+      // append is refused until it catches up, rather than stamped into the past.
+      std::string last_recorded_at;
+      sql << "SELECT recorded_at FROM entries WHERE seq = :s", soci::into(last_recorded_at),
+          soci::use(last);
+      if (recorded_at < last_recorded_at) {
+        return Error{Code::kUnavailable,
+                     "the clock (" + recorded_at + ") is behind the newest entry (" +
+                         last_recorded_at + "); appends wait until it catches up",
+                     {}};
+      }
     }
+    // The year totals this store holds are those of the ledger it last wrote; anything
+    // else (another writer, a rolled-back group) means reading them again.
+    if (impl_->totals_tree_size != first_size) impl_->DropTotals();
+    bool totals_valid = false;  // Set once the group commits.
+    struct TotalsGuard {
+      Impl& impl;
+      bool& valid;
+      ~TotalsGuard() {
+        if (!valid) impl.DropTotals();
+      }
+    } totals_guard{*impl_, totals_valid};
     Result<ledger::MerkleFrontier> loaded =
         ledger::MerkleFrontier::Load(first_size, impl_->Reader());
     if (!loaded) return loaded.error();
@@ -503,6 +606,26 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
                        "entry is larger than " + std::to_string(ledger::kEntryBytesMax) + " bytes",
                        {}};
         }
+        // A reversal takes its original's amount out of the aggregates: find it before
+        // anything is written, so a failure here leaves nothing half-written in the group.
+        std::optional<ledger::EntryColumns> reversed;
+        if (columns->kind == "reversal") {
+          Result<std::optional<ledger::EntryColumns>> original = view.Columns(*columns->reverses);
+          if (!original) return original.error();
+          if (!original->has_value() || (*original)->kind != "expenditure") {
+            return Error{Code::kDataLoss, "the reversed entry is not an expenditure", {}};
+          }
+          reversed = std::move(original).value();
+        }
+        // The last check before writing: the year totals (ledger/totals.h). Past it,
+        // only a database error (which fails the whole group) can stop this entry.
+        if (columns->fiscal_year && !impl_->totals_years.contains(*columns->fiscal_year)) {
+          if (Result<void> year = impl_->LoadYearTotals(*columns->fiscal_year); !year) {
+            return year.error();
+          }
+        }
+        if (Result<void> within = impl_->totals.Add(*columns); !within) return within.error();
+
         const ledger::Digest leaf_hash = ledger::LeafHash(canonical);
         const ledger::Digest new_chain_hash = ledger::ChainHash(chain_hash, leaf_hash);
 
@@ -516,11 +639,8 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
           delta.Set(*columns, +1);
           upsert_monthly.execute(true);
           upsert_daily.execute(true);
-        } else if (columns->kind == "reversal") {
-          Result<std::optional<ledger::EntryColumns>> original = view.Columns(*columns->reverses);
-          if (!original) return original.error();
-          JEJAK_CHECK(original->has_value());  // CheckAgainstLedger found it.
-          delta.Set(**original, -1);
+        } else if (reversed) {
+          delta.Set(*reversed, -1);
           upsert_monthly.execute(true);
           upsert_daily.execute(true);
         }
@@ -544,9 +664,11 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
       receipt.outcomes.push_back(std::move(outcome));
     }
     if (appended == 0) {
-      // Only failures and replays: nothing to commit or sign.
+      // Only failures and replays: nothing to commit or sign, and no total changed.
       transaction.Rollback();
       receipt.tree_size = first_size;
+      impl_->totals_tree_size = first_size;
+      totals_valid = true;
       return receipt;
     }
 
@@ -581,7 +703,18 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
       return receipt;
     }
     transaction.Commit();
+    impl_->totals_tree_size = frontier.size();
+    totals_valid = true;
     if (!genesis_origin.empty()) impl_->origin = genesis_origin;
+    if (!impl_->kept_checkpoint.empty()) {
+      // The commit stands whatever happens here; a failure only weakens the rewind check
+      // until the next commit, so it is an alert, not a failed append.
+      if (Result<void> kept = KeepCheckpoint(impl_->kept_checkpoint, frontier.size(),
+                                             receipt.checkpoint);
+          !kept) {
+        LogError("db.keep_checkpoint", kept.error().message);
+      }
+    }
 
     // Pair assertion: read the last entry back and check what was committed.
     std::string stored_chain;
@@ -601,6 +734,78 @@ Result<std::uint64_t> Store::TreeSize() {
   } catch (const std::exception& e) {
     return Unavailable("db.tree_size", e);
   }
+}
+
+Result<std::string> Store::LastRecordedAt() {
+  try {
+    std::string recorded_at;
+    impl_->sql << "SELECT recorded_at FROM entries ORDER BY seq DESC LIMIT 1",
+        soci::into(recorded_at);
+    if (!impl_->sql.got_data()) return std::string();
+    return recorded_at;
+  } catch (const std::exception& e) {
+    return Unavailable("db.last_recorded_at", e);
+  }
+}
+
+Result<void> Store::CheckWritable() {
+  soci::session& sql = impl_->sql;
+  try {
+    if (sql.get_backend_name() == "sqlite3") {
+      // SQLite opens a file it may not write read-only without saying so.
+      auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
+      if (sqlite3_db_readonly(backend->conn_, "main") == 1) {
+        return Error{Code::kUnavailable, "the database file is read-only for this process", {}};
+      }
+    }
+    WriteTransaction probe(sql);  // Takes the write lock (BEGIN IMMEDIATE), then rolls back.
+    probe.Rollback();
+    return Ok();
+  } catch (const std::exception& e) {
+    LogError("db.check_writable", LoggableWhat(e));
+    return Error{Code::kUnavailable, "the database cannot be written: " + LoggableWhat(e), {}};
+  }
+}
+
+Result<void> Store::CheckKeptCheckpoint(const ledger::NoteVerifier& verifier) {
+  if (impl_->kept_checkpoint.empty()) return Ok();
+  Result<std::optional<std::string>> note = ReadKeptCheckpoint(impl_->kept_checkpoint);
+  if (!note) return note.error();
+  if (!note->has_value()) return Ok();
+  Result<ledger::Checkpoint> kept = ledger::OpenCheckpoint(**note, verifier);
+  if (!kept) {
+    return Error{Code::kDataLoss,
+                 "the checkpoint kept in " + impl_->kept_checkpoint +
+                     " does not verify with the ledger's key: " + kept.error().ToString(),
+                 {}};
+  }
+  Result<std::uint64_t> size = TreeSize();
+  if (!size) return size.error();
+  const std::string kept_text = "the checkpoint kept in " + impl_->kept_checkpoint +
+                                " covers " + std::to_string(kept->tree_size) +
+                                " entries with root " + Hex(kept->root_hash);
+  if (*size < kept->tree_size) {
+    std::string database_root = "none";
+    if (*size > 0) {
+      Result<ledger::Digest> root = TreeHash(*size);
+      database_root = root ? Hex(*root) : "unreadable";
+    }
+    return Error{Code::kDataLoss,
+                 "the database holds " + std::to_string(*size) + " entries with root " +
+                     database_root + ", but " + kept_text +
+                     ": the database was rewound and acknowledged entries are missing",
+                 {}};
+  }
+  Result<ledger::Digest> root = TreeHash(kept->tree_size);
+  if (!root) return root.error();
+  if (*root != kept->root_hash) {
+    return Error{Code::kDataLoss,
+                 "the database's first " + std::to_string(kept->tree_size) +
+                     " entries have root " + Hex(*root) + ", but " + kept_text +
+                     ": the database was replaced or rewritten",
+                 {}};
+  }
+  return Ok();
 }
 
 Result<std::optional<std::string>> Store::LatestCheckpoint() {
@@ -1280,6 +1485,17 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
 Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
                                    const std::optional<std::string>& trusted_checkpoint,
                                    const std::atomic<bool>* cancel) {
+  // First what the hashes alone cannot show: a database rewound to an earlier, perfectly
+  // consistent state, or replaced by another one signed with the same key.
+  if (Result<void> kept = CheckKeptCheckpoint(verifier); !kept) {
+    if (kept.error().code != Code::kDataLoss) return kept.error();
+    Result<std::uint64_t> size = TreeSize();
+    if (!size) return size.error();
+    VerifyReport report;
+    report.ok = false;
+    report.problem = ledger::Problem{static_cast<std::int64_t>(*size), kept.error().message};
+    return report;
+  }
   return VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt, cancel);
 }
 

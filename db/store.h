@@ -32,6 +32,9 @@ struct StoreOptions {
   std::string database;
   // Signs the checkpoint of each commit. Required for appends, not for reading.
   std::optional<ledger::NoteSigner> signer;
+  // DIR/state/latest-checkpoint (db/kept_checkpoint.h), or empty for none: written after
+  // every commit, and compared with the database by CheckKeptCheckpoint() and Verify().
+  std::string kept_checkpoint;
 };
 
 // One entry to append: a body that passed ledger::ValidateBody (or ValidateGenesis for
@@ -130,6 +133,17 @@ class Store {
 
   // Number of entries (the next seq).
   Result<std::uint64_t> TreeSize();
+  // The recorded_at of the newest entry ("" for an empty ledger).
+  Result<std::string> LastRecordedAt();
+  // Ok if this process can write the database (not opened read-only, the write lock can
+  // be taken); kUnavailable saying why not otherwise.
+  Result<void> CheckWritable();
+  // Compares the database with the checkpoint kept outside it (StoreOptions::
+  // kept_checkpoint). kDataLoss naming both tree sizes and roots if the database holds
+  // fewer entries than the kept checkpoint covers (it was rewound) or its tree at that
+  // size has another root (it was replaced or rewritten); kDataLoss too if the kept note
+  // does not verify with `verifier`. Ok if no checkpoint is kept yet.
+  Result<void> CheckKeptCheckpoint(const ledger::NoteVerifier& verifier);
   // The newest stored checkpoint note, if any.
   Result<std::optional<std::string>> LatestCheckpoint();
   // One entry; kNotFound if seq is not in the ledger.
@@ -172,7 +186,8 @@ class Store {
   // every derived column and every stored checkpoint (signature by `verifier`, root and
   // chain hash), that seqs have no gaps, and that the latest checkpoint covers the whole
   // ledger. With `trusted`, also checks that the ledger extends that checkpoint (one an
-  // auditor kept from before). Streams in pages: constant memory. The report names the
+  // auditor kept from before), and always that it extends the kept checkpoint
+  // (CheckKeptCheckpoint), if any. Streams in pages: constant memory. The report names the
   // first problem; an Error means verification could not run (e.g. database down).
   // `cancel`, if given, is polled between pages: when it turns true, verification stops
   // with kUnavailable ("cancelled").

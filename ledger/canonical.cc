@@ -70,6 +70,18 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+// What kind of syntax error nlohmann found, in words of our own (its message quotes the
+// input, which must not be echoed to clients or logs).
+std::string SyntaxErrorKind(const nlohmann::detail::exception& exception) {
+  const std::string what = exception.what();
+  if (what.find("unexpected end of input") != std::string::npos) return "unexpected end of input";
+  if (what.find("invalid string") != std::string::npos) return "invalid string";
+  if (what.find("invalid literal") != std::string::npos) return "invalid literal";
+  if (what.find("invalid number") != std::string::npos) return "invalid number";
+  if (what.find("expected end of input") != std::string::npos) return "text after the value";
+  return "unexpected token";
+}
+
 // Builds the value like nlohmann's own DOM parser, but rejects what the entry subset
 // excludes. Returning false stops the parse; `error_` then says why.
 class StrictHandler : public nlohmann::json_sax<json> {
@@ -115,7 +127,10 @@ class StrictHandler : public nlohmann::json_sax<json> {
 
   bool parse_error(std::size_t position, const std::string& /*last_token*/,
                    const nlohmann::detail::exception& exception) override {
-    error_ = "syntax error at byte " + std::to_string(position) + ": " + exception.what();
+    // nlohmann's message quotes the input around the error ("last read: '...'"): a client
+    // gets a stable message and the byte offset, never its own bytes echoed back.
+    error_ = "syntax error at byte " + std::to_string(position) + " (" +
+             SyntaxErrorKind(exception) + ")";
     error_path_.clear();
     return false;
   }
@@ -222,6 +237,12 @@ std::optional<std::size_t> FindNegativeZero(std::string_view bytes) {
 }
 
 Error ParseError(std::string path, std::string why) {
+  // The path is made of the client's keys: a 60 KiB key is not echoed back whole.
+  constexpr std::size_t kPathBytesMax = 128;
+  if (path.size() > kPathBytesMax) {
+    path.resize(kPathBytesMax);
+    path.append("...");
+  }
   std::string message = "invalid JSON";
   if (!path.empty()) message += " at " + path;
   message += ": " + why;
@@ -317,7 +338,7 @@ Result<json> ParseStrict(std::string_view bytes) {
     parsed = json::sax_parse(bytes.begin(), bytes.end(), &handler, json::input_format_t::json,
                              /*strict=*/true, /*ignore_comments=*/false);
   } catch (const std::exception& e) {
-    return ParseError("", e.what());
+    return ParseError("", "malformed JSON");  // Its message may quote the input.
   }
   if (!parsed) {
     JEJAK_CHECK(!handler.error().empty());

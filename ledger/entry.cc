@@ -151,6 +151,15 @@ enum class Presence { kRequired, kOptional };
 class Checker {
  public:
   void Add(std::string field, std::string why) {
+    // Unknown fields are named by the client's own keys: a huge key is not echoed whole,
+    // and a body with thousands of them gets a bounded list.
+    constexpr std::size_t kFieldBytesMax = 128;
+    constexpr std::size_t kErrorsMax = 100;
+    if (field.size() > kFieldBytesMax) {
+      field.resize(kFieldBytesMax);
+      field.append("...");
+    }
+    if (errors_.size() >= kErrorsMax) return;
     errors_.push_back(FieldError{std::move(field), std::move(why)});
   }
   bool ok() const { return errors_.empty(); }
@@ -371,8 +380,20 @@ void CheckBudget(Checker& check, json& body) {
   check.Enum(body, "stage", "", kStages);
   if (json* plan = check.Array(body, "monthly_plan", "", Presence::kOptional, kMonthsPerYear,
                                kMonthsPerYear)) {
+    std::optional<std::int64_t> plan_sen = 0;
     for (std::size_t i = 0; i < plan->size(); ++i) {
-      check.MoneyValue((*plan)[i], Index("monthly_plan", i), /*positive=*/false);
+      const std::optional<std::int64_t> month =
+          check.MoneyValue((*plan)[i], Index("monthly_plan", i), /*positive=*/false);
+      plan_sen = month && plan_sen ? CheckedAdd(*plan_sen, *month) : std::nullopt;
+      if (month && !plan_sen) {
+        check.Add("monthly_plan", "the months add up to more than the largest amount, " +
+                                      FormatMoney(kMoneySenMax));
+        break;
+      }
+    }
+    if (plan_sen && *plan_sen > kMoneySenMax) {
+      check.Add("monthly_plan", "the months add up to more than the largest amount, " +
+                                    FormatMoney(kMoneySenMax));
     }
   }
   check.Text(body, "note", "", Presence::kOptional);
@@ -438,8 +459,15 @@ std::optional<std::int64_t> CheckTaxes(Checker& check, json& body) {
     if (!amount) {
       total = std::nullopt;
     } else if (total) {
-      total = CheckedAdd(*total, *amount);  // At most 16 amounts below 10^18: no overflow.
-      JEJAK_CHECK(total.has_value());
+      // Sixteen maximal amounts pass int64, and even a sum that fits must stay a money
+      // amount: the taxes are part of the gross, which is at most kMoneySenMax.
+      total = CheckedAdd(*total, *amount);
+      if (!total || *total > kMoneySenMax) {
+        check.Add("taxes", "the taxes add up to more than the largest amount, " +
+                               FormatMoney(kMoneySenMax));
+        total = std::nullopt;
+        break;
+      }
     }
   }
   return total;
@@ -471,9 +499,12 @@ void CheckExpenditure(Checker& check, json& body) {
   const std::optional<std::int64_t> taxes = CheckTaxes(check, body);
   const std::optional<std::int64_t> net = check.Money(body, "net", "", /*positive=*/false);
   if (gross && taxes && net) {
+    // Both are in [0, kMoneySenMax] (CheckTaxes bounds the sum), so this cannot overflow;
+    // checked anyway, since input reaches it.
     const std::optional<std::int64_t> expected = CheckedSub(*gross, *taxes);
-    JEJAK_CHECK(expected.has_value());  // Both are in [0, 17 * kMoneySenMax].
-    if (*net != *expected) {
+    if (!expected) {
+      check.Add("taxes", "the taxes add up to more than the gross");
+    } else if (*net != *expected) {
       check.Add("net", "must equal gross minus taxes (" + FormatMoney(*expected) + ")");
     }
   }
@@ -763,7 +794,9 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
       std::set<std::string> tax_types;  // Sorted and distinct.
       for (const json& tax : body["taxes"]) {
         const std::optional<std::int64_t> sum = CheckedAdd(tax_sen, MoneyOf(tax["amount"]));
-        JEJAK_CHECK(sum.has_value());  // Validated: at most kTaxesMax amounts.
+        // Validation bounded the taxes' sum by the gross; a stored entry that passed it
+        // cannot get here with more, but stored bytes are input too.
+        if (!sum) return DataLoss(columns.seq, "the taxes overflow");
         tax_sen = *sum;
         tax_types.insert(tax["type"].get<std::string>());
       }

@@ -16,6 +16,15 @@ inline constexpr int kJsonDepthMax = 16;
 // int64 (about 9.2 * 10^18); ten maximal ones do not, so totals use CheckedAdd().
 inline constexpr std::int64_t kMoneySenMax = 999'999'999'999'999'999;
 static_assert(kMoneySenMax <= std::numeric_limits<std::int64_t>::max() / 9);
+// A rule of the format (ledger/totals.h): for each fiscal year, the gross of every
+// expenditure recorded (reversed or not), the pagu of every budget entry, the RAK of every
+// budget entry and the amount of every tax deposit each add up to at most this. It is the
+// largest single amount, Rp 9.999.999.999.999.999,99: about twice what Indonesia's state
+// and all regional budgets spend in a year together, so no real ledger comes near it. Every
+// aggregate, total and summary of a fiscal year is a sum of these (or of their negations,
+// for reversals), so with nine times headroom in int64 no sum of a year can overflow.
+inline constexpr std::int64_t kYearTotalSenMax = kMoneySenMax;
+static_assert(kYearTotalSenMax <= std::numeric_limits<std::int64_t>::max() / 9);
 // Free-text fields (names, descriptions, reasons).
 inline constexpr std::size_t kTextBytesMax = 1024;
 // Short identifiers (bank refs, document numbers, account numbers).

@@ -65,6 +65,23 @@ Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
     origin_ = (*parsed)["origin"].get<std::string>();
   }
 
+  // Time never runs backwards: entries are stamped in seq order by one clock, and a
+  // checkpoint is signed after the entries it covers.
+  if (columns->recorded_at < last_recorded_at_) {
+    return problem("recorded_at " + columns->recorded_at + " is earlier than seq " +
+                   std::to_string(seq - 1) + "'s " + last_recorded_at_ +
+                   " (the clock ran backwards)");
+  }
+  if (!last_checkpoint_time_.empty() && columns->recorded_at < last_checkpoint_time_) {
+    return problem("recorded_at " + columns->recorded_at +
+                   " is earlier than the checkpoint before it, signed at " +
+                   last_checkpoint_time_ + " (the clock ran backwards)");
+  }
+  if (Result<void> added = totals_.Add(*columns); !added) {
+    return problem("breaks the year totals rule: " + added.error().message);
+  }
+  last_recorded_at_ = columns->recorded_at;
+
   RecomputedEntry recomputed;
   recomputed.leaf_hash = LeafHash(canonical_bytes);
   recomputed.chain_hash = ChainHash(chain_hash_, recomputed.leaf_hash);
@@ -74,7 +91,17 @@ Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
   return recomputed;
 }
 
-std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note) const {
+namespace {
+
+// Checkpoint times Jejak signs have the recorded_at form ("2026-01-31T08:00:00.123Z"),
+// which orders as text; other RFC 3339 forms are not compared.
+bool ComparableTime(const std::string& time) {
+  return time.size() == 24 && time[10] == 'T' && time[19] == '.' && time[23] == 'Z';
+}
+
+}  // namespace
+
+std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note) {
   const auto size = static_cast<std::int64_t>(frontier_.size());
   auto problem = [size](std::string what) {
     return Problem{size - 1, "checkpoint at tree size " + std::to_string(size) + ": " + what};
@@ -93,6 +120,17 @@ std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note) con
   }
   if (checkpoint->chain_hash != chain_hash_) {
     return problem("chain hash differs from the recomputed " + crypto::ToHex(chain_hash_));
+  }
+  if (ComparableTime(checkpoint->time)) {
+    if (checkpoint->time < last_recorded_at_) {
+      return problem("time " + checkpoint->time + " is earlier than its last entry's recorded_at " +
+                     last_recorded_at_ + " (the clock ran backwards)");
+    }
+    if (checkpoint->time < last_checkpoint_time_) {
+      return problem("time " + checkpoint->time + " is earlier than the previous checkpoint's " +
+                     last_checkpoint_time_ + " (the clock ran backwards)");
+    }
+    last_checkpoint_time_ = checkpoint->time;
   }
   return std::nullopt;
 }

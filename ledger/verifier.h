@@ -14,6 +14,7 @@
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/totals.h"
 
 namespace jejak::ledger {
 
@@ -45,11 +46,15 @@ class ChainVerifier {
   void Resume(std::string origin, const Digest& chain_hash, MerkleFrontier frontier);
 
   // Feeds the next entry's stored bytes: they must be the canonical form of a valid
-  // stored entry whose seq is size(). A Problem names the seq and why.
+  // stored entry whose seq is size(), recorded no earlier than the entry and checkpoint
+  // before it, and within the year totals of ledger/totals.h. A Problem names the seq
+  // and why. (After Resume(), the totals and times before the range are not known, so
+  // those two rules are checked from the range's start only.)
   Result<RecomputedEntry> Add(std::string_view canonical_bytes);
   // Checks a checkpoint note for the current size: signature by the trusted key, origin,
-  // tree size, root hash and chain hash.
-  std::optional<Problem> CheckCheckpoint(std::string_view note) const;
+  // tree size, root hash and chain hash, and that its time is not before the last entry's
+  // recorded_at nor before the previous checkpoint's time (time never runs backwards).
+  std::optional<Problem> CheckCheckpoint(std::string_view note);
 
   std::uint64_t size() const { return frontier_.size(); }
   Digest root() const { return frontier_.Root(); }
@@ -61,6 +66,9 @@ class ChainVerifier {
   std::string origin_;  // From the genesis entry.
   MerkleFrontier frontier_;
   Digest chain_hash_ = kChainSeed;
+  YearTotals totals_;
+  std::string last_recorded_at_;      // Of the last entry added.
+  std::string last_checkpoint_time_;  // Of the last checkpoint checked, if comparable.
 };
 
 // "seq N: what" as an Error of code kDataLoss, the form ChainVerifier::Add returns.

@@ -350,12 +350,16 @@ struct Authenticator::Impl {
     std::shared_ptr<EVP_PKEY> key;  // Only read after Make, which OpenSSL allows from any thread.
   };
   std::map<std::string, Issuer, std::less<>> issuers;
+  std::chrono::seconds lifetime_max = kTokenLifetimeMaxDefault;
 };
 
 Authenticator::Authenticator(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
 
-Result<Authenticator> Authenticator::Make(std::vector<TrustedIssuer> issuers) {
+Result<Authenticator> Authenticator::Make(std::vector<TrustedIssuer> issuers,
+                                          std::chrono::seconds lifetime_max) {
   auto impl = std::make_shared<Impl>();
+  if (lifetime_max.count() <= 0) return BadConfig("the token lifetime limit must be positive");
+  impl->lifetime_max = lifetime_max;
   for (TrustedIssuer& issuer : issuers) {
     if (issuer.issuer.empty()) return BadConfig("trusted issuer has an empty name");
     if (issuer.audience.empty()) return BadConfig("trusted issuer " + issuer.issuer + " has an empty audience");
@@ -417,6 +421,12 @@ Result<Actor> Authenticator::Authenticate(std::string_view authorization,
   const std::optional<double> exp_seconds = NumericDate(*exp);
   if (!exp_seconds) return Unauthenticated("token expiry malformed");
   if (now_seconds >= *exp_seconds + leeway_seconds) return Unauthenticated("token expired");
+  // A token minted to last for years must not work for years once stolen.
+  const auto lifetime_max_seconds = static_cast<double>(impl_->lifetime_max.count());
+  if (*exp_seconds - now_seconds > lifetime_max_seconds + leeway_seconds) {
+    return Unauthenticated("token lifetime longer than the server allows (" +
+                           std::to_string(impl_->lifetime_max.count()) + " s)");
+  }
   if (const auto nbf = claims.find("nbf"); nbf != claims.end()) {
     const std::optional<double> nbf_seconds = NumericDate(*nbf);
     if (!nbf_seconds) return Unauthenticated("token nbf malformed");
@@ -427,6 +437,10 @@ Result<Actor> Authenticator::Authenticate(std::string_view authorization,
     if (!iat_seconds) return Unauthenticated("token iat malformed");
     if (now_seconds < *iat_seconds - leeway_seconds) {
       return Unauthenticated("token issued in the future");
+    }
+    if (*exp_seconds - *iat_seconds > lifetime_max_seconds + leeway_seconds) {
+      return Unauthenticated("token lifetime longer than the server allows (" +
+                             std::to_string(impl_->lifetime_max.count()) + " s)");
     }
   }
 

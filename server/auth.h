@@ -46,6 +46,8 @@ inline constexpr std::chrono::seconds kClockLeeway{60};
 // An Authorization header value longer than this is refused before any parsing; our
 // tokens are under 1 KiB, and an RS256 token with a 4096-bit key is under 2 KiB.
 inline constexpr std::size_t kTokenBytesMax = 8 * 1024;
+// A working day and then some: longer-lived tokens are refused unless configured.
+inline constexpr std::chrono::seconds kTokenLifetimeMaxDefault{24 * 3600};
 // Subjects are user names or employee numbers; they also end up in logs.
 inline constexpr std::size_t kSubjectBytesMax = 64;
 
@@ -54,10 +56,13 @@ inline constexpr std::size_t kSubjectBytesMax = 64;
 // number of threads at once.
 class Authenticator {
  public:
-  // Parses every issuer's key. Errors: kInvalidArgument if an issuer name or audience is
-  // empty, an issuer appears twice, the algorithm is not exactly "ES256" or "RS256", or
-  // the PEM is not a public key of that algorithm's type.
-  static Result<Authenticator> Make(std::vector<TrustedIssuer> issuers);
+  // Parses every issuer's key. Tokens valid for longer than `lifetime_max` (exp - now,
+  // or exp - iat, beyond kClockLeeway) are refused. Errors: kInvalidArgument if an issuer
+  // name or audience is empty, an issuer appears twice, the algorithm is not exactly
+  // "ES256" or "RS256", the PEM is not a public key of that algorithm's type, or
+  // `lifetime_max` is not positive.
+  static Result<Authenticator> Make(std::vector<TrustedIssuer> issuers,
+                                    std::chrono::seconds lifetime_max = kTokenLifetimeMaxDefault);
 
   // Authenticates `authorization`, the Authorization header value "Bearer <JWT>" (scheme
   // case-insensitive, one token), at time `now`. Errors: kUnauthenticated with a short

@@ -21,6 +21,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "db/kept_checkpoint.h"
 #include "db/store.h"
 #include "ledger/bundle.h"
 #include "ledger/canonical.h"
@@ -194,6 +195,12 @@ std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& fa
   }
   Ledger ledger;
   ledger.config = std::move(config).value();
+  if (need_signer) {
+    if (Result<void> modes = CheckDataDirModes(ledger.config); !modes) {
+      failure = {kExitUsage, modes.error().message};
+      return std::nullopt;
+    }
+  }
   std::optional<ledger::NoteVerifier> verifier =
       ReadVerifierKey(args.Get("key").value_or(ledger.config.checkpoint_vkey), failure);
   if (!verifier) return std::nullopt;
@@ -215,13 +222,21 @@ std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& fa
     failure = {kExitUsage, "the database " + ledger.config.database + " does not exist"};
     return std::nullopt;
   }
-  Result<std::unique_ptr<db::Store>> store =
-      db::Store::Open(db::StoreOptions{ledger.config.database, ledger.signer});
+  Result<std::unique_ptr<db::Store>> store = db::Store::Open(db::StoreOptions{
+      ledger.config.database, ledger.signer, db::KeptCheckpointPath(ledger.config.data_dir)});
   if (!store) {
     failure = {kExitUsage, store.error().ToString()};
     return std::nullopt;
   }
   ledger.store = std::move(store).value();
+  if (need_signer) {
+    // Never append onto a rewound ledger: the next entry would reuse an acknowledged seq.
+    if (Result<void> kept = ledger.store->CheckKeptCheckpoint(ledger.verifier); !kept) {
+      failure = {kept.error().code == Code::kDataLoss ? kExitVerificationFailed : kExitUsage,
+                 kept.error().ToString()};
+      return std::nullopt;
+    }
+  }
   return ledger;
 }
 
@@ -294,7 +309,10 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   const bool dir_existed = fs::exists(dir, ec);
   fs::create_directories(keys, ec);
   if (ec) return Usage("init: cannot create " + keys.string() + ": " + ec.message());
-  fs::permissions(keys, fs::perms::owner_all, ec);
+  // Payee accounts and NPWPs live here: the owner only, whatever the umask.
+  fs::permissions(dir, fs::perms::owner_all, ec);
+  if (!ec) fs::permissions(keys, fs::perms::owner_all, ec);
+  if (ec) return Usage("init: cannot restrict " + dir.string() + " to its owner: " + ec.message());
   auto undo = [&]() {
     std::error_code ignored;
     for (const fs::path& path :
@@ -305,11 +323,18 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
     }
     fs::remove(keys, ignored);
     fs::remove(tls_dir, ignored);
+    const fs::path state = fs::path(db::KeptCheckpointPath(dir.string()));
+    for (const fs::path& path : {state, fs::path(state.string() + ".lock"),
+                                 fs::path(state.string() + ".tmp"), state.parent_path()}) {
+      fs::remove(path, ignored);
+    }
     if (!dir_existed) fs::remove(dir, ignored);
   };
-  if (!WriteFile(key_path, crypto::PrivateKeyToPem(key), fs::perms::owner_read | fs::perms::owner_write) ||
-      !WriteFile(vkey_path, vkey + "\n",
-                 fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read)) {
+  // Every file in the data directory is the owner's alone (0600), public ones too: the
+  // owner hands out the verifier key, the certificate and the issuer's public key.
+  const fs::perms secret = fs::perms::owner_read | fs::perms::owner_write;
+  if (!WriteFile(key_path, crypto::PrivateKeyToPem(key), secret) ||
+      !WriteFile(vkey_path, vkey + "\n", secret)) {
     undo();
     return Usage("init: cannot write the keys under " + keys.string());
   }
@@ -319,17 +344,16 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
       "localhost", {"localhost"}, {"127.0.0.1", "::1"}, std::chrono::hours(24 * 825));
   fs::create_directories(tls_dir, ec);
   fs::permissions(tls_dir, fs::perms::owner_all, ec);
-  const fs::perms secret = fs::perms::owner_read | fs::perms::owner_write;
-  const fs::perms shared = secret | fs::perms::group_read | fs::perms::others_read;
   if (ec || !WriteFile(issuer_key_path, issuer_keys.private_pem, secret) ||
-      !WriteFile(issuer_public_path, issuer_keys.public_pem, shared) ||
-      !WriteFile(cert_path, certificate.certificate_pem, shared) ||
+      !WriteFile(issuer_public_path, issuer_keys.public_pem, secret) ||
+      !WriteFile(cert_path, certificate.certificate_pem, secret) ||
       !WriteFile(tls_key_path, certificate.private_key_pem, secret)) {
     undo();
     return Usage("init: cannot write the token issuer keys or the TLS certificate");
   }
   Result<std::unique_ptr<db::Store>> store =
-      db::Store::Open(db::StoreOptions{"sqlite:" + db_path.string(), signer});
+      db::Store::Open(db::StoreOptions{"sqlite:" + db_path.string(), signer,
+                                       db::KeptCheckpointPath(dir.string())});
   if (!store) {
     undo();
     return Usage("init: " + store.error().ToString());
@@ -356,8 +380,7 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   config.token_issuer_key = issuer_key_path.string();
   config.token_audience = "jejak";
   config.issuers.push_back({origin, "ES256", issuer_public_path.string(), "jejak"});
-  if (!WriteFile(config_path, FormatConfig(config),
-                 fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read)) {
+  if (!WriteFile(config_path, FormatConfig(config), secret)) {
     undo();
     return Usage("init: cannot write " + config_path.string());
   }
@@ -671,6 +694,10 @@ int Token(const Args& args) {
   if (!config) return Fail({kExitUsage, "token: " + failure.reason});
   if (config->token_issuer_key.empty() || config->token_issuer.empty()) {
     return Usage("token: the config names no local token issuer");
+  }
+  if (ttl->count() > config->token_lifetime_max_seconds) {
+    return Usage("token: --ttl is longer than the server accepts (token_lifetime_max_seconds = " +
+                 std::to_string(config->token_lifetime_max_seconds) + ")");
   }
   std::optional<std::string> key = ReadFile(config->token_issuer_key, 64 * 1024);
   if (!key) return Usage("token: cannot read " + config->token_issuer_key);

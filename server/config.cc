@@ -2,6 +2,9 @@
 
 #include "ledger/money.h"
 
+#include <sys/stat.h>
+
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <cstdlib>
@@ -80,6 +83,8 @@ Result<Config> LoadConfig(const std::string& path) {
       {"append_batch_max", {nullptr, &config.append_batch_max, 1, 10000}},
       {"worker_threads", {&config.worker_threads, nullptr, 0, 256}},
       {"verify_interval_minutes", {&config.verify_interval_minutes, nullptr, 0, 10080}},
+      {"token_lifetime_max_seconds",
+       {&config.token_lifetime_max_seconds, nullptr, 60, 30LL * 24 * 3600}},
       {"audit_split_window_days", {&config.audit_split_window_days, nullptr, 1, 366}},
       {"audit_duplicate_window_days", {&config.audit_duplicate_window_days, nullptr, 1, 366}},
       {"audit_late_recording_days", {&config.audit_late_recording_days, nullptr, 0, 366}},
@@ -208,6 +213,8 @@ std::string FormatConfig(const Config& config) {
       << "token_issuer = " << config.token_issuer << "\n"
       << "token_issuer_key = " << Relative(config.data_dir, config.token_issuer_key) << "\n"
       << "token_audience = " << config.token_audience << "\n"
+      << "# Tokens valid for longer than this are refused (seconds; 86400 = 24 h).\n"
+      << "token_lifetime_max_seconds = " << config.token_lifetime_max_seconds << "\n"
       << "\n# Limits (see ops/jejak.example.conf).\n"
       << "body_bytes_max = " << config.body_bytes_max << "\n"
       << "header_bytes_max = " << config.header_bytes_max << "\n"
@@ -218,6 +225,32 @@ std::string FormatConfig(const Config& config) {
       << "append_batch_max = " << config.append_batch_max << "\n"
       << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n";
   return out.str();
+}
+
+Result<void> CheckDataDirModes(const Config& config) {
+  namespace fs = std::filesystem;
+  const fs::path dir(config.data_dir);
+  std::vector<fs::path> paths = {dir, dir / "keys", dir / "tls", dir / "state", config.path,
+                                 config.checkpoint_key, config.checkpoint_vkey};
+  if (config.database.rfind("sqlite:", 0) == 0) paths.emplace_back(config.database.substr(7));
+  for (const std::string& key : {config.token_issuer_key, config.tls_key}) {
+    if (!key.empty()) paths.emplace_back(key);
+  }
+  for (const fs::path& path : paths) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) continue;  // Missing: whoever needs it says so.
+    if ((info.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+      const bool is_dir = S_ISDIR(info.st_mode);
+      return Error{Code::kPermissionDenied,
+                   path.string() + " is group- or world-writable (mode " + mode +
+                       "): anyone could alter the ledger's keys or data; run chmod " +
+                       (is_dir ? "700 " : "600 ") + path.string(),
+                   {}};
+    }
+  }
+  return Ok();
 }
 
 }  // namespace jejak::server

@@ -37,6 +37,9 @@ struct Config {
   std::string token_issuer;      // The local issuer `jejak token` signs as.
   std::string token_issuer_key;  // Absolute path of its ES256 private key.
   std::string token_audience = "jejak";
+  // Tokens valid for longer than this (exp - now, or exp - iat) are refused: a stolen
+  // token must not work for years.
+  std::int64_t token_lifetime_max_seconds = 24 * 3600;
   std::vector<std::string> witness_keys;  // Auditors' cosignature verifier keys.
   bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
 
@@ -65,6 +68,13 @@ struct Config {
 // Reads and checks `path`. kInvalidArgument naming the line for unknown keys, missing
 // required keys or malformed lines; kNotFound if the file does not exist.
 Result<Config> LoadConfig(const std::string& path);
+
+// Refuses a data directory others could tamper with: kPermissionDenied naming the path,
+// its mode and the fix if the data directory, its keys/, tls/ or state/ folder, the
+// config file, the database or a private key (checkpoint, token issuer, TLS) is group- or
+// world-writable. A missing optional path is skipped. Start-up and every writing command
+// call this before trusting anything in the directory.
+Result<void> CheckDataDirModes(const Config& config);
 
 // The text of a config file for `config` (paths written relative to its data_dir).
 std::string FormatConfig(const Config& config);

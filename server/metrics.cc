@@ -20,9 +20,45 @@ Metrics::Metrics() {
   batch_sizes_.counts.assign(batch_sizes_.bounds.size() + 1, 0);
 }
 
+namespace {
+
+// /metrics is unauthenticated, so its label sets must not grow with what clients send:
+// a method outside RFC 9110's (and "-" for requests refused before parsing) counts as
+// "other", and past kSeriesMax (method, route) pairs new ones count as ("other", "other").
+constexpr std::size_t kSeriesMax = 256;
+
+std::string MethodLabel(const std::string& method) {
+  static constexpr const char* kMethods[] = {"GET",     "HEAD",    "POST",  "PUT", "DELETE",
+                                             "CONNECT", "OPTIONS", "TRACE", "PATCH", "-"};
+  for (const char* known : kMethods) {
+    if (method == known) return method;
+  }
+  return "other";
+}
+
+// Routes are the service's templates; anything else (not starting with '/', too long or
+// with characters that would need escaping) is "other".
+std::string RouteLabel(const std::string& route) {
+  constexpr std::size_t kRouteBytesMax = 64;
+  if (route.size() > kRouteBytesMax) return "other";
+  for (char c : route) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       (c >= '0' && c <= '9') || c == '/' || c == '_' || c == '-' ||
+                       c == '.' || c == '{' || c == '}';
+    if (!plain) return "other";
+  }
+  return route;
+}
+
+}  // namespace
+
 void Metrics::CountRequest(const std::string& method, const std::string& route, int status) {
+  std::pair<std::string, std::string> key{MethodLabel(method), RouteLabel(route)};
   std::lock_guard<std::mutex> lock(mutex_);
-  ++requests_[{method, route}][status];
+  if (requests_.size() >= kSeriesMax && !requests_.contains(key)) key = {"other", "other"};
+  // Statuses are the service's own (100-599); anything else would be a bug, counted apart.
+  if (status < 100 || status > 599) status = 0;
+  ++requests_[key][status];
 }
 
 void Metrics::ObserveAppendLatency(std::chrono::duration<double> latency) {

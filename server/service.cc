@@ -26,6 +26,7 @@
 #include "crypto/random.h"
 #include "crypto/sha256.h"
 #include "crypto/tls/context.h"
+#include "db/kept_checkpoint.h"
 #include "db/store.h"
 #include "ledger/absorption.h"
 #include "ledger/audit.h"
@@ -77,6 +78,7 @@ const char* StatusTitle(int status) {
     case 409: return "Conflict";
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
     case 500: return "Internal Server Error";
     case 503: return "Service Unavailable";
     default: return "Error";
@@ -91,6 +93,7 @@ int StatusOf(Code code) {
     case Code::kNotFound: return 404;
     case Code::kConflict: return 409;
     case Code::kTooLarge: return 413;
+    case Code::kOutOfRange: return 422;
     case Code::kUnavailable: return 503;
     case Code::kDataLoss: return 500;
     case Code::kInternal: return 500;
@@ -323,7 +326,8 @@ json AbsorptionJson(const ledger::Absorption& row, std::int64_t year) {
 // Read-only stores for the worker threads; SOCI sessions are not thread-safe.
 class StorePool {
  public:
-  explicit StorePool(std::string database) : database_(std::move(database)) {}
+  StorePool(std::string database, std::string kept_checkpoint)
+      : database_(std::move(database)), kept_checkpoint_(std::move(kept_checkpoint)) {}
 
   class Lease {
    public:
@@ -349,7 +353,8 @@ class StorePool {
         return Lease(this, std::move(store));
       }
     }
-    Result<std::unique_ptr<db::Store>> store = db::Store::Open({database_, std::nullopt});
+    Result<std::unique_ptr<db::Store>> store =
+        db::Store::Open({database_, std::nullopt, kept_checkpoint_});
     if (!store) return store.error();
     return Lease(this, std::move(store).value());
   }
@@ -361,6 +366,7 @@ class StorePool {
   }
 
   std::string database_;
+  std::string kept_checkpoint_;
   std::mutex mutex_;
   std::vector<std::unique_ptr<db::Store>> idle_;
 };
@@ -431,32 +437,52 @@ struct Service::Impl {
   std::thread background;
 
   void RecordVerification(const db::VerifyReport& report) {
-    std::lock_guard<std::mutex> lock(verification_mutex);
-    verification.state = report.ok ? "ok" : "failed";
-    verification.at = NowRfc3339();
-    verification.entries = report.entries;
-    verification.tree_size = report.entries;  // A whole-ledger pass checks every entry.
-    verification.problem = report.problem;
+    {
+      std::lock_guard<std::mutex> lock(verification_mutex);
+      verification.state = report.ok ? "ok" : "failed";
+      verification.at = NowRfc3339();
+      verification.entries = report.entries;
+      verification.tree_size = report.entries;  // A whole-ledger pass checks every entry.
+      verification.problem = report.problem;
+    }
+    if (!report.ok) SuspendAppends(*report.problem);
+  }
+
+  // Fail closed: a ledger found broken takes no more entries (they would chain onto the
+  // damage). Reads and /v1/integrity keep working so that auditors can look; /readyz says
+  // not ready; an alert is logged. Only a restart (which verifies again) lifts it.
+  void SuspendAppends(const ledger::Problem& problem) {
+    std::fprintf(stderr,
+                 "{\"event\":\"verify.failed\",\"alert\":true,\"seq\":%lld,\"what\":%s,"
+                 "\"appends\":\"suspended\"}\n",
+                 static_cast<long long>(problem.seq),
+                 json(problem.what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+    writer->Close("verification found a problem at seq " + std::to_string(problem.seq) + ": " +
+                  problem.what);
   }
 
   // Verifies the whole ledger now and then every interval, until Stop().
+  // The first pass runs at start-up while appends are held (AppendWriter::Hold): they
+  // go through only once it passes.
   void BackgroundVerification(std::chrono::minutes interval) {
     for (;;) {
       {
         std::unique_lock<std::timed_mutex> running(verify_mutex);
         Result<StorePool::Lease> store = reads.Acquire();
-        if (store) {
-          Result<db::VerifyReport> report = (*store)->Verify(verifier, std::nullopt, &stopping);
-          if (report) {
-            RecordVerification(*report);
-            if (!report->ok) {
-              std::fprintf(stderr,
-                           "{\"event\":\"verify.failed\",\"alert\":true,\"seq\":%lld,\"what\":%s}\n",
-                           static_cast<long long>(report->problem->seq),
-                           json(report->problem->what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-            }
-          }
+        Result<db::VerifyReport> report =
+            store ? (*store)->Verify(verifier, std::nullopt, &stopping)
+                  : Result<db::VerifyReport>(store.error());
+        if (report) {
+          RecordVerification(*report);
+        } else {
+          // Verification could not run (storage, or stopping): nothing was found wrong,
+          // so appends are not held hostage to it; the next pass tries again.
+          std::fprintf(stderr, "{\"event\":\"verify.error\",\"error\":%s}\n",
+                       json(report.error().message)
+                           .dump(-1, ' ', false, json::error_handler_t::replace)
+                           .c_str());
         }
+        writer->Open();  // No-op once closed.
       }
       std::unique_lock<std::mutex> lock(background_mutex);
       if (background_wake.wait_for(lock, interval, [this]() { return stopping.load(); })) return;
@@ -479,7 +505,7 @@ struct Service::Impl {
       : config(std::move(server_config)),
         authenticator(std::move(auth)),
         verifier(std::move(note_verifier)),
-        reads(config.database) {}
+        reads(config.database, db::KeptCheckpointPath(config.data_dir)) {}
 
   void Handle(HttpRequest request, Responder respond);
   void Route(const HttpRequest& request, const Target& target, RequestLog& log,
@@ -543,9 +569,13 @@ std::string RequestHash(const std::string& method, const std::string& path, cons
   return crypto::ToHex(crypto::Sha256(method + " " + path + "\n" + ledger::Canonicalize(body)));
 }
 
-json EntryJson(const std::string& canonical) {
+// The stored bytes as JSON. The store wrote them after validating them, but the database
+// is a file anyone with access can edit: unreadable bytes are kDataLoss, not an abort.
+Result<json> EntryJson(std::int64_t seq, const std::string& canonical) {
   Result<json> parsed = ledger::ParseStrict(canonical);
-  JEJAK_CHECK(parsed.has_value());  // The store wrote these bytes after validating them.
+  if (!parsed) {
+    return Error{Code::kDataLoss, "stored entry " + std::to_string(seq) + " is not JSON", {}};
+  }
   return std::move(parsed).value();
 }
 
@@ -560,7 +590,9 @@ void Service::Impl::Append(const HttpRequest& request, const Actor& actor,
   Result<void> queued = writer->Submit(
       std::move(pending), request.received_at, [respond](Result<AppendResult> result) {
         if (!result) return respond(ProblemOf(result.error()));
-        json response = {{"entry", EntryJson(result->receipt.canonical)},
+        Result<json> entry = EntryJson(result->receipt.seq, result->receipt.canonical);
+        if (!entry) return respond(ProblemOf(entry.error()));
+        json response = {{"entry", std::move(entry).value()},
                          {"leaf_hash", crypto::ToHex(result->receipt.leaf_hash)},
                          {"chain_hash", crypto::ToHex(result->receipt.chain_hash)},
                          {"tree_size", result->tree_size},
@@ -585,7 +617,9 @@ HttpResponse Service::Impl::EntryResponse(db::Store& store, const db::StoredEntr
   Result<std::vector<ledger::Digest>> proof =
       store.InclusionProof(static_cast<std::uint64_t>(entry.seq), checkpoint->tree_size);
   if (!proof) return ProblemOf(proof.error());
-  return Json(200, {{"entry", EntryJson(entry.canonical)},
+  Result<json> body = EntryJson(entry.seq, entry.canonical);
+  if (!body) return ProblemOf(body.error());
+  return Json(200, {{"entry", std::move(body).value()},
                     {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
                     {"chain_hash", crypto::ToHex(entry.chain_hash)},
                     {"tree_size", checkpoint->tree_size},
@@ -699,6 +733,10 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (!store) return respond(Problem(503, "database unavailable"));
     Result<std::uint64_t> size = (*store)->TreeSize();
     if (!size) return respond(Problem(503, "database unavailable"));
+    // Ready means ready to record: not while appends are refused.
+    if (std::optional<std::string> blocked = writer->Blocked()) {
+      return respond(Problem(503, "not ready: " + *blocked));
+    }
     return respond(Json(200, {{"status", "ready"}, {"tree_size", *size}}));
   }
   if (path == "/metrics") {
@@ -975,12 +1013,18 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
       if (admin_kind && actor->role != Role::kAdmin) {
         return fail(Error{Code::kPermissionDenied, "only an admin records " + kind, {}});
       }
-      Result<json> valid = ledger::ValidateBody(*body);
-      if (!valid) return fail(valid.error());
-      if (actor->role == Role::kOfficer && (*valid)["opd"].get<std::string>() != actor->opd) {
+      // Who may write is decided before what is written is examined: an officer's body
+      // for another OPD is refused whatever else it holds. (A body without a string opd
+      // fails validation below.)
+      const auto opd = body->find("opd");
+      const bool other_opd = opd != body->end() && opd->is_string() &&
+                             opd->get_ref<const std::string&>() != actor->opd;
+      if (actor->role == Role::kOfficer && other_opd) {
         return fail(Error{Code::kPermissionDenied,
                           "an officer of " + actor->opd + " may not record for another OPD", {}});
       }
+      Result<json> valid = ledger::ValidateBody(*body);
+      if (!valid) return fail(valid.error());
       const std::string hash = RequestHash(method, path, *valid);
       return Append(request, *actor, std::make_shared<const json>(std::move(valid).value()), hash,
                     respond);
@@ -1036,7 +1080,9 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     if (!page) return fail(page.error());
     json entries = json::array();
     for (const db::StoredEntry& entry : page->entries) {
-      entries.push_back({{"entry", EntryJson(entry.canonical)},
+      Result<json> body = EntryJson(entry.seq, entry.canonical);
+      if (!body) return fail(body.error());
+      entries.push_back({{"entry", std::move(body).value()},
                          {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
                          {"chain_hash", crypto::ToHex(entry.chain_hash)}});
     }
@@ -1164,7 +1210,11 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
     Result<db::VerifyReport> report = whole ? (*store)->Verify(verifier, std::nullopt)
                                             : (*store)->VerifyRange(verifier, from_seq, to_seq);
     if (!report) return fail(report.error());
-    if (whole) RecordVerification(*report);
+    if (whole) {
+      RecordVerification(*report);
+    } else if (!report->ok) {
+      SuspendAppends(*report->problem);
+    }
     json body = {{"ok", report->ok},
                  {"from_seq", from_seq},
                  {"to_seq", to_seq},
@@ -1175,9 +1225,6 @@ void Service::Impl::Route(const HttpRequest& request, const Target& target, Requ
       body["root_hash"] = crypto::ToHex(report->root);
     } else {
       body["problem"] = {{"seq", report->problem->seq}, {"what", report->problem->what}};
-      std::fprintf(stderr, "{\"event\":\"verify.failed\",\"alert\":true,\"seq\":%lld,\"what\":%s}\n",
-                   static_cast<long long>(report->problem->seq),
-                   json(report->problem->what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
     }
     return respond(Json(200, body));
   }
@@ -1380,7 +1427,8 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
     issuers.push_back({issuer.issuer, issuer.algorithm, *pem, issuer.audience});
   }
   if (issuers.empty()) return InvalidArgument("the config names no trusted token issuer");
-  Result<Authenticator> authenticator = Authenticator::Make(std::move(issuers));
+  Result<Authenticator> authenticator = Authenticator::Make(
+      std::move(issuers), std::chrono::seconds(config.token_lifetime_max_seconds));
   if (!authenticator) return authenticator.error();
 
   std::optional<std::string> vkey = ReadFile(config.checkpoint_vkey);
@@ -1413,16 +1461,43 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   impl->audit_rules.reversal_heavy_basis_points =
       static_cast<int>(config.audit_reversal_heavy_basis_points);
   impl->audit_rules.holidays = config.holidays;
-  Result<std::unique_ptr<db::Store>> write_store = db::Store::Open({config.database, signer});
+  const std::string kept_path = db::KeptCheckpointPath(config.data_dir);
+  Result<std::unique_ptr<db::Store>> write_store =
+      db::Store::Open({config.database, signer, kept_path});
   if (!write_store) return write_store.error();
   Result<std::uint64_t> size = (*write_store)->TreeSize();
   if (!size) return size.error();
   if (*size == 0) return InvalidArgument("the ledger has no genesis entry (run jejak init)");
+  // A database rewound or swapped behind the server's back is refused outright: serving
+  // it would hand out proofs the kept checkpoint contradicts, and appending to it would
+  // reuse acknowledged seqs.
+  if (Result<void> kept = (*write_store)->CheckKeptCheckpoint(*verifier); !kept) {
+    return kept.error();
+  }
+  Result<std::optional<std::string>> kept_note = db::ReadKeptCheckpoint(kept_path);
+  if (kept_note && !kept_note->has_value()) {
+    // A ledger from before the kept checkpoint existed: start keeping it now.
+    Result<std::optional<std::string>> latest = (*write_store)->LatestCheckpoint();
+    if (latest && latest->has_value()) {
+      if (Result<void> kept = db::KeepCheckpoint(kept_path, *size, **latest); !kept) {
+        return kept.error();
+      }
+    }
+  }
+  Result<void> writable = (*write_store)->CheckWritable();
   impl->metrics.SetLedgerSize(*size);
   impl->writer = std::make_unique<AppendWriter>(std::move(write_store).value(),
                                                 config.append_queue_max, config.append_batch_max,
                                                 impl->metrics, NowRfc3339);
+  if (!writable) {
+    std::fprintf(stderr, "{\"event\":\"storage.read_only\",\"alert\":true,\"error\":%s}\n",
+                 json(writable.error().message)
+                     .dump(-1, ' ', false, json::error_handler_t::replace)
+                     .c_str());
+    impl->writer->Close(writable.error().message);
+  }
   if (config.verify_interval_minutes > 0) {
+    impl->writer->Hold();  // Until the start-up verification passes.
     Impl* raw = impl.get();
     const std::chrono::minutes interval(config.verify_interval_minutes);
     impl->background = std::thread([raw, interval]() { raw->BackgroundVerification(interval); });
@@ -1454,6 +1529,10 @@ int Serve(const Config& config, const std::string& listen_override) {
   const long port = std::strtol(port_text.c_str(), &end, 10);
   if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
     std::fprintf(stderr, "jejak: serve: bad port in %s\n", listen.c_str());
+    return 2;
+  }
+  if (Result<void> modes = CheckDataDirModes(config); !modes) {
+    std::fprintf(stderr, "jejak: serve: %s\n", modes.error().message.c_str());
     return 2;
   }
   std::optional<std::string> certificate = ReadFile(config.tls_certificate);

@@ -1,9 +1,18 @@
 #include "server/writer.h"
 
+#include <chrono>
 #include <cstdio>
 #include <utility>
 
 namespace jejak::server {
+namespace {
+
+std::string ClockBehind(const std::string& now, const std::string& newest) {
+  return "the server's clock (" + now + ") is behind the newest checkpoint (" + newest +
+         "); appends resume when it catches up";
+}
+
+}  // namespace
 
 AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_max,
                            std::size_t batch_max, Metrics& metrics,
@@ -13,7 +22,44 @@ AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_m
   JEJAK_CHECK(store_ != nullptr);
   JEJAK_CHECK(batch_max_ >= 1);
   JEJAK_CHECK(queue_max_ >= batch_max_);
+  // The newest entry's time: appends stamped before it would make time run backwards.
+  Result<std::string> last = store_->LastRecordedAt();
+  if (last) last_time_ = std::move(last).value();
   thread_ = std::thread([this]() { Loop(); });
+}
+
+void AppendWriter::Hold() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  held_ = true;
+}
+
+void AppendWriter::Open() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ = false;
+  }
+  wake_.notify_all();
+}
+
+void AppendWriter::Close(std::string reason) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!closed_) closed_ = std::move(reason);
+    held_ = false;  // The loop wakes to refuse what waits.
+  }
+  wake_.notify_all();
+}
+
+std::optional<std::string> AppendWriter::Blocked() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (closed_) return closed_;
+  const std::string now = clock_();
+  if (now < last_time_) return ClockBehind(now, last_time_);
+  return std::nullopt;
+}
+
+void AppendWriter::FailAll(std::vector<Item>& batch, const Error& error) {
+  for (Item& item : batch) item.done(error);
 }
 
 AppendWriter::~AppendWriter() { Stop(); }
@@ -33,6 +79,7 @@ Result<void> AppendWriter::Submit(db::PendingEntry entry,
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return Error{Code::kUnavailable, "the server is shutting down", {}};
+    if (closed_) return Error{Code::kUnavailable, "appends are suspended: " + *closed_, {}};
     if (queue_.size() >= queue_max_) {
       return Error{Code::kUnavailable,
                    "too many appends waiting (" + std::to_string(queue_max_) + "); retry shortly",
@@ -49,15 +96,32 @@ void AppendWriter::Loop() {
   for (;;) {
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this]() { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [this]() { return stopping_ || (!queue_.empty() && !held_); });
       if (queue_.empty()) return;  // Stopping and drained.
+      if (held_) {
+        // Stopping while the start-up verification still runs: nothing was checked yet.
+        while (!queue_.empty()) batch.push_back(std::move(queue_.front())), queue_.pop_front();
+      }
       // Everything waiting now, up to the batch limit: the group commit.
       while (!queue_.empty() && batch.size() < batch_max_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
-    CommitBatch(batch);
+    std::optional<std::string> closed;
+    bool held = false;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closed = closed_;
+      held = held_;
+    }
+    if (closed) {
+      FailAll(batch, Error{Code::kUnavailable, "appends are suspended: " + *closed, {}});
+    } else if (held) {
+      FailAll(batch, Error{Code::kUnavailable, "the server is shutting down", {}});
+    } else {
+      CommitBatch(batch);
+    }
     batch.clear();
   }
 }
@@ -66,10 +130,35 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
   std::vector<db::PendingEntry> entries;
   entries.reserve(batch.size());
   for (const Item& item : batch) entries.push_back(item.entry);
-  Result<db::GroupReceipt> group = store_->AppendGroup(entries, clock_());
-  if (!group) {
-    for (Item& item : batch) item.done(group.error());
+  const std::string recorded_at = clock_();
+  std::string last_time;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_time = last_time_;
+  }
+  if (recorded_at < last_time) {
+    // Time never runs backwards: refuse rather than stamp entries (and sign a checkpoint)
+    // before the newest one. The operator must fix the clock; say so loudly, once a minute.
+    const std::string why = ClockBehind(recorded_at, last_time);
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_clock_alert_ >= std::chrono::minutes(1)) {
+      last_clock_alert_ = now;
+      std::fprintf(stderr,
+                   "{\"event\":\"clock.behind\",\"alert\":true,\"now\":\"%s\","
+                   "\"newest\":\"%s\"}\n",
+                   recorded_at.c_str(), last_time.c_str());
+    }
+    FailAll(batch, Error{Code::kUnavailable, why, {}});
     return;
+  }
+  Result<db::GroupReceipt> group = store_->AppendGroup(entries, recorded_at);
+  if (!group) {
+    FailAll(batch, group.error());
+    return;
+  }
+  if (!group->checkpoint.empty()) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_time_ = recorded_at;
   }
   JEJAK_CHECK(group->outcomes.size() == batch.size());
   const auto committed_at = std::chrono::steady_clock::now();

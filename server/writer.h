@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,17 @@ class AppendWriter {
   // Commits what is queued, then stops the thread. Idempotent.
   void Stop();
 
+  // Fail closed. While held, queued appends wait (the start-up verification is running);
+  // Open() lets them through; once closed, appends are refused with kUnavailable and
+  // `reason` (a detected tampering, a database that cannot be written) and stay refused:
+  // Close() wins over a later Open(). Thread-safe.
+  void Hold();
+  void Open();
+  void Close(std::string reason);
+  // Why appends are refused now, if they are: closed, or the clock behind the newest
+  // entry (time never runs backwards, so the writer waits for it to catch up).
+  std::optional<std::string> Blocked() const;
+
  private:
   struct Item {
     db::PendingEntry entry;
@@ -56,15 +68,22 @@ class AppendWriter {
   void Loop();
   void CommitBatch(std::vector<Item>& batch);
 
+  // Fails every item of `batch` with `error`.
+  static void FailAll(std::vector<Item>& batch, const Error& error);
+
   std::unique_ptr<db::Store> store_;
   const std::size_t queue_max_;
   const std::size_t batch_max_;
   Metrics& metrics_;
   std::function<std::string()> clock_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> queue_;
   bool stopping_ = false;
+  bool held_ = false;
+  std::optional<std::string> closed_;  // Why appends are refused for good.
+  std::string last_time_;              // recorded_at of the newest entry.
+  std::chrono::steady_clock::time_point last_clock_alert_{};  // Writer thread only.
   std::thread thread_;
 };
 

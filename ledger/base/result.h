@@ -20,6 +20,7 @@ enum class Code {
   kNotFound,          // 404.
   kConflict,          // 409: e.g. a bank_ref already in the ledger.
   kTooLarge,          // 413.
+  kOutOfRange,        // 422: valid alone, but the ledger cannot take it (a total past its range).
   kUnavailable,       // 503: storage unreachable; the caller may retry.
   kDataLoss,          // 500 and an alert: stored entries do not verify.
   kInternal,          // 500: a bug; details go to the log only.
@@ -39,7 +40,7 @@ struct FieldError {
 struct Error {
   Code code = Code::kInternal;
   std::string message;             // Safe to show a client.
-  std::vector<FieldError> fields;  // Only for kInvalidArgument.
+  std::vector<FieldError> fields;  // Only for kInvalidArgument and kOutOfRange.
 
   // "message" or "message: field: why; field: why".
   std::string ToString() const {
@@ -121,6 +122,7 @@ inline const char* CodeName(Code code) {
     case Code::kNotFound: return "not_found";
     case Code::kConflict: return "conflict";
     case Code::kTooLarge: return "too_large";
+    case Code::kOutOfRange: return "out_of_range";
     case Code::kUnavailable: return "unavailable";
     case Code::kDataLoss: return "data_loss";
     case Code::kInternal: return "internal";

@@ -693,7 +693,7 @@ Ledger PrepareLedger() {
   if (fs::exists(path) && fs::exists(marker)) {
     std::int64_t expected = -1;
     std::ifstream(marker) >> expected;
-    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + path.string(), std::nullopt});
+    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + path.string(), std::nullopt, ""});
     if (store) {
       Result<std::uint64_t> size = (*store)->TreeSize();
       if (size && static_cast<std::int64_t>(*size) == expected) {
@@ -716,7 +716,7 @@ Ledger PrepareLedger() {
   std::int64_t commits = 0;
   {
     Result<std::unique_ptr<Store>> opened =
-        Store::Open({"sqlite:" + partial.string(), BenchSigner()});
+        Store::Open({"sqlite:" + partial.string(), BenchSigner(), ""});
     JEJAK_CHECK(opened.has_value());
     Store& store = **opened;
     Filler filler(store);
@@ -1097,7 +1097,7 @@ void Setup() {
   world = &the_world;
   world->ledger = PrepareLedger();
   Result<std::unique_ptr<Store>> store =
-      Store::Open({"sqlite:" + world->ledger.path.string(), std::nullopt});
+      Store::Open({"sqlite:" + world->ledger.path.string(), std::nullopt, ""});
   JEJAK_CHECK(store.has_value());
   world->store = std::move(store).value();
   world->sql = std::make_unique<soci::session>(soci::sqlite3, "db=" + world->ledger.path.string());

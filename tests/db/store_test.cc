@@ -8,9 +8,13 @@
 #include <soci/soci.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -97,7 +101,7 @@ class StoreTest : public ::testing::Test {
   std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
 
   std::unique_ptr<Store> OpenStore() {
-    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + DatabasePath(), TestSigner()});
+    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + DatabasePath(), TestSigner(), ""});
     EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
     return store ? std::move(store).value() : nullptr;
   }
@@ -428,6 +432,153 @@ TEST_F(StoreTest, AppendsAndVerifiesOneHundredThousandEntries) {
   std::printf("[ rates    ] verify: %.0f entries/s (%llu entries in %.2f s)\n",
               static_cast<double>(report.entries) / verify_seconds,
               static_cast<unsigned long long>(report.entries), verify_seconds);
+}
+
+// ---- Hardening: year totals, time, the kept checkpoint, corrupt state. ----
+
+PendingEntry MaximalExpenditure(int n) {
+  nlohmann::json body = ExpenditureBody(n);
+  body["gross"] = "9999999999999999.99";
+  body["taxes"] = nlohmann::json::array();
+  body["net"] = "9999999999999999.99";
+  return {Body(body), "bendahara.dinkes"};
+}
+
+TEST_F(StoreTest, RefusesTheExpenditureThatWouldPassTheYearTotalAndVerifiesAfter) {
+  MustAppend({Genesis(), Opd()});
+  MustAppend({MaximalExpenditure(1)});
+  // Ten maximal expenditures once wedged verification (the monthly sum stuck at the int64
+  // maximum). Now the second is refused, by itself and inside a group.
+  Result<BatchReceipt> second = store_->Append({MaximalExpenditure(2)}, kTime);
+  ASSERT_FALSE(second.has_value());
+  EXPECT_EQ(second.error().code, Code::kOutOfRange);
+  ASSERT_FALSE(second.error().fields.empty());
+  EXPECT_EQ(second.error().fields[0].field, "gross");
+  Result<GroupReceipt> group =
+      store_->AppendGroup({MaximalExpenditure(3), Expenditure(4), MaximalExpenditure(5)}, kTime);
+  ASSERT_TRUE(group.has_value()) << group.error().ToString();
+  EXPECT_FALSE(group->outcomes[0].receipt.has_value());
+  EXPECT_EQ(group->outcomes[0].receipt.error().code, Code::kOutOfRange);
+  EXPECT_FALSE(group->outcomes[1].receipt.has_value());  // 1,250,000 more is past it too.
+  EXPECT_FALSE(group->outcomes[2].receipt.has_value());
+  EXPECT_EQ(*store_->TreeSize(), 3u);
+  // Another year is not affected, and a fresh store (totals read from the database)
+  // applies the same rule.
+  nlohmann::json next_year = ExpenditureBody(6);
+  next_year["fiscal_year"] = 2027;
+  next_year["value_date"] = "2027-01-05";
+  next_year["documents"]["evidence_date"] = "2027-01-04";
+  MustAppend({{Body(next_year), "bendahara.dinkes"}});
+  store_ = OpenStore();
+  Result<BatchReceipt> again = store_->Append({MaximalExpenditure(7)}, kTime);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, Code::kOutOfRange);
+  EXPECT_TRUE(MustVerify().ok);
+}
+
+TEST_F(StoreTest, RefusesAppendsStampedBeforeTheNewestEntry) {
+  MustAppend({Genesis(), Opd()});
+  Result<BatchReceipt> earlier = store_->Append({Expenditure(1)}, "2026-02-03T07:59:59.999Z");
+  ASSERT_FALSE(earlier.has_value());
+  EXPECT_EQ(earlier.error().code, Code::kUnavailable);
+  EXPECT_NE(earlier.error().message.find("behind the newest entry"), std::string::npos);
+  EXPECT_TRUE(store_->Append({Expenditure(1)}, kTime).has_value());  // The same time is fine.
+  Result<std::string> last = store_->LastRecordedAt();
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(*last, kTime);
+}
+
+TEST_F(StoreTest, VerifyReportsTimeRunningBackwards) {
+  MustAppend({Genesis(), Opd()});
+  MustAppend({Expenditure(1)});
+  // Rewrite entry 2 (and everything it implies) with an earlier recorded_at, re-signed:
+  // what a process with a clock set back would have written before the store refused it.
+  ASSERT_TRUE(store_->Append({Expenditure(2)}, "2026-02-03T09:00:00.000Z").has_value());
+  Tamper("UPDATE entries SET recorded_at = '2026-02-03T07:00:00.000Z' WHERE seq = 3");
+  const VerifyReport report = MustVerify();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.problem->seq, 3);
+}
+
+TEST_F(StoreTest, ChainTipThatIsNotAHashStopsAppends) {
+  MustAppend({Genesis(), Opd()});
+  Tamper("UPDATE entries SET chain_hash = 'zz' WHERE seq = 1");
+  Result<BatchReceipt> next = store_->Append({Expenditure(1)}, kTime);
+  ASSERT_FALSE(next.has_value());
+  EXPECT_EQ(next.error().code, Code::kDataLoss);
+  EXPECT_EQ(*store_->TreeSize(), 2u);
+}
+
+TEST_F(StoreTest, CheckWritableSeesAReadOnlyDatabase) {
+  MustAppend({Genesis()});
+  EXPECT_TRUE(store_->CheckWritable().has_value());
+  store_.reset();
+  if (::geteuid() == 0) GTEST_SKIP() << "root writes a 0444 file anyway (the e2e test drops to nobody)";
+  fs::permissions(DatabasePath(), fs::perms::owner_read);
+  store_ = OpenStore();
+  Result<void> writable = store_->CheckWritable();
+  EXPECT_FALSE(writable.has_value());
+  fs::permissions(DatabasePath(), fs::perms::owner_read | fs::perms::owner_write);
+}
+
+class KeptCheckpointTest : public StoreTest {
+ protected:
+  std::string KeptPath() const { return (dir_ / "state" / "latest-checkpoint").string(); }
+  std::unique_ptr<Store> OpenKeeping() {
+    Result<std::unique_ptr<Store>> store =
+        Store::Open({"sqlite:" + DatabasePath(), TestSigner(), KeptPath()});
+    EXPECT_TRUE(store.has_value());
+    return store ? std::move(store).value() : nullptr;
+  }
+};
+
+TEST_F(KeptCheckpointTest, EveryCommitKeepsTheNewestCheckpointInAPrivateFile) {
+  store_ = OpenKeeping();
+  BatchReceipt first = MustAppend({Genesis(), Opd()});
+  std::ifstream in(KeptPath());
+  std::stringstream kept;
+  kept << in.rdbuf();
+  EXPECT_EQ(kept.str(), first.checkpoint);
+  EXPECT_EQ(fs::status(KeptPath()).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(dir_ / "state").permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_TRUE(store_->CheckKeptCheckpoint(ledger::VerifierOf(TestSigner())).has_value());
+}
+
+TEST_F(KeptCheckpointTest, ARewoundDatabaseIsRefusedNamingBothSizesAndRoots) {
+  store_ = OpenKeeping();
+  MustAppend({Genesis(), Opd()});
+  store_.reset();
+  // The state after two entries, as a damaged WAL or a restored backup would leave it.
+  fs::copy_file(DatabasePath(), dir_ / "rewound.db");
+  store_ = OpenKeeping();
+  BatchReceipt later = MustAppend({Expenditure(1), Expenditure(2)});
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(DatabasePath() + suffix);
+  fs::copy_file(dir_ / "rewound.db", DatabasePath());
+  store_ = OpenKeeping();
+  Result<void> kept = store_->CheckKeptCheckpoint(ledger::VerifierOf(TestSigner()));
+  ASSERT_FALSE(kept.has_value());
+  EXPECT_EQ(kept.error().code, Code::kDataLoss);
+  EXPECT_NE(kept.error().message.find("holds 2 entries"), std::string::npos) << kept.error().message;
+  EXPECT_NE(kept.error().message.find("covers 4 entries"), std::string::npos) << kept.error().message;
+  const VerifyReport report = MustVerify();
+  ASSERT_FALSE(report.ok);
+  EXPECT_NE(report.problem->what.find("rewound"), std::string::npos);
+}
+
+TEST_F(KeptCheckpointTest, AReplacedDatabaseIsInconsistentWithTheKeptCheckpoint) {
+  store_ = OpenKeeping();
+  MustAppend({Genesis(), Opd(), Expenditure(1)});
+  store_.reset();
+  for (const char* suffix : {"", "-wal", "-shm"}) fs::remove(DatabasePath() + suffix);
+  // Another ledger, signed with the same key, of the same size.
+  store_ = OpenStore();
+  MustAppend({Genesis(), Opd(), Expenditure(2)});
+  store_ = OpenKeeping();
+  Result<void> kept = store_->CheckKeptCheckpoint(ledger::VerifierOf(TestSigner()));
+  ASSERT_FALSE(kept.has_value());
+  EXPECT_NE(kept.error().message.find("replaced or rewritten"), std::string::npos);
 }
 
 }  // namespace

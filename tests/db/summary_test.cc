@@ -132,7 +132,7 @@ class SummaryTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     Result<std::unique_ptr<Store>> store =
-        Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner()});
+        Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
     ASSERT_TRUE(store.has_value()) << store.error().ToString();
     store_ = std::move(store).value();
     BuildRegency();

@@ -144,6 +144,9 @@ for line in sys.stdin:
 ' >"$SCRATCH/tail.ndjson"
 tamper "$R" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE completed_seq >= 13;
              DELETE FROM checkpoints WHERE tree_size > 13;"
+# An insider who can write the data directory also removes the kept checkpoint, which
+# would otherwise refuse the rewound database (tamper_test.sh (f)).
+rm -f "$R/state/latest-checkpoint"
 expect_exit 0 "(i) attacker re-appends the tail" -- \
   "$JEJAK" append --data "$R" --sub bendahara --batch 1 "$SCRATCH/tail.ndjson"
 start_server "$R"
@@ -168,6 +171,9 @@ KEPT_SIZE=$(size_of "$SCRATCH/ii/checkpoint.note")
 stop_server
 tamper "$T" "DELETE FROM entries WHERE seq >= 15; DELETE FROM merkle_nodes WHERE completed_seq >= 15;
              DELETE FROM checkpoints WHERE tree_size > 15;"
+# With the kept checkpoint in place the server would refuse to start (tamper_test.sh (f));
+# the insider removes it, and it is the auditor's own kept state that catches them.
+rm -f "$T/state/latest-checkpoint"
 start_server "$T"
 expect_exit 1 "(ii) truncated ledger" -- audit "$T" "$SCRATCH/ii"
 expect_contains "(ii) says smaller than kept" "$LAST_STDERR" "is smaller than the checkpoint kept (size $KEPT_SIZE"

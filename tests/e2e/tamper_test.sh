@@ -79,10 +79,34 @@ tamper "$L" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE
                GROUP BY 1, 2, 3, 4, 5;
              INSERT INTO realisation_daily SELECT fiscal_year, value_date, opd, $group, instrument,
                SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed GROUP BY 1, 2, 3, 4, 5;"
+# (f) below shows that the kept checkpoint in DIR/state stops this when it is left in
+# place; an insider who can write the data directory removes it too.
+rm -f "$L/state/latest-checkpoint"
 expect_exit 0 "(e) attacker re-appends the tail" -- "$JEJAK" append --data "$L" --sub bendahara "$tail_file"
 expect_exit 0 "(e) the rewritten ledger is self-consistent" -- "$JEJAK" verify --data "$L"
 expect_exit 1 "(e) the kept checkpoint catches the rewrite" -- "$JEJAK" verify --data "$L" --checkpoint "$SCRATCH/kept.note"
 expect_contains "(e) names a seq" "$LAST_STDERR" "at seq 20:"
 expect_contains "(e) says it does not match" "$LAST_STDERR" "trusted checkpoint"
+
+# (f) A rewound database: the file as it was at tree size 13 (a restored backup, or a WAL
+# whose last commits were lost), while DIR/state/latest-checkpoint holds the newest
+# checkpoint. Every hash in the old file is right; only the kept checkpoint shows that
+# acknowledged entries are gone.
+L=$(fresh f)
+sqlite3 "$L/ledger.db" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+rm -rf "$SCRATCH/f-full" && cp -a "$L" "$SCRATCH/f-full"
+tamper "$L" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE completed_seq >= 13;
+             DELETE FROM checkpoints WHERE tree_size > 13;"
+expect_exit 1 "(f) verify refuses the rewound database" -- "$JEJAK" verify --data "$L"
+expect_contains "(f) names the database's size" "$LAST_STDERR" "the database holds 13 entries"
+expect_contains "(f) names the kept checkpoint's size" "$LAST_STDERR" "covers 21 entries"
+expect_exit 1 "(f) append refuses to reuse acknowledged seqs" -- \
+  "$JEJAK" append --data "$L" --sub bendahara "$DEMO/corrections.ndjson"
+expect_contains "(f) append says it was rewound" "$LAST_STDERR" "rewound"
+expect_exit 2 "(f) serve refuses to start on it" -- "$JEJAK" serve --data "$L" --listen 127.0.0.1:0
+expect_contains "(f) serve names both sizes" "$LAST_STDERR" "covers 21 entries"
+# The kept checkpoint from another ledger of the same key would not help an attacker
+# either: a replaced database of the same size has another root.
+expect_exit 0 "(f) the untouched copy still verifies" -- "$JEJAK" verify --data "$SCRATCH/f-full"
 
 finish

@@ -1220,5 +1220,59 @@ TEST_F(CheckAgainstLedgerTest, PassesOnStorageErrors) {
   EXPECT_EQ(result.error().code, Code::kUnavailable);
 }
 
+// ---- Sums over input never abort (a tax sum past int64 once hit a CHECK). ----
+
+TEST(ValidateBodyTest, RejectsTaxesWhoseSumPassesInt64) {
+  json body = ValidExpenditure();
+  body["gross"] = "9999999999999999.99";
+  body["taxes"] = json::array();
+  for (int i = 0; i < 10; ++i) body["taxes"].push_back({{"type", "PPh23"}, {"amount", "9999999999999999.99"}});
+  body["net"] = "0";
+  ExpectBodyRejected(body, "taxes");
+}
+
+TEST(ValidateBodyTest, RejectsSixteenMaximalTaxes) {
+  json body = ValidExpenditure();
+  body["taxes"] = json::array();
+  for (std::size_t i = 0; i < kTaxesMax; ++i) {
+    body["taxes"].push_back({{"type", "PPN"}, {"amount", "9999999999999999.99"}});
+  }
+  ExpectBodyRejected(body, "taxes");
+}
+
+TEST(ValidateBodyTest, RejectsTaxesAboveTheLargestAmountEvenWithoutOverflow) {
+  json body = ValidExpenditure();
+  body["gross"] = "9999999999999999.99";
+  body["taxes"] = {{{"type", "PPN"}, {"amount", "9999999999999999.99"}},
+                   {{"type", "PPh22"}, {"amount", "1"}}};
+  body["net"] = "0";
+  ExpectBodyRejected(body, "taxes");
+}
+
+TEST(ValidateBodyTest, RejectsTaxesAboveGross) {
+  json body = ValidExpenditure();
+  body["gross"] = "100";
+  body["taxes"] = {{{"type", "PPN"}, {"amount", "150"}}};
+  body["net"] = "0";
+  ExpectBodyRejected(body, "net");  // Net would be negative: it cannot equal gross - taxes.
+}
+
+TEST(ValidateBodyTest, RejectsMonthlyPlanWhoseSumPassesTheLargestAmount) {
+  json body = ValidBudget();
+  body["monthly_plan"] = json::array();
+  for (int month = 0; month < 12; ++month) body["monthly_plan"].push_back("9999999999999999.99");
+  ExpectBodyRejected(body, "monthly_plan");
+}
+
+TEST(ValidateBodyTest, ListsAtMostOneHundredErrorsWithBoundedFieldNames) {
+  json body = ValidOpd();
+  for (int i = 0; i < 500; ++i) body["unknown_" + std::to_string(i)] = 1;
+  body[std::string(10000, 'k')] = 1;
+  Result<json> entry = ValidateBody(body);
+  ASSERT_FALSE(entry.has_value());
+  EXPECT_LE(entry.error().fields.size(), 100u);
+  for (const FieldError& error : entry.error().fields) EXPECT_LE(error.field.size(), 131u);
+}
+
 }  // namespace
 }  // namespace jejak::ledger

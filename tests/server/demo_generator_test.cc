@@ -95,7 +95,7 @@ class DemoGeneratorTest : public ::testing::Test {
     CheckPlanShape(plan, expenditures);
 
     Result<std::unique_ptr<db::Store>> opened =
-        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner()});
+        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
     EXPECT_TRUE(opened.has_value()) << (opened ? "" : opened.error().ToString());
     if (!opened) return outcome;
     std::unique_ptr<db::Store> store = std::move(opened).value();

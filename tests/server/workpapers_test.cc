@@ -148,7 +148,7 @@ class WorkpapersTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     Result<std::unique_ptr<db::Store>> store =
-        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner()});
+        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
     ASSERT_TRUE(store.has_value()) << store.error().ToString();
     store_ = std::move(store).value();
     rules_.holidays = {"2026-03-19"};
@@ -207,14 +207,6 @@ class WorkpapersTest : public ::testing::Test {
     cash.erase("bank_ref");
     cash["payee"] = {{"name", "Toko Sumber Rezeki"}};
     e4_ = Append(cash, "bendahara.disdik", "2026-03-05T08:00:00.000Z");
-    e5_ = Append(Expenditure(kDisdik, kSubDisdik, kAtk, "CMS-5", "2026-03-20", "4000000",
-                             {Tax("PPh23", "80000")}, "3920000"),
-                 "bendahara.disdik", "2026-03-20T08:00:00.000Z");
-    e6_ = Append(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-6", "2026-04-01", "700000",
-                             {Tax("PPN", "63063.06")}, "636936.94"),
-                 "bendahara.dinkes", "2026-04-01T08:00:00.000Z");
-    reversal_ = Append({{"kind", "reversal"}, {"reverses", e6_}, {"reason", "Salah rekening"}},
-                       "bendahara.dinkes", "2026-04-02T08:00:00.000Z");
     // On time for February's PPN and PPh22 of e1, and a little too much.
     Append({{"kind", "tax_deposit"}, {"fiscal_year", 2026}, {"opd", kDinkes}, {"tax_type", "PPN"},
             {"amount", "112700"}, {"billing_code", "123456789012345"}, {"ntpn", "0A1B2C3D4E5F6G7H"},
@@ -224,6 +216,14 @@ class WorkpapersTest : public ::testing::Test {
             {"amount", "16891.89"}, {"billing_code", "123456789012346"}, {"ntpn", "1111222233334444"},
             {"deposit_date", "2026-03-10"}, {"covers", {e1_}}},
            "bendahara.dinkes", "2026-03-10T08:00:01.000Z");
+    e5_ = Append(Expenditure(kDisdik, kSubDisdik, kAtk, "CMS-5", "2026-03-20", "4000000",
+                             {Tax("PPh23", "80000")}, "3920000"),
+                 "bendahara.disdik", "2026-03-20T08:00:00.000Z");
+    e6_ = Append(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-6", "2026-04-01", "700000",
+                             {Tax("PPN", "63063.06")}, "636936.94"),
+                 "bendahara.dinkes", "2026-04-01T08:00:00.000Z");
+    reversal_ = Append({{"kind", "reversal"}, {"reverses", e6_}, {"reason", "Salah rekening"}},
+                       "bendahara.dinkes", "2026-04-02T08:00:00.000Z");
     // Late for March's contract PPN; the PPh22 of e3 and the PPh23 of e2 and e5 stay open.
     Append({{"kind", "tax_deposit"}, {"fiscal_year", 2026}, {"opd", kDinkes}, {"tax_type", "PPN"},
             {"amount", "13513513.51"}, {"billing_code", "123456789012347"}, {"ntpn", "9999888877776666"},

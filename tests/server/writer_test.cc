@@ -63,7 +63,7 @@ class WriterTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     Result<std::unique_ptr<db::Store>> store =
-        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), Signer()});
+        db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), Signer(), ""});
     ASSERT_TRUE(store.has_value());
     const nlohmann::json genesis = {{"kind", "genesis"},
                                     {"ledger_id", "writer-test"},
