@@ -13,6 +13,7 @@ packages=(
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libxlsxwriter-dev python3-openpyxl
   chromium fonts-dejavu-core
+  faketime
 )
 
 missing=()

@@ -1,11 +1,13 @@
 // ledger::ValidateBody and ValidateGenesis on every value ParseStrict accepts. A body
 // that validates must validate again unchanged once normalised, and once stamped and
 // canonicalised it must parse and give its columns (DeriveColumns) without a kDataLoss:
-// otherwise the server would store an entry its own verifier rejects.
+// otherwise the server would store an entry its own verifier rejects. Bodies with maximal
+// amounts in every list check that sums over input end in an error, never a CHECK.
 #include <nlohmann/json.hpp>
 
 #include "ledger/canonical.h"
 #include "ledger/entry.h"
+#include "ledger/totals.h"
 #include "tests/fuzz/fuzz.h"
 
 namespace jejak::fuzz {
@@ -36,6 +38,26 @@ std::vector<std::string> Seeds() {
       R"("evidence_no":"INV-0042","evidence_date":"2026-03-10"},)"
       R"("procurement":{"method":"PL","contract_no":"027/SPK/DINKES/2026","contract_value":"12500000"},)"
       R"("description":"Belanja alat tulis kantor triwulan I"})");
+  // Sums over input (the taxes of an expenditure, the RAK of a budget) once reached a
+  // CHECK in the tax sum: maximal amounts in every list a body has.
+  const std::string max = "\"9999999999999999.99\"";
+  std::string taxes;
+  for (int i = 0; i < 16; ++i) {
+    taxes += std::string(i == 0 ? "" : ",") + R"({"type":"PPh23","amount":)" + max + "}";
+  }
+  seeds.push_back(
+      R"({"kind":"expenditure","fiscal_year":2026,"opd":"1.02.0.00.0.00.01.0000",)"
+      R"("sub_activity":"1.02.01.2.02.0001","account":"5.1.02.01.01.0024","mechanism":"LS",)"
+      R"("instrument":"sp2d_ls","value_date":"2026-03-17","gross":)" + max +
+      R"(,"taxes":[)" + taxes + R"(],"net":"0","payee":{"name":"PT A","bank":"Bank B",)"
+      R"("account_no":"1","account_name":"PT A"},"bank_ref":"SP2D-1","documents":{},)"
+      R"("description":"x"})");
+  std::string plan;
+  for (int i = 0; i < 12; ++i) plan += std::string(i == 0 ? "" : ",") + max;
+  seeds.push_back(
+      R"({"kind":"budget","fiscal_year":2026,"opd":"1.02.0.00.0.00.01.0000",)"
+      R"("sub_activity":"1.02.01.2.02.0001","account":"5.1.02.01.01.0024","pagu":)" + max +
+      R"(,"stage":"murni","monthly_plan":[)" + plan + "]}");
   return seeds;
 }
 
@@ -54,6 +76,11 @@ void CheckStoredForm(const nlohmann::json& validated, std::int64_t seq) {
                                        columns.error().ToString() + " entry " + canonical);
   FUZZ_ASSERT(columns->seq == seq, canonical);
   FUZZ_ASSERT(columns->kind == validated.value("kind", ""), canonical);
+  // Any one valid entry fits the year totals on its own (ledger/totals.h): the rule only
+  // ever refuses what a year already holds.
+  ledger::YearTotals totals;
+  Result<void> added = totals.Add(*columns);
+  FUZZ_ASSERT(added.has_value(), "a valid entry alone breaks the year totals: " + canonical);
 }
 
 }  // namespace
