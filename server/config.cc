@@ -1,6 +1,7 @@
 #include "server/config.h"
 
 #include "ledger/money.h"
+#include "ledger/note.h"
 
 #include <sys/stat.h>
 
@@ -166,6 +167,12 @@ Result<Config> LoadConfig(const std::string& path) {
   }
   for (const auto& [key, value] : required) {
     if (value->empty()) return InvalidArgument(path + ": missing required key '" + key + "'");
+  }
+  // The origin names the checkpoint key: signing with a malformed name would stop at a
+  // CHECK deep in the note code, so it is refused here, where the file is read.
+  if (!ledger::ValidKeyName(config.origin)) {
+    return InvalidArgument(path + ": origin must be a key name (no spaces, no '+'), not '" +
+                           config.origin.substr(0, 64) + "'");
   }
   if (config.append_queue_max < config.append_batch_max) {
     return InvalidArgument(path + ": append_queue_max must be at least append_batch_max");

@@ -100,7 +100,10 @@ void AppendWriter::Loop() {
       if (queue_.empty()) return;  // Stopping and drained.
       if (held_) {
         // Stopping while the start-up verification still runs: nothing was checked yet.
-        while (!queue_.empty()) batch.push_back(std::move(queue_.front())), queue_.pop_front();
+        while (!queue_.empty()) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
       }
       // Everything waiting now, up to the batch limit: the group commit.
       while (!queue_.empty() && batch.size() < batch_max_) {

@@ -470,6 +470,39 @@ TEST(AuthenticatorTest, RejectsMalformedTimes) {
   }
 }
 
+TEST(AuthenticatorTest, RejectsTokensValidForLongerThanTheLifetimeLimit) {
+  nlohmann::json claims = OfficerClaims();
+  const std::int64_t now = claims["iat"];
+  claims["exp"] = now + 10LL * 365 * 86400;  // Ten years: once accepted.
+  EXPECT_NE(Refusal(claims).find("lifetime"), std::string::npos);
+  // exp alone counts when there is no iat.
+  claims.erase("iat");
+  claims["exp"] = now + 2 * 86400;
+  EXPECT_NE(Refusal(claims).find("lifetime"), std::string::npos);
+  // exp - iat counts too, even once most of it has passed.
+  claims = OfficerClaims();
+  claims["iat"] = now - 30 * 86400;
+  claims["nbf"] = now - 30 * 86400;
+  claims["exp"] = now + 600;
+  EXPECT_NE(Refusal(claims).find("lifetime"), std::string::npos);
+  // The default limit (24 h) and the leeway are allowed.
+  claims = OfficerClaims();
+  claims["exp"] = now + 24 * 3600 + 60;
+  EXPECT_EQ(Refusal(claims), "");
+}
+
+TEST(AuthenticatorTest, TheLifetimeLimitIsConfigurable) {
+  Result<Authenticator> strict = Authenticator::Make({LocalIssuer()}, std::chrono::hours(1));
+  ASSERT_TRUE(strict.has_value());
+  nlohmann::json claims = OfficerClaims();
+  const std::int64_t now = claims["iat"];
+  claims["exp"] = now + 2 * 3600;
+  EXPECT_FALSE(strict->Authenticate(Bearer(claims), kNow).has_value());
+  claims["exp"] = now + 3600;
+  EXPECT_TRUE(strict->Authenticate(Bearer(claims), kNow).has_value());
+  EXPECT_FALSE(Authenticator::Make({LocalIssuer()}, std::chrono::seconds(0)).has_value());
+}
+
 TEST(AuthenticatorTest, RejectsMissingExp) {
   nlohmann::json claims = OfficerClaims();
   claims.erase("exp");

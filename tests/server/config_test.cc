@@ -122,6 +122,47 @@ TEST_F(ConfigTest, RejectsQueueSmallerThanBatch) {
   ASSERT_FALSE(config.has_value());
 }
 
+TEST_F(ConfigTest, RejectsAnOriginThatIsNotAKeyName) {
+  std::string text = Minimal();
+  const std::size_t at = text.find("origin = ");
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 9, "two words ");
+  Result<Config> config = LoadConfig(Write(text));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("origin must be a key name"), std::string::npos);
+}
+
+TEST_F(ConfigTest, TokenLifetimeMaxHasADefaultAndARange) {
+  Result<Config> defaults = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(defaults.has_value()) << defaults.error().ToString();
+  EXPECT_EQ(defaults->token_lifetime_max_seconds, 24 * 3600);
+  Result<Config> set = LoadConfig(Write(Minimal() + "token_lifetime_max_seconds = 3600\n"));
+  ASSERT_TRUE(set.has_value()) << set.error().ToString();
+  EXPECT_EQ(set->token_lifetime_max_seconds, 3600);
+  EXPECT_FALSE(LoadConfig(Write(Minimal() + "token_lifetime_max_seconds = 10\n")).has_value());
+  EXPECT_FALSE(LoadConfig(Write(Minimal() + "token_lifetime_max_seconds = 99999999\n")).has_value());
+  // FormatConfig writes it back.
+  EXPECT_NE(FormatConfig(*set).find("token_lifetime_max_seconds = 3600"), std::string::npos);
+}
+
+TEST_F(ConfigTest, DataDirModesRefuseWhatOthersCouldWrite) {
+  Result<Config> config = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  fs::permissions(dir_, fs::perms::owner_all);
+  EXPECT_TRUE(CheckDataDirModes(*config).has_value());
+  fs::permissions(dir_, fs::perms::owner_all | fs::perms::others_write);
+  Result<void> world = CheckDataDirModes(*config);
+  ASSERT_FALSE(world.has_value());
+  EXPECT_EQ(world.error().code, Code::kPermissionDenied);
+  EXPECT_NE(world.error().message.find("chmod 700"), std::string::npos);
+  fs::permissions(dir_, fs::perms::owner_all);
+  fs::permissions(config->path, fs::perms::owner_read | fs::perms::owner_write |
+                                    fs::perms::group_write);
+  Result<void> group = CheckDataDirModes(*config);
+  ASSERT_FALSE(group.has_value());
+  EXPECT_NE(group.error().message.find("chmod 600"), std::string::npos);
+}
+
 TEST_F(ConfigTest, MissingFileIsNotFound) {
   Result<Config> config = LoadConfig((dir_ / "nope.conf").string());
   ASSERT_FALSE(config.has_value());

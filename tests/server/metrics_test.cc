@@ -24,6 +24,27 @@ TEST(MetricsTest, CountsRequestsByMethodRouteAndStatus) {
   EXPECT_TRUE(Has(text, "# TYPE jejak_http_requests_total counter"));
 }
 
+TEST(MetricsTest, LabelSetsStayBoundedWhateverClientsSend) {
+  Metrics metrics;
+  // /metrics is unauthenticated: every distinct method once became a permanent label.
+  for (int i = 0; i < 5000; ++i) metrics.CountRequest("M" + std::to_string(i), "/healthz", 405);
+  metrics.CountRequest(std::string(10000, 'X'), "unmatched", 405);
+  metrics.CountRequest("GET", "/v1/entries?secret=1\"}", 200);
+  for (int i = 0; i < 5000; ++i) metrics.CountRequest("GET", "/route/" + std::to_string(i), 200);
+  const std::string text = metrics.Render(std::chrono::system_clock::now());
+  EXPECT_TRUE(Has(text, "jejak_http_requests_total{method=\"other\",route=\"/healthz\",status=\"405\"} 5000")) << text.substr(0, 2000);
+  EXPECT_EQ(text.find("M17"), std::string::npos);
+  EXPECT_EQ(text.find("XXXX"), std::string::npos);
+  EXPECT_EQ(text.find("secret"), std::string::npos);
+  std::size_t series = 0;
+  for (std::size_t at = text.find("jejak_http_requests_total{"); at != std::string::npos;
+       at = text.find("jejak_http_requests_total{", at + 1)) {
+    ++series;
+  }
+  EXPECT_LE(series, 260u);
+  EXPECT_LT(text.size(), 64u * 1024);
+}
+
 TEST(MetricsTest, HistogramBucketsAreCumulative) {
   Metrics metrics;
   metrics.ObserveBatchSize(1);

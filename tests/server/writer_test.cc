@@ -193,5 +193,75 @@ TEST_F(WriterTest, StoppedWriterRefuses) {
   EXPECT_EQ(queued.error().code, Code::kUnavailable);
 }
 
+// Submits one expenditure and waits for its answer.
+Result<AppendResult> AppendOne(AppendWriter& writer, int n) {
+  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+  std::future<Result<AppendResult>> future = promise->get_future();
+  Result<void> queued = writer.Submit({Valid(Expenditure(n)), "bendahara", "", ""},
+                                      std::chrono::steady_clock::now(),
+                                      [promise](Result<AppendResult> result) {
+                                        promise->set_value(std::move(result));
+                                      });
+  if (!queued) return queued.error();
+  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    return Error{Code::kInternal, "no answer", {}};
+  }
+  return future.get();
+}
+
+TEST_F(WriterTest, HeldAppendsWaitAndGoThroughOnceOpened) {
+  auto writer = MakeWriter(1000, 16);
+  writer->Hold();
+  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+  std::future<Result<AppendResult>> future = promise->get_future();
+  ASSERT_TRUE(writer->Submit({Valid(Expenditure(1)), "bendahara", "", ""},
+                             std::chrono::steady_clock::now(),
+                             [promise](Result<AppendResult> result) { promise->set_value(std::move(result)); })
+                  .has_value());
+  EXPECT_EQ(future.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
+  EXPECT_FALSE(writer->Blocked().has_value());  // Held is not refused.
+  writer->Open();
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_TRUE(future.get().has_value());
+}
+
+TEST_F(WriterTest, ClosedAppendsAreRefusedWithTheReasonAndStayRefused) {
+  auto writer = MakeWriter(1000, 16);
+  writer->Hold();
+  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
+  std::future<Result<AppendResult>> future = promise->get_future();
+  ASSERT_TRUE(writer->Submit({Valid(Expenditure(1)), "bendahara", "", ""},
+                             std::chrono::steady_clock::now(),
+                             [promise](Result<AppendResult> result) { promise->set_value(std::move(result)); })
+                  .has_value());
+  writer->Close("verification found a problem at seq 7");
+  ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  Result<AppendResult> waited = future.get();
+  ASSERT_FALSE(waited.has_value());
+  EXPECT_EQ(waited.error().code, Code::kUnavailable);
+  EXPECT_NE(waited.error().message.find("seq 7"), std::string::npos);
+  writer->Open();  // Does not undo Close().
+  Result<AppendResult> later = AppendOne(*writer, 2);
+  ASSERT_FALSE(later.has_value());
+  EXPECT_NE(later.error().message.find("suspended"), std::string::npos);
+  ASSERT_TRUE(writer->Blocked().has_value());
+  EXPECT_NE(writer->Blocked()->find("seq 7"), std::string::npos);
+}
+
+TEST_F(WriterTest, AClockBehindTheNewestEntryRefusesAppendsUntilItCatchesUp) {
+  // The ledger's newest entry was recorded at 2026-03-01T00:00:00.000Z.
+  auto now = std::make_shared<std::string>("2026-02-28T23:00:00.000Z");
+  AppendWriter writer(std::move(store_), 1000, 16, metrics_, [now]() { return *now; });
+  ASSERT_TRUE(writer.Blocked().has_value());
+  EXPECT_NE(writer.Blocked()->find("behind"), std::string::npos);
+  Result<AppendResult> refused = AppendOne(writer, 1);
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, Code::kUnavailable);
+  EXPECT_NE(refused.error().message.find("behind the newest checkpoint"), std::string::npos);
+  *now = "2026-03-01T00:00:00.001Z";
+  EXPECT_FALSE(writer.Blocked().has_value());
+  EXPECT_TRUE(AppendOne(writer, 2).has_value());
+}
+
 }  // namespace
 }  // namespace jejak::server
