@@ -77,9 +77,11 @@ Result<Config> LoadConfig(const std::string& path) {
   std::map<std::string, Number> numbers = {
       {"body_bytes_max", {nullptr, &config.body_bytes_max, 1024, 16 * 1024 * 1024}},
       {"header_bytes_max", {nullptr, &config.header_bytes_max, 1024, 1024 * 1024}},
+      {"handshake_timeout_seconds", {&config.handshake_timeout_seconds, nullptr, 1, 60}},
       {"request_timeout_seconds", {&config.request_timeout_seconds, nullptr, 1, 3600}},
       {"idle_timeout_seconds", {&config.idle_timeout_seconds, nullptr, 1, 3600}},
       {"connections_max", {nullptr, &config.connections_max, 1, 100000}},
+      {"connections_per_client_max", {nullptr, &config.connections_per_client_max, 0, 100000}},
       {"append_queue_max", {nullptr, &config.append_queue_max, 256, 1000000}},
       {"append_batch_max", {nullptr, &config.append_batch_max, 1, 10000}},
       {"worker_threads", {&config.worker_threads, nullptr, 0, 256}},
@@ -225,9 +227,12 @@ std::string FormatConfig(const Config& config) {
       << "\n# Limits (see ops/jejak.example.conf).\n"
       << "body_bytes_max = " << config.body_bytes_max << "\n"
       << "header_bytes_max = " << config.header_bytes_max << "\n"
+      << "handshake_timeout_seconds = " << config.handshake_timeout_seconds << "\n"
       << "request_timeout_seconds = " << config.request_timeout_seconds << "\n"
       << "idle_timeout_seconds = " << config.idle_timeout_seconds << "\n"
       << "connections_max = " << config.connections_max << "\n"
+      << "# 0: off. Behind a reverse proxy every client has the proxy's address.\n"
+      << "connections_per_client_max = " << config.connections_per_client_max << "\n"
       << "append_queue_max = " << config.append_queue_max << "\n"
       << "append_batch_max = " << config.append_batch_max << "\n"
       << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n";

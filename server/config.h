@@ -46,9 +46,11 @@ struct Config {
   // Limits.
   std::size_t body_bytes_max = 64 * 1024;
   std::size_t header_bytes_max = 16 * 1024;
+  std::int64_t handshake_timeout_seconds = 5;
   std::int64_t request_timeout_seconds = 10;
   std::int64_t idle_timeout_seconds = 30;
   std::size_t connections_max = 1024;
+  std::size_t connections_per_client_max = 64;  // 0: no per-client cap.
   std::size_t append_queue_max = 10000;
   std::size_t append_batch_max = 256;
   std::int64_t worker_threads = 0;  // 0: twice the cores.

@@ -51,18 +51,33 @@ struct HttpResponse {
 using Responder = std::function<void(HttpResponse)>;
 using Handler = std::function<void(HttpRequest, Responder)>;
 
-// Told the status of each request the transport answered itself (400, 413, 431, 503).
+// Told the status of each request the transport answered itself (400, 413, 431, 503), and
+// 429 for each connection closed at accept because its client address already held
+// connections_per_client_max connections (that connection gets no answer at all: it is
+// closed before the TLS handshake). Called on I/O threads; must be thread-safe.
 using TransportErrorHook = std::function<void(int status)>;
 
 struct ServerLimits {
   std::size_t body_bytes_max = 64 * 1024;
   std::size_t header_bytes_max = 16 * 1024;
-  // Whole TLS handshake, and whole request read (a trickling client still times out).
+  // The whole TLS handshake. Short: a handshake takes milliseconds, and a client that
+  // connects and stays silent holds a connection for nothing.
+  std::chrono::seconds handshake_timeout{5};
+  // The whole first request read (a trickling client still times out).
   std::chrono::seconds request_timeout{10};
   // Waiting for the next request on a keep-alive connection.
   std::chrono::seconds idle_timeout{30};
   std::chrono::seconds write_timeout{30};
+  // Open connections. A new connection past this closes an idle one (in its TLS handshake
+  // or waiting for a request) to make room: the oldest of those that have not sent a
+  // request yet, else the oldest keep-alive connection between requests. Only when none
+  // is idle does the new one get 503. Connections being closed to make room may exceed
+  // it for a moment.
   std::size_t connections_max = 1024;
+  // Open connections from one client address; a connection past this is closed at accept,
+  // before the TLS handshake. 0: no per-client cap (behind a reverse proxy every client
+  // has the proxy's address).
+  std::size_t connections_per_client_max = 64;
   int io_threads = 2;
   int worker_threads = 4;
   // How long a graceful shutdown waits for in-flight requests.

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <condition_variable>
@@ -10,6 +11,7 @@
 #include <cmath>
 #include <csignal>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <cstdio>
 #include <limits>
 #include <ctime>
@@ -1505,6 +1507,46 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
+namespace {
+
+// Open files the server needs besides its connections, as an estimate: standard streams,
+// the listening socket, certificate and key files, and the database, where SQLite holds
+// the file, its WAL and its shared memory for each session (the writer's, the verifier's,
+// and about one per worker thread; a streamed export holds one while it streams, so many
+// concurrent exports need more).
+std::size_t FileDescriptorsReserved(int worker_threads) {
+  constexpr std::size_t kFixed = 64;
+  constexpr std::size_t kPerDatabaseSession = 4;
+  return kFixed + kPerDatabaseSession * (static_cast<std::size_t>(worker_threads) + 2);
+}
+
+// Raises the soft RLIMIT_NOFILE toward the hard one until `connections_max` connections and
+// `reserved` other files fit, and returns how many connections fit: `connections_max`, or
+// fewer, with a warning, when even the hard limit is too low. Past the limit accept() fails
+// (EMFILE), and so would opening the database.
+std::size_t FitConnectionsToOpenFileLimit(std::size_t connections_max, std::size_t reserved) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections_max;
+  const rlim_t needed = static_cast<rlim_t>(connections_max + reserved);
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return connections_max;
+  const std::size_t available = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t fit = available > reserved ? available - reserved : 1;
+  std::fprintf(stderr,
+               "jejak: serve: warning: the open-file limit (RLIMIT_NOFILE, hard limit %llu) "
+               "leaves room for %zu connections, not connections_max = %zu; serving with "
+               "connections_max = %zu (raise the hard limit, e.g. LimitNOFILE= in a systemd "
+               "unit or `ulimit -Hn`)\n",
+               static_cast<unsigned long long>(limit.rlim_max), fit, connections_max, fit);
+  return fit;
+}
+
+}  // namespace
+
 int Serve(const Config& config, const std::string& listen_override) {
   // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so this comes
   // before any is started) and taken by one thread with sigwait(): the first asks the
@@ -1556,12 +1598,15 @@ int Serve(const Config& config, const std::string& listen_override) {
   ServerLimits limits;
   limits.body_bytes_max = config.body_bytes_max;
   limits.header_bytes_max = config.header_bytes_max;
+  limits.handshake_timeout = std::chrono::seconds(config.handshake_timeout_seconds);
   limits.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
   limits.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
-  limits.connections_max = config.connections_max;
+  limits.connections_per_client_max = config.connections_per_client_max;
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   limits.io_threads = cores;
   limits.worker_threads = config.worker_threads > 0 ? static_cast<int>(config.worker_threads) : 2 * cores;
+  limits.connections_max = FitConnectionsToOpenFileLimit(
+      config.connections_max, FileDescriptorsReserved(limits.worker_threads));
   Service* handler = service->get();
   {
     HttpServer server(

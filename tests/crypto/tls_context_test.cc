@@ -43,6 +43,22 @@ TEST(MakeServerContextTest, BuildsFromGeneratedCertificate) {
   EXPECT_NE(options & SSL_OP_CIPHER_SERVER_PREFERENCE, 0u);
 }
 
+TEST(MakeServerContextTest, ReleasesBuffersOfIdleConnections) {
+  Result<std::shared_ptr<asio::ssl::context>> context =
+      MakeServerContext(Localhost().certificate_pem, Localhost().private_key_pem);
+  ASSERT_TRUE(context.has_value()) << context.error().message;
+  EXPECT_NE(SSL_CTX_get_mode((*context)->native_handle()) & SSL_MODE_RELEASE_BUFFERS, 0u);
+}
+
+TEST(MakeServerContextTest, KeepsNoSessionsForResumption) {
+  Result<std::shared_ptr<asio::ssl::context>> context =
+      MakeServerContext(Localhost().certificate_pem, Localhost().private_key_pem);
+  ASSERT_TRUE(context.has_value()) << context.error().message;
+  SSL_CTX* native = (*context)->native_handle();
+  EXPECT_EQ(SSL_CTX_get_session_cache_mode(native), SSL_SESS_CACHE_OFF);
+  EXPECT_EQ(SSL_CTX_get_num_tickets(native), 0u);
+}
+
 TEST(MakeServerContextTest, OnlyForwardSecretAeadSuitesForTls12) {
   Result<std::shared_ptr<asio::ssl::context>> context =
       MakeServerContext(Localhost().certificate_pem, Localhost().private_key_pem);

@@ -47,6 +47,45 @@ TEST_F(ConfigTest, DocumentedExampleParses) {
   EXPECT_EQ(config->body_bytes_max, 65536u);
   EXPECT_EQ(config->append_batch_max, 256u);
   EXPECT_FALSE(config->metrics_from_any);
+  EXPECT_EQ(config->handshake_timeout_seconds, 5);
+  EXPECT_EQ(config->connections_per_client_max, 64u);
+}
+
+TEST_F(ConfigTest, ConnectionLimitsHaveDefaults) {
+  Result<Config> config = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->handshake_timeout_seconds, 5);
+  EXPECT_EQ(config->connections_per_client_max, 64u);
+  EXPECT_EQ(config->connections_max, 1024u);
+}
+
+TEST_F(ConfigTest, ReadsConnectionLimits) {
+  Result<Config> config = LoadConfig(
+      Write(Minimal() + "handshake_timeout_seconds = 2\nconnections_per_client_max = 16\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->handshake_timeout_seconds, 2);
+  EXPECT_EQ(config->connections_per_client_max, 16u);
+}
+
+TEST_F(ConfigTest, ZeroTurnsThePerClientCapOff) {
+  Result<Config> config = LoadConfig(Write(Minimal() + "connections_per_client_max = 0\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->connections_per_client_max, 0u);
+}
+
+TEST_F(ConfigTest, RejectsConnectionLimitsOutOfRange) {
+  for (const char* line :
+       {"handshake_timeout_seconds = 0\n", "handshake_timeout_seconds = 61\n",
+        "handshake_timeout_seconds = soon\n", "connections_per_client_max = -1\n",
+        "connections_per_client_max = 100001\n", "connections_per_client_max = 1e3\n"}) {
+    SCOPED_TRACE(line);
+    Result<Config> config = LoadConfig(Write(Minimal() + line));
+    ASSERT_FALSE(config.has_value());
+    const std::string key = std::string(line).substr(0, std::string(line).find(' '));
+    EXPECT_NE(config.error().message.find("'" + key + "' must be an integer from"),
+              std::string::npos)
+        << config.error().message;
+  }
 }
 
 TEST_F(ConfigTest, ResolvesRelativePathsAgainstTheConfigDirectory) {
@@ -66,6 +105,8 @@ TEST_F(ConfigTest, FormattedConfigRoundTrips) {
   config.issuers.push_back({"jejak.test/uji", "ES256", (dir_ / "keys/t.pub.pem").string(), "jejak"});
   config.token_issuer = "jejak.test/uji";
   config.token_issuer_key = (dir_ / "keys/t.pem").string();
+  config.handshake_timeout_seconds = 3;
+  config.connections_per_client_max = 0;
   Result<Config> again = LoadConfig(Write(FormatConfig(config)));
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
   EXPECT_EQ(again->database, config.database);
@@ -73,6 +114,8 @@ TEST_F(ConfigTest, FormattedConfigRoundTrips) {
   ASSERT_EQ(again->issuers.size(), 1u);
   EXPECT_EQ(again->issuers[0].public_key_path, config.issuers[0].public_key_path);
   EXPECT_EQ(again->token_issuer_key, config.token_issuer_key);
+  EXPECT_EQ(again->handshake_timeout_seconds, 3);
+  EXPECT_EQ(again->connections_per_client_max, 0u);
 }
 
 TEST_F(ConfigTest, RejectsUnknownKeyNamingTheLine) {
