@@ -20,7 +20,7 @@
 #include <string>
 
 #include "crypto/random.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::crypto {
 namespace {

@@ -12,7 +12,7 @@
 #include <memory>
 
 #include "crypto/random.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::crypto {
 namespace {

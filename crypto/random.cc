@@ -5,7 +5,7 @@
 
 #include <climits>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::crypto {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <utility>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::crypto {
 namespace {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::db {
 

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace soci {
 class session;

@@ -19,7 +19,7 @@
 
 #include "ledger/absorption.h"
 #include "ledger/audit.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/checkpoint.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"

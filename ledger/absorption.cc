@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 #include "ledger/money.h"
 
 namespace jejak::ledger {

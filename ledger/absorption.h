@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::ledger {
 

@@ -19,7 +19,7 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::ledger {
 namespace {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "crypto/encoding.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::ledger {
 namespace {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "crypto/sha256.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/note.h"
 
 namespace jejak::ledger {

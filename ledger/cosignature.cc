@@ -11,7 +11,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 #include "ledger/note.h"
 
 namespace jejak::ledger {

@@ -18,8 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/base/check.h"
-#include "ledger/base/result.h"
+#include "base/check.h"
+#include "base/result.h"
 #include "ledger/limits.h"
 #include "ledger/money.h"
 

@@ -12,7 +12,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::ledger {
 

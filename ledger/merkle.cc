@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <utility>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::ledger {
 namespace {

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "crypto/sha256.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::ledger {
 

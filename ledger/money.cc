@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/base/check.h"
-#include "ledger/base/result.h"
+#include "base/check.h"
+#include "base/result.h"
 #include "ledger/limits.h"
 
 namespace jejak::ledger {

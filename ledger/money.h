@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::ledger {
 

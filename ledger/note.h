@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "crypto/ed25519.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::ledger {
 

@@ -12,7 +12,7 @@
 #include <string_view>
 #include <utility>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/entry.h"
 
 namespace jejak::ledger {

@@ -25,7 +25,7 @@
 
 #include <jwt/jwt.hpp>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::server {
 namespace {

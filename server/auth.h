@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::server {
 

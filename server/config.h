@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::server {
 

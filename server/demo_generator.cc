@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "ledger/audit.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 #include "ledger/money.h"
 
 namespace jejak::server {

@@ -30,7 +30,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/random.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak::server {
 namespace {

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace boost::asio::ssl {
 class context;

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "server/config.h"
 #include "server/http.h"
 

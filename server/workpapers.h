@@ -15,7 +15,7 @@
 
 #include "db/store.h"
 #include "ledger/audit.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/note.h"
 
 namespace jejak::server {

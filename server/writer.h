@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "db/store.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "server/metrics.h"
 
 namespace jejak::server {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string_view>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::crypto::tls {
 

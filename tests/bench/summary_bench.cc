@@ -48,7 +48,7 @@
 #include "db/store.h"
 #include "ledger/absorption.h"
 #include "ledger/audit.h"
-#include "ledger/base/check.h"
+#include "base/check.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
 #include "ledger/money.h"

@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/limits.h"
 
 namespace jejak::ledger {

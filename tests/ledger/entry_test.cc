@@ -12,7 +12,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/canonical.h"
 #include "ledger/limits.h"
 

@@ -21,7 +21,7 @@
 
 #include "crypto/encoding.h"
 #include "crypto/sha256.h"
-#include "ledger/base/result.h"
+#include "base/result.h"
 
 namespace jejak::ledger {
 namespace {

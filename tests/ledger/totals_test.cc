@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ledger/base/result.h"
+#include "base/result.h"
 #include "ledger/limits.h"
 
 namespace jejak::ledger {

@@ -8,7 +8,7 @@
 #include <variant>
 #include <vector>
 
-#include "ledger/base/check.h"
+#include "base/check.h"
 
 namespace jejak {
 
