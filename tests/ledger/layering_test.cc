@@ -1,9 +1,14 @@
-// Guards the layering in STYLE.md: linking cannot stop a stray `#include <boost/...>`,
-// because system headers are always visible, so this test reads the sources. `ledger/`
-// includes no Boost, SOCI or OpenSSL headers; `crypto/` outside `crypto/tls/` includes
-// no Boost or SOCI headers.
+// Guards the layering in STYLE.md and DESIGN ("Architecture"): linking cannot stop a stray
+// `#include <boost/...>` or an include of a layer above, because every header is visible,
+// so this test reads the sources. The arrows point one way, base <- crypto <- ledger <- db
+// <- server <- cli: no folder includes one to its right. `ledger/` includes no Boost, SOCI
+// or OpenSSL headers and does no file or clock I/O; `crypto/` outside `crypto/tls/`
+// includes no Boost or SOCI headers.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -85,6 +90,76 @@ TEST(LayeringTest, CryptoOutsideTlsIncludesNoBoostOrSoci) {
                         kSourceDir / "crypto" / "tls", files_scanned);
   EXPECT_GT(files_scanned, 0);
   for (const std::string& offence : offences) ADD_FAILURE() << offence;
+}
+
+// The layers, lowest first: each may include only those before it.
+const std::vector<std::string> kLayers = {"base", "crypto", "ledger", "db", "server", "cli"};
+
+TEST(LayeringTest, ArrowsPointOneWay) {
+  for (std::size_t layer = 0; layer < kLayers.size(); ++layer) {
+    const fs::path dir = kSourceDir / kLayers[layer];
+    if (!fs::exists(dir)) continue;  // cli/ may be folded into server/ in older trees.
+    std::vector<std::string> above(kLayers.begin() + static_cast<std::ptrdiff_t>(layer) + 1,
+                                   kLayers.end());
+    if (above.empty()) continue;
+    int files_scanned = 0;
+    const std::vector<std::string> offences = ForbiddenIncludes(dir, above, fs::path(), files_scanned);
+    EXPECT_GT(files_scanned, 0) << kLayers[layer];
+    for (const std::string& offence : offences) ADD_FAILURE() << "upward include: " << offence;
+  }
+}
+
+TEST(LayeringTest, BaseIncludesOnlyTheStandardLibrary) {
+  int files_scanned = 0;
+  const std::vector<std::string> offences = ForbiddenIncludes(
+      kSourceDir / "base", {"boost", "soci", "openssl", "nlohmann", "crypto", "ledger"},
+      fs::path(), files_scanned);
+  EXPECT_GT(files_scanned, 0);
+  for (const std::string& offence : offences) ADD_FAILURE() << offence;
+}
+
+// "path:line: text" for every line under `dir` matching `pattern`.
+std::vector<std::string> Matches(const fs::path& dir, const std::regex& pattern) {
+  std::vector<std::string> found;
+  for (const fs::directory_entry& entry : fs::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file() || !IsSourceFile(entry.path())) continue;
+    std::ifstream in(entry.path());
+    std::string line;
+    int number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      if (std::regex_search(line, pattern)) {
+        found.push_back(entry.path().string() + ":" + std::to_string(number) + ": " + line);
+      }
+    }
+  }
+  return found;
+}
+
+// File and clock use that the pure domain must not have: the caller passes the time in
+// and reads the files (STYLE.md "Layout").
+const std::regex& LedgerIoPattern() {
+  static const std::regex pattern(
+      R"((#\s*include\s*<(fstream|filesystem|cstdio|stdio\.h|unistd\.h|fcntl\.h)>)|)"
+      R"((system_clock|steady_clock|high_resolution_clock)::now|\bstd::time\s*\(|\bfopen\s*\(|)"
+      R"(\bgetenv\s*\(|\bifstream\b|\bofstream\b)");
+  return pattern;
+}
+
+TEST(LayeringTest, LedgerDoesNoFileOrClockIo) {
+  for (const std::string& offence : Matches(kSourceDir / "ledger", LedgerIoPattern())) {
+    ADD_FAILURE() << "I/O in the pure domain: " << offence;
+  }
+}
+
+TEST(LayeringTest, IoPatternRecognisesFileAndClockUse) {
+  const fs::path dir = fs::temp_directory_path() / ("jejak-layering-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  std::ofstream(dir / "clock.cc") << "auto now = std::chrono::system_clock::now();\n";
+  std::ofstream(dir / "file.cc") << "#include <fstream>\n";
+  std::ofstream(dir / "calendar.cc") << "std::chrono::sys_days day{};  // Dates are fine.\n";
+  EXPECT_EQ(Matches(dir, LedgerIoPattern()).size(), 2u);
+  fs::remove_all(dir);
 }
 
 }  // namespace
