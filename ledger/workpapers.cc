@@ -72,7 +72,7 @@ Result<std::vector<WorkpaperTax>> AllocateTaxes(const WorkpaperData& data,
     }
     auto note = [&](WorkpaperTax& target) {
       AddUnique(target.ntpns, deposit.ntpn);
-      AddUnique(target.billing_codes, facts.billing_codes[allocation.deposit]);
+      AddUnique(target.billing_codes, deposit.billing_code);
       if (std::find(target.deposit_seqs.begin(), target.deposit_seqs.end(), deposit.seq) ==
           target.deposit_seqs.end()) {
         target.deposit_seqs.push_back(deposit.seq);
@@ -121,7 +121,6 @@ std::optional<std::size_t> WorkpaperTaxIndex(std::string_view type) {
 Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& rules,
                                WorkpaperData& data) {
   JEJAK_CHECK(facts.audit.expenditures.size() == data.expenditures.size());
-  JEJAK_CHECK(facts.billing_codes.size() == facts.audit.tax_deposits.size());
   for (std::size_t i = 0; i < data.expenditures.size(); ++i) {
     JEJAK_CHECK(facts.audit.expenditures[i].seq == data.expenditures[i].seq);
   }

@@ -129,10 +129,10 @@ std::optional<std::size_t> WorkpaperTaxIndex(std::string_view type);
 
 // What the sheets are computed from, besides WorkpaperData::expenditures.
 struct WorkpaperFacts {
-  // The audit facts of the year: expenditures parallel to WorkpaperData::expenditures
-  // (same seqs, same order), every tax deposit, the budget lines in force at as_of.
+  // The audit facts of the year (db::Store::AuditInputs over the whole year):
+  // expenditures parallel to WorkpaperData::expenditures (same seqs, same order), every
+  // tax deposit, the budget lines in force at as_of.
   AuditInput audit;
-  std::vector<std::string> billing_codes;        // Parallel to audit.tax_deposits.
   std::map<std::string, std::string> opd_names;  // OPD code to name.
 };
 

@@ -26,6 +26,13 @@ using nlohmann::json;
 
 Error DataLoss(std::string message) { return Error{Code::kDataLoss, std::move(message), {}}; }
 
+Error TooLarge() {
+  return Error{Code::kTooLarge,
+               "the fiscal year has more than " + std::to_string(kWorkpaperExpendituresMax) +
+                   " expenditures, more than one workbook sheet holds",
+               {}};
+}
+
 
 bool Digits(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -165,14 +172,16 @@ Result<void> ForEachEntry(db::Store& store, db::EntryFilter filter, std::uint64_
   return Ok();
 }
 
-// Verifies the latest checkpoint and ties it to the stored tree and chain.
+// Verifies the checkpoint of exactly `tree_size` entries and ties it to the stored tree and
+// chain. Every commit signs the checkpoint of its tree size, so the size a read saw has one.
 Result<WorkpaperCheckpoint> ReadCheckpoint(db::Store& store, const WorkpaperRequest& request,
-                                           std::string& region) {
-  Result<std::optional<std::string>> note = store.LatestCheckpoint();
+                                           std::uint64_t tree_size, std::string& region) {
+  Result<std::optional<std::string>> note = store.CheckpointAt(tree_size);
   if (!note) return note.error();
   if (!note->has_value()) return Error{Code::kNotFound, "the ledger has no checkpoint yet", {}};
   Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, request.verifier);
   if (!checkpoint) return DataLoss("the latest checkpoint does not verify with the ledger's key");
+  if (checkpoint->tree_size != tree_size) return DataLoss("a stored checkpoint has the wrong tree size");
   if (checkpoint->tree_size == 0) return Error{Code::kNotFound, "the ledger is empty", {}};
 
   Result<db::StoredEntry> genesis = store.Entry(0);
@@ -222,13 +231,20 @@ Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest&
   data.fiscal_year = request.fiscal_year;
   data.as_of = request.as_of;
   data.as_of_date = request.as_of.substr(0, 10);
-  Result<WorkpaperCheckpoint> checkpoint = ReadCheckpoint(store, request, data.region);
+  // The audit facts of the whole year, read in one snapshot of the store; the export is
+  // computed at the checkpoint of exactly the tree size that snapshot saw.
+  ledger::WorkpaperFacts facts;
+  std::uint64_t tree_size = 0;
+  Result<ledger::AuditInput> audit =
+      store.AuditInputs(request.fiscal_year, data.as_of_date, &tree_size, /*whole_year=*/true);
+  if (!audit) return audit.error();
+  facts.audit = std::move(audit).value();
+  if (facts.audit.expenditures.size() > kWorkpaperExpendituresMax) return TooLarge();
+  Result<WorkpaperCheckpoint> checkpoint = ReadCheckpoint(store, request, tree_size, data.region);
   if (!checkpoint) return checkpoint.error();
   data.checkpoint = std::move(checkpoint).value();
-  const std::uint64_t tree_size = data.checkpoint.tree_size;
 
   // OPD names (a few dozen entries).
-  ledger::WorkpaperFacts facts;
   db::EntryFilter filter;
   filter.kind = "opd";
   Result<void> read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
@@ -237,111 +253,30 @@ Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest&
   });
   if (!read) return read.error();
 
-  // Budget lines in force: the newest budget entry per line recorded by the end of
-  // as_of, as db::Store::AuditInputs reads them.
-  const std::string until = data.as_of_date + "T23:59:59.999Z";
-  using LineKey = std::tuple<std::string, std::string, std::string>;
-  std::map<LineKey, ledger::BudgetFacts> budgets;
-  filter = db::EntryFilter{};
-  filter.kind = "budget";
-  filter.fiscal_year = request.fiscal_year;
-  read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
-    if (p.columns.recorded_at > until) return Ok();
-    budgets[LineKey{p.columns.opd, p.columns.sub_activity, p.columns.account}] =
-        ledger::BudgetFacts{p.stored.seq, p.columns.opd, p.columns.sub_activity,
-                            p.columns.account, p.columns.amount_sen.value_or(0)};
-    return Ok();
-  });
-  if (!read) return read.error();
-
-  // Expenditures, with the facts the audit rules read.
-  ledger::AuditInput& audit = facts.audit;
-  audit.fiscal_year = request.fiscal_year;
-  audit.as_of = data.as_of_date;
+  // Every field of the expenditures for Transaksi: most are in no store column, so each
+  // stored entry is parsed once here. They are the facts' expenditures, in the same order.
+  const std::vector<ledger::ExpenditureFacts>& expenditure_facts = facts.audit.expenditures;
   filter = db::EntryFilter{};
   filter.kind = "expenditure";
   filter.fiscal_year = request.fiscal_year;
   read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
-    if (data.expenditures.size() >= kWorkpaperExpendituresMax) {
-      return Error{Code::kTooLarge,
-                   "the fiscal year has more than " + std::to_string(kWorkpaperExpendituresMax) +
-                       " expenditures, more than one workbook sheet holds",
-                   {}};
+    if (data.expenditures.size() >= kWorkpaperExpendituresMax) return TooLarge();
+    const std::size_t i = data.expenditures.size();
+    if (i >= expenditure_facts.size() || expenditure_facts[i].seq != p.stored.seq) {
+      return DataLoss("stored expenditure " + std::to_string(p.stored.seq) +
+                      " does not match the store's columns");
     }
     Result<WorkpaperExpenditure> expenditure = ParseExpenditure(p.stored, p.entry);
     if (!expenditure) return expenditure.error();
+    expenditure->reversed_by = expenditure_facts[i].reversed_by;
     data.expenditures.push_back(std::move(expenditure).value());
-    ledger::ExpenditureFacts fact;
-    fact.seq = p.stored.seq;
-    fact.fiscal_year = request.fiscal_year;
-    fact.opd = p.columns.opd;
-    fact.sub_activity = p.columns.sub_activity;
-    fact.account = p.columns.account;
-    fact.instrument = p.columns.instrument;
-    fact.value_date = p.columns.value_date;
-    fact.recorded_at = p.columns.recorded_at;
-    fact.payee_npwp = p.columns.payee_npwp;
-    fact.payee_account = p.columns.payee_account;
-    fact.evidence_no = p.columns.evidence_no;
-    fact.evidence_date = p.columns.evidence_date;
-    fact.gross_sen = p.columns.amount_sen.value_or(0);
-    // Withheld tax per type, sorted by type, as the store's tax_detail column lists it.
-    std::vector<std::pair<std::string, std::int64_t>> taxes;
-    const WorkpaperExpenditure& e = data.expenditures.back();
-    for (const json& tax : p.entry.value("taxes", json::array())) {
-      const std::string type = Text(tax, "type");
-      if (std::none_of(taxes.begin(), taxes.end(), [&](const auto& t) { return t.first == type; })) {
-        taxes.emplace_back(type, e.tax_sen[*ledger::WorkpaperTaxIndex(type)]);
-      }
-    }
-    std::sort(taxes.begin(), taxes.end());
-    fact.taxes_sen = std::move(taxes);
-    audit.expenditures.push_back(std::move(fact));
     return Ok();
   });
   if (!read) return read.error();
-
-  // Reversals of those expenditures. A reversal always follows its expenditure, so the
-  // scan starts at the year's first one.
-  if (!data.expenditures.empty()) {
-    std::map<std::int64_t, std::size_t> index_of_seq;
-    for (std::size_t i = 0; i < data.expenditures.size(); ++i) {
-      index_of_seq.emplace(data.expenditures[i].seq, i);
-    }
-    filter = db::EntryFilter{};
-    filter.kind = "reversal";
-    filter.after_seq = data.expenditures.front().seq;
-    read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
-      if (!p.columns.reverses) return DataLoss("a stored reversal names no seq");
-      const auto found = index_of_seq.find(*p.columns.reverses);
-      if (found == index_of_seq.end()) return Ok();  // Another year's.
-      data.expenditures[found->second].reversed_by = p.stored.seq;
-      audit.expenditures[found->second].reversed_by = p.stored.seq;
-      return Ok();
-    });
-    if (!read) return read.error();
+  if (data.expenditures.size() != expenditure_facts.size()) {
+    return DataLoss("the stored expenditures do not match the store's columns");
   }
 
-  // Tax deposits.
-  filter = db::EntryFilter{};
-  filter.kind = "tax_deposit";
-  filter.fiscal_year = request.fiscal_year;
-  read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
-    ledger::TaxDepositFacts deposit;
-    deposit.seq = p.stored.seq;
-    deposit.opd = p.columns.opd;
-    deposit.tax_type = p.columns.tax_type;
-    deposit.amount_sen = p.columns.amount_sen.value_or(0);
-    deposit.deposit_date = p.columns.value_date;
-    for (const json& covered : p.entry.at("covers")) deposit.covers.push_back(covered.get<std::int64_t>());
-    deposit.ntpn = Text(p.entry, "ntpn");
-    facts.billing_codes.push_back(Text(p.entry, "billing_code"));
-    audit.tax_deposits.push_back(std::move(deposit));
-    return Ok();
-  });
-  if (!read) return read.error();
-
-  for (const auto& [key, line] : budgets) facts.audit.budgets.push_back(line);
   Result<void> computed = ledger::ComputeWorkpapers(facts, *request.rules, data);
   if (!computed) return computed.error();
   return data;
