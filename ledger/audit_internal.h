@@ -17,7 +17,6 @@
 
 namespace jejak::ledger::audit_internal {
 
-
 // Totals over a year can exceed int64 in theory (DESIGN allows single amounts up to
 // about 10^18 sen, so ten of them overflow); sums are kept in 128 bits and clamped only
 // when written into a Finding. `__extension__` keeps -Wpedantic quiet about __int128.
@@ -53,7 +52,6 @@ inline std::int64_t DaysBetween(Days from, Days to) { return (to - from).count()
 // The deposit deadline of tax withheld on `value_date` (audit.h's TaxDepositDeadline);
 // `holidays` sorted.
 Days DepositDeadline(Days value_date, const std::vector<Days>& holidays);
-
 
 // Strings to small ids, in order of first appearance, so grouping sorts compare integers
 // instead of codes (string compares through indices dominated the 100k run). Ids only

@@ -65,7 +65,6 @@ void RunCashPayment(const Context& context, std::vector<Finding>& findings) {
   }
 }
 
-
 namespace {
 
 // ---------------------------------------------------------------------------------------

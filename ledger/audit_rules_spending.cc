@@ -20,7 +20,6 @@
 #include "ledger/audit_internal.h"
 
 namespace jejak::ledger::audit_internal {
-
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -122,7 +121,6 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
     begin = end;
   }
 }
-
 
 namespace {
 
@@ -244,7 +242,6 @@ void RunSplitPackage(const Context& context, std::vector<Finding>& findings) {
     group_begin = group_end;
   }
 }
-
 
 namespace {
 
@@ -430,6 +427,5 @@ void RunDuplicatePayment(const Context& context, std::vector<Finding>& findings)
     findings.push_back(std::move(finding));
   }
 }
-
 
 }  // namespace jejak::ledger::audit_internal

@@ -33,7 +33,6 @@ Error TooLarge() {
                {}};
 }
 
-
 bool Digits(std::string_view text) {
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -55,7 +54,6 @@ bool ValidAsOf(std::string_view text) {
       .ok();
 }
 
-
 std::string Hex(const crypto::Digest& digest) { return crypto::ToHex(digest); }
 
 // The string member `key` of `object`, or "" when absent. Stored entries passed
@@ -72,7 +70,6 @@ Result<std::int64_t> Money(const json& object, const char* key) {
   if (!sen) return DataLoss(std::string("a stored entry has an unreadable ") + key);
   return sen;
 }
-
 
 // Every field of a stored expenditure. Throws nlohmann::json errors on a wrong type.
 Result<WorkpaperExpenditure> ParseExpenditure(const db::StoredEntry& stored, const json& entry) {

@@ -55,15 +55,18 @@ struct WorkpaperRequest {
   ledger::NoteVerifier verifier;
 };
 
-// Reads what one export needs, bounded by the latest checkpoint: only entries with
-// seq < its tree size count, and as entries are never changed, the data is one consistent
-// view even while appends continue. Verifies the checkpoint with `request.verifier`, its
-// origin against the genesis entry, its root against the stored Merkle nodes, and its
-// chain hash against the last entry. Builds the audit facts from the same entries (as
-// db::Store::AuditInputs would) and computes the sheets with ledger::ComputeWorkpapers.
+// Reads what one export needs, bounded by the latest checkpoint: the audit facts of the
+// whole year come from db::Store::AuditInputs in one snapshot, and the export is computed
+// at the checkpoint of exactly the tree size that snapshot saw (every commit signs one);
+// the Transaksi fields no store column holds are read from the entries with seq < that
+// size, and as entries are never changed, the data is one consistent view even while
+// appends continue. Verifies the checkpoint with `request.verifier`, its origin against
+// the genesis entry, its root against the stored Merkle nodes, and its chain hash against
+// the last entry, then computes the sheets with ledger::ComputeWorkpapers.
 // Errors: kInvalidArgument for a bad fiscal year or as_of; kNotFound before the first
 // checkpoint; kTooLarge for more than kWorkpaperExpendituresMax expenditures;
-// kDataLoss if the checkpoint or a stored entry does not verify or parse; kUnavailable
+// kDataLoss if the checkpoint or a stored entry does not verify or parse, or an
+// expenditure's entry does not match the store's columns; kUnavailable
 // from the store. `store` is used only during the call (not thread-safe: the caller's).
 Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest& request);
 
