@@ -1101,7 +1101,7 @@ Result<ledger::AbsorptionInput> Store::AbsorptionInputs(std::int64_t fiscal_year
 }
 
 Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
-                                              std::uint64_t* tree_size) {
+                                              std::uint64_t* tree_size, bool whole_year) {
   try {
     soci::session& sql = impl_->sql;
     ReadSnapshot snapshot(sql);
@@ -1110,6 +1110,7 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     input.fiscal_year = fiscal_year;
     input.as_of = as_of;
     long long year = fiscal_year;
+    int every_date = whole_year ? 1 : 0;
     BudgetsInForce(sql, year, as_of, std::nullopt, &input.budgets);
 
     // Expenditures with their reversal, in seq order, a page at a time.
@@ -1127,15 +1128,17 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     std::vector<soci::indicator> detail_null(kSummaryFetchRows);
     statement.exchange(soci::into(details, detail_null));
     // As of `as_of`: expenditures dated by then, deposits made by then (reversals count
-    // whenever recorded, as in absorption: a reversed payment was a mistake).
+    // whenever recorded, as in absorption: a reversed payment was a mistake). The whole
+    // year if asked.
     statement.exchange(soci::use(year));
+    statement.exchange(soci::use(every_date));
     statement.exchange(soci::use(as_of));
     statement.alloc();
     statement.prepare(
         "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
         " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date,"
         " e.amount_sen, r.seq, e.tax_detail FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
-        " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND e.value_date <= :d"
+        " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND (:w = 1 OR e.value_date <= :d)"
         " ORDER BY e.seq");
     statement.define_and_bind();
     statement.execute(false);
@@ -1183,12 +1186,12 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
       details.resize(kSummaryFetchRows);
       detail_null.resize(kSummaryFetchRows);
     }
-    // Tax deposits (few): their NTPN is only in the canonical bytes.
+    // Tax deposits (few): their NTPN and billing code are only in the canonical bytes.
     std::vector<std::string> canonicals(kSummaryFetchRows);
     soci::statement deposits =
         (sql.prepare << "SELECT canonical FROM entries WHERE kind = 'tax_deposit'"
-                        " AND fiscal_year = :y AND value_date <= :d ORDER BY seq",
-         soci::into(canonicals), soci::use(year), soci::use(as_of));
+                        " AND fiscal_year = :y AND (:w = 1 OR value_date <= :d) ORDER BY seq",
+         soci::into(canonicals), soci::use(year), soci::use(every_date), soci::use(as_of));
     deposits.execute(false);
     while (deposits.fetch()) {
       for (const std::string& canonical : canonicals) {
@@ -1204,6 +1207,7 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
         facts.deposit_date = (*entry)["deposit_date"].get<std::string>();
         for (const nlohmann::json& covered : (*entry)["covers"]) facts.covers.push_back(covered.get<std::int64_t>());
         facts.ntpn = (*entry)["ntpn"].get<std::string>();
+        facts.billing_code = entry->value("billing_code", "");
         input.tax_deposits.push_back(std::move(facts));
       }
       canonicals.resize(kSummaryFetchRows);

@@ -165,9 +165,13 @@ class Store {
                                                    std::uint64_t* tree_size = nullptr);
   // The facts the audit rules need for `fiscal_year` as of `as_of` (YYYY-MM-DD): the
   // expenditures with value dates up to it (with their reversals, if any), the tax
-  // deposits made by then, and the budget lines in force then.
+  // deposits made by then, and the budget lines in force then. With `whole_year`, every
+  // expenditure and tax deposit of the year whatever its date (the workpapers list them
+  // all); the budget lines are still those in force at as_of. Reads in one snapshot;
+  // `tree_size` (if given) receives the ledger size it saw.
   Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
-                                         std::uint64_t* tree_size = nullptr);
+                                         std::uint64_t* tree_size = nullptr,
+                                         bool whole_year = false);
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
   Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);
   // Stores an auditor's cosignature line for the checkpoint of `tree_size` (the caller

@@ -41,6 +41,7 @@ struct TaxDepositFacts {
   std::string deposit_date;  // YYYY-MM-DD.
   std::vector<std::int64_t> covers;
   std::string ntpn;
+  std::string billing_code;  // For the workpapers; no rule reads it.
 };
 
 // The pagu in force of one (opd, sub_activity, account) line.

@@ -1,0 +1,24 @@
+// Helpers that entry validation (ledger/entry.cc) and the derived columns
+// (ledger/entry_columns.cc) share. Internal to jejak_ledger; nothing outside ledger/
+// includes it.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace jejak::ledger::entry_internal {
+
+// The fields the server stamps; a client never sends them.
+inline constexpr std::array<std::string_view, 4> kServerFields = {"v", "seq", "recorded_at",
+                                                                  "recorded_by"};
+
+// True iff `text` is "2026-01-31T08:00:00.000Z": RFC 3339 UTC with milliseconds, a real
+// calendar date and time, as the server stamps it.
+bool IsRecordedAt(std::string_view text);
+
+// The JSON path of element `index` of the array at `path`: "taxes[1]".
+std::string Index(const std::string& path, std::size_t index);
+
+}  // namespace jejak::ledger::entry_internal

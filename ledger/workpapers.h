@@ -1,0 +1,146 @@
+// Audit workpapers (kertas kerja pemeriksaan), the domain half: what each sheet shows
+// (Transaksi's expenditures, Realisasi's lines, Pajak's allocation of deposits, Temuan's
+// findings and Ringkasan's totals) computed from the audit facts of one fiscal year. Pure;
+// server/workpapers.h gathers the facts from the store at a checkpoint and
+// server/workpapers_render.h writes them as XLSX or CSV.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.h"
+#include "ledger/audit.h"
+
+namespace jejak::ledger {
+
+// The withheld tax types, in Transaksi's column order.
+inline constexpr std::array<const char*, 5> kWorkpaperTaxTypes = {"PPN", "PPh21", "PPh22",
+                                                                  "PPh23", "PPh4(2)"};
+
+// The checkpoint an export is computed at. The wiring puts tree_size and root_hash_hex in
+// the X-Jejak-Checkpoint-Size and X-Jejak-Root-Hash headers of a CSV response.
+struct WorkpaperCheckpoint {
+  std::string origin;
+  std::uint64_t tree_size = 0;
+  std::string root_hash_hex;   // Lowercase hex, as in the JSON API.
+  std::string chain_hash_hex;  // Chain hash of entry tree_size - 1.
+  std::string time;            // The checkpoint's time line.
+  std::string note;            // The signed note as stored.
+};
+
+// One expenditure with every field of its stored entry. Absent optional fields are empty
+// strings or nullopt.
+struct WorkpaperExpenditure {
+  std::int64_t seq = 0;
+  std::string value_date;
+  std::string opd;
+  std::string sub_activity;
+  std::string account;
+  std::string mechanism;
+  std::string instrument;
+  std::string payee_name;
+  std::string payee_npwp;
+  std::string payee_bank;
+  std::string payee_account_no;
+  std::string payee_account_name;
+  std::int64_t gross_sen = 0;
+  std::array<std::int64_t, kWorkpaperTaxTypes.size()> tax_sen{};  // Summed per type.
+  std::int64_t net_sen = 0;
+  std::string bank_ref;
+  std::string spp;
+  std::string spm;
+  std::string sp2d;
+  std::string evidence_no;
+  std::string evidence_date;
+  std::string procurement_method;
+  std::string contract_no;
+  std::optional<std::int64_t> contract_value_sen;
+  std::string description;
+  std::string cash_reason;
+  std::string recorded_by;
+  std::string recorded_at;
+  std::optional<std::int64_t> reversed_by;  // Seq of its reversal, inside the checkpoint.
+  std::string leaf_hash_hex;
+};
+
+// Pagu against realisation of one (OPD, sub-activity, account) line: a budget line in
+// force, or a line with realisation but no budget (pagu 0).
+struct WorkpaperRealisation {
+  std::string opd;
+  std::string opd_name;
+  std::string sub_activity;
+  std::string account;
+  std::int64_t pagu_sen = 0;
+  bool budgeted = false;
+  std::int64_t realisation_sen = 0;  // Unreversed gross with value date up to as_of.
+  std::int64_t entries = 0;
+};
+
+// Withheld against deposited tax of one (OPD, tax type, tax period). The period is the
+// month of the expenditures' value dates. Deposits are allocated to withheld tax by
+// AllocateTaxDeposits (ledger/tax_allocation.h), as the TAX_NOT_DEPOSITED rule allocates
+// them: in (deposit_date, seq) order, to covered unreversed expenditures in ascending seq,
+// each up to what is still open. What a deposit cannot allocate (overpaid, or covering
+// reversed payments) is `unallocated_sen` of the row of the deposit's own OPD and type, in
+// the period of its latest covered expenditure of the year (the deposit month if it covers
+// none).
+struct WorkpaperTax {
+  std::string opd;
+  std::string tax_type;
+  std::string period;    // YYYY-MM.
+  std::string deadline;  // The deposit deadline of tax withheld in the period.
+  std::int64_t withheld_sen = 0;
+  std::int64_t deposited_sen = 0;    // Allocated to this period's withheld tax.
+  std::int64_t unallocated_sen = 0;  // Deposited but not allocated to withheld tax.
+  std::vector<std::string> ntpns;          // Of the deposits counted here, distinct.
+  std::vector<std::string> billing_codes;  // Likewise.
+  std::vector<std::int64_t> deposit_seqs;  // Ascending.
+};
+
+// Everything one export shows, read at one checkpoint.
+struct WorkpaperData {
+  std::string region;
+  std::int64_t fiscal_year = 0;
+  std::string as_of;       // As requested (the export time).
+  std::string as_of_date;  // YYYY-MM-DD.
+  WorkpaperCheckpoint checkpoint;
+  std::vector<WorkpaperExpenditure> expenditures;  // Seq order.
+  std::vector<WorkpaperRealisation> realisation;   // By (opd, sub_activity, account).
+  std::vector<WorkpaperTax> taxes;                 // By (opd, tax_type, period).
+  std::vector<ledger::Finding> findings;           // RunAuditRules's order.
+  // Totals for Ringkasan (over `realisation` and `expenditures`).
+  std::int64_t pagu_sen = 0;
+  std::int64_t realisation_sen = 0;
+  std::int64_t gross_sen = 0;           // All expenditures of the year, reversed included.
+  std::int64_t reversed_gross_sen = 0;  // Of the reversed ones.
+  std::int64_t reversed_entries = 0;
+  std::int64_t withheld_sen = 0;   // Unreversed expenditures.
+  std::int64_t deposited_sen = 0;  // All tax deposits of the year.
+};
+
+// The index of `type` in kWorkpaperTaxTypes, or nullopt for another text.
+std::optional<std::size_t> WorkpaperTaxIndex(std::string_view type);
+
+// What the sheets are computed from, besides WorkpaperData::expenditures.
+struct WorkpaperFacts {
+  // The audit facts of the year (db::Store::AuditInputs over the whole year):
+  // expenditures parallel to WorkpaperData::expenditures (same seqs, same order), every
+  // tax deposit, the budget lines in force at as_of.
+  AuditInput audit;
+  std::map<std::string, std::string> opd_names;  // OPD code to name.
+};
+
+// Fills data.findings (RunAuditRules over facts.audit with `rules`), data.realisation,
+// data.taxes and the totals from data.expenditures and `facts`; data.as_of_date must be
+// set. Errors: kInvalidArgument if a total overflows int64 sen; kDataLoss if a tax deposit
+// has a tax type outside kWorkpaperTaxTypes.
+Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& rules,
+                               WorkpaperData& data);
+
+}  // namespace jejak::ledger
