@@ -36,6 +36,7 @@ std::string LoggableWhat(const std::exception& e);
 // details go to the log only, never into the Error's message.
 Error StorageError(const char* where, const std::exception& e);
 
+// Lowercase hex of `digest`, as the store writes hashes.
 std::string Hex(const ledger::Digest& digest);
 
 // The digest stored as hex in `column` ("leaf_hash", "chain_hash") of entry `seq`.
