@@ -27,6 +27,8 @@
 
 namespace jejak::db {
 
+struct StoreImpl;  // A Store's state (db/store_impl.h, internal to db/).
+
 struct StoreOptions {
   // "sqlite:PATH" (or a bare path ending in .db). PostgreSQL comes later.
   std::string database;
@@ -218,9 +220,8 @@ class Store {
                                   const std::optional<std::string>& trusted_checkpoint,
                                   std::int64_t from_seq, std::optional<std::int64_t> to_seq,
                                   const std::atomic<bool>* cancel);
-  struct Impl;
-  explicit Store(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit Store(std::unique_ptr<StoreImpl> impl);
+  std::unique_ptr<StoreImpl> impl_;  // db/store_impl.h.
 };
 
 }  // namespace jejak::db

@@ -7,6 +7,8 @@
 
 #include "crypto/encoding.h"
 #include "ledger/canonical.h"
+#include "ledger/limits.h"
+#include "ledger/seal.h"
 
 namespace jejak::ledger {
 
@@ -82,9 +84,17 @@ Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
   }
   last_recorded_at_ = columns->recorded_at;
 
+  // The store never writes a larger entry; Seal() insists on it, so say it here first.
+  if (canonical_bytes.size() > kEntryBytesMax) {
+    return problem("stored entry is larger than " + std::to_string(kEntryBytesMax) + " bytes");
+  }
+  // The same sealing as the store's append, so both compute the hashes one way.
+  const SealedEntry sealed =
+      Seal(ChainTip{frontier_.size(), chain_hash_}, std::string(canonical_bytes));
+  JEJAK_CHECK(sealed.seq == seq);
   RecomputedEntry recomputed;
-  recomputed.leaf_hash = LeafHash(canonical_bytes);
-  recomputed.chain_hash = ChainHash(chain_hash_, recomputed.leaf_hash);
+  recomputed.leaf_hash = sealed.leaf_hash;
+  recomputed.chain_hash = sealed.chain_hash;
   recomputed.completed_nodes = frontier_.Append(recomputed.leaf_hash);
   recomputed.columns = std::move(columns).value();
   chain_hash_ = recomputed.chain_hash;

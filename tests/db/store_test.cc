@@ -369,6 +369,51 @@ TEST_F(StoreTamperTest, DeletedRealisationRowIsNamed) {
   ExpectFailureAt(7, "realisation_daily lacks a row");
 }
 
+// Corrupt stored hex is an error naming the seq, never a hash of zeros.
+TEST_F(StoreTamperTest, CorruptLeafHashHexIsDataLossFromEntry) {
+  Tamper("UPDATE entries SET leaf_hash = 'not-a-hash' WHERE seq = 3");
+  Result<StoredEntry> entry = store_->Entry(3);
+  ASSERT_FALSE(entry.has_value());
+  EXPECT_EQ(entry.error().code, Code::kDataLoss);
+  EXPECT_NE(entry.error().message.find("leaf_hash of seq 3"), std::string::npos)
+      << entry.error().message;
+  EXPECT_TRUE(store_->Entry(2).has_value());  // Its neighbours still read.
+}
+
+TEST_F(StoreTamperTest, CorruptChainHashHexIsDataLossFromEntry) {
+  Tamper("UPDATE entries SET chain_hash = substr(chain_hash, 1, 63) WHERE seq = 4");
+  Result<StoredEntry> entry = store_->Entry(4);
+  ASSERT_FALSE(entry.has_value());
+  EXPECT_EQ(entry.error().code, Code::kDataLoss);
+  EXPECT_NE(entry.error().message.find("chain_hash of seq 4"), std::string::npos)
+      << entry.error().message;
+}
+
+TEST_F(StoreTamperTest, CorruptHashHexIsDataLossFromListEntries) {
+  Tamper("UPDATE entries SET leaf_hash = 'zz' || substr(leaf_hash, 3) WHERE seq = 5");
+  EntryFilter filter;
+  filter.limit = 100;
+  Result<EntryPage> page = store_->ListEntries(filter);
+  ASSERT_FALSE(page.has_value());
+  EXPECT_EQ(page.error().code, Code::kDataLoss);
+  EXPECT_NE(page.error().message.find("seq 5"), std::string::npos) << page.error().message;
+  filter.after_seq = 5;  // A page without it still reads.
+  Result<EntryPage> later = store_->ListEntries(filter);
+  ASSERT_TRUE(later.has_value()) << later.error().ToString();
+  EXPECT_EQ(later->entries.front().seq, 6);
+}
+
+TEST_F(StoreTamperTest, CorruptChainHashHexIsDataLossFromListEntries) {
+  Tamper("UPDATE entries SET chain_hash = '' WHERE seq = 2");
+  EntryFilter filter;
+  filter.limit = 10;
+  Result<EntryPage> page = store_->ListEntries(filter);
+  ASSERT_FALSE(page.has_value());
+  EXPECT_EQ(page.error().code, Code::kDataLoss);
+  EXPECT_NE(page.error().message.find("chain_hash of seq 2"), std::string::npos)
+      << page.error().message;
+}
+
 TEST_F(StoreTest, ReversalRemovesItsExpenditureFromTheAggregates) {
   MustAppend({Genesis()});
   MustAppend({Opd()});

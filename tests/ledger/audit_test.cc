@@ -471,7 +471,7 @@ ExpenditureFacts Taxed(ExpenditureFacts e, const std::string& type, std::int64_t
 TaxDepositFacts Deposit(std::int64_t seq, const std::string& type, std::int64_t amount_sen,
                         const std::string& date, std::vector<std::int64_t> covers) {
   return TaxDepositFacts{
-      seq, kOpd, type, amount_sen, date, std::move(covers), "NTPN0000000000" + std::to_string(seq)};
+      seq, kOpd, type, amount_sen, date, std::move(covers), "NTPN0000000000" + std::to_string(seq), ""};
 }
 
 TEST(TaxNotDepositedTest, FiresHighWhenNothingDepositedAfterDeadline) {

@@ -1,0 +1,122 @@
+// Helpers shared by the Store's source files (db/store.cc, append.cc, verify.cc,
+// summaries.cc, bundle_export.cc): the log line and error mapping at the SOCI boundary,
+// stored hashes, nullable columns bound to SOCI statements, and the write and read
+// transactions. Internal to db/: nothing outside it includes this header.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <cstdint>
+#include <exception>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "ledger/entry.h"
+#include "ledger/merkle.h"
+
+namespace jejak::db {
+
+// Entries read per page while streaming: bounds memory whatever the ledger's size.
+inline constexpr int kStreamPageEntries = 1000;
+// Stored Merkle nodes and checkpoints read per fetch while streaming.
+inline constexpr int kStreamPageRows = 2048;
+
+// Writes one JSON line {"event": where, "error": what} to stderr, like the service's log.
+void LogError(const char* where, const std::string& what);
+
+// What may be logged of `e`. SOCI's what() appends the statement and its bound values
+// (payee accounts, NPWPs) to the database's message: only the message itself is logged.
+std::string LoggableWhat(const std::exception& e);
+
+// Maps an exception caught at a Store method's boundary (`where` names the method, e.g.
+// "db.entry") to an Error and logs it: a database error (soci::soci_error) is
+// kUnavailable "storage unavailable"; stored data a library could not read (a nlohmann
+// JSON error, a failed number conversion) is kDataLoss; anything else is kInternal. The
+// details go to the log only, never into the Error's message.
+Error StorageError(const char* where, const std::exception& e);
+
+// Lowercase hex of `digest`, as the store writes hashes.
+std::string Hex(const ledger::Digest& digest);
+
+// The digest stored as hex in `column` ("leaf_hash", "chain_hash") of entry `seq`.
+// kDataLoss naming the seq and column (and logged) if it is not a hash: corrupt stored
+// hex is never read as zeros.
+Result<ledger::Digest> StoredDigest(const std::string& hex, std::int64_t seq, const char* column);
+
+// A nullable text column: empty means NULL.
+struct TextColumn {
+  std::string value;
+  soci::indicator indicator = soci::i_null;
+  void Set(const std::string& text) {
+    value = text;
+    indicator = text.empty() ? soci::i_null : soci::i_ok;
+  }
+  std::string Get() const { return indicator == soci::i_ok ? value : std::string(); }
+};
+
+struct IntColumn {
+  long long value = 0;
+  soci::indicator indicator = soci::i_null;
+  void Set(const std::optional<std::int64_t>& number) {
+    value = number.value_or(0);
+    indicator = number ? soci::i_ok : soci::i_null;
+  }
+  std::optional<std::int64_t> Get() const {
+    if (indicator != soci::i_ok) return std::nullopt;
+    return value;
+  }
+};
+
+// The derived columns in schema order, bound once to a prepared INSERT.
+struct EntryRow {
+  long long seq = 0;
+  std::string canonical, leaf_hash, chain_hash, kind, recorded_at, recorded_by;
+  IntColumn fiscal_year;
+  TextColumn opd, sub_activity, account, instrument, mechanism, value_date, bank_ref,
+      payee_account, payee_npwp, tax_type;
+  IntColumn amount_sen, net_sen, tax_sen, reverses;
+  TextColumn evidence_no, evidence_date, tax_detail, covers, monthly_plan;
+
+  // Copies every derived column (not canonical or the hashes) from `columns`.
+  void Set(const ledger::EntryColumns& columns);
+};
+
+// The columns of table `entries` in EntryRow's order.
+inline constexpr const char* kEntryColumnNames =
+    "seq, canonical, leaf_hash, chain_hash, kind, recorded_at, recorded_by, fiscal_year, opd,"
+    " sub_activity, account, instrument, mechanism, value_date, bank_ref, payee_account,"
+    " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses, evidence_no,"
+    " evidence_date, tax_detail, covers, monthly_plan";
+
+// BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers never both
+// read the same tip; rolls back unless committed. Throws soci_error like the session.
+class WriteTransaction {
+ public:
+  explicit WriteTransaction(soci::session& sql);
+  ~WriteTransaction();
+  WriteTransaction(const WriteTransaction&) = delete;
+  WriteTransaction& operator=(const WriteTransaction&) = delete;
+
+  void Commit();
+  void Rollback();
+
+ private:
+  soci::session& sql_;
+  bool open_ = true;
+};
+
+// A read transaction: every query inside sees one snapshot (SQLite WAL, PostgreSQL
+// REPEATABLE READ would be the same), so summaries never mix two ledger states.
+class ReadSnapshot {
+ public:
+  explicit ReadSnapshot(soci::session& sql);
+  ~ReadSnapshot();
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  soci::session& sql_;
+};
+
+}  // namespace jejak::db

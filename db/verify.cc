@@ -1,0 +1,579 @@
+// Verification over the database: recomputes every hash, derived column, Merkle node and
+// realisation aggregate from the stored bytes with ledger::ChainVerifier, and checks the
+// stored checkpoints, all streamed in pages (constant memory).
+#include "db/store.h"
+
+#include <soci/soci.h>
+
+#include <limits>
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "db/sql_util.h"
+#include "db/store_impl.h"
+#include "ledger/money.h"
+#include "ledger/verifier.h"
+
+namespace jejak::db {
+namespace {
+
+// Streams stored rows of one kind (Merkle nodes, checkpoints) in key order, a page at a
+// time, so verification compares them with what it recomputes in constant memory.
+class CheckpointStream {
+ public:
+  // Streams the checkpoints of tree sizes above `after_size`.
+  CheckpointStream(soci::session& sql, long long after_size) : sql_(sql), after_(after_size) {}
+
+  // The next stored checkpoint (tree size and note), or nullopt after the last.
+  std::optional<std::pair<std::uint64_t, std::string>> Next() {
+    if (position_ == sizes_.size()) {
+      if (done_) return std::nullopt;
+      sizes_.assign(kStreamPageRows, 0);
+      notes_.assign(kStreamPageRows, std::string());
+      sql_ << "SELECT tree_size, note FROM checkpoints WHERE tree_size > :a ORDER BY tree_size LIMIT "
+           << kStreamPageRows,
+          soci::into(sizes_), soci::into(notes_), soci::use(after_);
+      position_ = 0;
+      if (sizes_.size() < static_cast<std::size_t>(kStreamPageRows)) done_ = true;
+      if (sizes_.empty()) return std::nullopt;
+      after_ = sizes_.back();
+    }
+    const std::size_t i = position_++;
+    return std::make_pair(static_cast<std::uint64_t>(sizes_[i]), std::move(notes_[i]));
+  }
+
+ private:
+  soci::session& sql_;
+  std::vector<long long> sizes_;
+  std::vector<std::string> notes_;
+  std::size_t position_ = 0;
+  long long after_;
+  bool done_ = false;
+};
+
+// The columns stored for one entry, read back for comparison with the recomputed ones.
+ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>& text,
+                                   const std::vector<IntColumn>& numbers) {
+  ledger::EntryColumns columns;
+  columns.seq = seq;
+  columns.kind = text[0];
+  columns.recorded_at = text[1];
+  columns.recorded_by = text[2];
+  columns.opd = text[3];
+  columns.sub_activity = text[4];
+  columns.account = text[5];
+  columns.instrument = text[6];
+  columns.mechanism = text[7];
+  columns.value_date = text[8];
+  columns.bank_ref = text[9];
+  columns.payee_account = text[10];
+  columns.payee_npwp = text[11];
+  columns.tax_type = text[12];
+  columns.evidence_no = text[13];
+  columns.evidence_date = text[14];
+  columns.tax_detail = text[15];
+  columns.covers = text[16];
+  columns.monthly_plan = text[17];
+  columns.fiscal_year = numbers[0].Get();
+  columns.amount_sen = numbers[1].Get();
+  columns.net_sen = numbers[2].Get();
+  columns.tax_sen = numbers[3].Get();
+  columns.reverses = numbers[4].Get();
+  return columns;
+}
+
+using RealisationSums =
+    std::map<std::tuple<long long, std::string, std::string, std::string, std::string>,
+             std::pair<long long, long long>>;
+
+// Compares one stored aggregate table with what the entries imply. Nullopt if they agree.
+std::optional<std::string> CompareRealisationTable(soci::session& sql, const char* table,
+                                                   const char* period_column,
+                                                   RealisationSums expected, bool period_first) {
+  std::vector<long long> years(kStreamPageRows), amounts(kStreamPageRows), counts(kStreamPageRows);
+  std::vector<std::string> opds(kStreamPageRows), groups(kStreamPageRows),
+      instruments(kStreamPageRows), periods(kStreamPageRows);
+  soci::statement statement =
+      (sql.prepare << "SELECT fiscal_year, opd, account_group, instrument, " << period_column
+                   << ", amount_sen, entries FROM " << table,
+       soci::into(years), soci::into(opds), soci::into(groups), soci::into(instruments),
+       soci::into(periods), soci::into(amounts), soci::into(counts));
+  statement.execute(false);
+  while (statement.fetch()) {
+    for (std::size_t i = 0; i < years.size(); ++i) {
+      auto key = period_first
+                     ? std::make_tuple(years[i], periods[i], opds[i], groups[i], instruments[i])
+                     : std::make_tuple(years[i], opds[i], groups[i], instruments[i], periods[i]);
+      auto found = expected.find(key);
+      const std::pair<long long, long long> want =
+          found == expected.end() ? std::make_pair(0LL, 0LL) : found->second;
+      if (want.first != amounts[i] || want.second != counts[i]) {
+        return std::string(table) + " row (" + std::to_string(years[i]) + ", " + opds[i] + ", " +
+               groups[i] + ", " + instruments[i] + ", " + periods[i] + ") says " +
+               ledger::FormatMoney(amounts[i]) + " in " + std::to_string(counts[i]) +
+               " entries; the entries say " + ledger::FormatMoney(want.first) + " in " +
+               std::to_string(want.second);
+      }
+      if (found != expected.end()) expected.erase(found);
+    }
+    for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kStreamPageRows);
+    years.resize(kStreamPageRows);
+    amounts.resize(kStreamPageRows);
+    counts.resize(kStreamPageRows);
+  }
+  for (const auto& [key, sums] : expected) {
+    if (sums.first != 0 || sums.second != 0) {
+      return std::string(table) + " lacks a row the entries imply (" + ledger::FormatMoney(sums.first) +
+             " in " + std::to_string(sums.second) + " entries)";
+    }
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> CheckRealisation(soci::session& sql, RealisationSums monthly,
+                                            RealisationSums daily) {
+  if (auto problem = CompareRealisationTable(sql, "realisation_monthly", "month",
+                                             std::move(monthly), false)) {
+    return problem;
+  }
+  return CompareRealisationTable(sql, "realisation_daily", "value_date", std::move(daily), true);
+}
+
+// Names the first column where `stored` and `derived` differ.
+std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::EntryColumns& derived) {
+  auto text = [](const std::optional<std::int64_t>& n) { return n ? std::to_string(*n) : std::string("null"); };
+  const std::pair<const char*, std::pair<std::string, std::string>> pairs[] = {
+      {"kind", {stored.kind, derived.kind}},
+      {"recorded_at", {stored.recorded_at, derived.recorded_at}},
+      {"recorded_by", {stored.recorded_by, derived.recorded_by}},
+      {"fiscal_year", {text(stored.fiscal_year), text(derived.fiscal_year)}},
+      {"opd", {stored.opd, derived.opd}},
+      {"sub_activity", {stored.sub_activity, derived.sub_activity}},
+      {"account", {stored.account, derived.account}},
+      {"instrument", {stored.instrument, derived.instrument}},
+      {"mechanism", {stored.mechanism, derived.mechanism}},
+      {"value_date", {stored.value_date, derived.value_date}},
+      {"bank_ref", {stored.bank_ref, derived.bank_ref}},
+      {"payee_account", {stored.payee_account, derived.payee_account}},
+      {"payee_npwp", {stored.payee_npwp, derived.payee_npwp}},
+      {"tax_type", {stored.tax_type, derived.tax_type}},
+      {"amount_sen", {text(stored.amount_sen), text(derived.amount_sen)}},
+      {"net_sen", {text(stored.net_sen), text(derived.net_sen)}},
+      {"tax_sen", {text(stored.tax_sen), text(derived.tax_sen)}},
+      {"reverses", {text(stored.reverses), text(derived.reverses)}},
+      {"evidence_no", {stored.evidence_no, derived.evidence_no}},
+      {"evidence_date", {stored.evidence_date, derived.evidence_date}},
+      {"tax_detail", {stored.tax_detail, derived.tax_detail}},
+      {"covers", {stored.covers, derived.covers}},
+      {"monthly_plan", {stored.monthly_plan, derived.monthly_plan}},
+  };
+  for (const auto& [name, values] : pairs) {
+    if (values.first != values.second) {
+      return std::string("column ") + name + " is " + values.first + " but the entry says " +
+             values.second;
+    }
+  }
+  return "columns differ";
+}
+
+// One page of stored entries with every derived column, as verification reads them.
+struct EntryPageRows {
+  static constexpr int kTextColumns = 18;
+  static constexpr int kIntColumns = 5;
+
+  std::vector<long long> seqs;
+  std::vector<std::string> canonicals, leaf_hashes, chain_hashes;
+  std::vector<std::vector<std::string>> text;
+  std::vector<std::vector<soci::indicator>> text_null;
+  std::vector<std::vector<long long>> ints;
+  std::vector<std::vector<soci::indicator>> int_null;
+
+  // Reads the entries after seq `after` up to `last_wanted`, at most kStreamPageEntries.
+  void Read(soci::session& sql, long long after, long long last_wanted) {
+    seqs.assign(kStreamPageEntries, 0);
+    canonicals.assign(kStreamPageEntries, std::string());
+    leaf_hashes.assign(kStreamPageEntries, std::string());
+    chain_hashes.assign(kStreamPageEntries, std::string());
+    text.assign(kTextColumns, std::vector<std::string>(kStreamPageEntries));
+    text_null.assign(kTextColumns, std::vector<soci::indicator>(kStreamPageEntries));
+    ints.assign(kIntColumns, std::vector<long long>(kStreamPageEntries));
+    int_null.assign(kIntColumns, std::vector<soci::indicator>(kStreamPageEntries));
+    soci::statement page(sql);
+    page.exchange(soci::into(seqs));
+    page.exchange(soci::into(canonicals));
+    page.exchange(soci::into(leaf_hashes));
+    page.exchange(soci::into(chain_hashes));
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
+      page.exchange(soci::into(text[c], text_null[c]));
+    }
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
+      page.exchange(soci::into(ints[c], int_null[c]));
+    }
+    page.exchange(soci::use(after));
+    page.exchange(soci::use(last_wanted));
+    page.alloc();
+    page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
+                             " recorded_by, opd, sub_activity, account, instrument, mechanism,"
+                             " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
+                             " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
+                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses"
+                             " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
+                 std::to_string(kStreamPageEntries));
+    page.define_and_bind();
+    page.execute(true);
+  }
+
+  // The stored derived columns of row `i`.
+  ledger::EntryColumns Columns(std::size_t i) const {
+    std::vector<std::string> row_text(kTextColumns);
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
+      row_text[c] = text_null[c][i] == soci::i_ok ? text[c][i] : std::string();
+    }
+    std::vector<IntColumn> row_ints(kIntColumns);
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
+      row_ints[c].value = ints[c][i];
+      row_ints[c].indicator = int_null[c][i];
+    }
+    return StoredColumns(seqs[i], row_text, row_ints);
+  }
+};
+
+// The Merkle nodes completed by one page's leaves, in the order they complete, streamed
+// in fetches of kStreamPageRows.
+class PageNodeStream {
+ public:
+  PageNodeStream(soci::session& sql, long long first_seq, long long last_seq)
+      : first_seq_(first_seq),
+        last_seq_(last_seq),
+        levels_(kStreamPageRows),
+        indices_(kStreamPageRows),
+        completed_(kStreamPageRows),
+        hashes_(kStreamPageRows),
+        nodes_((sql.prepare << "SELECT level, node_index, completed_seq, hash FROM merkle_nodes"
+                               " WHERE completed_seq >= :a AND completed_seq <= :b"
+                               " ORDER BY completed_seq, level",
+                soci::into(levels_), soci::into(indices_), soci::into(completed_),
+                soci::into(hashes_), soci::use(first_seq_), soci::use(last_seq_))) {
+    nodes_.execute(false);
+    left_ = nodes_.fetch();
+    if (!left_) levels_.clear();
+  }
+
+  // Checks that the next stored node is `node`, completed by `seq`. A Problem otherwise.
+  std::optional<ledger::Problem> Check(const ledger::MerkleFrontier::CompletedNode& node,
+                                       long long seq) {
+    if (position_ == levels_.size() && left_) {
+      levels_.resize(kStreamPageRows);
+      indices_.resize(kStreamPageRows);
+      completed_.resize(kStreamPageRows);
+      hashes_.resize(kStreamPageRows);
+      left_ = nodes_.fetch();
+      if (!left_) levels_.clear();
+      position_ = 0;
+    }
+    const std::string where = "Merkle node (" + std::to_string(node.id.level) + ", " +
+                              std::to_string(node.id.index) + ")";
+    if (position_ == levels_.size()) {
+      return ledger::Problem{seq, where + " is missing"};
+    }
+    const std::size_t n = position_++;
+    if (levels_[n] != static_cast<int>(node.id.level) ||
+        indices_[n] != static_cast<long long>(node.id.index) || completed_[n] != seq) {
+      return ledger::Problem{seq, where + " is missing or out of place"};
+    }
+    if (hashes_[n] != Hex(node.hash)) {
+      return ledger::Problem{seq, where + " differs from the recomputed " + Hex(node.hash)};
+    }
+    return std::nullopt;
+  }
+
+ private:
+  // Bound values first: the statement is prepared with their addresses.
+  long long first_seq_;
+  long long last_seq_;
+  std::vector<int> levels_;
+  std::vector<long long> indices_, completed_;
+  std::vector<std::string> hashes_;
+  soci::statement nodes_;
+  std::size_t position_ = 0;
+  bool left_ = false;
+};
+
+// One verification pass over entries from_seq..to_seq (or to the end), inside the
+// caller's read snapshot. `sql`, `trusted_note` and `cancel` must outlive it.
+class VerifyPass {
+ public:
+  VerifyPass(soci::session& sql, const ledger::NoteVerifier& verifier,
+             const std::optional<std::string>& trusted_note,
+             std::optional<ledger::Checkpoint> trusted, std::int64_t from_seq,
+             std::optional<std::int64_t> to_seq, const std::atomic<bool>* cancel)
+      : sql_(sql),
+        chain_(verifier),
+        trusted_note_(trusted_note),
+        trusted_(std::move(trusted)),
+        from_seq_(from_seq),
+        to_seq_(to_seq),
+        whole_(from_seq == 0 && !to_seq),
+        cancel_(cancel),
+        lookup_(sql),
+        checkpoints_(sql, from_seq) {}
+
+  // Continues from `from_seq` (> 0): trusts the stored chain hash of the entry before it
+  // and the stored Merkle frontier at it.
+  void Resume(std::string origin, const ledger::Digest& chain_hash, ledger::MerkleFrontier frontier) {
+    chain_.Resume(std::move(origin), chain_hash, std::move(frontier));
+  }
+
+  // Runs the pass. An Error means it could not run (database error, cancelled); else the
+  // report, naming the first problem found.
+  Result<VerifyReport> Run() {
+    next_checkpoint_ = checkpoints_.Next();
+    const long long last_wanted = to_seq_ ? *to_seq_ : std::numeric_limits<long long>::max();
+    long long after = from_seq_ - 1;
+    EntryPageRows page;
+    for (;;) {
+      if (cancel_ != nullptr && cancel_->load()) {
+        return Error{Code::kUnavailable, "verification cancelled", {}};
+      }
+      page.Read(sql_, after, last_wanted);
+      if (page.seqs.empty()) break;
+      if (std::optional<ledger::Problem> problem = CheckPage(page)) return Fail(std::move(*problem));
+      after = page.seqs.back();
+    }
+    if (auto problem = CheckCheckpoints()) return Fail(std::move(*problem));
+    if (std::optional<ledger::Problem> problem = CheckEnd()) return Fail(std::move(*problem));
+    report_.root = chain_.root();
+    return report_;
+  }
+
+ private:
+  VerifyReport Fail(ledger::Problem problem) {
+    report_.ok = false;
+    report_.problem = std::move(problem);
+    return report_;
+  }
+
+  // Checks every stored checkpoint whose tree size the recomputation has reached.
+  std::optional<ledger::Problem> CheckCheckpoints() {
+    while (next_checkpoint_ && next_checkpoint_->first <= chain_.size()) {
+      if (next_checkpoint_->first < chain_.size() || chain_.size() == 0) {
+        return ledger::Problem{static_cast<std::int64_t>(next_checkpoint_->first) - 1,
+                               "stored checkpoint for tree size " +
+                                   std::to_string(next_checkpoint_->first) + " was not reached"};
+      }
+      if (auto problem = chain_.CheckCheckpoint(next_checkpoint_->second)) return problem;
+      ++report_.checkpoints;
+      latest_checkpoint_size_ = next_checkpoint_->first;
+      next_checkpoint_ = checkpoints_.Next();
+    }
+    if (trusted_ && trusted_->tree_size == chain_.size() && chain_.size() > 0) {
+      if (auto problem = chain_.CheckCheckpoint(*trusted_note_)) {
+        problem->what = "the ledger does not match the trusted checkpoint (tree size " +
+                        std::to_string(trusted_->tree_size) +
+                        "): it was rewritten at or before this seq; " + problem->what;
+        return problem;
+      }
+    }
+    return std::nullopt;
+  }
+
+  // Recomputes one page of entries and compares hashes, columns and Merkle nodes.
+  std::optional<ledger::Problem> CheckPage(const EntryPageRows& page) {
+    PageNodeStream nodes(sql_, page.seqs.front(), page.seqs.back());
+    for (std::size_t i = 0; i < page.seqs.size(); ++i) {
+      const long long seq = page.seqs[i];
+      const auto expected = static_cast<long long>(chain_.size());
+      if (seq != expected) {
+        return ledger::Problem{expected, "entry is missing (the next stored seq is " +
+                                             std::to_string(seq) + ")"};
+      }
+      if (auto problem = CheckCheckpoints()) return problem;
+      Result<ledger::RecomputedEntry> recomputed = chain_.Add(page.canonicals[i]);
+      if (!recomputed) return ledger::ProblemOf(recomputed.error());
+      if (Hex(recomputed->leaf_hash) != page.leaf_hashes[i]) {
+        return ledger::Problem{seq, "stored leaf hash " + page.leaf_hashes[i] +
+                                        " differs from the recomputed " + Hex(recomputed->leaf_hash)};
+      }
+      if (Hex(recomputed->chain_hash) != page.chain_hashes[i]) {
+        return ledger::Problem{seq, "stored chain hash " + page.chain_hashes[i] +
+                                        " differs from the recomputed " + Hex(recomputed->chain_hash)};
+      }
+      const ledger::EntryColumns stored = page.Columns(i);
+      if (!(stored == recomputed->columns)) {
+        return ledger::Problem{seq, FirstDifference(stored, recomputed->columns)};
+      }
+      if (whole_ && (stored.kind == "expenditure" || stored.kind == "reversal")) {
+        if (auto problem = AddRealisation(seq, stored, recomputed->columns)) return problem;
+      }
+      for (const ledger::MerkleFrontier::CompletedNode& node : recomputed->completed_nodes) {
+        if (auto problem = nodes.Check(node, seq)) return problem;
+      }
+      ++report_.entries;
+    }
+    return std::nullopt;
+  }
+
+  // Adds what an expenditure or reversal implies to the expected realisation aggregates,
+  // compared with the stored tables at the end of a whole-ledger verification. Memory
+  // grows with the number of (day, OPD, account group, instrument) combinations, not with
+  // the entries.
+  std::optional<ledger::Problem> AddRealisation(long long seq, const ledger::EntryColumns& stored,
+                                                const ledger::EntryColumns& recomputed) {
+    std::optional<ledger::EntryColumns> expenditure;
+    int sign = 1;
+    if (stored.kind == "expenditure") {
+      expenditure = recomputed;
+    } else {
+      // The original was verified earlier in this pass.
+      Result<std::optional<ledger::EntryColumns>> original = lookup_.Columns(*stored.reverses);
+      if (!original || !original->has_value() || (*original)->kind != "expenditure") {
+        return ledger::Problem{seq, "reverses seq " + std::to_string(*stored.reverses) +
+                                        ", which is not an expenditure"};
+      }
+      expenditure = **original;
+      sign = -1;
+    }
+    RealisationDelta delta;
+    delta.Set(*expenditure, sign);
+    auto add = [&delta](std::pair<long long, long long>& sums) {
+      sums.first += delta.amount_sen;
+      sums.second += delta.entries;
+    };
+    add(expected_monthly_[{delta.fiscal_year, delta.opd, delta.account_group, delta.instrument,
+                           delta.month}]);
+    add(expected_daily_[{delta.fiscal_year, delta.value_date, delta.opd, delta.account_group,
+                         delta.instrument}]);
+    return std::nullopt;
+  }
+
+  // After the last entry: the range ended where asked, or for the whole ledger, every
+  // stored checkpoint was reached, the latest covers every entry, the trusted one too,
+  // and the aggregates and the number of Merkle nodes agree.
+  std::optional<ledger::Problem> CheckEnd() {
+    const auto size = static_cast<std::int64_t>(chain_.size());
+    if (to_seq_) {
+      if (size != *to_seq_ + 1) return ledger::Problem{size, "entry is missing"};
+      return std::nullopt;
+    }
+    if (size == 0) return ledger::Problem{0, "the ledger is empty (no genesis entry)"};
+    if (next_checkpoint_) {
+      return ledger::Problem{size, "entry is missing: a stored checkpoint covers tree size " +
+                                       std::to_string(next_checkpoint_->first) +
+                                       " but the ledger has " + std::to_string(size) +
+                                       " entries (entries removed)"};
+    }
+    if (latest_checkpoint_size_ != chain_.size()) {
+      return ledger::Problem{static_cast<std::int64_t>(latest_checkpoint_size_),
+                             "entries after the latest checkpoint (tree size " +
+                                 std::to_string(latest_checkpoint_size_) +
+                                 ") were never acknowledged"};
+    }
+    if (trusted_ && trusted_->tree_size > chain_.size()) {
+      return ledger::Problem{size, "entry is missing: the trusted checkpoint covers " +
+                                       std::to_string(trusted_->tree_size) +
+                                       " entries but the ledger has only " + std::to_string(size) +
+                                       " (entries removed)"};
+    }
+    if (whole_) {
+      if (std::optional<std::string> problem =
+              CheckRealisation(sql_, expected_monthly_, expected_daily_)) {
+        return ledger::Problem{size - 1, *problem};
+      }
+    }
+    long long stored_nodes = 0;
+    sql_ << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);
+    long long expected_nodes = 0;
+    for (std::uint64_t width = 1; width <= chain_.size(); width *= 2) {
+      expected_nodes += static_cast<long long>(chain_.size() / width);
+    }
+    if (stored_nodes != expected_nodes) {
+      return ledger::Problem{size - 1, "the database holds " + std::to_string(stored_nodes) +
+                                           " Merkle nodes; the ledger needs " +
+                                           std::to_string(expected_nodes)};
+    }
+    return std::nullopt;
+  }
+
+  soci::session& sql_;
+  ledger::ChainVerifier chain_;
+  const std::optional<std::string>& trusted_note_;
+  std::optional<ledger::Checkpoint> trusted_;
+  std::int64_t from_seq_;
+  std::optional<std::int64_t> to_seq_;
+  bool whole_;
+  const std::atomic<bool>* cancel_;
+  VerifyReport report_;
+  SqlLedgerView lookup_;
+  RealisationSums expected_monthly_, expected_daily_;
+  CheckpointStream checkpoints_;
+  std::optional<std::pair<std::uint64_t, std::string>> next_checkpoint_;
+  std::uint64_t latest_checkpoint_size_ = 0;
+};
+
+}  // namespace
+
+Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
+                                   const std::optional<std::string>& trusted_checkpoint,
+                                   const std::atomic<bool>* cancel) {
+  // First what the hashes alone cannot show: a database rewound to an earlier, perfectly
+  // consistent state, or replaced by another one signed with the same key.
+  if (Result<void> kept = CheckKeptCheckpoint(verifier); !kept) {
+    if (kept.error().code != Code::kDataLoss) return kept.error();
+    Result<std::uint64_t> size = TreeSize();
+    if (!size) return size.error();
+    VerifyReport report;
+    report.ok = false;
+    report.problem = ledger::Problem{static_cast<std::int64_t>(*size), kept.error().message};
+    return report;
+  }
+  return VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt, cancel);
+}
+
+Result<VerifyReport> Store::VerifyRange(const ledger::NoteVerifier& verifier,
+                                        std::int64_t from_seq, std::int64_t to_seq) {
+  Result<std::uint64_t> size = TreeSize();
+  if (!size) return size.error();
+  if (from_seq < 0 || to_seq < from_seq || static_cast<std::uint64_t>(to_seq) >= *size) {
+    return InvalidArgument("need 0 <= from_seq <= to_seq < tree size (" + std::to_string(*size) +
+                           ")");
+  }
+  return VerifyImpl(verifier, std::nullopt, from_seq, to_seq, nullptr);
+}
+
+Result<VerifyReport> Store::VerifyImpl(const ledger::NoteVerifier& verifier,
+                                       const std::optional<std::string>& trusted_checkpoint,
+                                       std::int64_t from_seq, std::optional<std::int64_t> to_seq,
+                                       const std::atomic<bool>* cancel) {
+  std::optional<ledger::Checkpoint> trusted;
+  if (trusted_checkpoint) {
+    Result<ledger::Checkpoint> opened = ledger::OpenCheckpoint(*trusted_checkpoint, verifier);
+    if (!opened) {
+      return InvalidArgument("the trusted checkpoint does not verify with the key: " +
+                             opened.error().ToString());
+    }
+    trusted = std::move(opened).value();
+  }
+  soci::session& sql = impl_->sql;
+  try {
+    // One snapshot for the whole pass: appends committed meanwhile are not half-seen.
+    ReadSnapshot snapshot(sql);
+    VerifyPass pass(sql, verifier, trusted_checkpoint, std::move(trusted), from_seq, to_seq,
+                    cancel);
+    if (from_seq > 0) {
+      Result<std::string> origin = impl_->LoadOrigin();
+      if (!origin) return origin.error();
+      Result<StoredEntry> previous = Entry(from_seq - 1);
+      if (!previous) return previous.error();
+      Result<ledger::MerkleFrontier> frontier =
+          ledger::MerkleFrontier::Load(static_cast<std::uint64_t>(from_seq), impl_->Reader());
+      if (!frontier) return frontier.error();
+      pass.Resume(*origin, previous->chain_hash, std::move(frontier).value());
+    }
+    return pass.Run();
+  } catch (const std::exception& e) {
+    return StorageError("db.verify", e);
+  }
+}
+
+}  // namespace jejak::db

@@ -1,0 +1,274 @@
+// Tests of db/bundle_export.h against a real SQLite ledger: the bytes it produces equal
+// the bundle format (header line, canonical entries from seq 0, checkpoint line) line for
+// line, ledger::BundleChecker accepts them, pages stay bounded, and the closing
+// checkpoint is the stored one (with cosignatures) or a freshly signed one as asked.
+#include "db/bundle_export.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "ledger/bundle.h"
+#include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
+#include "ledger/entry.h"
+#include "ledger/limits.h"
+
+namespace jejak::db {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kOrigin = "jejak.test/bundle-export";
+constexpr const char* kOpd = "1.02.0.00.0.00.01.0000";
+constexpr const char* kTime = "2026-02-03T08:00:00.000Z";
+constexpr const char* kExportTime = "2026-02-04T09:30:00.000Z";
+// More than one page (ledger::kPageEntriesMax) of entries, in several commits.
+constexpr int kExpenditures = 1200;
+constexpr int kPerCommit = 300;
+
+ledger::NoteSigner TestSigner() {
+  std::array<std::uint8_t, 32> seed{};
+  seed[0] = 11;
+  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
+}
+
+std::shared_ptr<const nlohmann::json> Body(const nlohmann::json& body) {
+  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
+                                                                     : ledger::ValidateBody(body);
+  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString();
+  return std::make_shared<const nlohmann::json>(valid ? std::move(valid).value() : body);
+}
+
+PendingEntry Expenditure(int n) {
+  return {Body({{"kind", "expenditure"},
+                {"fiscal_year", 2026},
+                {"opd", kOpd},
+                {"sub_activity", "1.02.02.2.01.0014"},
+                {"account", "5.1.02.01.01.0024"},
+                {"mechanism", "GU"},
+                {"instrument", "cms_transfer"},
+                {"value_date", "2026-02-03"},
+                {"gross", "1250000.00"},
+                {"taxes", nlohmann::json::array()},
+                {"net", "1250000.00"},
+                {"payee",
+                 {{"name", "CV Sinar Rejang"},
+                  {"bank", "Bank Bengkulu"},
+                  {"account_no", "0012034567"},
+                  {"account_name", "CV SINAR REJANG"}}},
+                {"bank_ref", "CMS-" + std::to_string(n)},
+                {"documents", {{"evidence_no", "KW-" + std::to_string(n)}}},
+                {"description", "Belanja alat tulis kantor"}}),
+          "bendahara.dinkes"};
+}
+
+class BundleExportTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new fs::path(fs::temp_directory_path() /
+                        ("jejak-bundle-export-test-" + std::to_string(::getpid())));
+    fs::remove_all(*dir_);
+    fs::create_directories(*dir_);
+    std::unique_ptr<Store> store = Open();
+    ASSERT_TRUE(store->Append({{Body({{"kind", "genesis"},
+                                      {"ledger_id", "bundle-export-test"},
+                                      {"origin", kOrigin},
+                                      {"region", "Pemerintah Kabupaten Contoh"},
+                                      {"checkpoint_key",
+                                       ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}}),
+                                "jejak-init"}},
+                              kTime)
+                    .has_value());
+    ASSERT_TRUE(store->Append({{Body({{"kind", "opd"}, {"code", kOpd}, {"name", "Dinas Kesehatan"}}),
+                                "admin"}},
+                              kTime)
+                    .has_value());
+    for (int first = 0; first < kExpenditures; first += kPerCommit) {
+      std::vector<PendingEntry> batch;
+      for (int n = first; n < first + kPerCommit; ++n) batch.push_back(Expenditure(n));
+      Result<BatchReceipt> appended = store->Append(batch, kTime);
+      ASSERT_TRUE(appended.has_value()) << appended.error().ToString();
+    }
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete dir_;
+  }
+
+  static std::unique_ptr<Store> Open() {
+    Result<std::unique_ptr<Store>> store =
+        Store::Open({"sqlite:" + (*dir_ / "ledger.db").string(), TestSigner(), ""});
+    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
+    return store ? std::move(store).value() : nullptr;
+  }
+
+  void SetUp() override { store_ = Open(); }
+
+  BundleExportOptions Options(std::int64_t to_seq, BundleCheckpoint checkpoint) {
+    BundleExportOptions options{kOrigin, ledger::VerifierOf(signer_), &signer_, to_seq,
+                                kExportTime, checkpoint};
+    return options;
+  }
+
+  // Pulls the whole bundle, checking that each chunk holds at most one page of entries.
+  std::string Export(BundleExporter& exporter, int* calls = nullptr) {
+    std::string bundle;
+    for (int call = 1;; ++call) {
+      std::string chunk;
+      Result<bool> more = exporter.Next(chunk);
+      EXPECT_TRUE(more.has_value()) << more.error().ToString();
+      if (!more) return bundle;
+      std::size_t lines = 0;
+      for (char c : chunk) lines += c == '\n' ? 1 : 0;
+      EXPECT_LE(lines, ledger::kPageEntriesMax + 2);  // A page, plus header or checkpoint.
+      bundle += chunk;
+      if (calls) *calls = call;
+      if (!*more) return bundle;
+    }
+  }
+
+  // The bundle format, built line by line from the stored entries.
+  std::string Expected(std::int64_t to_seq, const std::string& note) {
+    std::string expected =
+        ledger::BundleHeaderLine(kOrigin, ledger::FormatVerifierKey(ledger::VerifierOf(signer_))) + "\n";
+    for (std::int64_t seq = 0; seq <= to_seq; ++seq) {
+      Result<StoredEntry> entry = store_->Entry(seq);
+      EXPECT_TRUE(entry.has_value());
+      if (entry) expected += entry->canonical + "\n";
+    }
+    return expected + ledger::BundleCheckpointLine(note) + "\n";
+  }
+
+  // Feeds `bundle` to BundleChecker line by line; returns what it found.
+  Result<ledger::BundleSummary> Check(const std::string& bundle) {
+    ledger::BundleChecker checker(ledger::VerifierOf(signer_));
+    std::size_t begin = 0;
+    while (begin < bundle.size()) {
+      const std::size_t end = bundle.find('\n', begin);
+      EXPECT_NE(end, std::string::npos) << "the last line does not end in a newline";
+      if (end == std::string::npos) break;
+      if (Result<void> added = checker.AddLine(std::string_view(bundle).substr(begin, end - begin));
+          !added) {
+        return added.error();
+      }
+      begin = end + 1;
+    }
+    return checker.Finish();
+  }
+
+  static fs::path* dir_;
+  ledger::NoteSigner signer_ = TestSigner();
+  std::unique_ptr<Store> store_;
+};
+
+fs::path* BundleExportTest::dir_ = nullptr;
+
+TEST_F(BundleExportTest, WholeLedgerIsTheFormatByteForByteAndChecks) {
+  const std::int64_t last = 2 + kExpenditures - 1;
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(last, BundleCheckpoint::kStoredIfPresent));
+  ASSERT_TRUE(exporter.has_value()) << exporter.error().ToString();
+  EXPECT_EQ(exporter->tree_size(), static_cast<std::uint64_t>(last) + 1);
+  int calls = 0;
+  const std::string bundle = Export(*exporter, &calls);
+  EXPECT_EQ(calls, 2);  // 1,202 entries: two pages.
+  Result<std::optional<std::string>> stored = store_->CheckpointAt(exporter->tree_size());
+  ASSERT_TRUE(stored.has_value() && stored->has_value());
+  EXPECT_EQ(exporter->checkpoint_note(), **stored);  // A commit ended there.
+  EXPECT_EQ(bundle, Expected(last, **stored));
+  EXPECT_EQ(bundle.rfind("{\"format\":\"jejak-bundle/1\",", 0), 0u) << bundle.substr(0, 80);
+
+  Result<ledger::BundleSummary> summary = Check(bundle);
+  ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+  EXPECT_EQ(summary->entries, exporter->tree_size());
+  EXPECT_EQ(summary->origin, kOrigin);
+  Result<ledger::Digest> root = store_->TreeHash(exporter->tree_size());
+  ASSERT_TRUE(root.has_value());
+  EXPECT_EQ(summary->root, *root);
+}
+
+TEST_F(BundleExportTest, FreshlySignedCheckpointCoversAPrefixThatNoCommitEnded) {
+  const std::int64_t to_seq = 1000;  // Mid-commit: no stored checkpoint of 1,001 entries.
+  ASSERT_FALSE(store_->CheckpointAt(1001)->has_value());
+  for (BundleCheckpoint policy : {BundleCheckpoint::kFreshlySigned, BundleCheckpoint::kStoredIfPresent}) {
+    Result<BundleExporter> exporter = BundleExporter::Open(*store_, Options(to_seq, policy));
+    ASSERT_TRUE(exporter.has_value()) << exporter.error().ToString();
+    Result<StoredEntry> last = store_->Entry(to_seq);
+    Result<ledger::Digest> root = store_->TreeHash(1001);
+    ASSERT_TRUE(last.has_value() && root.has_value());
+    const std::string note = ledger::SignCheckpoint(
+        ledger::Checkpoint{kOrigin, 1001, *root, last->chain_hash, kExportTime}, signer_);
+    EXPECT_EQ(exporter->checkpoint_note(), note);
+    const std::string bundle = Export(*exporter);
+    EXPECT_EQ(bundle, Expected(to_seq, note));
+    Result<ledger::BundleSummary> summary = Check(bundle);
+    ASSERT_TRUE(summary.has_value()) << summary.error().ToString();
+    EXPECT_EQ(summary->entries, 1001u);
+  }
+}
+
+TEST_F(BundleExportTest, FreshlySignedIsChosenEvenWhereACommitEnded) {
+  // `jejak export-bundle` always signs anew, here over the 302 entries of the third commit.
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(301, BundleCheckpoint::kFreshlySigned));
+  ASSERT_TRUE(exporter.has_value()) << exporter.error().ToString();
+  Result<ledger::Checkpoint> opened =
+      ledger::OpenCheckpoint(exporter->checkpoint_note(), ledger::VerifierOf(signer_));
+  ASSERT_TRUE(opened.has_value());
+  EXPECT_EQ(opened->time, kExportTime);
+  EXPECT_EQ(opened->tree_size, 302u);
+  int calls = 0;
+  const std::string bundle = Export(*exporter, &calls);
+  EXPECT_EQ(calls, 1);  // One page: header, entries and checkpoint in one chunk.
+  EXPECT_TRUE(Check(bundle).has_value());
+}
+
+TEST_F(BundleExportTest, StoredCheckpointCarriesItsCosignatures) {
+  Result<std::optional<std::string>> note = store_->CheckpointAt(2);
+  ASSERT_TRUE(note.has_value() && note->has_value());
+  std::array<std::uint8_t, 32> seed{};
+  seed[0] = 12;
+  const std::string text = (*note)->substr(0, (*note)->find("\n\n") + 1);
+  const std::string line = ledger::CosignatureLine(text, "auditor.example", crypto::KeyFromSeed(seed),
+                                                   1770000000);
+  ASSERT_TRUE(store_->AddCosignature(2, "auditor.example", line).has_value());
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(1, BundleCheckpoint::kStoredIfPresent));
+  ASSERT_TRUE(exporter.has_value()) << exporter.error().ToString();
+  EXPECT_EQ(exporter->checkpoint_note(), **note + line);
+  const std::string bundle = Export(*exporter);
+  EXPECT_EQ(bundle, Expected(1, **note + line));
+  EXPECT_TRUE(Check(bundle).has_value());
+}
+
+TEST_F(BundleExportTest, NextAfterTheCheckpointLineAddsNothing) {
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(0, BundleCheckpoint::kFreshlySigned));
+  ASSERT_TRUE(exporter.has_value());
+  std::string chunk;
+  ASSERT_EQ(exporter->Next(chunk).value(), false);
+  EXPECT_EQ(std::count(chunk.begin(), chunk.end(), '\n'), 3);  // Header, genesis, checkpoint.
+  std::string after;
+  EXPECT_EQ(exporter->Next(after).value(), false);
+  EXPECT_TRUE(after.empty());
+}
+
+TEST_F(BundleExportTest, SeqBeyondTheLedgerIsNotFound) {
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(2 + kExpenditures, BundleCheckpoint::kFreshlySigned));
+  ASSERT_FALSE(exporter.has_value());
+  EXPECT_EQ(exporter.error().code, Code::kNotFound);
+}
+
+}  // namespace
+}  // namespace jejak::db
