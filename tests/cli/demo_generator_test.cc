@@ -1,7 +1,7 @@
 // The demo regency generator: determinism, every body valid, the whole plan appended into
 // a real SQLite store that verifies, every audit rule firing on its planted anomaly (and
 // OVER_PAGU nowhere else), and at the default size a realistic absorption.
-#include "server/demo_generator.h"
+#include "cli/demo_generator.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -23,7 +23,7 @@
 #include "ledger/entry.h"
 #include "ledger/note.h"
 
-namespace jejak::server {
+namespace jejak::cli {
 namespace {
 
 namespace fs = std::filesystem;
@@ -279,4 +279,4 @@ TEST_F(DemoGeneratorTest, DefaultPlanIsRealistic) {
 }
 
 }  // namespace
-}  // namespace jejak::server
+}  // namespace jejak::cli

@@ -1,4 +1,7 @@
-#include "server/cli.h"
+// The ledger commands of `jejak` (cli/ledger_commands.h): init, append, checkpoint,
+// verify, export-bundle and verify-bundle, each on the data directory of one ledger,
+// and the helpers that open that ledger. They run without the HTTPS service.
+#include "cli/ledger_commands.h"
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
@@ -17,6 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "cli/args.h"
+#include "cli/exit_codes.h"
+#include "cli/files.h"
 #include "crypto/certificate.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
@@ -28,137 +34,25 @@
 #include "ledger/entry.h"
 #include "ledger/limits.h"
 #include "ledger/note.h"
-#include "server/audit_client.h"
-#include "server/auth.h"
 #include "server/clock.h"
 #include "server/config.h"
-#include "server/demo_generator.h"
-#include "server/service.h"
 
-namespace jejak::server {
-namespace {
+namespace jejak::cli {
 
 namespace fs = std::filesystem;
+using server::CheckDataDirModes;
+using server::Config;
+using server::FormatConfig;
+using server::LoadConfig;
+using server::NowRfc3339;
+
+namespace {
 
 // An input file for `jejak append` larger than this is refused rather than read.
 constexpr std::uintmax_t kAppendFileBytesMax = 1024ull * 1024 * 1024;
 // Entries per group commit for `jejak append`, unless --batch says otherwise.
 constexpr std::size_t kAppendBatchDefault = 256;
 constexpr std::size_t kAppendBatchMax = 10000;
-
-// A failed command: the exit code and the one-line reason.
-struct Failure {
-  int exit_code = kExitUsage;
-  std::string reason;
-};
-
-int Fail(const Failure& failure) {
-  std::fprintf(stderr, "jejak: %s\n", failure.reason.c_str());
-  return failure.exit_code;
-}
-
-int Usage(const std::string& reason) { return Fail({kExitUsage, reason}); }
-
-constexpr const char* kUsage =
-    "usage: jejak <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  init --data DIR --region NAME [--origin O] [--db URL]\n"
-    "      create a new ledger: config, database, genesis entry, checkpoint key\n"
-    "  append --data DIR --sub NAME [--batch N] FILE|-\n"
-    "      append one JSON entry, or NDJSON entries in group commits of N (default 256)\n"
-    "  checkpoint --data DIR\n"
-    "      print the newest signed checkpoint\n"
-    "  verify --data DIR [--key VKEYFILE] [--checkpoint NOTEFILE]\n"
-    "      recompute and check the whole ledger; exit 1 naming the first bad seq\n"
-    "  export-bundle --data DIR [--to-seq N] [--out FILE]\n"
-    "      write the offline verification bundle (NDJSON)\n"
-    "  verify-bundle BUNDLE --key VKEYFILE\n"
-    "      verify a bundle offline, trusting only the key file\n"
-    "  serve --data DIR [--listen HOST:PORT] | --config FILE [--listen HOST:PORT]\n"
-    "      serve the HTTPS API until SIGTERM or SIGINT\n"
-    "  token --data DIR --role R --sub NAME [--opd CODE] [--ttl 8h]\n"
-    "      print a bearer token from the local issuer (roles: officer, auditor,\n"
-    "      executive, admin; officers need --opd)\n"
-    "  demo [--data DIR] [--port N | --listen HOST:PORT] [--entries N]\n"
-    "      record a sample regency's year in DIR (default var/demo) if it is not there,\n"
-    "      verify it, print a token per role and serve it (default 127.0.0.1:8443)\n"
-    "  audit --server URL --token-file F --key VKEYFILE --state DIR [--full]\n"
-    "        [--cosign KEYFILE --cosigner-name NAME] [--ca-cert FILE]\n"
-    "      the auditor's check of a server: signature, consistency with the checkpoint\n"
-    "      kept in DIR, optionally every entry (--full), then cosign\n"
-    "  cosigner-key --name NAME --out KEYFILE\n"
-    "      make an auditor's witness key and print its cosigner verifier key\n"
-    "\n"
-    "exit codes: 0 ok, 1 verification failed, 2 usage or input error\n";
-
-// Parsed command line: --flag value pairs and positional arguments.
-struct Args {
-  std::map<std::string, std::string> flags;
-  std::vector<std::string> positional;
-
-  std::optional<std::string> Get(const std::string& name) const {
-    auto found = flags.find(name);
-    if (found == flags.end()) return std::nullopt;
-    return found->second;
-  }
-};
-
-std::optional<Failure> ParseArgs(int argc, char** argv, const std::set<std::string>& allowed,
-                                 Args& args) {
-  for (int i = 2; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.rfind("--", 0) == 0 && arg.size() > 2) {
-      std::string name = arg.substr(2);
-      std::string value;
-      const std::size_t equals = name.find('=');
-      if (equals != std::string::npos) {
-        value = name.substr(equals + 1);
-        name = name.substr(0, equals);
-      } else {
-        if (i + 1 >= argc) return Failure{kExitUsage, "option --" + name + " needs a value"};
-        value = argv[++i];
-      }
-      if (!allowed.count(name)) return Failure{kExitUsage, "unknown option --" + name};
-      if (args.flags.count(name)) return Failure{kExitUsage, "option --" + name + " given twice"};
-      args.flags[name] = value;
-    } else {
-      args.positional.push_back(arg);
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> ReadFile(const std::string& path, std::uintmax_t bytes_max) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
-  if (fs::file_size(path, ec) > bytes_max) return std::nullopt;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
-bool WriteFile(const fs::path& path, const std::string& content, fs::perms permissions) {
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return false;
-    out << content;
-    out.flush();
-    if (!out) return false;
-  }
-  std::error_code ec;
-  fs::permissions(path, permissions, ec);
-  return !ec;
-}
-
-std::string Trim(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
-    text.pop_back();
-  }
-  return text;
-}
 
 // Reads a verifier key file: one line "<name>+<id>+<key>".
 std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Failure& failure) {
@@ -172,13 +66,8 @@ std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Fai
   return verifier;
 }
 
-// The ledger under --data: its config, keys and an open store.
-struct Ledger {
-  Config config;
-  ledger::NoteVerifier verifier;
-  std::optional<ledger::NoteSigner> signer;
-  std::unique_ptr<db::Store> store;
-};
+
+}  // namespace
 
 std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& failure) {
   std::optional<std::string> data = args.Get("data");
@@ -392,6 +281,8 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
 
 int Init(const Args& args) { return CreateLedger(args, ""); }
 
+namespace {
+
 // Splits an append input into entry bodies: one JSON object, or NDJSON (blank lines
 // skipped). Reports the first bad line.
 std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> ParseAppendInput(
@@ -433,6 +324,9 @@ std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> ParseAppendInp
   if (bodies.empty()) return std::nullopt;
   return bodies;
 }
+
+
+}  // namespace
 
 int Append(const Args& args) {
   std::optional<std::string> sub = args.Get("sub");
@@ -627,235 +521,4 @@ int VerifyBundle(const Args& args) {
   return kExitOk;
 }
 
-
-// --data DIR or --config FILE: the config of the ledger to serve.
-std::optional<Config> LoadServeConfig(const Args& args, Failure& failure) {
-  std::optional<std::string> data = args.Get("data");
-  std::optional<std::string> config_path = args.Get("config");
-  if (data.has_value() == config_path.has_value()) {
-    failure = {kExitUsage, "give exactly one of --data DIR or --config FILE"};
-    return std::nullopt;
-  }
-  const std::string path = config_path ? *config_path : (fs::path(*data) / "jejak.conf").string();
-  Result<Config> config = LoadConfig(path);
-  if (!config) {
-    failure = {kExitUsage, config.error().code == Code::kNotFound
-                               ? config.error().message + " (run jejak init)"
-                               : config.error().ToString()};
-    return std::nullopt;
-  }
-  return std::move(config).value();
-}
-
-int Serve(const Args& args) {
-  if (!args.positional.empty()) return Usage("serve: unexpected argument " + args.positional[0]);
-  Failure failure;
-  std::optional<Config> config = LoadServeConfig(args, failure);
-  if (!config) return Fail({kExitUsage, "serve: " + failure.reason});
-  return server::Serve(*config, args.Get("listen").value_or(""));
-}
-
-// "8h", "30m", "3600s", "2d", or bare seconds. At most 30 days.
-std::optional<std::chrono::seconds> ParseTtl(const std::string& text) {
-  if (text.empty() || text.size() > 12) return std::nullopt;
-  std::size_t digits = 0;
-  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
-  if (digits == 0) return std::nullopt;
-  const long long value = std::stoll(text.substr(0, digits));
-  const std::string unit = text.substr(digits);
-  long long scale = 0;
-  if (unit.empty() || unit == "s") scale = 1;
-  if (unit == "m") scale = 60;
-  if (unit == "h") scale = 3600;
-  if (unit == "d") scale = 86400;
-  if (scale == 0) return std::nullopt;
-  const long long seconds = value * scale;
-  if (seconds < 1 || seconds > 30LL * 86400) return std::nullopt;
-  return std::chrono::seconds(seconds);
-}
-
-int Token(const Args& args) {
-  if (!args.positional.empty()) return Usage("token: unexpected argument " + args.positional[0]);
-  std::optional<std::string> role_name = args.Get("role");
-  std::optional<std::string> sub = args.Get("sub");
-  if (!role_name) return Usage("token: --role is required (officer, auditor, executive, admin)");
-  std::optional<Role> role = ParseRole(*role_name);
-  if (!role) return Usage("token: unknown role '" + *role_name + "' (officer, auditor, executive, admin)");
-  if (!sub || sub->empty() || sub->size() > kSubjectBytesMax) {
-    return Usage("token: --sub NAME (1 to 64 bytes) is required");
-  }
-  std::optional<std::string> opd = args.Get("opd");
-  if (*role == Role::kOfficer && !opd) return Usage("token: an officer token needs --opd CODE");
-  if (*role != Role::kOfficer && opd) return Usage("token: only officer tokens carry --opd");
-  std::optional<std::chrono::seconds> ttl = ParseTtl(args.Get("ttl").value_or("8h"));
-  if (!ttl) return Usage("token: --ttl must be like 30m, 8h or 2d, at most 30 days");
-  Failure failure;
-  std::optional<Config> config = LoadServeConfig(args, failure);
-  if (!config) return Fail({kExitUsage, "token: " + failure.reason});
-  if (config->token_issuer_key.empty() || config->token_issuer.empty()) {
-    return Usage("token: the config names no local token issuer");
-  }
-  if (ttl->count() > config->token_lifetime_max_seconds) {
-    return Usage("token: --ttl is longer than the server accepts (token_lifetime_max_seconds = " +
-                 std::to_string(config->token_lifetime_max_seconds) + ")");
-  }
-  std::optional<std::string> key = ReadFile(config->token_issuer_key, 64 * 1024);
-  if (!key) return Usage("token: cannot read " + config->token_issuer_key);
-  Actor actor{*sub, *role, opd.value_or(""), config->token_issuer};
-  Result<std::string> token = MintToken(*key, config->token_issuer, config->token_audience, actor,
-                                        *ttl, std::chrono::system_clock::now());
-  if (!token) return Usage("token: " + token.error().ToString());
-  std::printf("%s\n", token->c_str());
-  return kExitOk;
-}
-
-// The demo's fiscal year: a complete year, so the dashboard shows a whole cycle with its
-// December peak, and every tax deadline has passed.
-constexpr std::int64_t kDemoFiscalYear = 2025;
-// Entries of the demo plan are held in memory while it is recorded: keep it modest.
-constexpr std::size_t kDemoEntriesCliMax = 200'000;
-
-// Records the generated sample regency in the new ledger at `data`, one group commit per
-// simulated recording batch, then verifies it.
-std::optional<Failure> RecordDemo(const std::string& data, std::size_t expenditures) {
-  const DemoPlan plan = GenerateDemo(kDemoFiscalYear, expenditures, /*first_seq=*/1);
-  Failure failure;
-  Args args;
-  args.flags["data"] = data;
-  std::optional<Ledger> ledger = OpenLedger(args, true, failure);
-  if (!ledger) return failure;
-  std::size_t recorded = 0;
-  for (const DemoBatch& batch : plan.batches) {
-    std::vector<db::PendingEntry> pending;
-    pending.reserve(batch.entries.size());
-    for (const auto& [sub, body] : batch.entries) {
-      Result<nlohmann::json> valid = ledger::ValidateBody(body);
-      if (!valid) return Failure{kExitUsage, "generated entry invalid: " + valid.error().ToString()};
-      pending.push_back(db::PendingEntry{std::make_shared<const nlohmann::json>(std::move(valid).value()),
-                                         sub, "", ""});
-    }
-    Result<db::BatchReceipt> receipt = ledger->store->Append(pending, batch.recorded_at);
-    if (!receipt) return Failure{kExitUsage, receipt.error().ToString()};
-    recorded += pending.size();
-  }
-  Result<db::VerifyReport> report = ledger->store->Verify(ledger->verifier, std::nullopt);
-  if (!report) return Failure{kExitUsage, report.error().ToString()};
-  if (!report->ok) {
-    return Failure{kExitVerificationFailed,
-                   "the demo ledger does not verify at seq " + std::to_string(report->problem->seq) +
-                       ": " + report->problem->what};
-  }
-  std::printf("recorded the sample regency (fiscal year %lld): %zu entries; verified: %llu entries, root %s\n",
-              static_cast<long long>(kDemoFiscalYear), recorded + 1,
-              static_cast<unsigned long long>(report->entries), crypto::ToHex(report->root).c_str());
-  for (const std::string& line : plan.planted) std::printf("  planted: %s\n", line.c_str());
-  return std::nullopt;
-}
-
-int Demo(const Args& args) {
-  if (!args.positional.empty()) return Usage("demo: unexpected argument " + args.positional[0]);
-  const std::string data = args.Get("data").value_or("var/demo");
-  std::size_t expenditures = kDemoExpendituresDefault;
-  if (std::optional<std::string> text = args.Get("entries")) {
-    char* end = nullptr;
-    const unsigned long long value = std::strtoull(text->c_str(), &end, 10);
-    if (text->empty() || *end != '\0' || value < kDemoExpendituresMin || value > kDemoEntriesCliMax) {
-      return Usage("demo: --entries must be from " + std::to_string(kDemoExpendituresMin) + " to " +
-                   std::to_string(kDemoEntriesCliMax));
-    }
-    expenditures = static_cast<std::size_t>(value);
-  }
-  std::string listen = args.Get("listen").value_or("127.0.0.1:8443");
-  if (std::optional<std::string> port = args.Get("port")) {
-    if (args.Get("listen")) return Usage("demo: give --port or --listen, not both");
-    char* end = nullptr;
-    const unsigned long value = std::strtoul(port->c_str(), &end, 10);
-    if (port->empty() || *end != '\0' || value > 65535) return Usage("demo: --port must be 0 to 65535");
-    listen = "127.0.0.1:" + *port;
-  }
-  if (!fs::exists(fs::path(data) / "jejak.conf")) {
-    Args init;
-    init.flags = {{"data", data},
-                  {"region", "Pemerintah Kabupaten Contoh Lestari"},
-                  {"origin", "jejak.demo/contoh-lestari"}};
-    // The genesis entry opens the simulated year, before its first recorded entry.
-    if (int code = CreateLedger(init, std::to_string(kDemoFiscalYear) + "-01-01T00:00:00.000Z");
-        code != kExitOk) {
-      return code;
-    }
-    if (std::optional<Failure> failed = RecordDemo(data, expenditures)) {
-      return Fail({failed->exit_code, "demo: " + failed->reason});
-    }
-  } else {
-    std::printf("demo: %s already holds a ledger (rm -rf %s to start over)\n", data.c_str(), data.c_str());
-  }
-  // One token per role, for trying the API and the dashboard.
-  std::printf("\ntokens (8 hours):\n");
-  const std::pair<const char*, Args> roles[] = {
-      {"executive (Bupati)", Args{{{"data", data}, {"role", "executive"}, {"sub", "kantor.bupati"}}, {}}},
-      {"auditor (BPK)", Args{{{"data", data}, {"role", "auditor"}, {"sub", "bpk.auditor"}}, {}}},
-      {"officer (Dinas Kesehatan)",
-       Args{{{"data", data}, {"role", "officer"}, {"sub", "bendahara.dinkes"}, {"opd", "1.02.0.00.0.00.01.0000"}}, {}}},
-      {"admin (BPKAD)", Args{{{"data", data}, {"role", "admin"}, {"sub", "admin.bpkad"}}, {}}},
-  };
-  for (const auto& [label, token_args] : roles) {
-    std::printf("  %s:\n  ", label);
-    std::fflush(stdout);
-    if (int code = Token(token_args); code != kExitOk) return code;
-  }
-  std::printf("\ndashboard: https://%s/ (certificate: %s/tls/cert.pem)\n", listen.c_str(), data.c_str());
-  std::fflush(stdout);
-  Args serve;
-  serve.flags["data"] = data;
-  serve.flags["listen"] = listen;
-  return Serve(serve);
-}
-
-}  // namespace
-
-int RunCli(int argc, char** argv) {
-  try {
-    if (argc < 2) {
-      std::fprintf(stderr, "%s", kUsage);
-      return kExitUsage;
-    }
-    const std::string command = argv[1];
-    if (command == "help" || command == "--help" || command == "-h") {
-      std::printf("%s", kUsage);
-      return kExitOk;
-    }
-    // The auditor's commands parse their own options: `audit` has a bare --full switch.
-    if (command == "audit" || command == "cosigner-key") {
-      const std::vector<std::string> rest(argv + 2, argv + argc);
-      return command == "audit" ? RunAudit(rest) : RunCosignerKey(rest);
-    }
-    struct Command {
-      std::set<std::string> flags;
-      int (*run)(const Args&);
-    };
-    const std::map<std::string, Command> commands = {
-        {"init", {{"data", "region", "origin", "db"}, Init}},
-        {"append", {{"data", "sub", "batch"}, Append}},
-        {"checkpoint", {{"data"}, Checkpoint}},
-        {"verify", {{"data", "key", "checkpoint"}, Verify}},
-        {"export-bundle", {{"data", "to-seq", "out"}, ExportBundle}},
-        {"verify-bundle", {{"key"}, VerifyBundle}},
-        {"serve", {{"data", "config", "listen"}, Serve}},
-        {"token", {{"data", "config", "role", "sub", "opd", "ttl"}, Token}},
-        {"demo", {{"data", "listen", "port", "entries"}, Demo}},
-    };
-    auto found = commands.find(command);
-    if (found == commands.end()) {
-      return Usage("unknown command '" + command + "' (jejak help lists them)");
-    }
-    Args args;
-    if (std::optional<Failure> failure = ParseArgs(argc, argv, found->second.flags, args)) {
-      return Fail({kExitUsage, command + ": " + failure->reason});
-    }
-    return found->second.run(args);
-  } catch (const std::exception& e) {
-    return Fail({kExitUsage, std::string("internal error: ") + e.what()});
-  }
-}
-
-}  // namespace jejak::server
+}  // namespace jejak::cli

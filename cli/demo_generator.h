@@ -16,7 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace jejak::server {
+namespace jejak::cli {
 
 // The fewest and most expenditures GenerateDemo accepts: payroll alone takes about 900
 // (every OPD's salaries and allowances), and a million is a large province's year.
@@ -51,4 +51,4 @@ struct DemoPlan {
 // ledger::ValidateBody and the store's ledger checks when appended batch by batch.
 DemoPlan GenerateDemo(std::int64_t fiscal_year, std::size_t expenditures, std::int64_t first_seq);
 
-}  // namespace jejak::server
+}  // namespace jejak::cli

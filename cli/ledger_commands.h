@@ -1,0 +1,57 @@
+// The ledger commands of `jejak` (DESIGN "CLI"): init, append, checkpoint, verify,
+// export-bundle and verify-bundle, run on a ledger's data directory without the HTTPS
+// service; and the helpers `jejak demo` (cli/serve_commands.cc) shares with them.
+// Each command takes the options parsed by cli/args.h, prints its result on stdout, and
+// returns an exit code of cli/exit_codes.h with a one-line reason on stderr. None throws
+// an exception of its own.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli/args.h"
+#include "cli/exit_codes.h"
+#include "db/store.h"
+#include "ledger/note.h"
+#include "server/config.h"
+
+namespace jejak::cli {
+
+// The ledger under --data: its config, keys and an open store.
+struct Ledger {
+  server::Config config;
+  ledger::NoteVerifier verifier;
+  std::optional<ledger::NoteSigner> signer;
+  std::unique_ptr<db::Store> store;
+};
+
+// Opens the ledger under args' --data (verifier key from --key if given, else the
+// config's). With `need_signer`, also checks the data directory's modes, loads the
+// checkpoint key and refuses a ledger rewound behind its kept checkpoint (exit 1).
+// On failure sets `failure` and returns nullopt.
+std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& failure);
+
+// `jejak init`: creates the ledger under --data (config, keys, TLS certificate, database
+// and genesis entry). `genesis_recorded_at` is the genesis entry's recorded_at, empty for
+// now (`jejak demo` backdates it to its simulated year).
+int CreateLedger(const Args& args, const std::string& genesis_recorded_at);
+
+// `jejak init --data DIR --region NAME [--origin O] [--db URL]`.
+int Init(const Args& args);
+// `jejak append --data DIR --sub NAME [--batch N] FILE|-`: all or nothing when the input
+// spans several group commits.
+int Append(const Args& args);
+// `jejak checkpoint --data DIR`: prints the newest signed checkpoint.
+int Checkpoint(const Args& args);
+// `jejak verify --data DIR [--key VKEYFILE] [--checkpoint NOTEFILE]`: exit 1 naming the
+// first bad seq.
+int Verify(const Args& args);
+// `jejak export-bundle --data DIR [--to-seq N] [--out FILE]`: the offline bundle, to
+// stdout unless --out names a file that does not exist yet.
+int ExportBundle(const Args& args);
+// `jejak verify-bundle BUNDLE --key VKEYFILE`: trusts only the key file; exit 1 on any
+// failed check.
+int VerifyBundle(const Args& args);
+
+}  // namespace jejak::cli
