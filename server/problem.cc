@@ -89,4 +89,12 @@ HttpResponse UnsupportedMediaType(const std::string& detail) { return Problem(41
 
 HttpResponse InternalError() { return Problem(500, "internal error"); }
 
+std::string TransportProblemBody(int status, std::string_view title, std::string_view detail) {
+  const auto quoted = [](std::string_view text) {
+    return json(std::string(text)).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  return "{\"type\":\"about:blank\",\"title\":" + quoted(title) +
+         ",\"status\":" + std::to_string(status) + ",\"detail\":" + quoted(detail) + "}";
+}
+
 }  // namespace jejak::server

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "server/http.h"
@@ -28,5 +29,11 @@ HttpResponse UnsupportedMediaType(const std::string& detail);
 
 // 500 "internal error" without a log line: for callers that have logged the cause already.
 HttpResponse InternalError();
+
+// The body of a refusal by the transport itself (server/http.cc: malformed, too large,
+// too many connections, shutting down), written before any route runs. Its members come in
+// RFC 9457's order (type, title, status, detail) where ProblemOf's are sorted; both stay
+// byte-for-byte what clients have always been sent.
+std::string TransportProblemBody(int status, std::string_view title, std::string_view detail);
 
 }  // namespace jejak::server
