@@ -7,6 +7,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <type_traits>
 #include <fstream>
 #include <cstdlib>
 #include <regex>
@@ -36,6 +38,44 @@ std::string Relative(const std::string& dir, const std::string& value) {
   std::filesystem::path relative = std::filesystem::path(value).lexically_relative(dir);
   if (relative.empty() || relative.string().rfind("..", 0) == 0) return value;
   return relative.string();
+}
+
+// An integer key: its range, and where its value goes.
+struct Number {
+  std::int64_t min;
+  std::int64_t max;
+  std::function<void(std::int64_t)> set;
+};
+
+// The integer keys and the fields they set. Durations are written in the unit their key
+// names and stored as std::chrono durations.
+std::map<std::string, Number> NumberKeys(Config& config) {
+  const auto to = [](auto* field) {
+    return [field](std::int64_t value) {
+      *field = std::remove_pointer_t<decltype(field)>(value);
+    };
+  };
+  const auto body_min = static_cast<std::int64_t>(kRequestBodyBytesMin);
+  const auto body_max = static_cast<std::int64_t>(kRequestBodyBytesMax);
+  return {
+      {"body_bytes_max", {body_min, body_max, to(&config.body_bytes_max)}},
+      {"header_bytes_max", {1024, 1024 * 1024, to(&config.header_bytes_max)}},
+      {"handshake_timeout_seconds", {1, 60, to(&config.handshake_timeout)}},
+      {"request_timeout_seconds", {1, 3600, to(&config.request_timeout)}},
+      {"idle_timeout_seconds", {1, 3600, to(&config.idle_timeout)}},
+      {"connections_max", {1, 100000, to(&config.connections_max)}},
+      {"connections_per_client_max", {0, 100000, to(&config.connections_per_client_max)}},
+      {"append_queue_max", {256, 1000000, to(&config.append_queue_max)}},
+      {"append_batch_max", {1, 10000, to(&config.append_batch_max)}},
+      {"worker_threads", {0, 256, to(&config.worker_threads)}},
+      {"verify_interval_minutes", {0, 10080, to(&config.verify_interval)}},
+      {"token_lifetime_max_seconds", {60, 30LL * 24 * 3600, to(&config.token_lifetime_max_seconds)}},
+      {"audit_split_window_days", {1, 366, to(&config.audit_split_window)}},
+      {"audit_duplicate_window_days", {1, 366, to(&config.audit_duplicate_window)}},
+      {"audit_late_recording_days", {0, 366, to(&config.audit_late_recording)}},
+      {"audit_reversal_heavy_basis_points",
+       {1, 10000, to(&config.audit_reversal_heavy_basis_points)}},
+  };
 }
 
 }  // namespace
@@ -68,32 +108,7 @@ Result<Config> LoadConfig(const std::string& path) {
       {"token_issuer_key", &config.token_issuer_key},
       {"token_audience", &config.token_audience},
   };
-  struct Number {
-    std::int64_t* signed_value = nullptr;
-    std::size_t* size_value = nullptr;
-    std::int64_t min;
-    std::int64_t max;
-  };
-  std::map<std::string, Number> numbers = {
-      {"body_bytes_max", {nullptr, &config.body_bytes_max, 1024, 16 * 1024 * 1024}},
-      {"header_bytes_max", {nullptr, &config.header_bytes_max, 1024, 1024 * 1024}},
-      {"handshake_timeout_seconds", {&config.handshake_timeout_seconds, nullptr, 1, 60}},
-      {"request_timeout_seconds", {&config.request_timeout_seconds, nullptr, 1, 3600}},
-      {"idle_timeout_seconds", {&config.idle_timeout_seconds, nullptr, 1, 3600}},
-      {"connections_max", {nullptr, &config.connections_max, 1, 100000}},
-      {"connections_per_client_max", {nullptr, &config.connections_per_client_max, 0, 100000}},
-      {"append_queue_max", {nullptr, &config.append_queue_max, 256, 1000000}},
-      {"append_batch_max", {nullptr, &config.append_batch_max, 1, 10000}},
-      {"worker_threads", {&config.worker_threads, nullptr, 0, 256}},
-      {"verify_interval_minutes", {&config.verify_interval_minutes, nullptr, 0, 10080}},
-      {"token_lifetime_max_seconds",
-       {&config.token_lifetime_max_seconds, nullptr, 60, 30LL * 24 * 3600}},
-      {"audit_split_window_days", {&config.audit_split_window_days, nullptr, 1, 366}},
-      {"audit_duplicate_window_days", {&config.audit_duplicate_window_days, nullptr, 1, 366}},
-      {"audit_late_recording_days", {&config.audit_late_recording_days, nullptr, 0, 366}},
-      {"audit_reversal_heavy_basis_points",
-       {&config.audit_reversal_heavy_basis_points, nullptr, 1, 10000}},
-  };
+  std::map<std::string, Number> numbers = NumberKeys(config);
   // Money thresholds, written as DESIGN's money strings (rupiah).
   std::map<std::string, std::int64_t*> money = {
       {"audit_direct_procurement_cap", &config.audit_direct_procurement_cap_sen},
@@ -152,8 +167,7 @@ Result<Config> LoadConfig(const std::string& path) {
                                std::to_string(limit->second.min) + " to " +
                                std::to_string(limit->second.max));
       }
-      if (limit->second.signed_value) *limit->second.signed_value = parsed;
-      if (limit->second.size_value) *limit->second.size_value = static_cast<std::size_t>(parsed);
+      limit->second.set(parsed);
     } else if (auto amount = money.find(key); amount != money.end()) {
       Result<std::int64_t> sen = ledger::ParseMoneySen(value);
       if (!sen) return InvalidArgument(where + "'" + key + "' must be rupiah like 200000000");
@@ -227,9 +241,9 @@ std::string FormatConfig(const Config& config) {
       << "\n# Limits (see ops/jejak.example.conf).\n"
       << "body_bytes_max = " << config.body_bytes_max << "\n"
       << "header_bytes_max = " << config.header_bytes_max << "\n"
-      << "handshake_timeout_seconds = " << config.handshake_timeout_seconds << "\n"
-      << "request_timeout_seconds = " << config.request_timeout_seconds << "\n"
-      << "idle_timeout_seconds = " << config.idle_timeout_seconds << "\n"
+      << "handshake_timeout_seconds = " << config.handshake_timeout.count() << "\n"
+      << "request_timeout_seconds = " << config.request_timeout.count() << "\n"
+      << "idle_timeout_seconds = " << config.idle_timeout.count() << "\n"
       << "connections_max = " << config.connections_max << "\n"
       << "# 0: off. Behind a reverse proxy every client has the proxy's address.\n"
       << "connections_per_client_max = " << config.connections_per_client_max << "\n"

@@ -3,12 +3,14 @@
 // ops/jejak.example.conf documents every key.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "server/limits.h"
 
 namespace jejak::server {
 
@@ -38,31 +40,36 @@ struct Config {
   std::string token_issuer_key;  // Absolute path of its ES256 private key.
   std::string token_audience = "jejak";
   // Tokens valid for longer than this (exp - now, or exp - iat) are refused: a stolen
-  // token must not work for years.
+  // token must not work for years. Seconds, as the key says: `jejak token` compares its
+  // --ttl with it.
   std::int64_t token_lifetime_max_seconds = 24 * 3600;
   std::vector<std::string> witness_keys;  // Auditors' cosignature verifier keys.
   bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
 
-  // Limits.
-  std::size_t body_bytes_max = 64 * 1024;
-  std::size_t header_bytes_max = 16 * 1024;
-  std::int64_t handshake_timeout_seconds = 5;
-  std::int64_t request_timeout_seconds = 10;
-  std::int64_t idle_timeout_seconds = 30;
+  // Limits (server/limits.h says why the defaults are what they are). The file writes
+  // durations in the unit their key names: handshake_timeout_seconds, ...
+  std::size_t body_bytes_max = kRequestBodyBytesDefault;  // At least ledger::kEntryBytesMax.
+  std::size_t header_bytes_max = kRequestHeaderBytesDefault;
+  std::chrono::seconds handshake_timeout = kHandshakeTimeoutDefault;
+  std::chrono::seconds request_timeout = kRequestTimeoutDefault;
+  std::chrono::seconds idle_timeout = kIdleTimeoutDefault;
   std::size_t connections_max = 1024;
   std::size_t connections_per_client_max = 64;  // 0: no per-client cap.
   std::size_t append_queue_max = 10000;
   std::size_t append_batch_max = 256;
   std::int64_t worker_threads = 0;  // 0: twice the cores.
   // The server re-verifies the whole ledger at start and then this often (0: never).
-  std::int64_t verify_interval_minutes = 60;
+  std::chrono::minutes verify_interval = kVerifyIntervalDefault;
 
   // Audit rule thresholds (GET /v1/audit/findings).
   std::int64_t audit_direct_procurement_cap_sen = 200'000'000LL * 100;
   std::int64_t audit_cash_cap_sen = 2'000'000LL * 100;
-  std::int64_t audit_split_window_days = 30;
-  std::int64_t audit_duplicate_window_days = 30;
-  std::int64_t audit_late_recording_days = 7;
+  // Payments this close together may be one package split (SPLIT_PACKAGE), or one bill
+  // paid twice (DUPLICATE_PAYMENT).
+  std::chrono::days audit_split_window{30};
+  std::chrono::days audit_duplicate_window{30};
+  // An entry recorded this long after its value date is late (LATE_RECORDING).
+  std::chrono::days audit_late_recording{7};
   std::int64_t audit_reversal_heavy_basis_points = 500;
   std::vector<std::string> holidays;  // YYYY-MM-DD; deadlines move past them.
 };

@@ -31,6 +31,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "base/check.h"
+#include "server/problem.h"
 
 namespace jejak::server {
 namespace {
@@ -362,7 +363,7 @@ class Session : public std::enable_shared_from_this<Session> {
         HttpResponse response;
         response.status = 500;
         response.content_type = "application/problem+json";
-        response.body = R"({"type":"about:blank","title":"Internal Server Error","status":500,"detail":"internal error"})";
+        response.body = TransportProblemBody(500, "Internal Server Error", "internal error");
         respond(std::move(response));
       }
     });
@@ -384,9 +385,7 @@ class Session : public std::enable_shared_from_this<Session> {
     HttpResponse response;
     response.status = status;
     response.content_type = "application/problem+json";
-    response.body = "{\"type\":\"about:blank\",\"title\":" + JsonString(title) +
-                    ",\"status\":" + std::to_string(status) + ",\"detail\":" + JsonString(detail) +
-                    "}";
+    response.body = TransportProblemBody(status, title, detail);
     response.headers.emplace_back("X-Request-Id", request_id);
     const std::string reason_field = reason.empty() ? "" : ",\"reason\":" + JsonString(reason);
     std::fprintf(stdout,

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "server/limits.h"
 
 namespace boost::asio::ssl {
 class context;
@@ -58,15 +59,15 @@ using Handler = std::function<void(HttpRequest, Responder)>;
 using TransportErrorHook = std::function<void(int status)>;
 
 struct ServerLimits {
-  std::size_t body_bytes_max = 64 * 1024;
-  std::size_t header_bytes_max = 16 * 1024;
+  std::size_t body_bytes_max = kRequestBodyBytesDefault;
+  std::size_t header_bytes_max = kRequestHeaderBytesDefault;
   // The whole TLS handshake. Short: a handshake takes milliseconds, and a client that
   // connects and stays silent holds a connection for nothing.
-  std::chrono::seconds handshake_timeout{5};
+  std::chrono::seconds handshake_timeout = kHandshakeTimeoutDefault;
   // The whole first request read (a trickling client still times out).
-  std::chrono::seconds request_timeout{10};
+  std::chrono::seconds request_timeout = kRequestTimeoutDefault;
   // Waiting for the next request on a keep-alive connection.
-  std::chrono::seconds idle_timeout{30};
+  std::chrono::seconds idle_timeout = kIdleTimeoutDefault;
   std::chrono::seconds write_timeout{30};
   // Open connections. A new connection past this closes an idle one (in its TLS handshake
   // or waiting for a request) to make room: the oldest of those that have not sent a

@@ -1,7 +1,8 @@
-// Service: the ledger API of DESIGN ("HTTP API") behind HttpServer: routing, bearer-token
-// authentication and the role matrix, request validation, RFC 9457 problem responses,
-// metrics and one log line per request. Appends go through the AppendWriter; reads use
-// a pool of read-only stores so they never wait for the writer.
+// Service: the ledger API of DESIGN ("HTTP API") behind HttpServer. It builds the
+// ServiceContext (server/context.h) and the route table (server/router.h; the handlers are
+// in server/handlers/), gives every request an id, metrics and one log line, and turns
+// anything that escapes a handler into a 500. Appends go through the AppendWriter; reads
+// use a pool of read-only stores so they never wait for the writer.
 #pragma once
 
 #include <memory>

@@ -2,8 +2,11 @@
 // every malformed line is named.
 #include "server/config.h"
 
+#include "ledger/limits.h"
+
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -47,14 +50,14 @@ TEST_F(ConfigTest, DocumentedExampleParses) {
   EXPECT_EQ(config->body_bytes_max, 65536u);
   EXPECT_EQ(config->append_batch_max, 256u);
   EXPECT_FALSE(config->metrics_from_any);
-  EXPECT_EQ(config->handshake_timeout_seconds, 5);
+  EXPECT_EQ(config->handshake_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->connections_per_client_max, 64u);
 }
 
 TEST_F(ConfigTest, ConnectionLimitsHaveDefaults) {
   Result<Config> config = LoadConfig(Write(Minimal()));
   ASSERT_TRUE(config.has_value()) << config.error().ToString();
-  EXPECT_EQ(config->handshake_timeout_seconds, 5);
+  EXPECT_EQ(config->handshake_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->connections_per_client_max, 64u);
   EXPECT_EQ(config->connections_max, 1024u);
 }
@@ -63,7 +66,7 @@ TEST_F(ConfigTest, ReadsConnectionLimits) {
   Result<Config> config = LoadConfig(
       Write(Minimal() + "handshake_timeout_seconds = 2\nconnections_per_client_max = 16\n"));
   ASSERT_TRUE(config.has_value()) << config.error().ToString();
-  EXPECT_EQ(config->handshake_timeout_seconds, 2);
+  EXPECT_EQ(config->handshake_timeout, std::chrono::seconds(2));
   EXPECT_EQ(config->connections_per_client_max, 16u);
 }
 
@@ -105,7 +108,7 @@ TEST_F(ConfigTest, FormattedConfigRoundTrips) {
   config.issuers.push_back({"jejak.test/uji", "ES256", (dir_ / "keys/t.pub.pem").string(), "jejak"});
   config.token_issuer = "jejak.test/uji";
   config.token_issuer_key = (dir_ / "keys/t.pem").string();
-  config.handshake_timeout_seconds = 3;
+  config.handshake_timeout = std::chrono::seconds(3);
   config.connections_per_client_max = 0;
   Result<Config> again = LoadConfig(Write(FormatConfig(config)));
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
@@ -114,7 +117,7 @@ TEST_F(ConfigTest, FormattedConfigRoundTrips) {
   ASSERT_EQ(again->issuers.size(), 1u);
   EXPECT_EQ(again->issuers[0].public_key_path, config.issuers[0].public_key_path);
   EXPECT_EQ(again->token_issuer_key, config.token_issuer_key);
-  EXPECT_EQ(again->handshake_timeout_seconds, 3);
+  EXPECT_EQ(again->handshake_timeout, std::chrono::seconds(3));
   EXPECT_EQ(again->connections_per_client_max, 0u);
 }
 
@@ -149,6 +152,29 @@ TEST_F(ConfigTest, RejectsLimitOutOfRange) {
   EXPECT_NE(config.error().message.find("body_bytes_max"), std::string::npos);
   Result<Config> text = LoadConfig(Write(Minimal() + "connections_max = many\n"));
   ASSERT_FALSE(text.has_value());
+}
+
+TEST_F(ConfigTest, RejectsBodyLimitBelowLargestEntry) {
+  // Every entry the ledger accepts must fit in a request body.
+  const std::string too_small = std::to_string(ledger::kEntryBytesMax - 1);
+  Result<Config> config = LoadConfig(Write(Minimal() + "body_bytes_max = " + too_small + "\n"));
+  ASSERT_FALSE(config.has_value());
+  EXPECT_NE(config.error().message.find("body_bytes_max"), std::string::npos);
+  const std::string fits = std::to_string(ledger::kEntryBytesMax);
+  Result<Config> exact = LoadConfig(Write(Minimal() + "body_bytes_max = " + fits + "\n"));
+  ASSERT_TRUE(exact.has_value()) << exact.error().message;
+  EXPECT_EQ(exact->body_bytes_max, ledger::kEntryBytesMax);
+}
+
+TEST_F(ConfigTest, ReadsDurationsInTheUnitTheirKeysName) {
+  Result<Config> config = LoadConfig(Write(Minimal() +
+                                           "request_timeout_seconds = 12\n"
+                                           "verify_interval_minutes = 5\n"
+                                           "audit_split_window_days = 14\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->request_timeout, std::chrono::seconds(12));
+  EXPECT_EQ(config->verify_interval, std::chrono::minutes(5));
+  EXPECT_EQ(config->audit_split_window, std::chrono::days(14));
 }
 
 TEST_F(ConfigTest, RejectsIssuerWithBadAlgorithmOrShape) {

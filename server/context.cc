@@ -1,0 +1,61 @@
+// The state the handlers share: verification bookkeeping and the fail-closed switch.
+#include "server/context.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "db/kept_checkpoint.h"
+#include "ledger/checkpoint.h"
+#include "server/clock.h"
+
+namespace jejak::server {
+
+using nlohmann::json;
+
+ServiceContext::ServiceContext(Config server_config, Authenticator auth,
+                               ledger::NoteVerifier note_verifier)
+    : config(std::move(server_config)),
+      authenticator(std::move(auth)),
+      verifier(std::move(note_verifier)),
+      reads(config.database, db::KeptCheckpointPath(config.data_dir)) {}
+
+void ServiceContext::RecordVerification(const db::VerifyReport& report) {
+  {
+    std::lock_guard<std::mutex> lock(verification_mutex_);
+    verification_.state = report.ok ? "ok" : "failed";
+    verification_.at = NowRfc3339();
+    verification_.entries = report.entries;
+    verification_.tree_size = report.entries;  // A whole-ledger pass checks every entry.
+    verification_.problem = report.problem;
+  }
+  if (!report.ok) SuspendAppends(*report.problem);
+}
+
+void ServiceContext::SuspendAppends(const ledger::Problem& problem) {
+  std::fprintf(stderr,
+               "{\"event\":\"verify.failed\",\"alert\":true,\"seq\":%lld,\"what\":%s,"
+               "\"appends\":\"suspended\"}\n",
+               static_cast<long long>(problem.seq),
+               json(problem.what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
+  writer->Close("verification found a problem at seq " + std::to_string(problem.seq) + ": " +
+                problem.what);
+}
+
+Verification ServiceContext::LatestVerification() {
+  std::lock_guard<std::mutex> lock(verification_mutex_);
+  return verification_;
+}
+
+Result<std::string> ServiceContext::WithCosignatures(db::Store& store,
+                                                     const std::string& note) const {
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(note, verifier);
+  if (!checkpoint) return Error{Code::kDataLoss, "stored checkpoint does not verify", {}};
+  Result<std::vector<std::string>> lines = store.Cosignatures(checkpoint->tree_size);
+  if (!lines) return lines.error();
+  std::string cosigned = note;
+  for (const std::string& line : *lines) cosigned += line;
+  return cosigned;
+}
+
+}  // namespace jejak::server

@@ -1,0 +1,77 @@
+// ServiceContext: everything a route handler may use — the configuration, the token
+// authenticator, the checkpoint verifier and signer, the witnesses' keys, the audit rules,
+// the metrics, the read-store pool, the append writer and the latest verification. The
+// service builds one at start-up (server/service.cc) and hands it to every handler, so no
+// handler reaches back into the service.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+#include "db/store.h"
+#include "ledger/audit.h"
+#include "ledger/cosignature.h"
+#include "ledger/note.h"
+#include "server/auth.h"
+#include "server/config.h"
+#include "server/metrics.h"
+#include "server/store_pool.h"
+#include "server/writer.h"
+
+namespace jejak::server {
+
+// The latest whole-ledger verification (background or an auditor's), for
+// GET /v1/integrity.
+struct Verification {
+  std::string state = "pending";  // pending, ok, failed.
+  std::string at;
+  std::uint64_t entries = 0;
+  std::uint64_t tree_size = 0;  // Of the ledger verified.
+  std::optional<ledger::Problem> problem;
+};
+
+struct ServiceContext {
+  // Keeps `server_config`; the read pool opens the configured database on demand.
+  ServiceContext(Config server_config, Authenticator auth, ledger::NoteVerifier note_verifier);
+
+  // Records a whole-ledger pass; a failed one suspends appends. Thread-safe.
+  void RecordVerification(const db::VerifyReport& report);
+
+  // Fail closed: a ledger found broken takes no more entries (they would chain onto the
+  // damage). Reads and /v1/integrity keep working so that auditors can look; /readyz says
+  // not ready; an alert is logged. Only a restart (which verifies again) lifts it.
+  void SuspendAppends(const ledger::Problem& problem);
+
+  // A copy of the latest verification. Thread-safe.
+  Verification LatestVerification();
+
+  // `note` with the stored cosignature lines of its checkpoint appended. kDataLoss if the
+  // note does not verify; the store's errors otherwise.
+  Result<std::string> WithCosignatures(db::Store& store, const std::string& note) const;
+
+  const Config config;
+  const Authenticator authenticator;
+  const ledger::NoteVerifier verifier;
+  ledger::NoteSigner signer;                   // For checkpoints of exported bundles.
+  std::vector<ledger::CosignerKey> witnesses;  // Auditors' keys allowed to cosign.
+  ledger::AuditRules audit_rules;
+  Metrics metrics;
+  StorePool reads;
+  std::unique_ptr<AppendWriter> writer;  // Set once by Service::Make, before serving.
+  // One whole verification at a time; a request waits kVerifyWaitMax for a running one.
+  std::timed_mutex verify_mutex;
+  std::mutex export_mutex;  // One workpaper export at a time.
+
+ private:
+  std::mutex verification_mutex_;
+  Verification verification_;
+};
+
+}  // namespace jejak::server

@@ -1,0 +1,129 @@
+// The ledger's checkpoints: the latest or one of a given tree size (with its
+// cosignatures), auditors' cosignatures on them, and the integrity summary that pairs the
+// latest checkpoint with the latest whole-ledger verification.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/encoding.h"
+#include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
+#include "ledger/note.h"
+#include "server/handlers/common.h"
+#include "server/handlers/handlers.h"
+
+namespace jejak::server {
+
+using nlohmann::json;
+
+void GetCheckpoint(ServiceContext& context, const Call& call) {
+  if (Result<void> allowed = call.query.Allow({"tree_size"}); !allowed) return call.Fail(allowed.error());
+  Result<std::optional<std::int64_t>> size =
+      call.query.Integer("tree_size", 1, std::numeric_limits<std::int64_t>::max());
+  if (!size) return call.Fail(size.error());
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return call.Fail(store.error());
+  Result<std::optional<std::string>> note =
+      size->has_value() ? (*store)->CheckpointAt(static_cast<std::uint64_t>(**size))
+                        : (*store)->LatestCheckpoint();
+  if (!note) return call.Fail(note.error());
+  if (!note->has_value()) {
+    return call.Fail(size->has_value()
+                         ? NotFound("no checkpoint of tree size " + std::to_string(**size) +
+                                    " (one is stored per commit)")
+                         : NoCheckpointYet());
+  }
+  Result<std::string> cosigned = context.WithCosignatures(store->get(), **note);
+  if (!cosigned) return call.Fail(cosigned.error());
+  HttpResponse response;
+  response.content_type = "text/plain; charset=utf-8";
+  response.body = std::move(cosigned).value();
+  return call.Respond(std::move(response));
+}
+
+void PostCosignature(ServiceContext& context, const Call& call) {
+  Result<json> body = ParseJsonBody(call.request);
+  if (!body) return call.Fail(body.error());
+  std::vector<FieldError> errors;
+  for (const auto& [name, value] : body->items()) {
+    if (name != "tree_size" && name != "cosignature") errors.push_back({name, "unknown field"});
+  }
+  if (!body->contains("tree_size") || !(*body)["tree_size"].is_number_integer() ||
+      (*body)["tree_size"].get<std::int64_t>() < 1) {
+    errors.push_back({"tree_size", "required: the size of the checkpoint cosigned"});
+  }
+  if (!body->contains("cosignature") || !(*body)["cosignature"].is_string()) {
+    errors.push_back({"cosignature", "required: one cosignature/v1 signature line"});
+  }
+  if (!errors.empty()) return call.Fail(InvalidArgument("invalid cosignature", errors));
+  const auto tree_size = (*body)["tree_size"].get<std::uint64_t>();
+  std::string line = (*body)["cosignature"].get<std::string>();
+  if (!line.empty() && line.back() != '\n') line += '\n';
+  // "— <name> <base64>": the name picks the configured witness key.
+  constexpr std::string_view kDash = "\xe2\x80\x94 ";
+  const std::size_t name_end = line.find(' ', kDash.size());
+  if (line.rfind(kDash, 0) != 0 || name_end == std::string::npos) {
+    return call.Fail(InvalidArgument("invalid cosignature",
+                                {{"cosignature", "not a signature line (— name base64)"}}));
+  }
+  const std::string cosigner = line.substr(kDash.size(), name_end - kDash.size());
+  const ledger::CosignerKey* key = nullptr;
+  for (const ledger::CosignerKey& witness : context.witnesses) {
+    if (witness.name == cosigner) key = &witness;
+  }
+  if (key == nullptr) {
+    return call.Fail(Error{Code::kPermissionDenied,
+                      "cosigner " + cosigner + " is not a witness key in the config", {}});
+  }
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return call.Fail(store.error());
+  Result<std::optional<std::string>> note = (*store)->CheckpointAt(tree_size);
+  if (!note) return call.Fail(note.error());
+  if (!note->has_value()) {
+    return call.Fail(Error{Code::kNotFound, "no checkpoint of tree size " + std::to_string(tree_size), {}});
+  }
+  Result<std::string> text = ledger::OpenNote(**note, context.verifier);
+  if (!text) return call.Fail(Error{Code::kDataLoss, "stored checkpoint does not verify", {}});
+  Result<ledger::Cosignature> checked = ledger::VerifyCosignatureLine(*text, line, *key);
+  if (!checked) return call.Fail(InvalidArgument(checked.error().message, {{"cosignature", checked.error().message}}));
+  Result<void> stored = (*store)->AddCosignature(tree_size, cosigner, line);
+  if (!stored) return call.Fail(stored.error());
+  Result<std::string> cosigned = context.WithCosignatures(store->get(), **note);
+  if (!cosigned) return call.Fail(cosigned.error());
+  return call.Respond(JsonCreated({{"tree_size", tree_size},
+                            {"cosigner", cosigner},
+                            {"timestamp", checked->timestamp},
+                            {"checkpoint", *cosigned}}));
+}
+
+void GetIntegrity(ServiceContext& context, const Call& call) {
+  if (!call.query.Empty()) return call.Fail(NoQueryParameters());
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return call.Fail(store.error());
+  Result<std::optional<std::string>> note = (*store)->LatestCheckpoint();
+  if (!note) return call.Fail(note.error());
+  if (!note->has_value()) return call.Fail(NoCheckpointYet());
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, context.verifier);
+  if (!checkpoint) return call.Fail(Error{Code::kDataLoss, "latest checkpoint does not verify", {}});
+  const Verification verification = context.LatestVerification();
+  json verified = {{"state", verification.state},
+                   {"at", verification.at.empty() ? json(nullptr) : json(verification.at)},
+                   {"entries", verification.entries},
+                   {"tree_size", verification.tree_size},
+                   {"problem", verification.problem
+                                   ? json{{"seq", verification.problem->seq},
+                                          {"what", verification.problem->what}}
+                                   : json(nullptr)}};
+  return call.Respond(JsonOk({{"origin", checkpoint->origin},
+                            {"tree_size", checkpoint->tree_size},
+                            {"root_hash", crypto::ToHex(checkpoint->root_hash)},
+                            {"checkpoint_time", checkpoint->time},
+                            {"verification", std::move(verified)}}));
+}
+
+}  // namespace jejak::server

@@ -1,0 +1,221 @@
+// The entries resource: list and read entries (with an inclusion proof to the latest
+// checkpoint), append one, and append the reversal of one. Appends go through the
+// AppendWriter and are answered only after they commit.
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/encoding.h"
+#include "db/store.h"
+#include "ledger/checkpoint.h"
+#include "ledger/entry.h"
+#include "ledger/limits.h"
+#include "server/handlers/common.h"
+#include "server/handlers/handlers.h"
+#include "server/limits.h"
+#include "server/problem.h"
+
+namespace jejak::server {
+namespace {
+
+using nlohmann::json;
+
+// Hands a validated body to the writer; answers 201 once it commits (or replays an
+// earlier append with the same Idempotency-Key).
+void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body,
+            const std::string& request_hash) {
+  db::PendingEntry pending{std::move(body), call.actor->sub, "", request_hash};
+  auto key = call.request.headers.find("idempotency-key");
+  if (key != call.request.headers.end()) pending.idempotency_key = key->second;
+  Responder respond = call.respond;
+  Result<void> queued = context.writer->Submit(
+      std::move(pending), call.request.received_at, [respond](Result<AppendResult> result) {
+        if (!result) return respond(ProblemOf(result.error()));
+        Result<json> entry = EntryJson(result->receipt.seq, result->receipt.canonical);
+        if (!entry) return respond(ProblemOf(entry.error()));
+        json response = {{"entry", std::move(entry).value()},
+                         {"leaf_hash", crypto::ToHex(result->receipt.leaf_hash)},
+                         {"chain_hash", crypto::ToHex(result->receipt.chain_hash)},
+                         {"tree_size", result->tree_size},
+                         {"checkpoint", result->checkpoint},
+                         {"inclusion_proof", HexList(result->inclusion_proof)},
+                         {"warnings", json::array()}};
+        HttpResponse http = JsonCreated(response);
+        http.headers.emplace_back("Location",
+                                  "/v1/entries/" + std::to_string(result->receipt.seq));
+        if (result->replayed) http.headers.emplace_back("Idempotent-Replayed", "true");
+        respond(std::move(http));
+      });
+  if (!queued) call.Fail(queued.error());
+}
+
+// One stored entry with its inclusion proof to the latest checkpoint.
+void EntryResponse(ServiceContext& context, const Call& call, db::Store& store,
+                   const db::StoredEntry& entry) {
+  Result<std::optional<std::string>> note = store.LatestCheckpoint();
+  if (!note) return call.Fail(note.error());
+  if (!note->has_value()) return call.Fail(NoCheckpointYet());
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, context.verifier);
+  if (!checkpoint) return call.Fail(Error{Code::kDataLoss, "latest checkpoint does not verify", {}});
+  Result<std::vector<ledger::Digest>> proof =
+      store.InclusionProof(static_cast<std::uint64_t>(entry.seq), checkpoint->tree_size);
+  if (!proof) return call.Fail(proof.error());
+  Result<json> body = EntryJson(entry.seq, entry.canonical);
+  if (!body) return call.Fail(body.error());
+  return call.Respond(JsonOk({{"entry", std::move(body).value()},
+                              {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
+                              {"chain_hash", crypto::ToHex(entry.chain_hash)},
+                              {"tree_size", checkpoint->tree_size},
+                              {"checkpoint", **note},
+                              {"inclusion_proof", HexList(*proof)}}));
+}
+
+}  // namespace
+
+void ListEntries(ServiceContext& context, const Call& call) {
+  if (Result<void> allowed = call.query.Allow({"opd", "fiscal_year", "kind", "account", "from", "to",
+                                          "after_seq", "limit"});
+      !allowed) {
+    return call.Fail(allowed.error());
+  }
+  db::EntryFilter filter;
+  filter.opd = call.query.Text("opd");
+  if (filter.opd && !MatchesOpdCode(*filter.opd)) {
+    return call.Fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
+  }
+  if (call.actor->role == Role::kOfficer) {
+    if (filter.opd && *filter.opd != call.actor->opd) {
+      return call.Fail(Error{Code::kPermissionDenied, "an officer reads only their own OPD", {}});
+    }
+    filter.opd = call.actor->opd;
+  }
+  Result<std::optional<std::int64_t>> year =
+      call.query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
+  if (!year) return call.Fail(year.error());
+  filter.fiscal_year = *year;
+  filter.kind = call.query.Text("kind");
+  if (filter.kind && !ledger::ParseKind(*filter.kind)) {
+    return call.Fail(InvalidArgument("bad filter", {{"kind", "unknown kind"}}));
+  }
+  filter.account = call.query.Text("account");
+  if (filter.account && filter.account->size() > ledger::kIdentifierBytesMax) {
+    return call.Fail(InvalidArgument("bad filter", {{"account", "too long"}}));
+  }
+  filter.from = call.query.Text("from");
+  filter.to = call.query.Text("to");
+  if (filter.from && !IsDate(*filter.from)) {
+    return call.Fail(InvalidArgument("bad filter", {{"from", "must be YYYY-MM-DD"}}));
+  }
+  if (filter.to && !IsDate(*filter.to)) {
+    return call.Fail(InvalidArgument("bad filter", {{"to", "must be YYYY-MM-DD"}}));
+  }
+  Result<std::optional<std::int64_t>> after =
+      call.query.Integer("after_seq", -1, std::numeric_limits<std::int64_t>::max() - 1);
+  if (!after) return call.Fail(after.error());
+  filter.after_seq = after->value_or(-1);
+  Result<std::optional<std::int64_t>> limit =
+      call.query.Integer("limit", 1, static_cast<std::int64_t>(ledger::kPageEntriesMax));
+  if (!limit) return call.Fail(limit.error());
+  filter.limit = static_cast<std::size_t>(limit->value_or(kPageEntriesDefault));
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return call.Fail(store.error());
+  Result<db::EntryPage> page = (*store)->ListEntries(filter);
+  if (!page) return call.Fail(page.error());
+  json entries = json::array();
+  for (const db::StoredEntry& entry : page->entries) {
+    Result<json> body = EntryJson(entry.seq, entry.canonical);
+    if (!body) return call.Fail(body.error());
+    entries.push_back({{"entry", std::move(body).value()},
+                       {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
+                       {"chain_hash", crypto::ToHex(entry.chain_hash)}});
+  }
+  return call.Respond(JsonOk({{"entries", std::move(entries)},
+                            {"next_after_seq", page->next_after_seq
+                                                   ? json(*page->next_after_seq)
+                                                   : json(nullptr)}}));
+}
+
+void PostEntry(ServiceContext& context, const Call& call) {
+  Result<json> body = ParseJsonBody(call.request);
+  if (!body) return call.Fail(body.error());
+  const json* kind_value = body->contains("kind") ? &(*body)["kind"] : nullptr;
+  const std::string kind =
+      kind_value != nullptr && kind_value->is_string() ? kind_value->get<std::string>() : "";
+  const bool officer_kind = kind == "expenditure" || kind == "tax_deposit";
+  const bool admin_kind = kind == "opd" || kind == "budget";
+  if (kind == "reversal") {
+    return call.Fail(InvalidArgument("post reversals to /v1/entries/{seq}/reversal",
+                                {{"kind", "reversal has its own route"}}));
+  }
+  if (officer_kind && call.actor->role != Role::kOfficer) {
+    return call.Fail(Error{Code::kPermissionDenied, "only an officer records " + kind, {}});
+  }
+  if (admin_kind && call.actor->role != Role::kAdmin) {
+    return call.Fail(Error{Code::kPermissionDenied, "only an admin records " + kind, {}});
+  }
+  // Who may write is decided before what is written is examined: an officer's body
+  // for another OPD is refused whatever else it holds. (A body without a string opd
+  // fails validation below.)
+  const auto opd = body->find("opd");
+  const bool other_opd = opd != body->end() && opd->is_string() &&
+                         opd->get_ref<const std::string&>() != call.actor->opd;
+  if (call.actor->role == Role::kOfficer && other_opd) {
+    return call.Fail(Error{Code::kPermissionDenied,
+                      "an officer of " + call.actor->opd + " may not record for another OPD", {}});
+  }
+  Result<json> valid = ledger::ValidateBody(*body);
+  if (!valid) return call.Fail(valid.error());
+  const std::string hash = RequestHash(call.request.method, call.path, *valid);
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
+}
+
+void PostReversal(ServiceContext& context, const Call& call) {
+  const std::int64_t seq = std::stoll(call.seq_text);
+  Result<json> body = ParseJsonBody(call.request);
+  if (!body) return call.Fail(body.error());
+  std::vector<FieldError> unknown;
+  for (const auto& [name, value] : body->items()) {
+    if (name != "reason") unknown.push_back({name, "unknown field"});
+  }
+  if (!unknown.empty()) return call.Fail(InvalidArgument("invalid reversal", unknown));
+  json reversal = {{"kind", "reversal"}, {"reverses", seq}};
+  if (body->contains("reason")) reversal["reason"] = (*body)["reason"];
+  Result<json> valid = ledger::ValidateBody(reversal);
+  if (!valid) return call.Fail(valid.error());
+  {
+    Result<StorePool::Lease> store = context.reads.Acquire();
+    if (!store) return call.Fail(store.error());
+    Result<std::string> opd = (*store)->OpdOf(seq);
+    if (!opd) return call.Fail(opd.error());
+    if (*opd != call.actor->opd) {
+      return call.Fail(Error{Code::kPermissionDenied,
+                        "entry " + std::to_string(seq) + " belongs to another OPD", {}});
+    }
+  }
+  const std::string hash = RequestHash(call.request.method, call.path, *valid);
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
+}
+
+void GetEntry(ServiceContext& context, const Call& call) {
+  if (!call.query.Empty()) return call.Fail(NoQueryParameters());
+  const std::int64_t seq = std::stoll(call.seq_text);
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return call.Fail(store.error());
+  if (call.actor->role == Role::kOfficer) {
+    Result<std::string> opd = (*store)->OpdOf(seq);
+    if (!opd) return call.Fail(opd.error());
+    if (*opd != call.actor->opd) {
+      return call.Fail(Error{Code::kPermissionDenied, "an officer reads only their own OPD", {}});
+    }
+  }
+  Result<db::StoredEntry> entry = (*store)->Entry(seq);
+  if (!entry) return call.Fail(entry.error());
+  return EntryResponse(context, call, store->get(), *entry);
+}
+
+}  // namespace jejak::server

@@ -1,0 +1,43 @@
+// The route handlers, one file per resource in server/handlers/. Each runs after the
+// router's checks (method, token, role, JSON body; server/router.h), so `call.actor` is set
+// for every route that takes a token, and answers through `call` exactly once. They are
+// listed with their routes in ServiceRoutes() (server/handlers/routes.cc).
+#pragma once
+
+#include "server/context.h"
+#include "server/router.h"
+
+namespace jejak::server {
+
+// static.cc: no token.
+void GetHealth(ServiceContext& context, const Call& call);     // GET /healthz
+void GetReady(ServiceContext& context, const Call& call);      // GET /readyz
+void GetMetrics(ServiceContext& context, const Call& call);    // GET /metrics
+void GetOpenApi(ServiceContext& context, const Call& call);    // GET /v1/openapi.yaml
+void GetDashboard(ServiceContext& context, const Call& call);  // GET /, /assets/...
+
+// checkpoint.cc.
+void GetCheckpoint(ServiceContext& context, const Call& call);    // GET /v1/checkpoint
+void PostCosignature(ServiceContext& context, const Call& call);  // POST .../cosignatures
+void GetIntegrity(ServiceContext& context, const Call& call);     // GET /v1/integrity
+
+// entries.cc.
+void ListEntries(ServiceContext& context, const Call& call);   // GET /v1/entries
+void PostEntry(ServiceContext& context, const Call& call);     // POST /v1/entries
+void PostReversal(ServiceContext& context, const Call& call);  // POST .../{seq}/reversal
+void GetEntry(ServiceContext& context, const Call& call);      // GET /v1/entries/{seq}
+
+// proofs.cc.
+void GetInclusionProof(ServiceContext& context, const Call& call);    // GET /v1/proofs/inclusion
+void GetConsistencyProof(ServiceContext& context, const Call& call);  // GET .../consistency
+void GetVerify(ServiceContext& context, const Call& call);            // GET /v1/verify
+
+// summaries.cc and findings.cc.
+void GetAbsorption(ServiceContext& context, const Call& call);  // GET /v1/summary/absorption
+void GetFindings(ServiceContext& context, const Call& call);    // GET /v1/audit/findings
+
+// exports.cc.
+void GetBundle(ServiceContext& context, const Call& call);      // GET /v1/export/bundle
+void GetWorkpapers(ServiceContext& context, const Call& call);  // GET /v1/export/workpapers
+
+}  // namespace jejak::server

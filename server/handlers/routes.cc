@@ -1,0 +1,40 @@
+// The service's route table: every route, the roles that may call it and its handler, in
+// one place (DESIGN "HTTP API" has the role matrix this encodes).
+#include <vector>
+
+#include "server/handlers/handlers.h"
+#include "server/router.h"
+
+namespace jejak::server {
+
+std::vector<Route> ServiceRoutes() {
+  const std::vector<Role> readers = {Role::kOfficer, Role::kAuditor, Role::kExecutive};
+  const std::vector<Role> auditor = {Role::kAuditor};
+  return {
+      {"GET", "/healthz", "", {}, false, GetHealth},
+      {"GET", "/readyz", "", {}, false, GetReady},
+      {"GET", "/metrics", "", {}, false, GetMetrics},
+      {"GET", "/v1/openapi.yaml", "", {}, false, GetOpenApi},
+      {"GET", "/v1/checkpoint", "", {}, false, GetCheckpoint},
+      {"POST", "/v1/checkpoint/cosignatures", "", auditor, true, PostCosignature},
+      {"GET", "/v1/export/bundle", "", auditor, false, GetBundle},
+      {"GET", "/", "", {}, false, GetDashboard},
+      {"GET", "/index.html", "/", {}, false, GetDashboard},
+      {"GET", "/assets/app.js", "", {}, false, GetDashboard},
+      {"GET", "/assets/style.css", "", {}, false, GetDashboard},
+      {"GET", "/v1/integrity", "", readers, false, GetIntegrity},
+      // GET before POST: the order of the Allow header.
+      {"GET", "/v1/entries", "", readers, false, ListEntries},
+      {"POST", "/v1/entries", "", {Role::kOfficer, Role::kAdmin}, true, PostEntry},
+      {"POST", "/v1/entries/{seq}/reversal", "", {Role::kOfficer}, true, PostReversal},
+      {"GET", "/v1/entries/{seq}", "", readers, false, GetEntry},
+      {"GET", "/v1/proofs/inclusion", "", auditor, false, GetInclusionProof},
+      {"GET", "/v1/proofs/consistency", "", auditor, false, GetConsistencyProof},
+      {"GET", "/v1/verify", "", auditor, false, GetVerify},
+      {"GET", "/v1/summary/absorption", "", readers, false, GetAbsorption},
+      {"GET", "/v1/audit/findings", "", {Role::kAuditor, Role::kExecutive}, false, GetFindings},
+      {"GET", "/v1/export/workpapers", "", auditor, false, GetWorkpapers},
+  };
+}
+
+}  // namespace jejak::server
