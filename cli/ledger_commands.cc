@@ -27,6 +27,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/random.h"
+#include "db/bundle_export.h"
 #include "db/kept_checkpoint.h"
 #include "db/store.h"
 #include "ledger/bundle.h"
@@ -446,16 +447,12 @@ int ExportBundle(const Args& args) {
     }
     to_seq = value;
   }
-  // The checkpoint for exactly the exported entries: the stored one if a commit ended
-  // there, else a fresh one signed now over the same stored tree.
-  Result<db::StoredEntry> last = ledger->store->Entry(to_seq);
-  if (!last) return Usage("export-bundle: " + last.error().ToString());
-  Result<ledger::Digest> root = ledger->store->TreeHash(static_cast<std::uint64_t>(to_seq) + 1);
-  if (!root) return Usage("export-bundle: " + root.error().ToString());
-  const std::string note = ledger::SignCheckpoint(
-      ledger::Checkpoint{ledger->config.origin, static_cast<std::uint64_t>(to_seq) + 1, *root,
-                         last->chain_hash, NowRfc3339()},
-      *ledger->signer);
+  // The bundle (db/bundle_export.h, the same exporter as GET /v1/export/bundle), closed
+  // by a checkpoint signed now over exactly the exported entries.
+  Result<db::BundleExporter> exporter = db::BundleExporter::Open(
+      *ledger->store, {ledger->config.origin, ledger->verifier, &*ledger->signer, to_seq,
+                       NowRfc3339(), db::BundleCheckpoint::kFreshlySigned});
+  if (!exporter) return Usage("export-bundle: " + exporter.error().ToString());
 
   std::ofstream file;
   std::optional<std::string> out_path = args.Get("out");
@@ -465,14 +462,14 @@ int ExportBundle(const Args& args) {
     if (!file) return Usage("export-bundle: cannot write " + *out_path);
   }
   std::ostream& out = out_path ? static_cast<std::ostream&>(file) : std::cout;
-  out << ledger::BundleHeaderLine(ledger->config.origin, ledger::FormatVerifierKey(ledger->verifier)) << "\n";
-  Result<void> written = ledger->store->ForEachEntry(to_seq, [&out](const db::StoredEntry& entry) -> Result<void> {
-    out << entry.canonical << "\n";
-    if (!out) return Error{Code::kUnavailable, "write failed", {}};
-    return Ok();
-  });
-  if (!written) return Usage("export-bundle: " + written.error().ToString());
-  out << ledger::BundleCheckpointLine(note) << "\n";
+  for (;;) {
+    std::string chunk;
+    Result<bool> more = exporter->Next(chunk);
+    if (!more) return Usage("export-bundle: " + more.error().ToString());
+    out << chunk;
+    if (!out) return Usage("export-bundle: write failed");
+    if (!*more) break;
+  }
   out.flush();
   if (!out) return Usage("export-bundle: write failed");
   if (out_path) {

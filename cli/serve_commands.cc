@@ -121,9 +121,9 @@ int Token(const Args& args) {
   if (config->token_issuer_key.empty() || config->token_issuer.empty()) {
     return Usage("token: the config names no local token issuer");
   }
-  if (ttl->count() > config->token_lifetime_max_seconds) {
+  if (*ttl > config->token_lifetime_max) {
     return Usage("token: --ttl is longer than the server accepts (token_lifetime_max_seconds = " +
-                 std::to_string(config->token_lifetime_max_seconds) + ")");
+                 std::to_string(config->token_lifetime_max.count()) + ")");
   }
   std::optional<std::string> key = ReadFile(config->token_issuer_key, 64 * 1024);
   if (!key) return Usage("token: cannot read " + config->token_issuer_key);

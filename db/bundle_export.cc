@@ -12,18 +12,6 @@
 namespace jejak::db {
 namespace {
 
-// The stored checkpoint note `note` with the cosignature lines stored for it.
-Result<std::string> WithCosignatures(Store& store, const ledger::NoteVerifier& verifier,
-                                     const std::string& note) {
-  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(note, verifier);
-  if (!checkpoint) return Error{Code::kDataLoss, "stored checkpoint does not verify", {}};
-  Result<std::vector<std::string>> lines = store.Cosignatures(checkpoint->tree_size);
-  if (!lines) return lines.error();
-  std::string cosigned = note;
-  for (const std::string& line : *lines) cosigned += line;
-  return cosigned;
-}
-
 // A checkpoint signed at `options.time` over the stored tree of to_seq + 1 entries.
 Result<std::string> FreshCheckpoint(Store& store, const BundleExportOptions& options) {
   JEJAK_CHECK(options.signer != nullptr);  // A fresh checkpoint without a key is a wiring bug.

@@ -17,6 +17,17 @@
 #include "ledger/limits.h"
 
 namespace jejak::db {
+
+Result<std::string> WithCosignatures(Store& store, const ledger::NoteVerifier& verifier,
+                                     const std::string& note) {
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(note, verifier);
+  if (!checkpoint) return Error{Code::kDataLoss, "stored checkpoint does not verify", {}};
+  Result<std::vector<std::string>> lines = store.Cosignatures(checkpoint->tree_size);
+  if (!lines) return lines.error();
+  std::string cosigned = note;
+  for (const std::string& line : *lines) cosigned += line;
+  return cosigned;
+}
 namespace {
 
 Result<std::string> SqlitePath(const std::string& database) {

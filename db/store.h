@@ -224,4 +224,10 @@ class Store {
   std::unique_ptr<StoreImpl> impl_;  // db/store_impl.h.
 };
 
+// `note` (a stored checkpoint, opened with `verifier`) with the cosignature lines stored
+// for its tree size appended, as GET /v1/checkpoint and the bundle's last line show it.
+// kDataLoss if the note does not verify; kUnavailable if the database fails.
+Result<std::string> WithCosignatures(Store& store, const ledger::NoteVerifier& verifier,
+                                     const std::string& note);
+
 }  // namespace jejak::db

@@ -69,7 +69,7 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"append_batch_max", {1, 10000, to(&config.append_batch_max)}},
       {"worker_threads", {0, 256, to(&config.worker_threads)}},
       {"verify_interval_minutes", {0, 10080, to(&config.verify_interval)}},
-      {"token_lifetime_max_seconds", {60, 30LL * 24 * 3600, to(&config.token_lifetime_max_seconds)}},
+      {"token_lifetime_max_seconds", {60, 30LL * 24 * 3600, to(&config.token_lifetime_max)}},
       {"audit_split_window_days", {1, 366, to(&config.audit_split_window)}},
       {"audit_duplicate_window_days", {1, 366, to(&config.audit_duplicate_window)}},
       {"audit_late_recording_days", {0, 366, to(&config.audit_late_recording)}},
@@ -237,7 +237,7 @@ std::string FormatConfig(const Config& config) {
       << "token_issuer_key = " << Relative(config.data_dir, config.token_issuer_key) << "\n"
       << "token_audience = " << config.token_audience << "\n"
       << "# Tokens valid for longer than this are refused (seconds; 86400 = 24 h).\n"
-      << "token_lifetime_max_seconds = " << config.token_lifetime_max_seconds << "\n"
+      << "token_lifetime_max_seconds = " << config.token_lifetime_max.count() << "\n"
       << "\n# Limits (see ops/jejak.example.conf).\n"
       << "body_bytes_max = " << config.body_bytes_max << "\n"
       << "header_bytes_max = " << config.header_bytes_max << "\n"

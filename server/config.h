@@ -39,10 +39,10 @@ struct Config {
   std::string token_issuer;      // The local issuer `jejak token` signs as.
   std::string token_issuer_key;  // Absolute path of its ES256 private key.
   std::string token_audience = "jejak";
-  // Tokens valid for longer than this (exp - now, or exp - iat) are refused: a stolen
-  // token must not work for years. Seconds, as the key says: `jejak token` compares its
-  // --ttl with it.
-  std::int64_t token_lifetime_max_seconds = 24 * 3600;
+  // token_lifetime_max_seconds: tokens valid for longer than this (exp - now, or
+  // exp - iat) are refused, so a stolen token does not work for years; `jejak token`
+  // refuses a longer --ttl.
+  std::chrono::seconds token_lifetime_max{24 * 3600};
   std::vector<std::string> witness_keys;  // Auditors' cosignature verifier keys.
   bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
 

@@ -47,15 +47,4 @@ Verification ServiceContext::LatestVerification() {
   return verification_;
 }
 
-Result<std::string> ServiceContext::WithCosignatures(db::Store& store,
-                                                     const std::string& note) const {
-  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(note, verifier);
-  if (!checkpoint) return Error{Code::kDataLoss, "stored checkpoint does not verify", {}};
-  Result<std::vector<std::string>> lines = store.Cosignatures(checkpoint->tree_size);
-  if (!lines) return lines.error();
-  std::string cosigned = note;
-  for (const std::string& line : *lines) cosigned += line;
-  return cosigned;
-}
-
 }  // namespace jejak::server

@@ -52,10 +52,6 @@ struct ServiceContext {
   // A copy of the latest verification. Thread-safe.
   Verification LatestVerification();
 
-  // `note` with the stored cosignature lines of its checkpoint appended. kDataLoss if the
-  // note does not verify; the store's errors otherwise.
-  Result<std::string> WithCosignatures(db::Store& store, const std::string& note) const;
-
   const Config config;
   const Authenticator authenticator;
   const ledger::NoteVerifier verifier;

@@ -184,7 +184,7 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   }
   if (issuers.empty()) return InvalidArgument("the config names no trusted token issuer");
   Result<Authenticator> authenticator = Authenticator::Make(
-      std::move(issuers), std::chrono::seconds(config.token_lifetime_max_seconds));
+      std::move(issuers), config.token_lifetime_max);
   if (!authenticator) return authenticator.error();
 
   std::optional<std::string> vkey = ReadFile(config.checkpoint_vkey);

@@ -38,7 +38,7 @@ void GetCheckpoint(ServiceContext& context, const Call& call) {
                                     " (one is stored per commit)")
                          : NoCheckpointYet());
   }
-  Result<std::string> cosigned = context.WithCosignatures(store->get(), **note);
+  Result<std::string> cosigned = db::WithCosignatures(store->get(), context.verifier, **note);
   if (!cosigned) return call.Fail(cosigned.error());
   HttpResponse response;
   response.content_type = "text/plain; charset=utf-8";
@@ -93,7 +93,7 @@ void PostCosignature(ServiceContext& context, const Call& call) {
   if (!checked) return call.Fail(InvalidArgument(checked.error().message, {{"cosignature", checked.error().message}}));
   Result<void> stored = (*store)->AddCosignature(tree_size, cosigner, line);
   if (!stored) return call.Fail(stored.error());
-  Result<std::string> cosigned = context.WithCosignatures(store->get(), **note);
+  Result<std::string> cosigned = db::WithCosignatures(store->get(), context.verifier, **note);
   if (!cosigned) return call.Fail(cosigned.error());
   return call.Respond(JsonCreated({{"tree_size", tree_size},
                             {"cosigner", cosigner},

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "ledger/bundle.h"
+#include "db/bundle_export.h"
 #include "ledger/checkpoint.h"
 #include "ledger/limits.h"
 #include "ledger/note.h"
@@ -34,66 +34,28 @@ void GetBundle(ServiceContext& context, const Call& call) {
   Result<std::optional<std::int64_t>> to = call.query.Integer("to_seq", 0, max);
   if (!to) return call.Fail(to.error());
   const std::int64_t to_seq = to->value_or(max);
-  const auto size = static_cast<std::uint64_t>(to_seq) + 1;
-  // The checkpoint line: the stored one if a commit ended exactly there (with its
-  // cosignatures), else a fresh one over the same stored tree.
-  Result<std::optional<std::string>> stored = (*store)->CheckpointAt(size);
-  if (!stored) return call.Fail(stored.error());
-  std::string note;
-  if (stored->has_value()) {
-    Result<std::string> cosigned = context.WithCosignatures(store->get(), **stored);
-    if (!cosigned) return call.Fail(cosigned.error());
-    note = std::move(cosigned).value();
-  } else {
-    Result<db::StoredEntry> last = (*store)->Entry(to_seq);
-    if (!last) return call.Fail(last.error());
-    Result<ledger::Digest> root = (*store)->TreeHash(size);
-    if (!root) return call.Fail(root.error());
-    note = ledger::SignCheckpoint(
-        ledger::Checkpoint{context.config.origin, size, *root, last->chain_hash, NowRfc3339()}, context.signer);
-  }
+  // The bundle (db/bundle_export.h, the same exporter as `jejak export-bundle`): the
+  // stored checkpoint with its cosignatures if a commit ended exactly there, else a fresh
+  // one over the same stored tree.
+  Result<db::BundleExporter> exporter = db::BundleExporter::Open(
+      store->get(), {context.config.origin, context.verifier, &context.signer, to_seq, NowRfc3339(),
+                     db::BundleCheckpoint::kStoredIfPresent});
+  if (!exporter) return call.Fail(exporter.error());
+  const std::uint64_t size = exporter->tree_size();
+  // The lease first, so that it is released last: the exporter reads through it.
   struct BundleStream {
     StorePool::Lease lease;
-    std::string header;
-    std::string checkpoint_line;
-    std::int64_t next = 0;
-    std::int64_t to_seq = 0;
-    bool header_sent = false;
+    db::BundleExporter exporter;
   };
-  auto state = std::make_shared<BundleStream>(BundleStream{
-      std::move(store).value(),
-      ledger::BundleHeaderLine(context.config.origin, ledger::FormatVerifierKey(context.verifier)),
-      ledger::BundleCheckpointLine(note), 0, to_seq, false});
+  auto state = std::make_shared<BundleStream>(
+      BundleStream{std::move(store).value(), std::move(exporter).value()});
   HttpResponse response;
   response.content_type = "application/x-ndjson";
   response.headers.emplace_back("Content-Disposition",
                                 "attachment; filename=\"jejak-bundle-" + std::to_string(size) + ".ndjson\"");
   response.headers.emplace_back("X-Jejak-Tree-Size", std::to_string(size));
   response.stream = [state](std::string& chunk) -> Result<bool> {
-    if (!state->header_sent) {
-      chunk += state->header + "\n";
-      state->header_sent = true;
-    }
-    if (state->next <= state->to_seq) {
-      db::EntryFilter filter;
-      filter.after_seq = state->next - 1;
-      filter.limit = ledger::kPageEntriesMax;
-      Result<db::EntryPage> page = state->lease->ListEntries(filter);
-      if (!page) return page.error();
-      for (const db::StoredEntry& entry : page->entries) {
-        if (entry.seq > state->to_seq) break;
-        if (entry.seq != state->next) {
-          return Error{Code::kDataLoss, "entry " + std::to_string(state->next) + " is missing", {}};
-        }
-        chunk += entry.canonical;
-        chunk += '\n';
-        ++state->next;
-      }
-      if (page->entries.empty()) return Error{Code::kDataLoss, "the ledger ends early", {}};
-      if (state->next <= state->to_seq) return true;
-    }
-    chunk += state->checkpoint_line + "\n";
-    return false;
+    return state->exporter.Next(chunk);
   };
   return call.Respond(std::move(response));
 }

@@ -204,10 +204,10 @@ TEST_F(ConfigTest, RejectsAnOriginThatIsNotAKeyName) {
 TEST_F(ConfigTest, TokenLifetimeMaxHasADefaultAndARange) {
   Result<Config> defaults = LoadConfig(Write(Minimal()));
   ASSERT_TRUE(defaults.has_value()) << defaults.error().ToString();
-  EXPECT_EQ(defaults->token_lifetime_max_seconds, 24 * 3600);
+  EXPECT_EQ(defaults->token_lifetime_max, std::chrono::hours(24));
   Result<Config> set = LoadConfig(Write(Minimal() + "token_lifetime_max_seconds = 3600\n"));
   ASSERT_TRUE(set.has_value()) << set.error().ToString();
-  EXPECT_EQ(set->token_lifetime_max_seconds, 3600);
+  EXPECT_EQ(set->token_lifetime_max, std::chrono::hours(1));
   EXPECT_FALSE(LoadConfig(Write(Minimal() + "token_lifetime_max_seconds = 10\n")).has_value());
   EXPECT_FALSE(LoadConfig(Write(Minimal() + "token_lifetime_max_seconds = 99999999\n")).has_value());
   // FormatConfig writes it back.
