@@ -199,8 +199,10 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   const bool dir_existed = fs::exists(dir, ec);
   fs::create_directories(keys, ec);
   if (ec) return Usage("init: cannot create " + keys.string() + ": " + ec.message());
-  // Payee accounts and NPWPs live here: the owner only, whatever the umask.
-  fs::permissions(dir, fs::perms::owner_all, ec);
+  // Payee accounts and NPWPs live here: the owner only, whatever the umask. A directory
+  // that existed before is the caller's (it may be a home directory): left as it is, and
+  // refused by serve if others can write it.
+  if (!dir_existed) fs::permissions(dir, fs::perms::owner_all, ec);
   if (!ec) fs::permissions(keys, fs::perms::owner_all, ec);
   if (ec) return Usage("init: cannot restrict " + dir.string() + " to its owner: " + ec.message());
   auto undo = [&]() {

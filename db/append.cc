@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdio>
 #include <map>
 #include <utility>
 
@@ -450,7 +451,13 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
       if (Result<void> kept = KeepCheckpoint(impl_->kept_checkpoint, tree_size,
                                              receipt.checkpoint);
           !kept) {
-        LogError("db.keep_checkpoint", kept.error().message);
+        // An alert: until a later commit keeps one, a rewind past this commit would go
+        // unnoticed at start-up.
+        std::fprintf(stderr, "%s\n",
+                     nlohmann::json{{"event", "db.keep_checkpoint"}, {"alert", true},
+                                    {"error", kept.error().message}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                         .c_str());
       }
     }
 

@@ -2,6 +2,7 @@
 // from `jejak export-bundle` and GET /v1/export/bundle, and the paged stream of lines.
 #include "db/bundle_export.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "base/check.h"
@@ -12,16 +13,21 @@
 namespace jejak::db {
 namespace {
 
-// A checkpoint signed at `options.time` over the stored tree of to_seq + 1 entries.
+// A checkpoint signed at `options.time` over the stored tree of to_seq + 1 entries, or at
+// the last entry's recorded_at if the clock is behind it: time never runs backwards, and
+// verify-bundle would refuse a checkpoint older than the entries it covers.
 Result<std::string> FreshCheckpoint(Store& store, const BundleExportOptions& options) {
   JEJAK_CHECK(options.signer != nullptr);  // A fresh checkpoint without a key is a wiring bug.
   Result<StoredEntry> last = store.Entry(options.to_seq);
   if (!last) return last.error();
+  Result<ledger::EntryColumns> columns = store.Columns(options.to_seq);
+  if (!columns) return columns.error();
+  const std::string time = std::max(options.time, columns->recorded_at);
   const auto size = static_cast<std::uint64_t>(options.to_seq) + 1;
   Result<ledger::Digest> root = store.TreeHash(size);
   if (!root) return root.error();
   return ledger::SignCheckpoint(
-      ledger::Checkpoint{options.origin, size, *root, last->chain_hash, options.time},
+      ledger::Checkpoint{options.origin, size, *root, last->chain_hash, time},
       *options.signer);
 }
 

@@ -170,8 +170,9 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
   };
   for (const auto& [name, values] : pairs) {
     if (values.first != values.second) {
-      return std::string("column ") + name + " is " + values.first + " but the entry says " +
-             values.second;
+      // The column only, never the values: they may be an NPWP or an account number, and
+      // this text reaches logs and, through /v1/integrity, auditors' screens.
+      return std::string("column ") + name + " does not match the entry's bytes";
     }
   }
   return "columns differ";
@@ -368,7 +369,7 @@ class VerifyPass {
       next_checkpoint_ = checkpoints_.Next();
     }
     if (trusted_ && trusted_->tree_size == chain_.size() && chain_.size() > 0) {
-      if (auto problem = chain_.CheckCheckpoint(*trusted_note_)) {
+      if (auto problem = chain_.CheckCheckpoint(*trusted_note_, /*in_ledger=*/false)) {
         problem->what = "the ledger does not match the trusted checkpoint (tree size " +
                         std::to_string(trusted_->tree_size) +
                         "): it was rewritten at or before this seq; " + problem->what;

@@ -1,6 +1,7 @@
 #include "ledger/absorption.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "base/check.h"
@@ -19,7 +20,11 @@ std::int64_t BasisPoints(std::int64_t numerator, std::int64_t denominator) {
   const Int128 scaled = static_cast<Int128>(numerator) * 10000;
   const Int128 half = denominator / 2;
   const Int128 rounded = scaled >= 0 ? (scaled + half) / denominator : -((-scaled + half) / denominator);
-  return static_cast<std::int64_t>(rounded);
+  // A realisation of trillions against a pagu of a few sen is 10^16 % and more: saturate
+  // at the int64 range rather than wrap into a wrong (even negative) percent.
+  const Int128 max = std::numeric_limits<std::int64_t>::max();
+  const Int128 min = std::numeric_limits<std::int64_t>::min();
+  return static_cast<std::int64_t>(rounded > max ? max : rounded < min ? min : rounded);
 }
 
 // Compares realisation - plan against `percent` of plan exactly: true iff

@@ -359,18 +359,25 @@ void CheckBudget(Checker& check, json& body) {
   check.Enum(body, "stage", "", kStages);
   if (json* plan = check.Array(body, "monthly_plan", "", Presence::kOptional, kMonthsPerYear,
                                kMonthsPerYear)) {
-    std::optional<std::int64_t> plan_sen = 0;
+    // Every month is checked on its own; the sum only when all of them are amounts.
+    std::int64_t plan_sen = 0;
+    bool all_amounts = true;
+    bool overflow = false;
     for (std::size_t i = 0; i < plan->size(); ++i) {
       const std::optional<std::int64_t> month =
           check.MoneyValue((*plan)[i], Index("monthly_plan", i), /*positive=*/false);
-      plan_sen = month && plan_sen ? CheckedAdd(*plan_sen, *month) : std::nullopt;
-      if (month && !plan_sen) {
-        check.Add("monthly_plan", "the months add up to more than the largest amount, " +
-                                      FormatMoney(kMoneySenMax));
-        break;
+      if (!month) {
+        all_amounts = false;
+        continue;
+      }
+      const std::optional<std::int64_t> sum = CheckedAdd(plan_sen, *month);
+      if (!sum) {
+        overflow = true;
+      } else {
+        plan_sen = *sum;
       }
     }
-    if (plan_sen && *plan_sen > kMoneySenMax) {
+    if (all_amounts && (overflow || plan_sen > kMoneySenMax)) {
       check.Add("monthly_plan", "the months add up to more than the largest amount, " +
                                     FormatMoney(kMoneySenMax));
     }
@@ -481,9 +488,10 @@ void CheckExpenditure(Checker& check, json& body) {
     // Both are in [0, kMoneySenMax] (CheckTaxes bounds the sum), so this cannot overflow;
     // checked anyway, since input reaches it.
     const std::optional<std::int64_t> expected = CheckedSub(*gross, *taxes);
-    if (!expected) {
+    if (!expected || *taxes > *gross) {
       check.Add("taxes", "the taxes add up to more than the gross");
-    } else if (*net != *expected) {
+    }
+    if (expected && *net != *expected) {
       check.Add("net", "must equal gross minus taxes (" + FormatMoney(*expected) + ")");
     }
   }

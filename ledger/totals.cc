@@ -83,10 +83,10 @@ Result<void> YearTotals::Add(const EntryColumns& columns) {
     const std::int64_t total = Total(contribution->fiscal_year, measure);
     const std::optional<std::int64_t> sum = CheckedAdd(total, amount_sen);
     if (!sum || *sum > kYearTotalSenMax || amount_sen < 0) {
+      // Not the total so far: it is the whole region's, which an officer may not read.
       const std::string message =
           "fiscal year " + std::to_string(contribution->fiscal_year) + ": " +
-          MeasureWhat(measure) + " would add up to more than " + FormatMoney(kYearTotalSenMax) +
-          " (recorded so far: " + FormatMoney(total) + ")";
+          MeasureWhat(measure) + " would add up to more than " + FormatMoney(kYearTotalSenMax);
       return Error{Code::kOutOfRange, message, {FieldError{MeasureField(measure), message}}};
     }
   }

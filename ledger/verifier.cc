@@ -111,7 +111,7 @@ bool ComparableTime(const std::string& time) {
 
 }  // namespace
 
-std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note) {
+std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note, bool in_ledger) {
   const auto size = static_cast<std::int64_t>(frontier_.size());
   auto problem = [size](std::string what) {
     return Problem{size - 1, "checkpoint at tree size " + std::to_string(size) + ": " + what};
@@ -131,7 +131,7 @@ std::optional<Problem> ChainVerifier::CheckCheckpoint(std::string_view note) {
   if (checkpoint->chain_hash != chain_hash_) {
     return problem("chain hash differs from the recomputed " + crypto::ToHex(chain_hash_));
   }
-  if (ComparableTime(checkpoint->time)) {
+  if (in_ledger && ComparableTime(checkpoint->time)) {
     if (checkpoint->time < last_recorded_at_) {
       return problem("time " + checkpoint->time + " is earlier than its last entry's recorded_at " +
                      last_recorded_at_ + " (the clock ran backwards)");

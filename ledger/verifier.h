@@ -54,7 +54,10 @@ class ChainVerifier {
   // Checks a checkpoint note for the current size: signature by the trusted key, origin,
   // tree size, root hash and chain hash, and that its time is not before the last entry's
   // recorded_at nor before the previous checkpoint's time (time never runs backwards).
-  std::optional<Problem> CheckCheckpoint(std::string_view note);
+  // `in_ledger` is false for a note from outside the ledger (an auditor's kept checkpoint,
+  // which may have been signed for an export at any later time): it is checked for
+  // everything but the time order, and does not take part in it.
+  std::optional<Problem> CheckCheckpoint(std::string_view note, bool in_ledger = true);
 
   std::uint64_t size() const { return frontier_.size(); }
   Digest root() const { return frontier_.Root(); }

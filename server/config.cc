@@ -276,6 +276,19 @@ Result<void> CheckDataDirModes(const Config& config) {
                    {}};
     }
   }
+  // A private key others can read is a key others may already have.
+  for (const std::string& key : {config.checkpoint_key, config.token_issuer_key, config.tls_key}) {
+    struct stat info {};
+    if (key.empty() || ::stat(key.c_str(), &info) != 0) continue;
+    if ((info.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(info.st_mode & 07777));
+      return Error{Code::kPermissionDenied,
+                   key + " is a private key readable by others (mode " + mode +
+                       "); run chmod 600 " + key + ", and replace the key if others may have read it",
+                   {}};
+    }
+  }
   return Ok();
 }
 

@@ -38,8 +38,10 @@ void ServiceContext::SuspendAppends(const ledger::Problem& problem) {
                "\"appends\":\"suspended\"}\n",
                static_cast<long long>(problem.seq),
                json(problem.what).dump(-1, ' ', false, json::error_handler_t::replace).c_str());
-  writer->Close("verification found a problem at seq " + std::to_string(problem.seq) + ": " +
-                problem.what);
+  // The reason reaches every caller of /readyz and every refused append: it names the seq
+  // and where to look, and leaves the details to /v1/integrity (auditors) and the log.
+  writer->Close("verification found a problem at seq " + std::to_string(problem.seq) +
+                "; auditors see it at /v1/integrity");
 }
 
 Verification ServiceContext::LatestVerification() {

@@ -359,7 +359,8 @@ class Session : public std::enable_shared_from_this<Session> {
       try {
         self->server_->handler(std::move(converted), respond);
       } catch (const std::exception& e) {
-        std::fprintf(stderr, "{\"event\":\"handler.exception\",\"error\":\"%s\"}\n", e.what());
+        std::fprintf(stderr, "{\"event\":\"handler.exception\",\"error\":%s}\n",
+                     JsonString(e.what()).c_str());
         HttpResponse response;
         response.status = 500;
         response.content_type = "application/problem+json";
@@ -457,8 +458,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!more) {
       // Mid-stream there is no way to send a status any more: log and cut the connection
       // (the client sees a truncated chunked body, never a complete-looking one).
-      std::fprintf(stderr, "{\"event\":\"stream.failed\",\"error\":\"%s\"}\n",
-                   more.error().message.c_str());
+      std::fprintf(stderr, "{\"event\":\"stream.failed\",\"error\":%s}\n",
+                   JsonString(more.error().message).c_str());
       return EndStream(beast::error_code(net::error::operation_aborted));
     }
     chunk_ = std::move(chunk);

@@ -84,6 +84,7 @@ struct Service::Impl {
   // go through only once it passes.
   void BackgroundVerification(std::chrono::minutes interval) {
     for (;;) {
+      bool retry_soon = false;
       {
         std::unique_lock<std::timed_mutex> running(context.verify_mutex);
         Result<StorePool::Lease> store = context.reads.Acquire();
@@ -91,19 +92,25 @@ struct Service::Impl {
             store ? (*store)->Verify(context.verifier, std::nullopt, &stopping)
                   : Result<db::VerifyReport>(store.error());
         if (report) {
-          context.RecordVerification(*report);
-        } else {
-          // Verification could not run (storage, or stopping): nothing was found wrong,
-          // so appends are not held hostage to it; the next pass tries again.
+          context.RecordVerification(*report);  // Suspends appends if it failed.
+          if (report->ok) context.writer->Open();  // No-op once closed.
+        } else if (report.error().code == Code::kDataLoss) {
+          // Stored data too broken to read is a failed verification too.
+          context.SuspendAppends(ledger::ProblemOf(report.error()));
+        } else if (!stopping.load()) {
+          // It could not run (storage): nothing was checked, so appends held for the
+          // start-up pass stay held, and the pass is tried again soon.
           std::fprintf(stderr, "{\"event\":\"verify.error\",\"error\":%s}\n",
                        json(report.error().message)
                            .dump(-1, ' ', false, json::error_handler_t::replace)
                            .c_str());
+          retry_soon = true;
         }
-        context.writer->Open();  // No-op once closed.
       }
+      const auto wait = retry_soon ? std::min<std::chrono::minutes>(interval, std::chrono::minutes(1))
+                                   : interval;
       std::unique_lock<std::mutex> lock(background_mutex);
-      if (background_wake.wait_for(lock, interval, [this]() { return stopping.load(); })) return;
+      if (background_wake.wait_for(lock, wait, [this]() { return stopping.load(); })) return;
     }
   }
 

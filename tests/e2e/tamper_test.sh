@@ -109,4 +109,16 @@ expect_contains "(f) serve names both sizes" "$LAST_STDERR" "covers 21 entries"
 # either: a replaced database of the same size has another root.
 expect_exit 0 "(f) the untouched copy still verifies" -- "$JEJAK" verify --data "$SCRATCH/f-full"
 
+# An untouched ledger checked against a checkpoint that `export-bundle --to-seq` signed
+# after later entries were recorded: an outside checkpoint takes no part in the time
+# order, so this is no false alarm.
+L=$(fresh g)
+sleep 0.01
+"$JEJAK" export-bundle --data "$L" --to-seq 10 --out "$SCRATCH/g.ndjson" 2>/dev/null
+tail -n 1 "$SCRATCH/g.ndjson" | python3 -c 'import json, sys; sys.stdout.write(json.load(sys.stdin)["checkpoint"])' > "$SCRATCH/g.note"
+expect_exit 0 "(g) an exported prefix's checkpoint is a valid trusted checkpoint" -- \
+  "$JEJAK" verify --data "$L" --checkpoint "$SCRATCH/g.note"
+expect_exit 0 "(g) the prefix bundle verifies" -- \
+  "$JEJAK" verify-bundle "$SCRATCH/g.ndjson" --key "$L/keys/checkpoint.vkey"
+
 finish

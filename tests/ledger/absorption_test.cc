@@ -228,6 +228,16 @@ TEST(AbsorptionTest, PercentIsExactForAmountsNearTheMoneyLimit) {
   EXPECT_EQ(Row(report, kOpdA).percent_basis_points, 3333);
 }
 
+TEST(AbsorptionTest, PercentSaturatesInsteadOfWrapping) {
+  // A pagu of one sen against the largest amount spent: 10^22 basis points, past int64.
+  // It once wrapped to a meaningless number; it now stays at the largest percent.
+  constexpr std::int64_t kLargest = 999'999'999'999'999'999;
+  AbsorptionReport report =
+      Compute(Input("2026-12-31", {Line(kOpdA, kModal, 1)},
+                    {Spent(kOpdA, kModal, "sp2d_ls", "2026-06", kLargest)}));
+  EXPECT_EQ(Row(report, kOpdA).percent_basis_points, std::numeric_limits<std::int64_t>::max());
+}
+
 TEST(AbsorptionTest, OpdWithRealisationButNoBudget) {
   AbsorptionReport report =
       Compute(Input("2026-12-31", {Line(kOpdA, kBarangJasa, 10 * kMillion)},

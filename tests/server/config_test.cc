@@ -230,6 +230,18 @@ TEST_F(ConfigTest, DataDirModesRefuseWhatOthersCouldWrite) {
   Result<void> group = CheckDataDirModes(*config);
   ASSERT_FALSE(group.has_value());
   EXPECT_NE(group.error().message.find("chmod 600"), std::string::npos);
+  fs::permissions(config->path, fs::perms::owner_read | fs::perms::owner_write);
+  // A private key that others can read.
+  fs::create_directories(dir_ / "keys");
+  fs::permissions(dir_ / "keys", fs::perms::owner_all);
+  std::ofstream(config->checkpoint_key) << "not really a key\n";
+  fs::permissions(config->checkpoint_key, fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_TRUE(CheckDataDirModes(*config).has_value());
+  fs::permissions(config->checkpoint_key, fs::perms::owner_read | fs::perms::owner_write |
+                                              fs::perms::others_read);
+  Result<void> readable = CheckDataDirModes(*config);
+  ASSERT_FALSE(readable.has_value());
+  EXPECT_NE(readable.error().message.find("private key readable by others"), std::string::npos);
 }
 
 TEST_F(ConfigTest, MissingFileIsNotFound) {
