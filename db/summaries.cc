@@ -24,8 +24,6 @@ namespace {
 // Pages of rows read per fetch by the summary queries.
 constexpr std::size_t kSummaryFetchRows = 2048;
 
-std::string EndOfDay(const std::string& date) { return date + "T23:59:59.999Z"; }
-
 std::vector<std::int64_t> SplitIntegers(const std::string& text, char separator) {
   std::vector<std::int64_t> values;
   std::size_t begin = 0;
@@ -38,13 +36,15 @@ std::vector<std::int64_t> SplitIntegers(const std::string& text, char separator)
   return values;
 }
 
-// The budget lines in force: the newest budget entry per (opd, sub_activity, account)
-// recorded by the end of `as_of`.
+// The budget lines in force on `as_of` (DESIGN "budget"): per (opd, sub_activity,
+// account), the newest budget entry whose effective_date (the value_date column), or
+// without one its recording date, is on or before as_of. Newest is the latest such date,
+// then the latest seq, so a DPA entered late counts from its own date, and a pergeseran
+// recorded early counts only from the date it takes effect.
 std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long year,
                                                const std::string& as_of,
                                                const std::optional<std::string>& opd,
                                                std::vector<ledger::BudgetFacts>* facts) {
-  const std::string until = EndOfDay(as_of);
   const std::string opd_value = opd.value_or("");
   const int filter = opd ? 1 : 0;
   std::vector<long long> seqs(kSummaryFetchRows), amounts(kSummaryFetchRows);
@@ -54,9 +54,11 @@ std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long yea
   soci::statement statement =
       (sql.prepare << "SELECT seq, opd, sub_activity, account, amount_sen, monthly_plan"
                       " FROM entries WHERE kind = 'budget' AND fiscal_year = :y"
-                      " AND recorded_at <= :t AND (:f = 0 OR opd = :o) ORDER BY seq",
+                      " AND COALESCE(value_date, substr(recorded_at, 1, 10)) <= :d"
+                      " AND (:f = 0 OR opd = :o)"
+                      " ORDER BY COALESCE(value_date, substr(recorded_at, 1, 10)), seq",
        soci::into(seqs), soci::into(opds), soci::into(subs), soci::into(accounts),
-       soci::into(amounts), soci::into(plans, plan_null), soci::use(year), soci::use(until),
+       soci::into(amounts), soci::into(plans, plan_null), soci::use(year), soci::use(as_of),
        soci::use(filter), soci::use(opd_value));
   statement.execute(false);
   std::map<std::tuple<std::string, std::string, std::string>, std::pair<ledger::BudgetLine, long long>> newest;
@@ -71,7 +73,8 @@ std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long yea
           line.monthly_plan_sen = plan;
         }
       }
-      newest[{opds[i], subs[i], accounts[i]}] = {std::move(line), seqs[i]};  // Seq order: last wins.
+      // In force-date order, then seq order: the last one wins.
+      newest[{opds[i], subs[i], accounts[i]}] = {std::move(line), seqs[i]};
     }
     for (auto* column : {&opds, &subs, &accounts, &plans}) column->resize(kSummaryFetchRows);
     seqs.resize(kSummaryFetchRows);

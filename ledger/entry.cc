@@ -347,11 +347,20 @@ void CheckOpd(Checker& check, json& body) {
 }
 
 void CheckBudget(Checker& check, json& body) {
-  static constexpr std::array<std::string_view, 9> kFields = {
-      "kind", "fiscal_year", "opd", "sub_activity", "account", "pagu", "stage", "monthly_plan",
-      "note"};
+  static constexpr std::array<std::string_view, 10> kFields = {
+      "kind",    "fiscal_year",  "opd",  "sub_activity",  "account",
+      "pagu",    "stage",        "monthly_plan", "effective_date", "note"};
   check.OnlyKnown(body, "", kFields);
-  check.FiscalYear(body, "");
+  const std::optional<std::int64_t> year = check.FiscalYear(body, "");
+  // The date of the DPA, DPPA or Perkada the ceiling comes from (DESIGN "budget"): it is in
+  // force from that date, whenever it was recorded. A budget for a year is set before
+  // that year ends.
+  const std::optional<std::string> effective =
+      check.Date(body, "effective_date", "", Presence::kOptional);
+  if (year && effective && *effective > std::to_string(*year) + "-12-31") {
+    check.Add("effective_date", "must be on or before the end of fiscal year " +
+                                    std::to_string(*year));
+  }
   check.Pattern(body, "opd", "", OpdCodePattern(), "1.02.0.00.0.00.01.0000");
   check.Pattern(body, "sub_activity", "", SubActivityPattern(), "1.02.01.2.02.0001");
   check.Pattern(body, "account", "", AccountPattern(), "5.1.02.01.01.0024");

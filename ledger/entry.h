@@ -58,7 +58,8 @@ struct EntryColumns {
   std::string account;
   std::string instrument;
   std::string mechanism;
-  std::string value_date;    // value_date (expenditure) or deposit_date (tax_deposit).
+  // value_date (expenditure), deposit_date (tax_deposit) or effective_date (budget).
+  std::string value_date;
   std::string bank_ref;
   std::string payee_account; // "<bank>:<account_no>" when both are present.
   std::string payee_npwp;

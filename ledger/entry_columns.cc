@@ -122,6 +122,7 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
       columns.sub_activity = StringOr(body, "sub_activity");
       columns.account = StringOr(body, "account");
       columns.amount_sen = MoneyOf(body["pagu"]);
+      columns.value_date = StringOr(body, "effective_date");  // Empty without one.
       if (body.contains("monthly_plan")) {
         for (const json& month : body["monthly_plan"]) {
           if (!columns.monthly_plan.empty()) columns.monthly_plan += ',';

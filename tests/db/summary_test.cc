@@ -574,6 +574,39 @@ TEST_F(SummaryTest, BudgetRecordedAfterAsOfDoesNotCountYet) {
   EXPECT_EQ(same_day.opds[2].band, Band::kYellow);
 }
 
+// Budget entries with an effective_date (the DPA/DPPA date) are in force from that date,
+// whenever they were recorded: here both are entered in January 2027.
+TEST_F(SummaryTest, EffectiveDateDecidesWhenABudgetIsInForce) {
+  const std::int64_t a_before = Absorption("2026-03-31", kOpdA).opds.at(0).pagu_sen;
+  const std::int64_t a_december = Absorption("2026-12-30", kOpdA).opds.at(0).pagu_sen;
+  nlohmann::json late_dpa = {{"kind", "budget"},     {"fiscal_year", 2026},
+                             {"opd", kOpdA},         {"sub_activity", SubActivityOf(kOpdA)},
+                             {"account", kModal},    {"pagu", Money(5 * kMillion)},
+                             {"stage", "murni"},     {"effective_date", "2026-02-01"}};
+  Record("a_mod_late", late_dpa, "2027-01-10", "admin");
+  nlohmann::json year_end = {{"kind", "budget"},        {"fiscal_year", 2026},
+                             {"opd", kOpdA},            {"sub_activity", SubActivityOf(kOpdA)},
+                             {"account", kTakTerduga},  {"pagu", Money(15 * kMillion)},
+                             {"stage", "perubahan"},    {"effective_date", "2026-12-31"}};
+  Record("a_lain_late", year_end, "2027-01-10", "admin");
+  // The late DPA counts from 1 February, back-dated over what was reported before.
+  const auto modal_pagu = [&](const std::string& as_of) -> std::int64_t {
+    const auto& groups = Absorption(as_of, kOpdA).opds.at(0).groups;
+    const auto modal = groups.find("modal");
+    return modal == groups.end() ? 0 : modal->second.first;
+  };
+  EXPECT_EQ(modal_pagu("2026-01-31"), 0);
+  EXPECT_EQ(modal_pagu("2026-02-01"), 5 * kMillion);
+  EXPECT_EQ(Absorption("2026-03-31", kOpdA).opds.at(0).pagu_sen, a_before + 5 * kMillion);
+  // The perubahan replaces the 10,000,000 line from 31 December only.
+  EXPECT_EQ(Absorption("2026-12-30", kOpdA).opds.at(0).pagu_sen, a_december + 5 * kMillion);
+  EXPECT_EQ(Absorption("2026-12-31", kOpdA).opds.at(0).pagu_sen, a_december + 10 * kMillion);
+  // The columns still agree with the bytes.
+  Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << report->problem->what;
+}
+
 // Mid-year: months after June are null; A is 9.87% behind plan (blue), B and C red.
 TEST_F(SummaryTest, AbsorptionMidYearHasNullMonthsAfterAsOf) {
   ledger::AbsorptionReport report = Absorption("2026-06-25");

@@ -1274,5 +1274,35 @@ TEST(ValidateBodyTest, ListsAtMostOneHundredErrorsWithBoundedFieldNames) {
   for (const FieldError& error : entry.error().fields) EXPECT_LE(error.field.size(), 131u);
 }
 
+// ---- A budget's effective date (the DPA/DPPA/Perkada date). ----
+
+TEST(ValidateBodyTest, AcceptsABudgetWithAnEffectiveDateAndStoresItAsItsDate) {
+  json body = ValidBudget();
+  body["effective_date"] = "2026-01-02";
+  Result<json> entry = ValidateBody(body);
+  ASSERT_TRUE(entry.has_value()) << entry.error().ToString();
+  const json stamped = StampEntry(*entry, Stamp{5, "2026-03-01T00:00:00.000Z", "admin"});
+  Result<EntryColumns> columns = DeriveColumns(*ParseStrict(Canonicalize(stamped)));
+  ASSERT_TRUE(columns.has_value()) << columns.error().ToString();
+  EXPECT_EQ(columns->value_date, "2026-01-02");
+  // Without one, the column stays empty: the recording date counts, as before.
+  Result<json> plain = ValidateBody(ValidBudget());
+  ASSERT_TRUE(plain.has_value());
+  Result<EntryColumns> plain_columns = DeriveColumns(
+      *ParseStrict(Canonicalize(StampEntry(*plain, Stamp{6, "2026-03-01T00:00:00.000Z", "admin"}))));
+  ASSERT_TRUE(plain_columns.has_value());
+  EXPECT_EQ(plain_columns->value_date, "");
+}
+
+TEST(ValidateBodyTest, RejectsABadOrLateEffectiveDate) {
+  json body = ValidBudget();
+  body["effective_date"] = "2026-02-30";
+  ExpectBodyRejected(body, "effective_date");
+  body["effective_date"] = "2027-01-01";  // After fiscal year 2026.
+  ExpectBodyRejected(body, "effective_date");
+  body["effective_date"] = 20260101;
+  ExpectBodyRejected(body, "effective_date");
+}
+
 }  // namespace
 }  // namespace jejak::ledger
