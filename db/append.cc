@@ -135,8 +135,10 @@ Result<ledger::ChainTip> LoadTip(soci::session& sql, std::uint64_t tree_size,
   ledger::ChainTip tip{tree_size, ledger::kChainSeed};
   if (tree_size == 0) return tip;
   std::string hex;
+  std::string last_recorded_at;
   long long last = static_cast<long long>(tree_size - 1);
-  sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(hex), soci::use(last);
+  sql << "SELECT chain_hash, recorded_at FROM entries WHERE seq = :s", soci::into(hex),
+      soci::into(last_recorded_at), soci::use(last);
   // Never chain onto zeros: a tip that is not a hash stops every append.
   std::optional<ledger::Digest> chain_hash = crypto::DigestFromHex(hex);
   if (!sql.got_data() || !chain_hash) {
@@ -147,9 +149,6 @@ Result<ledger::ChainTip> LoadTip(soci::session& sql, std::uint64_t tree_size,
   tip.chain_hash = *chain_hash;
   // Time never runs backwards (DESIGN): with the clock behind the newest entry, every
   // append is refused until it catches up, rather than stamped into the past.
-  std::string last_recorded_at;
-  sql << "SELECT recorded_at FROM entries WHERE seq = :s", soci::into(last_recorded_at),
-      soci::use(last);
   if (recorded_at < last_recorded_at) {
     return Error{Code::kUnavailable,
                  "the clock (" + recorded_at + ") is behind the newest entry (" +

@@ -193,31 +193,35 @@ TEST_F(WriterTest, StoppedWriterRefuses) {
   EXPECT_EQ(queued.error().code, Code::kUnavailable);
 }
 
-// Submits one expenditure and waits for its answer.
-Result<AppendResult> AppendOne(AppendWriter& writer, int n) {
+// Submits one expenditure; the future holds its answer. An Error if it was not queued.
+Result<std::shared_ptr<std::future<Result<AppendResult>>>> SubmitOne(AppendWriter& writer, int n) {
   auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-  std::future<Result<AppendResult>> future = promise->get_future();
+  auto future = std::make_shared<std::future<Result<AppendResult>>>(promise->get_future());
   Result<void> queued = writer.Submit({Valid(Expenditure(n)), "bendahara", "", ""},
                                       std::chrono::steady_clock::now(),
                                       [promise](Result<AppendResult> result) {
                                         promise->set_value(std::move(result));
                                       });
   if (!queued) return queued.error();
-  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+  return future;
+}
+
+// Submits one expenditure and waits for its answer.
+Result<AppendResult> AppendOne(AppendWriter& writer, int n) {
+  Result<std::shared_ptr<std::future<Result<AppendResult>>>> future = SubmitOne(writer, n);
+  if (!future) return future.error();
+  if ((*future)->wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
     return Error{Code::kInternal, "no answer", {}};
   }
-  return future.get();
+  return (*future)->get();
 }
 
 TEST_F(WriterTest, HeldAppendsWaitAndGoThroughOnceOpened) {
   auto writer = MakeWriter(1000, 16);
   writer->Hold();
-  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-  std::future<Result<AppendResult>> future = promise->get_future();
-  ASSERT_TRUE(writer->Submit({Valid(Expenditure(1)), "bendahara", "", ""},
-                             std::chrono::steady_clock::now(),
-                             [promise](Result<AppendResult> result) { promise->set_value(std::move(result)); })
-                  .has_value());
+  Result<std::shared_ptr<std::future<Result<AppendResult>>>> submitted = SubmitOne(*writer, 1);
+  ASSERT_TRUE(submitted.has_value());
+  std::future<Result<AppendResult>>& future = **submitted;
   EXPECT_EQ(future.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
   EXPECT_FALSE(writer->Blocked().has_value());  // Held is not refused.
   writer->Open();
@@ -228,12 +232,9 @@ TEST_F(WriterTest, HeldAppendsWaitAndGoThroughOnceOpened) {
 TEST_F(WriterTest, ClosedAppendsAreRefusedWithTheReasonAndStayRefused) {
   auto writer = MakeWriter(1000, 16);
   writer->Hold();
-  auto promise = std::make_shared<std::promise<Result<AppendResult>>>();
-  std::future<Result<AppendResult>> future = promise->get_future();
-  ASSERT_TRUE(writer->Submit({Valid(Expenditure(1)), "bendahara", "", ""},
-                             std::chrono::steady_clock::now(),
-                             [promise](Result<AppendResult> result) { promise->set_value(std::move(result)); })
-                  .has_value());
+  Result<std::shared_ptr<std::future<Result<AppendResult>>>> submitted = SubmitOne(*writer, 1);
+  ASSERT_TRUE(submitted.has_value());
+  std::future<Result<AppendResult>>& future = **submitted;
   writer->Close("verification found a problem at seq 7");
   ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   Result<AppendResult> waited = future.get();
