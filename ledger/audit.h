@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -60,6 +61,8 @@ struct AuditInput {
   std::vector<BudgetFacts> budgets;            // Lines in force.
   // The date the audit looks from (YYYY-MM-DD): deadlines after it have not passed yet.
   std::string as_of;
+  std::string region;                            // The genesis entry's region.
+  std::map<std::string, std::string> opd_names;  // OPD code -> name, from the registry.
 };
 
 // Thresholds, from the config (defaults as the regulations and DESIGN set them).
@@ -87,14 +90,23 @@ inline constexpr const char* kRuleLateRecording = "LATE_RECORDING";
 inline constexpr const char* kRuleReversalHeavy = "REVERSAL_HEAVY";
 
 struct Finding {
+  // Stable identity of the finding within one report (same fiscal year, as_of and tree
+  // size): lowercase hex, derived from the rule, the OPD and the seqs.
+  std::string id;
   std::string rule;      // One of the kRule* ids.
   std::string severity;  // "high", "medium" or "low".
   std::string opd;
-  std::vector<std::int64_t> seqs;  // Ascending.
+  std::string opd_name;            // From the OPD registry; empty if not registered.
+  std::vector<std::int64_t> seqs;  // Ascending; every seq behind the finding.
   std::int64_t amount_sen = 0;     // The amount at stake.
-  std::string kondisi;             // Indonesian, with the numbers (Rp 1.234.567,89).
-  std::string kriteria;            // The regulation or rule, in Indonesian.
-  std::string rekomendasi;         // In Indonesian.
+  // BPK's five elements, in Indonesian: what happened, with the numbers (kondisi); the
+  // regulation it breaks, cited exactly (kriteria); why it happened (sebab); what it
+  // causes (akibat); and what to do, in BPK's form (rekomendasi).
+  std::string kondisi;
+  std::string kriteria;
+  std::string sebab;
+  std::string akibat;
+  std::string rekomendasi;
 };
 
 // Every rule over `input`. Deterministic: findings ordered by rule (in the order above),
