@@ -2,6 +2,7 @@
 #include "server/handlers/common.h"
 
 #include <chrono>
+#include <limits>
 #include <regex>
 
 #include "crypto/encoding.h"
@@ -102,6 +103,38 @@ Result<std::string> AsOfDate(const Query& query) {
   std::string as_of = query.Text("as_of").value_or(Today());
   if (!IsRealDate(as_of)) return InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}});
   return as_of;
+}
+
+Result<ReportScope> ResolveReportScope(const Query& query, db::Store& store) {
+  Result<std::optional<std::int64_t>> asked =
+      query.Integer("tree_size", 1, std::numeric_limits<std::int64_t>::max());
+  if (!asked) return asked.error();
+  Result<std::uint64_t> size = store.TreeSize();
+  if (!size) return size.error();
+  if (*size == 0) return NoCheckpointYet();
+  ReportScope scope;
+  scope.tree_size = *size;
+  if (*asked) {
+    if (static_cast<std::uint64_t>(**asked) > *size) {
+      return InvalidArgument("bad tree_size",
+                             {{"tree_size", "is past the ledger's size " + std::to_string(*size)}});
+    }
+    scope.tree_size = static_cast<std::uint64_t>(**asked);
+  }
+  if (std::optional<std::string> as_of = query.Text("as_of")) {
+    if (!IsRealDate(*as_of)) return InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}});
+    scope.as_of = *as_of;
+  } else if (*asked) {
+    Result<ledger::EntryColumns> last = store.Columns(static_cast<std::int64_t>(scope.tree_size) - 1);
+    if (!last) return last.error();
+    scope.as_of = last->recorded_at.substr(0, 10);
+  } else {
+    scope.as_of = Today();
+  }
+  Result<ledger::Digest> root = store.TreeHash(scope.tree_size);
+  if (!root) return root.error();
+  scope.root_hash = crypto::ToHex(*root);
+  return scope;
 }
 
 }  // namespace jejak::server

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "db/store.h"
 #include "ledger/merkle.h"
 #include "server/http.h"
 #include "server/request.h"
@@ -56,5 +57,21 @@ Result<std::int64_t> RequiredFiscalYear(const Query& query);
 Result<std::optional<std::string>> OpdFilter(const Query& query);
 // as_of: a real date, today when absent.
 Result<std::string> AsOfDate(const Query& query);
+
+// What a report (absorption, findings, workpapers, reconciliation) covers: the first
+// `tree_size` entries of the ledger, looked at from `as_of`, named by the Merkle root of
+// those entries so that a reader can match it to a signed checkpoint.
+struct ReportScope {
+  std::uint64_t tree_size = 0;
+  std::string as_of;      // YYYY-MM-DD.
+  std::string root_hash;  // Lowercase hex RFC 9162 root of the first tree_size entries.
+};
+
+// Resolves the `tree_size` and `as_of` query parameters of a report. tree_size: 1 to the
+// ledger's size (400 naming tree_size otherwise); absent, the newest checkpoint's size
+// (every commit signs one, so that is the committed size). as_of: a real date; absent, the
+// UTC date of the last covered entry's recorded_at when tree_size was given (so that the
+// same URL gives the same report forever), else today.
+Result<ReportScope> ResolveReportScope(const Query& query, db::Store& store);
 
 }  // namespace jejak::server
