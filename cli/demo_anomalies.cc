@@ -1,7 +1,8 @@
 // The demo generator's planted anomalies (cli/demo_builder.h), one per audit rule of
-// ledger/audit.h: OVER_PAGU, SPLIT_PACKAGE, DUPLICATE_PAYMENT (twice), CASH_PAYMENT,
-// OUTSIDE_FISCAL_YEAR, LATE_RECORDING, REVERSAL_HEAVY and, in cli/demo_year.cc's tax
-// deposits, TAX_NOT_DEPOSITED; and the lines that name them with their seqs.
+// ledger/audit.h: OVER_PAGU, SPLIT_PACKAGE (twice: one vendor, and six vendors on one
+// site), DUPLICATE_PAYMENT (twice), CASH_PAYMENT, TAX_NOT_COLLECTED, OUTSIDE_FISCAL_YEAR
+// (a prior year's bill), PAYMENT_BEFORE_EVIDENCE, LATE_RECORDING, REVERSAL_HEAVY and, in
+// cli/demo_year.cc's tax deposits, TAX_NOT_DEPOSITED; and the lines that name them.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -54,13 +55,14 @@ void Generator::DraftPlanted() {
                  "Pengadaan obat program penanggulangan TB dan ISPA tahap " + std::to_string(i + 1));
     }
   }
-  // DUPLICATE_PAYMENT: the same event-organiser invoice paid twice, nine days apart.
+  // DUPLICATE_PAYMENT: the same event-organiser invoice paid twice, four days apart
+  // (a weekend or holiday may stretch that to a week, still inside the 7-day window).
   {
     const std::size_t line = FindLine(OpdIndex("SETDA"), Cat::kJasa, false);
     const std::size_t vendor = PlantedVendor("CV Cahaya Event Organizer", true);
     const Day first = NextWorkday(MakeDay(year_, 4, 14));
     for (int i = 0; i < 2; ++i) {
-      AddPlanted(Planted::kDuplicate, line, NextWorkday(AddDays(first, 9 * i)), 47'850'000 * kSen,
+      AddPlanted(Planted::kDuplicate, line, NextWorkday(AddDays(first, 4 * i)), 47'850'000 * kSen,
                  vendor, "cms_transfer",
                  "Jasa penyelenggaraan acara peringatan Hari Jadi Kabupaten");
     }
@@ -95,6 +97,47 @@ void Generator::DraftPlanted() {
   }
 }
 
+void Generator::DraftPlantedMore() {
+  // Its own random stream: the main one, and with it the rest of the demo, is untouched.
+  Rng rng(0x504C414E54ULL ^ static_cast<std::uint64_t>(year_));
+  // SPLIT_PACKAGE, the classic case: six direct procurements of about Rp195 juta each for
+  // one road section, to six contractors, on one sub-kegiatan and account.
+  {
+    const std::size_t line = FindLine(OpdIndex("PUPR"), Cat::kJalan, true);
+    split_lines_.push_back(line);
+    static const char* const kVendors[] = {"CV Karya Lebong Mandiri", "CV Bukit Kaba Konstruksi",
+                                           "CV Musi Jaya Teknik", "CV Curup Cipta Karya",
+                                           "CV Sindang Beton Utama", "CV Rejang Aspal Persada"};
+    static const std::int64_t kRupiah[] = {194'850'000, 195'400'000, 193'750'000,
+                                           196'200'000, 194'600'000, 195'900'000};
+    for (std::size_t i = 0; i < std::size(kVendors); ++i) {
+      const std::size_t vendor = PlantedVendor(kVendors[i], true, rng);
+      Expenditure& e = AddPlanted(
+          Planted::kSplitSix, line, NextWorkday(MakeDay(year_, 11, static_cast<unsigned>(3 + i * 3))),
+          kRupiah[i] * kSen, vendor, "sp2d_ls",
+          "Rehabilitasi jalan poros Desa Air Meles segmen " + std::to_string(i + 1) + " dari 6");
+      e.procurement_type = ledger::kProcurementTypeWorks;
+    }
+  }
+  // TAX_NOT_COLLECTED: a workshop registered for VAT paid Rp18,75 juta without PPN.
+  {
+    const std::size_t line = FindLine(OpdIndex("DISHUB"), Cat::kPelihara, false);
+    const std::size_t vendor = PlantedVendor("CV Bengkel Mandiri Curup", true, rng);
+    AddPlanted(Planted::kUncollected, line, NextWorkday(MakeDay(year_, 11, 12)),
+               18'750'000 * kSen, vendor, "cms_transfer",
+               "Perbaikan mesin dan kaki-kaki bus sekolah Dinas Perhubungan");
+  }
+  // PAYMENT_BEFORE_EVIDENCE: seed paid for five days before the supplier's receipt.
+  {
+    const std::size_t line = FindLine(OpdIndex("DISTAN"), Cat::kPelihara, false);
+    const std::size_t vendor = PlantedVendor("UD Sumber Tani Curup", false, rng);
+    const Day value = NextWorkday(MakeDay(year_, 11, 18));
+    Expenditure& e = AddPlanted(Planted::kEarlyPay, line, value, 3'450'000 * kSen, vendor,
+                                "cms_transfer", "Suku cadang traktor tangan kelompok tani");
+    e.evidence_date = AddDays(value, 5);
+  }
+}
+
 void Generator::DraftHeavyReversals() {
   heavy_opd_ = OpdIndex("DISKAN");
   std::int64_t recorded = 0;
@@ -117,7 +160,9 @@ void Generator::DraftHeavyReversals() {
 }
 
 void Generator::PlantLateRecording() {
-  static const std::int64_t kDelays[] = {24, 31, 38};
+  // Past the LPJ deadline (the 10th of the next month, at most 40 days after a value
+  // date) and within the year (value dates up to October).
+  static const std::int64_t kDelays[] = {45, 52, 60};
   for (std::size_t pass = 0; pass < 2 && late_.size() < std::size(kDelays); ++pass) {
     for (std::size_t i = 0; i < expenditures_.size() && late_.size() < std::size(kDelays); ++i) {
       const Expenditure& e = expenditures_[i];
@@ -163,9 +208,13 @@ std::vector<std::string> Generator::PlantedLines() const {
                 " four direct procurements (PL) of medicines from PT Medika Farma Rejang within "
                 "24 days, each under Rp 200.000.000, together above it, seqs " +
                 Seqs(SeqsOf(Planted::kSplit)));
+  out.push_back("SPLIT_PACKAGE: " + OpdLabel(OpdIndex("PUPR")) +
+                " six direct procurements (PL) of about Rp 195.000.000 each for one road, to six "
+                "contractors, on one sub-kegiatan and account, seqs " +
+                Seqs(SeqsOf(Planted::kSplitSix)));
   out.push_back("DUPLICATE_PAYMENT: " + OpdLabel(OpdIndex("SETDA")) +
                 " the same invoice of CV Cahaya Event Organizer (Rp 47.850.000,00, same account "
-                "and payee account) paid twice nine days apart, seqs " +
+                "and payee account) paid twice a few days apart, seqs " +
                 Seqs(SeqsOf(Planted::kDuplicate)));
   const Expenditure& original = expenditures_[evidence_reused_from_];
   out.push_back("DUPLICATE_PAYMENT: " + OpdLabel(OpdIndex("DISHUB")) + " evidence_no " +
@@ -193,12 +242,18 @@ std::vector<std::string> Generator::PlantedLines() const {
     }
     out.push_back(line + ", seqs " + Seqs(seqs));
   }
+  out.push_back("TAX_NOT_COLLECTED: " + OpdLabel(OpdIndex("DISHUB")) +
+                " Rp 18.750.000,00 paid to a PKP workshop without PPN, seq " +
+                Seqs(SeqsOf(Planted::kUncollected)));
   {
     const std::vector<std::int64_t> seqs = SeqsOf(Planted::kOutside);
     out.push_back("OUTSIDE_FISCAL_YEAR: " + OpdLabel(OpdIndex("DISTAN")) + " evidence dated " +
-                  std::to_string(year_ - 1) + "-12-27 charged to " + std::to_string(year_) +
-                  ", seq " + Seqs(seqs));
+                  std::to_string(year_ - 1) + "-12-27 (a prior year's utang belanja) charged to " +
+                  std::to_string(year_) + ", seq " + Seqs(seqs));
   }
+  out.push_back("PAYMENT_BEFORE_EVIDENCE: " + OpdLabel(OpdIndex("DISTAN")) +
+                " paid five days before its receipt's date, seq " +
+                Seqs(SeqsOf(Planted::kEarlyPay)));
   {
     std::vector<std::int64_t> seqs;
     std::string delays;

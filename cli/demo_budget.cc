@@ -109,11 +109,15 @@ std::size_t Generator::FreshVendor(Pool kind) {
 }
 
 std::size_t Generator::PlantedVendor(std::string name, bool pkp) {
+  return PlantedVendor(std::move(name), pkp, rng_);
+}
+
+std::size_t Generator::PlantedVendor(std::string name, bool pkp, Rng& rng) {
   Vendor vendor;
   vendor.name = std::move(name);
   vendor.pkp = pkp;
-  vendor.npwp = CompanyNpwp(rng_);
-  GiveBank(rng_, vendor, rng_.Index(std::size(kBanks)));
+  vendor.npwp = CompanyNpwp(rng);
+  GiveBank(rng, vendor, rng.Index(std::size(kBanks)));
   vendors_.push_back(std::move(vendor));
   return vendors_.size() - 1;
 }

@@ -44,6 +44,9 @@ class Generator {
 
   // A dedicated enterprise for a planted anomaly.
   std::size_t PlantedVendor(std::string name, bool pkp);
+  // The same from `rng` (the plants added later draw from their own stream, so the main
+  // stream, and with it the rest of the demo, stays as it was).
+  std::size_t PlantedVendor(std::string name, bool pkp, Rng& rng);
 
   // --- Drafts -------------------------------------------------------------------------
   std::size_t FindLine(std::size_t opd, Cat cat, bool program) const;
@@ -54,6 +57,8 @@ class Generator {
                           std::size_t vendor, std::string instrument, std::string description);
 
   void DraftPlanted();
+  // SPLIT_PACKAGE across six vendors, TAX_NOT_COLLECTED and PAYMENT_BEFORE_EVIDENCE.
+  void DraftPlantedMore();
 
   void DraftRegular();
 
@@ -124,6 +129,11 @@ class Generator {
   std::array<std::optional<std::size_t>, kOpdCount> last_evidence_{};
   std::unordered_map<std::string, std::vector<std::pair<Day, std::int64_t>>> split_history_;
   std::unordered_map<std::string, Day> duplicate_last_;
+  // SPLIT_PACKAGE over the fiscal year: each line's direct procurements (PL) so far; an
+  // ordinary PL that would take its line past kSplitGuardSen, or falls on a planted split
+  // line, is bought through the e-catalogue instead.
+  std::unordered_map<std::size_t, std::int64_t> line_pl_sen_;
+  std::vector<std::size_t> split_lines_;
   std::int64_t sp2d_ = 0;
   std::int64_t bank_serial_ = 0;
   std::int64_t catalogue_serial_ = 0;

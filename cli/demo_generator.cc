@@ -33,6 +33,7 @@ DemoPlan Generator::Run() {
   BuildVendors();
   DraftPayroll();
   DraftPlanted();
+  DraftPlantedMore();
   DraftRegular();
   DraftHeavyReversals();
   Complete();
@@ -53,6 +54,11 @@ json Generator::ExpenditureBody(const Expenditure& e) const {
   }
   json payee = {{"name", vendor.name}};
   if (!vendor.npwp.empty()) payee["npwp"] = vendor.npwp;
+  // The treasurer records the PKP status where it acted on it: on payments it collected
+  // PPN from, and on the planted payment it did not.
+  const bool collected_ppn = std::any_of(e.taxes.begin(), e.taxes.end(),
+                                         [](const auto& tax) { return tax.first == "PPN"; });
+  if (vendor.pkp && (collected_ppn || e.planted == Planted::kUncollected)) payee["pkp"] = true;
   if (!vendor.bank.empty()) {
     payee["bank"] = vendor.bank;
     payee["account_no"] = vendor.account_no;
@@ -84,6 +90,7 @@ json Generator::ExpenditureBody(const Expenditure& e) const {
     body["procurement"] = {{"method", e.method},
                            {"contract_no", e.contract_no},
                            {"contract_value", ledger::FormatMoney(e.gross)}};
+    if (!e.procurement_type.empty()) body["procurement"]["type"] = e.procurement_type;
   }
   return body;
 }

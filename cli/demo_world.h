@@ -321,6 +321,7 @@ struct Line {
 
 enum class Planted {
   kNone, kOver, kSplit, kDuplicate, kEvidence, kCash, kOutside, kHeavy,
+  kSplitSix, kUncollected, kEarlyPay,
 };
 
 struct Expenditure {
@@ -339,6 +340,7 @@ struct Expenditure {
   std::vector<std::pair<std::string, std::int64_t>> taxes;
   std::string bank_ref, spp, spm, sp2d, evidence_no;
   std::string method, contract_no;
+  std::string procurement_type;  // procurement.type when the plant sets it.
   Day recorded;
   // Reversal:
   bool reversed = false;

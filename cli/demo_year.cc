@@ -225,7 +225,7 @@ void Generator::CompletePayment(Expenditure& e) {
   auto add_tax = [&e](const char* type, std::int64_t amount) {
     if (amount > 0) e.taxes.emplace_back(type, amount);
   };
-  if (taxed && e.gross > kCashCapSen) {
+  if (taxed && e.gross > kCashCapSen && e.planted != Planted::kUncollected) {
     const std::int64_t ppn = vendor.pkp ? MulDiv(e.gross, 11, 111) : 0;
     const std::int64_t base = e.gross - ppn;
     switch (account.tax) {
@@ -314,12 +314,19 @@ void Generator::CompleteDocuments(Expenditure& e) {
                             account.pool == Pool::kMedical) &&
                            rng_.PerMille(350);
     const std::int64_t n = ++counters.contract;
-    if (e.planted == Planted::kSplit) {
+    if (e.planted == Planted::kSplit || e.planted == Planted::kSplitSix) {
       e.method = "PL";
     } else if (catalogue) {
       e.method = "epurchasing";
     } else {
       e.method = e.gross > kDirectProcurementCapSen ? "tender" : "PL";
+      // A line's direct procurements stay under the cap over the year (SPLIT_PACKAGE).
+      const bool split_line =
+          std::find(split_lines_.begin(), split_lines_.end(), e.line) != split_lines_.end();
+      if (e.method == "PL" && (split_line || line_pl_sen_[e.line] + e.gross > kSplitGuardSen)) {
+        e.method = "epurchasing";
+      }
+      if (e.method == "PL") line_pl_sen_[e.line] += e.gross;
     }
     if (e.method == "epurchasing") {
       e.contract_no = "EP-KATALOG-" + std::to_string(year_) + "-" + Padded(++catalogue_serial_, 6);
@@ -335,6 +342,8 @@ void Generator::CompleteDocuments(Expenditure& e) {
   const std::int64_t roll = rng_.Range(0, 99);
   const std::int64_t delay = e.payroll ? 0 : roll < 50 ? 0 : roll < 80 ? 1 : roll < 92 ? 2 : 3;
   e.recorded = NextWorkday(AddDays(e.value, delay));
+  // December's LPJ is due on 31 December: the year's payments are booked within it.
+  if (e.recorded > MakeDay(year_, 12, 31)) e.recorded = e.value;
 }
 
 std::string Generator::SplitKey(std::size_t opd, const AccountSpec& account, std::size_t vendor) const {

@@ -186,7 +186,10 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     BudgetsInForce(sql, year, as_of, std::nullopt, &input.budgets);
 
     // Expenditures with their reversal, in seq order, a page at a time.
-    constexpr std::size_t kTexts = 10;
+    // Ten columns, then five facts no column holds, read from the canonical JSON with
+    // SQLite's json_extract (payee.name, payee.pkp as "1"/"0", procurement.method, .type
+    // and .contract_no).
+    constexpr std::size_t kTexts = 15;
     std::vector<std::vector<std::string>> text(kTexts, std::vector<std::string>(kSummaryFetchRows));
     std::vector<std::vector<soci::indicator>> text_null(kTexts, std::vector<soci::indicator>(kSummaryFetchRows));
     std::vector<long long> seqs(kSummaryFetchRows), amounts(kSummaryFetchRows), reversals(kSummaryFetchRows);
@@ -209,6 +212,11 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     statement.prepare(
         "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
         " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date,"
+        " json_extract(e.canonical, '$.payee.name'),"
+        " CAST(json_extract(e.canonical, '$.payee.pkp') AS TEXT),"
+        " json_extract(e.canonical, '$.procurement.method'),"
+        " json_extract(e.canonical, '$.procurement.type'),"
+        " json_extract(e.canonical, '$.procurement.contract_no'),"
         " e.amount_sen, r.seq, e.tax_detail FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
         " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND (:w = 1 OR e.value_date <= :d)"
         " ORDER BY e.seq");
@@ -230,6 +238,11 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
         facts.payee_account = at(7);
         facts.evidence_no = at(8);
         facts.evidence_date = at(9);
+        facts.payee_name = at(10);
+        if (text_null[11][i] == soci::i_ok) facts.payee_pkp = text[11][i] == "1";
+        facts.procurement_method = at(12);
+        facts.procurement_type = at(13);
+        facts.contract_no = at(14);
         facts.gross_sen = amounts[i];
         if (reversal_null[i] == soci::i_ok) facts.reversed_by = reversals[i];
         // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").

@@ -1,8 +1,9 @@
 // Audit rules: BPK-style findings computed from the facts of one fiscal year (pure
 // functions; the store gathers the facts, the caller passes thresholds and holidays).
 // Each finding names its rule, severity, OPD, the seqs behind it and the amount at
-// stake, and says in Indonesian what happened (kondisi), which rule it breaks (kriteria)
-// and what to do (rekomendasi).
+// stake, and says in Indonesian what happened (kondisi), which regulation it breaks
+// (kriteria), why (sebab), what it causes (akibat) and what to do (rekomendasi).
+// docs/audit-rules.md explains every rule to auditors.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,12 @@ struct ExpenditureFacts {
   // Withheld tax per type (PPN, PPh21, PPh22, PPh23, PPh4(2)), summed per type.
   std::vector<std::pair<std::string, std::int64_t>> taxes_sen;
   std::optional<std::int64_t> reversed_by;  // Seq of its reversal, if reversed.
+  // From the canonical entry (no column holds them); empty / nullopt when absent.
+  std::string payee_name;
+  std::optional<bool> payee_pkp;    // payee.pkp: a VAT-registered enterprise (PKP).
+  std::string procurement_method;   // procurement.method: PL, tender, epurchasing, swakelola.
+  std::string procurement_type;     // procurement.type: kProcurementType* (optional field).
+  std::string contract_no;          // procurement.contract_no.
 };
 
 struct TaxDepositFacts {
@@ -65,19 +72,60 @@ struct AuditInput {
   std::map<std::string, std::string> opd_names;  // OPD code -> name, from the registry.
 };
 
+// Procurement types (the optional `procurement.type` of an expenditure), which set the
+// direct-procurement cap.
+inline constexpr const char* kProcurementTypeGoods = "barang";
+inline constexpr const char* kProcurementTypeOtherServices = "jasa_lainnya";
+inline constexpr const char* kProcurementTypeConsultancy = "konsultansi";
+inline constexpr const char* kProcurementTypeWorks = "konstruksi";
+
+// The direct-procurement (pengadaan langsung) cap of one procurement type from a date on.
+struct ProcurementCap {
+  std::string type;            // One of kProcurementType*.
+  std::string effective_from;  // YYYY-MM-DD.
+  std::int64_t cap_sen = 0;
+};
+
+// The deposit deadline of one tax type for tax periods from a date on: the given day of
+// the month after the tax period, or with day_of_next_month == 0 the payment day itself.
+struct TaxDeadlineRule {
+  std::string tax_type;        // PPN, PPh21, PPh22, PPh23, PPh4(2).
+  std::string effective_from;  // YYYY-MM-DD; compared with the payment's value date.
+  int day_of_next_month = 15;  // 1..28, or 0 for the payment day.
+};
+
+// Perpres 16/2018 jo. 12/2021 Pasal 38 ayat (3)-(4): goods, works and other services
+// Rp200 million, consultancy Rp100 million; Perpres 46/2025: works Rp400 million (from
+// 2025-04-30, the config can move the date).
+std::vector<ProcurementCap> DefaultProcurementCaps();
+
+// PMK 242/PMK.03/2014 (tax periods before 2025): PPh 21, 23 and 4(2) by the 10th, and
+// (unconfirmed here, so configurable) PPh 22 by the 10th and PPN by the 15th; PMK 81/2024
+// Pasal 94 ayat (2) (from 2025-01-01): every type by the 15th. docs/audit-rules.md.
+std::vector<TaxDeadlineRule> DefaultTaxDeadlines();
+
 // Thresholds, from the config (defaults as the regulations and DESIGN set them).
 struct AuditRules {
-  // Perpres 16/2018 jo. 12/2021: direct procurement (pengadaan langsung) up to Rp200
-  // million for goods and services (Rp400 million for works, configurable).
-  std::int64_t direct_procurement_cap_sen = 200'000'000LL * 100;
-  int split_window_days = 30;
-  int duplicate_window_days = 30;
-  // The regency's cash cap per payment (Perkada); above it a cash payment is high severity.
+  // SPLIT_PACKAGE: caps per type and date; the window in days (0: the whole fiscal year).
+  std::vector<ProcurementCap> procurement_caps = DefaultProcurementCaps();
+  int split_window_days = 0;
+  int duplicate_window_days = 7;
+  // The Perbup's cash cap per payment; above it a cash payment is high severity.
   std::int64_t cash_cap_sen = 2'000'000LL * 100;
-  int late_recording_days = 7;
+  // Account-code prefixes the Perbup allows to be paid in cash (up to the cap). Empty:
+  // the Perbup restricts by amount only.
+  std::vector<std::string> cash_exempt_accounts;
   // REVERSAL_HEAVY: reversed amount above this share of realisation, in basis points.
   int reversal_heavy_basis_points = 500;
-  std::vector<std::string> holidays;  // YYYY-MM-DD, national and regional.
+  // National non-working days (YYYY-MM-DD): libur nasional and cuti bersama. Only these
+  // and weekends move a tax deadline (PMK 81/2024 Pasal 100); regional holidays never.
+  std::vector<std::string> holidays;
+  std::vector<TaxDeadlineRule> tax_deadlines = DefaultTaxDeadlines();
+  // TAX_NOT_COLLECTED: PPN and PPh 22 are collected on payments above this.
+  std::int64_t tax_collection_threshold_sen = 2'000'000LL * 100;
+  // The regency's UTC offset (WIB +7, WITA +8, WIT +9; no daylight saving): recorded_at
+  // (UTC) becomes a local date with it.
+  int utc_offset_minutes = 7 * 60;
 };
 
 inline constexpr const char* kRuleOverPagu = "OVER_PAGU";
@@ -88,6 +136,15 @@ inline constexpr const char* kRuleTaxNotDeposited = "TAX_NOT_DEPOSITED";
 inline constexpr const char* kRuleOutsideFiscalYear = "OUTSIDE_FISCAL_YEAR";
 inline constexpr const char* kRuleLateRecording = "LATE_RECORDING";
 inline constexpr const char* kRuleReversalHeavy = "REVERSAL_HEAVY";
+inline constexpr const char* kRuleTaxNotCollected = "TAX_NOT_COLLECTED";
+inline constexpr const char* kRulePaymentBeforeEvidence = "PAYMENT_BEFORE_EVIDENCE";
+
+// Every rule id, in report order.
+inline constexpr const char* kAuditRuleIds[] = {
+    kRuleOverPagu,        kRuleSplitPackage,      kRuleDuplicatePayment, kRuleCashPayment,
+    kRuleTaxNotDeposited, kRuleTaxNotCollected,   kRuleOutsideFiscalYear,
+    kRulePaymentBeforeEvidence, kRuleLateRecording, kRuleReversalHeavy,
+};
 
 struct Finding {
   // Stable identity of the finding within one report (same fiscal year, as_of and tree
@@ -117,9 +174,25 @@ std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& ru
 // "Rp 1.234.567,89" (Indonesian grouping), for kondisi texts and the dashboard.
 std::string FormatRupiah(std::int64_t sen);
 
-// The deposit deadline of tax withheld on `value_date`: the 15th of the following month,
-// moved to the next working day past weekends and `holidays`.
-std::string TaxDepositDeadline(const std::string& value_date,
-                               const std::vector<std::string>& holidays);
+// The deposit deadline of `tax_type` withheld on `value_date` under `rules`: the rule in
+// force for that type on that date (TaxDeadlineRule; a type with none uses the 15th of
+// the next month), moved to the next working day past weekends and rules.holidays (PMK
+// 81/2024 Pasal 100). Empty if value_date is not a date.
+std::string TaxDepositDeadline(const std::string& tax_type, const std::string& value_date,
+                               const AuditRules& rules);
+
+// The direct-procurement cap of `type` on `date` (YYYY-MM-DD) under `caps`: the newest
+// entry of that type in force by then (before the first, the first). 0 if none.
+std::int64_t ProcurementCapOn(const std::vector<ProcurementCap>& caps, const std::string& type,
+                              const std::string& date);
+
+// The procurement type of `e`: procurement.type if set, else from the account where it is
+// unambiguous (belanja modal gedung dan bangunan 5.2.03 and jalan, irigasi dan jaringan
+// 5.2.04 -> konstruksi), else barang (goods and other services share a cap).
+std::string ProcurementTypeOf(const ExpenditureFacts& e);
+
+// "Bupati Rejang Lebong" from "Pemerintah Kabupaten Rejang Lebong" (Kota -> Wali Kota,
+// Provinsi -> Gubernur); "Kepala Daerah ..." when the region names none of them.
+std::string RegionHead(const std::string& region);
 
 }  // namespace jejak::ledger

@@ -1,5 +1,6 @@
 // What the audit rules share (ledger/audit.cc is the engine, the rules live in
-// ledger/audit_rules_spending.cc and ledger/audit_rules_compliance.cc, and
+// ledger/audit_rules_spending.cc, ledger/audit_rules_tax.cc and
+// ledger/audit_rules_compliance.cc, and
 // ledger/tax_allocation.cc parses dates with it): the parsed and interned context, date
 // and text helpers. Internal to jejak_ledger; nothing outside ledger/ includes it.
 #pragma once
@@ -38,6 +39,9 @@ inline bool IsActive(const ExpenditureFacts& expenditure) {
 // Strict "YYYY-MM-DD"; nullopt for anything else, including impossible dates.
 std::optional<Days> ParseDate(std::string_view text);
 
+// "2025-04-15".
+std::string FormatIsoDate(Days day);
+
 // "15 April 2025", as Indonesian reports write dates.
 std::string FormatTanggal(Days day);
 
@@ -49,9 +53,26 @@ std::string FormatSeqs(const std::vector<std::int64_t>& seqs);
 
 inline std::int64_t DaysBetween(Days from, Days to) { return (to - from).count(); }
 
-// The deposit deadline of tax withheld on `value_date` (audit.h's TaxDepositDeadline);
-// `holidays` sorted.
-Days DepositDeadline(Days value_date, const std::vector<Days>& holidays);
+// A tax deadline rule with its date parsed (Context keeps them sorted by type, then date).
+struct ParsedTaxDeadline {
+  std::string tax_type;
+  Days effective_from;
+  int day_of_next_month = 15;
+};
+
+// The deposit deadline of `tax_type` withheld on `value_date` (audit.h's
+// TaxDepositDeadline); `deadlines` and `holidays` sorted.
+Days DepositDeadline(const std::string& tax_type, Days value_date,
+                     const std::vector<ParsedTaxDeadline>& deadlines,
+                     const std::vector<Days>& holidays);
+
+// The LPJ (Laporan Pertanggungjawaban bendahara) deadline of a transaction on `day`: the
+// 10th of the next month, or 31 December for a December transaction.
+Days LpjDeadline(Days day);
+
+// The local calendar day of an RFC 3339 UTC time ("2025-03-10T17:30:00.000Z") at
+// `utc_offset_minutes`; nullopt if it does not parse.
+std::optional<Days> LocalDay(std::string_view rfc3339_utc, int utc_offset_minutes);
 
 // Strings to small ids, in order of first appearance, so grouping sorts compare integers
 // instead of codes (string compares through indices dominated the 100k run). Ids only
@@ -91,14 +112,21 @@ struct Context {
   Interner opds;  // Shared by OPD, sub-activity and account codes (budgets look up).
   std::vector<Days> holidays;
   std::optional<Days> as_of;
+  std::vector<ParsedTaxDeadline> tax_deadlines;
+  std::string region_head;  // "Bupati Rejang Lebong".
 };
+
+// The OPD's registered name, or "OPD <code>" when it has none.
+std::string OpdLabel(const Context& context, const std::string& opd);
+
+// BPK's form: "BPK merekomendasikan Bupati <region> agar memerintahkan Kepala <OPD>
+// selaku Pengguna Anggaran untuk <action>".
+std::string Rekomendasi(const Context& context, const std::string& opd, const std::string& action);
 
 // A finding of `rule` with its seqs sorted and deduplicated and its amount clamped; the
 // caller fills in the texts.
 Finding MakeFinding(const char* rule, const char* severity, const std::string& opd,
                     std::vector<std::int64_t> seqs, Wide amount_sen);
-
-inline std::string Opd(const std::string& opd) { return "OPD " + opd; }
 
 inline std::string Rupiah(Wide sen) { return FormatRupiah(ClampSen(sen)); }
 
@@ -106,10 +134,13 @@ inline std::string Rupiah(Wide sen) { return FormatRupiah(ClampSen(sen)); }
 void RunOverPagu(const Context& context, std::vector<Finding>& findings);
 void RunSplitPackage(const Context& context, std::vector<Finding>& findings);
 void RunDuplicatePayment(const Context& context, std::vector<Finding>& findings);
+// ledger/audit_rules_tax.cc.
+void RunTaxNotDeposited(const Context& context, std::vector<Finding>& findings);
+void RunTaxNotCollected(const Context& context, std::vector<Finding>& findings);
 // ledger/audit_rules_compliance.cc.
 void RunCashPayment(const Context& context, std::vector<Finding>& findings);
-void RunTaxNotDeposited(const Context& context, std::vector<Finding>& findings);
 void RunOutsideFiscalYear(const Context& context, std::vector<Finding>& findings);
+void RunPaymentBeforeEvidence(const Context& context, std::vector<Finding>& findings);
 void RunLateRecording(const Context& context, std::vector<Finding>& findings);
 void RunReversalHeavy(const Context& context, std::vector<Finding>& findings);
 

@@ -1,344 +1,286 @@
-// The audit rules on how payments are made and booked: CASH_PAYMENT, TAX_NOT_DEPOSITED,
-// OUTSIDE_FISCAL_YEAR, LATE_RECORDING and REVERSAL_HEAVY. Pure, like the engine in
-// ledger/audit.cc that runs them; TAX_NOT_DEPOSITED takes its allocation of deposits from
-// ledger/tax_allocation.h, the one the workpapers' Pajak sheet uses too.
+// The audit rules on how payments are made and booked: CASH_PAYMENT,
+// OUTSIDE_FISCAL_YEAR, PAYMENT_BEFORE_EVIDENCE, LATE_RECORDING and REVERSAL_HEAVY. Pure,
+// like the engine in ledger/audit.cc that runs them; each costs O(n log n) in the number
+// of expenditures.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <iterator>
-#include <limits>
 #include <numeric>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "base/check.h"
 #include "ledger/audit_internal.h"
-#include "ledger/tax_allocation.h"
 
 namespace jejak::ledger::audit_internal {
 namespace {
 
-// LATE_RECORDING: an entry recorded more than a month late is a medium finding, not a
-// low one (a month is when a late record starts to distort the monthly SPJ).
-constexpr std::int64_t kLateRecordingMediumDays = 30;
 // reversal_heavy_basis_points is out of this many.
 constexpr std::int64_t kBasisPointsWhole = 10'000;
+
+bool CashExempt(const AuditRules& rules, const std::string& account) {
+  for (const std::string& prefix : rules.cash_exempt_accounts) {
+    if (!prefix.empty() && account.rfind(prefix, 0) == 0) return true;
+  }
+  return false;
+}
 
 }  // namespace
 
 // ---------------------------------------------------------------------------------------
-// CASH_PAYMENT. The non-cash transaction policy (Instruksi/SE Mendagri): every unreversed
-// cash payment is a finding; above the regency's cash cap it is high, at or under it low.
+// CASH_PAYMENT. SE Mendagri 910/1867/SJ (transaksi non tunai) and the regency's Perbup:
+// payments are non-cash, except what the Perbup allows in cash up to its cap. An unreversed
+// cash payment is a finding only when it is above the cap (high), or, when the config
+// lists exempt account-code prefixes, its account matches none of them (low). With no
+// exempt list the Perbup restricts by amount only.
 
 void RunCashPayment(const Context& context, std::vector<Finding>& findings) {
   const std::int64_t cap_sen = context.rules.cash_cap_sen;
+  const bool typed = !context.rules.cash_exempt_accounts.empty();
   for (std::size_t i = 0; i < context.input.expenditures.size(); ++i) {
     const ExpenditureFacts& e = context.input.expenditures[i];
     if (!IsActive(e) || e.instrument != "cash") continue;
     const bool above_cap = e.gross_sen > cap_sen;
+    const bool not_exempt = typed && !CashExempt(context.rules, e.account);
+    if (!above_cap && !not_exempt) continue;
     Finding finding = MakeFinding(kRuleCashPayment, above_cap ? kSeverityHigh : kSeverityLow, e.opd,
                                   {e.seq}, e.gross_sen);
     const std::string date =
         context.value_dates[i] ? " tanggal " + FormatTanggal(*context.value_dates[i]) : "";
-    finding.kondisi = Opd(e.opd) + " melakukan pembayaran tunai sebesar " + Rupiah(e.gross_sen) +
-                      date + " pada kode rekening " + e.account + " (seq " + std::to_string(e.seq) +
-                      ")" +
-                      (above_cap ? ", melebihi batas pembayaran tunai " + Rupiah(cap_sen)
-                                 : ", dalam batas pembayaran tunai " + Rupiah(cap_sen)) +
-                      ".";
+    std::string why;
+    if (above_cap) why = ", melebihi batas pembayaran tunai " + Rupiah(cap_sen);
+    if (not_exempt) {
+      why += std::string(above_cap ? " dan" : ",") +
+             " untuk jenis belanja yang tidak dikecualikan Peraturan Bupati dari kewajiban "
+             "non tunai";
+    }
+    finding.kondisi = OpdLabel(context, e.opd) + " melakukan pembayaran tunai sebesar " +
+                      Rupiah(e.gross_sen) + date + " pada kode rekening " + e.account + " (seq " +
+                      std::to_string(e.seq) + ")" + why + ".";
     finding.kriteria =
-        "Instruksi Menteri Dalam Negeri dan Surat Edaran Menteri Dalam Negeri tentang "
-        "penerapan transaksi non tunai di lingkungan pemerintah daerah; Peraturan Kepala "
-        "Daerah tentang batas pembayaran tunai sebesar " +
-        Rupiah(cap_sen) + " per transaksi.";
-    finding.rekomendasi = "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(e.opd) +
-                          " untuk menginstruksikan Bendahara Pengeluaran melakukan "
-                          "pembayaran secara non tunai (CMS, KKPD atau QRIS) dan membatasi "
-                          "pembayaran tunai sesuai ketentuan.";
+        "Surat Edaran Menteri Dalam Negeri Nomor 910/1867/SJ tentang Implementasi Transaksi "
+        "Non Tunai pada Pemerintah Daerah; Peraturan Bupati tentang pelaksanaan transaksi non "
+        "tunai (batas pembayaran tunai " +
+        Rupiah(cap_sen) + " per transaksi dan jenis belanja yang dikecualikan).";
+    finding.sebab = "Bendahara Pengeluaran membayar secara tunai tanpa memperhatikan batas "
+                    "dan jenis belanja yang diizinkan Peraturan Bupati.";
+    finding.akibat = "Pembayaran tunai sebesar " + Rupiah(e.gross_sen) +
+                     " sulit ditelusuri dan berisiko penyalahgunaan kas.";
+    finding.rekomendasi = Rekomendasi(
+        context, e.opd,
+        "menginstruksikan Bendahara Pengeluaran melakukan pembayaran secara non tunai (CMS, "
+        "KKPD atau QRIS) dan membatasi pembayaran tunai sesuai Peraturan Bupati.");
     findings.push_back(std::move(finding));
   }
 }
 
-namespace {
-
 // ---------------------------------------------------------------------------------------
-// TAX_NOT_DEPOSITED. PMK 242/PMK.03/2014, PMK 81 Tahun 2024: withheld tax is deposited by
-// the deadline (TaxDepositDeadline). Allocation: AllocateTaxDeposits (ledger/
-// tax_allocation.h), the one the workpapers' Pajak sheet uses: deposits are taken in
-// (deposit_date, seq) order, so earlier money counts first; each deposit fills the withheld
-// tax of the matching type of its covered expenditures in ascending seq order, each up to
-// what is still open. Covered seqs that are unknown or reversed get nothing (a reversed
-// payment needs no deposit). The deposit's OPD is not compared with the expenditure's:
-// `covers` names the seqs. Per (expenditure, tax type) with withheld W:
-//   undeposited = W - allocated; it counts only once the deadline has passed
-//     (deadline < as_of; on the deadline day itself a deposit is still on time);
-//   late = allocated from deposits dated after the deadline.
-// Findings group per (opd, tax type, month of value date). Severity: high if some
-// expenditure in the group had nothing deposited at all after its deadline; medium if
-// the group is only late or short (partly deposited). Amount = undeposited + late.
+// OUTSIDE_FISCAL_YEAR. PP 12/2019: the fiscal year runs 1 January to 31 December and
+// spending is charged to the year it belongs to. Two cases over unreversed expenditures:
+//   - the value date, or an evidence date in any year but the prior one, lies outside
+//     the fiscal year: berindikasi dibebankan di luar tahun anggaran, medium;
+//   - the value date lies in the fiscal year and the evidence date in the year before:
+//     a payment of the prior year's utang belanja, lawful if it was recognised as a
+//     payable in the prior year's balance sheet; low, and the texts ask for that check.
+// A date that does not parse is not judged here (validation rejects it).
 
-struct TaxItem {
-  std::size_t index;  // Expenditure.
-  std::string tax_type;
-  Wide withheld_sen = 0;
-  Wide on_time_sen = 0;
-  Wide late_sen = 0;
-  Days deadline;
-};
-
-// The withheld tax per (expenditure, type) of the unreversed expenditures with a value
-// date, each with its deadline and what the deposits allocated to it, on time or late.
-std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
-  const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
-  std::vector<TaxItem> items;
-  // items_of[i] = [first, end) of expenditure i's items; each expenditure has a handful.
-  std::vector<std::pair<std::size_t, std::size_t>> items_of(expenditures.size(), {0, 0});
-  for (std::size_t i = 0; i < expenditures.size(); ++i) {
-    const ExpenditureFacts& e = expenditures[i];
-    if (!IsActive(e) || !context.value_dates[i]) continue;
-    const Days deadline = DepositDeadline(*context.value_dates[i], context.holidays);
-    const std::size_t first_item = items.size();
-    for (const auto& [tax_type, amount_sen] : e.taxes_sen) {
-      if (amount_sen <= 0) continue;
-      // The store sums per type already; merging again keeps the rule safe if not.
-      bool merged = false;
-      for (std::size_t k = first_item; k < items.size(); ++k) {
-        if (items[k].tax_type == tax_type) {
-          items[k].withheld_sen += amount_sen;
-          merged = true;
-        }
-      }
-      if (!merged) items.push_back(TaxItem{i, tax_type, amount_sen, 0, 0, deadline});
+void RunOutsideFiscalYear(const Context& context, std::vector<Finding>& findings) {
+  for (std::size_t i = 0; i < context.input.expenditures.size(); ++i) {
+    const ExpenditureFacts& e = context.input.expenditures[i];
+    if (!IsActive(e)) continue;
+    auto year_of = [](Days day) { return static_cast<int>(std::chrono::year_month_day{day}.year()); };
+    // A plain day and a flag rather than an optional: GCC misjudges the optional here.
+    Days evidence_day{};
+    bool has_evidence = false;
+    if (const std::optional<Days> parsed = ParseDate(e.evidence_date)) {
+      evidence_day = *parsed;
+      has_evidence = true;
     }
-    items_of[i] = {first_item, items.size()};
-  }
-
-  const std::vector<TaxDepositFacts>& deposits = context.input.tax_deposits;
-  for (const DepositAllocation& deposit : AllocateTaxDeposits(expenditures, deposits)) {
-    if (deposit.allocations.empty()) continue;
-    const TaxDepositFacts& facts = deposits[deposit.deposit];
-    // A deposit without a calendar date allocates nothing, so this one has one.
-    const Days deposit_date = *ParseDate(facts.deposit_date);
-    for (const TaxAllocation& allocation : deposit.allocations) {
-      const auto [item_begin, item_end] = items_of[allocation.expenditure];
-      // The allocation went to withheld tax of the deposit's type: exactly one item.
-      const auto item = std::find_if(
-          items.begin() + static_cast<std::ptrdiff_t>(item_begin),
-          items.begin() + static_cast<std::ptrdiff_t>(item_end),
-          [&](const TaxItem& candidate) { return candidate.tax_type == facts.tax_type; });
-      JEJAK_CHECK(item != items.begin() + static_cast<std::ptrdiff_t>(item_end));
-      if (deposit_date <= item->deadline) {
-        item->on_time_sen += allocation.amount_sen;
-      } else {
-        item->late_sen += allocation.amount_sen;
+    const bool value_outside =
+        context.value_dates[i] && year_of(*context.value_dates[i]) != e.fiscal_year;
+    const bool evidence_outside = has_evidence && year_of(evidence_day) != e.fiscal_year;
+    if (!value_outside && !evidence_outside) continue;
+    const bool payable = !value_outside && year_of(evidence_day) == e.fiscal_year - 1;
+    Finding finding = MakeFinding(kRuleOutsideFiscalYear, payable ? kSeverityLow : kSeverityMedium,
+                                  e.opd, {e.seq}, e.gross_sen);
+    const std::string opd = OpdLabel(context, e.opd);
+    const std::string what = "Belanja " + opd + " sebesar " + Rupiah(e.gross_sen) + " (seq " +
+                             std::to_string(e.seq) + ", kode rekening " + e.account +
+                             ") dibebankan pada Tahun Anggaran " + std::to_string(e.fiscal_year);
+    if (payable) {
+      finding.kondisi = what + " dengan tanggal bukti " + FormatTanggal(evidence_day) +
+                        ", sehingga berindikasi pembayaran utang belanja Tahun Anggaran " +
+                        std::to_string(e.fiscal_year - 1) +
+                        " yang perlu diyakini telah diakui sebagai utang belanja pada neraca "
+                        "tahun tersebut.";
+    } else {
+      std::string dates;
+      if (value_outside) dates = "tanggal transaksi " + FormatTanggal(*context.value_dates[i]);
+      if (evidence_outside) {
+        dates += (dates.empty() ? "" : " dan ") + std::string("tanggal bukti ") +
+                 FormatTanggal(evidence_day);
       }
+      finding.kondisi = what + ", namun " + dates +
+                        " berada di luar tahun anggaran tersebut, sehingga berindikasi "
+                        "dibebankan di luar tahun anggarannya.";
     }
+    finding.kriteria =
+        "Peraturan Pemerintah Nomor 12 Tahun 2019 tentang Pengelolaan Keuangan Daerah: tahun "
+        "anggaran meliputi masa satu tahun mulai 1 Januari sampai dengan 31 Desember dan "
+        "belanja dibebankan pada tahun anggaran berkenaan; Permendagri 77/2020 mengenai "
+        "pembayaran utang belanja tahun sebelumnya yang telah diakui dalam neraca.";
+    finding.sebab = payable ? "Tagihan tahun sebelumnya baru dibayar pada tahun berjalan."
+                            : "PPK-SKPD tidak menguji kesesuaian tanggal transaksi dan bukti "
+                              "dengan tahun anggaran sebelum pembayaran.";
+    finding.akibat =
+        payable ? "Apabila tidak diakui sebagai utang belanja pada neraca tahun sebelumnya, "
+                  "belanja tahun berjalan lebih saji dan belanja tahun sebelumnya kurang saji."
+                : "Realisasi belanja Tahun Anggaran " + std::to_string(e.fiscal_year) +
+                      " berindikasi tidak menggambarkan belanja tahun tersebut.";
+    finding.rekomendasi = Rekomendasi(
+        context, e.opd,
+        payable ? "memastikan tagihan tersebut telah diakui sebagai utang belanja pada neraca "
+                  "Tahun Anggaran " + std::to_string(e.fiscal_year - 1) +
+                      " dan dianggarkan pada tahun berjalan."
+                : "mempertanggungjawabkan belanja tersebut dan menginstruksikan PPK-SKPD "
+                  "menguji kesesuaian tanggal bukti dengan tahun anggaran sebelum pembayaran.");
+    findings.push_back(std::move(finding));
   }
-  return items;
 }
 
-}  // namespace
+// ---------------------------------------------------------------------------------------
+// PAYMENT_BEFORE_EVIDENCE. PP 12/2019 Pasal 141 ayat (1): every payment is supported by
+// complete and valid evidence. An unreversed expenditure whose value date is before its
+// evidence date was paid before the evidence existed. One finding per OPD, medium;
+// amount = the payments' gross.
 
-void RunTaxNotDeposited(const Context& context, std::vector<Finding>& findings) {
+void RunPaymentBeforeEvidence(const Context& context, std::vector<Finding>& findings) {
   const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
-  const std::vector<TaxItem> items = AllocatedTaxItems(context);
-
-  // Items with something to report, grouped by (opd, tax type, month).
-  struct Issue {
-    std::size_t item;
-    Wide undeposited_sen;  // Due (deadline passed) and not deposited.
-    int month;             // year * 12 + month of the value date.
-  };
-  std::vector<Issue> issues;
-  for (std::size_t k = 0; k < items.size(); ++k) {
-    const TaxItem& item = items[k];
-    const bool due = context.as_of && item.deadline < *context.as_of;
-    const Wide undeposited_sen =
-        due ? item.withheld_sen - item.on_time_sen - item.late_sen : Wide{0};
-    if (undeposited_sen <= 0 && item.late_sen <= 0) continue;
-    const std::chrono::year_month_day date{*context.value_dates[item.index]};
-    issues.push_back(Issue{k, undeposited_sen,
-                           static_cast<int>(date.year()) * 12 +
-                               static_cast<int>(static_cast<unsigned>(date.month()))});
+  std::vector<std::size_t> early;
+  for (std::size_t i = 0; i < expenditures.size(); ++i) {
+    const ExpenditureFacts& e = expenditures[i];
+    if (!IsActive(e) || !context.value_dates[i] || e.evidence_date.empty()) continue;
+    const std::optional<Days> evidence_date = ParseDate(e.evidence_date);
+    if (evidence_date && *context.value_dates[i] < *evidence_date) early.push_back(i);
   }
-  auto issue_key = [&](const Issue& issue) {
-    return std::tie(context.keys[items[issue.item].index].opd, items[issue.item].tax_type,
-                    issue.month);
-  };
-  std::sort(issues.begin(), issues.end(), [&](const Issue& a, const Issue& b) {
-    return std::tuple_cat(issue_key(a), std::tie(expenditures[items[a.item].index].seq)) <
-           std::tuple_cat(issue_key(b), std::tie(expenditures[items[b.item].index].seq));
+  std::stable_sort(early.begin(), early.end(), [&](std::size_t a, std::size_t b) {
+    return context.keys[a].opd < context.keys[b].opd;
   });
-  for (std::size_t begin = 0; begin < issues.size();) {
+  for (std::size_t begin = 0; begin < early.size();) {
     std::size_t end = begin;
-    Wide withheld_sen = 0;
-    Wide not_deposited_sen = 0;  // Nothing deposited at all.
-    Wide short_sen = 0;          // Partly deposited.
-    Wide late_sen = 0;
-    std::size_t not_deposited_count = 0;
+    Wide total_sen = 0;
     std::vector<std::int64_t> seqs;
-    while (end < issues.size() && issue_key(issues[end]) == issue_key(issues[begin])) {
-      const TaxItem& item = items[issues[end].item];
-      withheld_sen += item.withheld_sen;
-      late_sen += item.late_sen;
-      if (item.on_time_sen + item.late_sen == 0 && issues[end].undeposited_sen > 0) {
-        not_deposited_sen += issues[end].undeposited_sen;
-        ++not_deposited_count;
-      } else {
-        short_sen += issues[end].undeposited_sen;
-      }
-      seqs.push_back(expenditures[item.index].seq);
+    std::int64_t longest_days = 0;
+    while (end < early.size() && context.keys[early[end]].opd == context.keys[early[begin]].opd) {
+      const ExpenditureFacts& e = expenditures[early[end]];
+      total_sen += e.gross_sen;
+      seqs.push_back(e.seq);
+      longest_days = std::max(longest_days, DaysBetween(*context.value_dates[early[end]],
+                                                        *ParseDate(e.evidence_date)));
       ++end;
     }
-    const TaxItem& first = items[issues[begin].item];
-    const std::string& opd = expenditures[first.index].opd;
-    const Wide amount_sen = not_deposited_sen + short_sen + late_sen;
+    const std::string& opd = expenditures[early[begin]].opd;
     Finding finding =
-        MakeFinding(kRuleTaxNotDeposited, not_deposited_count > 0 ? kSeverityHigh : kSeverityMedium,
-                    opd, seqs, amount_sen);
-    std::string parts;
-    auto add_part = [&parts](const std::string& part) {
-      parts += (parts.empty() ? "" : ", ") + part;
-    };
-    if (not_deposited_sen > 0) {
-      add_part("pajak sebesar " + Rupiah(not_deposited_sen) + " atas " +
-               std::to_string(not_deposited_count) + " transaksi belum disetor sama sekali");
-    }
-    if (short_sen > 0) add_part("pajak sebesar " + Rupiah(short_sen) + " kurang disetor");
-    if (late_sen > 0) {
-      add_part("pajak sebesar " + Rupiah(late_sen) + " disetor setelah batas waktu");
-    }
-    const std::string as_of =
-        context.as_of ? "Sampai dengan " + FormatTanggal(*context.as_of) + ", " : "";
-    // Every part starts with "pajak"; without an as_of date it opens the sentence.
-    std::string findings_text = as_of + parts;
-    if (as_of.empty() && !findings_text.empty()) findings_text[0] = 'P';
-    finding.kondisi = "Pajak " + first.tax_type + " yang dipotong/dipungut " + Opd(opd) + " atas " +
-                      std::to_string(finding.seqs.size()) + " belanja bulan " +
-                      FormatBulan(*context.value_dates[first.index]) + " (" +
-                      FormatSeqs(finding.seqs) + ") berjumlah " + Rupiah(withheld_sen) +
-                      " dengan batas penyetoran " + FormatTanggal(first.deadline) + ". " +
-                      findings_text + ". Jumlah yang bermasalah " + Rupiah(amount_sen) + ".";
+        MakeFinding(kRulePaymentBeforeEvidence, kSeverityMedium, opd, seqs, total_sen);
+    finding.kondisi = OpdLabel(context, opd) + " membayar " + std::to_string(finding.seqs.size()) +
+                      " belanja senilai " + Rupiah(total_sen) + " (" + FormatSeqs(finding.seqs) +
+                      ") sebelum tanggal bukti pengeluarannya; selisih terlama " +
+                      std::to_string(longest_days) + " hari.";
     finding.kriteria =
-        "PMK 242/PMK.03/2014 tentang Tata Cara Pembayaran dan Penyetoran Pajak sebagaimana "
-        "diganti dengan PMK 81 Tahun 2024: pajak yang dipotong/dipungut bendahara instansi "
-        "pemerintah wajib disetor paling lambat tanggal 15 bulan berikutnya setelah masa "
-        "pajak berakhir; bila jatuh pada hari libur, pada hari kerja berikutnya.";
-    finding.rekomendasi =
-        "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(opd) +
-        " untuk menginstruksikan Bendahara Pengeluaran segera menyetorkan pajak yang belum "
-        "disetor ke Kas Negara, menyampaikan bukti setor (NTPN), dan menyetor pajak tepat "
-        "waktu untuk menghindari sanksi administrasi.";
+        "Peraturan Pemerintah Nomor 12 Tahun 2019 tentang Pengelolaan Keuangan Daerah, Pasal "
+        "141 ayat (1): setiap pengeluaran harus didukung bukti yang lengkap dan sah.";
+    finding.sebab = "Bendahara Pengeluaran membayar sebelum menerima bukti tagihan yang sah, "
+                    "dan PPK-SKPD tidak menguji kelengkapan bukti sebelum pembayaran.";
+    finding.akibat = "Pembayaran sebesar " + Rupiah(total_sen) +
+                     " pada saat dibayar tidak didukung bukti yang sah dan berisiko tidak "
+                     "dapat dipertanggungjawabkan.";
+    finding.rekomendasi = Rekomendasi(
+        context, opd,
+        "menginstruksikan Bendahara Pengeluaran hanya membayar tagihan yang telah didukung "
+        "bukti lengkap dan sah, dan PPK-SKPD menguji tanggal bukti sebelum pembayaran.");
     findings.push_back(std::move(finding));
     begin = end;
   }
 }
 
 // ---------------------------------------------------------------------------------------
-// OUTSIDE_FISCAL_YEAR. PP 12/2019: the fiscal year runs 1 January to 31 December and
-// spending is charged to the year it belongs to. An unreversed expenditure whose
-// value_date, or evidence_date when present, lies outside its own fiscal_year. A date
-// that does not parse is not judged here (validation rejects it).
-
-void RunOutsideFiscalYear(const Context& context, std::vector<Finding>& findings) {
-  for (std::size_t i = 0; i < context.input.expenditures.size(); ++i) {
-    const ExpenditureFacts& e = context.input.expenditures[i];
-    if (!IsActive(e)) continue;
-    auto outside = [&e](const std::optional<Days>& day) {
-      return day && static_cast<int>(std::chrono::year_month_day{*day}.year()) != e.fiscal_year;
-    };
-    const std::optional<Days> evidence_date =
-        e.evidence_date.empty() ? std::nullopt : ParseDate(e.evidence_date);
-    const bool value_outside = outside(context.value_dates[i]);
-    const bool evidence_outside = outside(evidence_date);
-    if (!value_outside && !evidence_outside) continue;
-    Finding finding =
-        MakeFinding(kRuleOutsideFiscalYear, kSeverityMedium, e.opd, {e.seq}, e.gross_sen);
-    std::string dates;
-    if (value_outside) dates = "tanggal transaksi " + FormatTanggal(*context.value_dates[i]);
-    if (evidence_outside) {
-      dates += (dates.empty() ? "" : " dan ") + std::string("tanggal bukti ") +
-               FormatTanggal(*evidence_date);
-    }
-    finding.kondisi = "Belanja " + Opd(e.opd) + " sebesar " + Rupiah(e.gross_sen) + " (seq " +
-                      std::to_string(e.seq) + ", kode rekening " + e.account +
-                      ") dibebankan pada Tahun Anggaran " + std::to_string(e.fiscal_year) +
-                      ", namun " + dates + " berada di luar tahun anggaran tersebut.";
-    finding.kriteria =
-        "PP 12/2019 tentang Pengelolaan Keuangan Daerah: tahun anggaran meliputi masa satu "
-        "tahun mulai 1 Januari sampai dengan 31 Desember, dan belanja dibebankan pada tahun "
-        "anggaran berkenaan; Permendagri 77/2020.";
-    finding.rekomendasi = "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(e.opd) +
-                          " untuk mempertanggungjawabkan belanja tersebut dan "
-                          "menginstruksikan PPK-SKPD menguji kesesuaian tanggal bukti "
-                          "dengan tahun anggaran sebelum pembayaran.";
-    findings.push_back(std::move(finding));
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// LATE_RECORDING. Permendagri 77/2020: the treasurer books transactions promptly. Delay
-// = UTC date part of recorded_at minus value_date, in days; late if above
-// late_recording_days. One finding per OPD; low, medium once the worst delay exceeds
-// kLateRecordingMediumDays.
+// LATE_RECORDING. Permendagri 77/2020: the treasurer books every transaction and renders
+// the LPJ by the 10th of the next month (31 December for December). The recording day is
+// recorded_at in the regency's time zone (utc_offset_minutes). Late when recorded after
+// the LPJ deadline of the value date: medium; high when recorded after the fiscal year of
+// the value date closed (after 31 December), since the year's report is then already
+// wrong. One finding per (OPD, severity).
 
 void RunLateRecording(const Context& context, std::vector<Finding>& findings) {
   const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
   struct Late {
     std::size_t index;
-    std::int64_t delay_days;
+    bool after_close;
+    std::int64_t days_late;  // Past the LPJ deadline.
   };
   std::vector<Late> late;
   for (std::size_t i = 0; i < expenditures.size(); ++i) {
     const ExpenditureFacts& e = expenditures[i];
-    if (!IsActive(e) || !context.value_dates[i] || e.recorded_at.size() < 10) continue;
-    const std::optional<Days> recorded = ParseDate(std::string_view(e.recorded_at).substr(0, 10));
+    if (!IsActive(e) || !context.value_dates[i]) continue;
+    const std::optional<Days> recorded = LocalDay(e.recorded_at, context.rules.utc_offset_minutes);
     if (!recorded) continue;
-    const std::int64_t delay_days = DaysBetween(*context.value_dates[i], *recorded);
-    if (delay_days > context.rules.late_recording_days) late.push_back(Late{i, delay_days});
+    const Days deadline = LpjDeadline(*context.value_dates[i]);
+    if (*recorded <= deadline) continue;
+    const std::chrono::year_month_day value{*context.value_dates[i]};
+    const Days year_end{value.year() / std::chrono::December / std::chrono::day{31}};
+    late.push_back(Late{i, *recorded > year_end, DaysBetween(deadline, *recorded)});
   }
   std::sort(late.begin(), late.end(), [&](const Late& a, const Late& b) {
-    return std::tie(context.keys[a.index].opd, expenditures[a.index].seq) <
-           std::tie(context.keys[b.index].opd, expenditures[b.index].seq);
+    return std::tie(context.keys[a.index].opd, b.after_close, expenditures[a.index].seq) <
+           std::tie(context.keys[b.index].opd, a.after_close, expenditures[b.index].seq);
   });
   for (std::size_t begin = 0; begin < late.size();) {
     const std::string& opd = expenditures[late[begin].index].opd;
     const std::uint32_t opd_id = context.keys[late[begin].index].opd;
+    const bool after_close = late[begin].after_close;
     std::size_t end = begin;
     Wide total_sen = 0;
     std::vector<std::int64_t> seqs;
     std::size_t worst = begin;  // First (lowest seq) of the longest delays.
-    while (end < late.size() && context.keys[late[end].index].opd == opd_id) {
+    while (end < late.size() && context.keys[late[end].index].opd == opd_id &&
+           late[end].after_close == after_close) {
       total_sen += expenditures[late[end].index].gross_sen;
       seqs.push_back(expenditures[late[end].index].seq);
-      if (late[end].delay_days > late[worst].delay_days) worst = end;
+      if (late[end].days_late > late[worst].days_late) worst = end;
       ++end;
     }
-    const bool medium = late[worst].delay_days > kLateRecordingMediumDays;
-    Finding finding = MakeFinding(kRuleLateRecording, medium ? kSeverityMedium : kSeverityLow, opd,
-                                  seqs, total_sen);
-    finding.kondisi = "Sebanyak " + std::to_string(finding.seqs.size()) + " belanja " + Opd(opd) +
-                      " senilai " + Rupiah(total_sen) + " (" + FormatSeqs(finding.seqs) +
-                      ") dicatat lebih dari " + std::to_string(context.rules.late_recording_days) +
-                      " hari setelah tanggal transaksi; keterlambatan terlama " +
-                      std::to_string(late[worst].delay_days) + " hari (seq " +
-                      std::to_string(expenditures[late[worst].index].seq) + ").";
+    Finding finding = MakeFinding(kRuleLateRecording, after_close ? kSeverityHigh : kSeverityMedium,
+                                  opd, seqs, total_sen);
+    finding.kondisi =
+        "Sebanyak " + std::to_string(finding.seqs.size()) + " belanja " + OpdLabel(context, opd) +
+        " senilai " + Rupiah(total_sen) + " (" + FormatSeqs(finding.seqs) +
+        ") dicatat setelah batas penyampaian LPJ bulan transaksinya (tanggal 10 bulan "
+        "berikutnya; 31 Desember untuk transaksi Desember)" +
+        (after_close ? ", bahkan setelah tahun anggaran ditutup" : "") +
+        "; keterlambatan terlama " + std::to_string(late[worst].days_late) +
+        " hari setelah batas tersebut (seq " + std::to_string(expenditures[late[worst].index].seq) +
+        ").";
     finding.kriteria =
         "Permendagri 77/2020 tentang Pedoman Teknis Pengelolaan Keuangan Daerah: Bendahara "
-        "Pengeluaran mencatat setiap transaksi dalam buku kas umum secara tertib dan tepat "
-        "waktu; PP 60/2008 tentang Sistem Pengendalian Intern Pemerintah mengenai "
-        "pencatatan yang akurat dan tepat waktu.";
-    finding.rekomendasi = "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(opd) +
-                          " untuk menginstruksikan Bendahara Pengeluaran mencatat transaksi "
-                          "paling lambat " +
-                          std::to_string(context.rules.late_recording_days) +
-                          " hari setelah tanggal transaksi.";
+        "Pengeluaran mencatat setiap transaksi dalam buku kas umum dan menyampaikan laporan "
+        "pertanggungjawaban (LPJ) paling lambat tanggal 10 bulan berikutnya; PP 60/2008 "
+        "tentang Sistem Pengendalian Intern Pemerintah mengenai pencatatan yang tepat waktu.";
+    finding.sebab = "Bendahara Pengeluaran tidak mencatat transaksi pada saat terjadinya dan "
+                    "PPK-SKPD tidak memantau kelengkapan pencatatan sebelum LPJ disusun.";
+    finding.akibat = after_close
+                         ? "Transaksi tidak tercatat dalam laporan tahun anggarannya, sehingga "
+                           "laporan keuangan tahun tersebut berisiko salah saji."
+                         : "LPJ bulan transaksi tidak menyajikan seluruh transaksi dan saldo kas "
+                           "bendahara tidak dapat diuji tepat waktu.";
+    finding.rekomendasi = Rekomendasi(
+        context, opd,
+        "menginstruksikan Bendahara Pengeluaran mencatat setiap transaksi pada saat terjadinya "
+        "dan paling lambat sebelum batas penyampaian LPJ bulan berkenaan.");
     findings.push_back(std::move(finding));
     begin = end;
   }
@@ -346,7 +288,8 @@ void RunLateRecording(const Context& context, std::vector<Finding>& findings) {
 
 // ---------------------------------------------------------------------------------------
 // REVERSAL_HEAVY. PP 60/2008 (SPIP): frequent corrections point to weak control over
-// recording. Base = gross of every expenditure of the OPD in the year, reversed or not
+// recording. An internal-control signal (sinyal pengendalian intern), low severity: a
+// correction is not itself a breach. Base = gross of every expenditure of the OPD in the year, reversed or not
 // (what was recorded); fires when reversed gross exceeds reversal_heavy_basis_points of it.
 
 void RunReversalHeavy(const Context& context, std::vector<Finding>& findings) {
@@ -379,12 +322,13 @@ void RunReversalHeavy(const Context& context, std::vector<Finding>& findings) {
         recorded_sen * context.rules.reversal_heavy_basis_points) {
       continue;
     }
-    Finding finding = MakeFinding(kRuleReversalHeavy, kSeverityMedium, opd, seqs, reversed_sen);
+    Finding finding = MakeFinding(kRuleReversalHeavy, kSeverityLow, opd, seqs, reversed_sen);
     // Share in hundredths of a percent, rounded down, for the text.
     const std::int64_t share = ClampSen(reversed_sen * kBasisPointsWhole / recorded_sen);
     const std::string share_text = std::to_string(share / 100) + "," +
                                    (share % 100 < 10 ? "0" : "") + std::to_string(share % 100);
-    finding.kondisi = Opd(opd) + " membatalkan (reversal) " + std::to_string(finding.seqs.size()) +
+    finding.kondisi = "Sinyal pengendalian intern: " + OpdLabel(context, opd) +
+                      " membatalkan (reversal) " + std::to_string(finding.seqs.size()) +
                       " belanja senilai " + Rupiah(reversed_sen) + " (" + FormatSeqs(finding.seqs) +
                       "), atau " + share_text + "% dari seluruh belanja yang dicatat sebesar " +
                       Rupiah(recorded_sen) + ", melebihi batas " +
@@ -392,13 +336,20 @@ void RunReversalHeavy(const Context& context, std::vector<Finding>& findings) {
                       (context.rules.reversal_heavy_basis_points % 100 < 10 ? "0" : "") +
                       std::to_string(context.rules.reversal_heavy_basis_points % 100) + "%.";
     finding.kriteria =
-        "PP 60/2008 tentang Sistem Pengendalian Intern Pemerintah: pencatatan transaksi "
-        "yang akurat dan tepat waktu; Permendagri 77/2020 tentang Pedoman Teknis "
-        "Pengelolaan Keuangan Daerah mengenai pengujian dokumen sebelum pencatatan.";
-    finding.rekomendasi = "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(opd) +
-                          " untuk mengevaluasi penyebab tingginya koreksi (reversal) dan "
-                          "memperkuat verifikasi dokumen oleh PPK-SKPD sebelum transaksi "
-                          "dicatat.";
+        "Peraturan Pemerintah Nomor 60 Tahun 2008 tentang Sistem Pengendalian Intern "
+        "Pemerintah, Pasal 18: pencatatan yang akurat dan tepat waktu atas transaksi; "
+        "Permendagri 77/2020 tentang Pedoman Teknis Pengelolaan Keuangan Daerah mengenai "
+        "pengujian dokumen sebelum pencatatan.";
+    finding.sebab =
+        "Verifikasi dokumen oleh PPK-SKPD sebelum transaksi dicatat belum memadai, sehingga "
+        "banyak transaksi dicatat keliru lalu dikoreksi.";
+    finding.akibat =
+        "Sinyal kelemahan pengendalian intern atas pencatatan; koreksi yang sering "
+        "meningkatkan risiko salah saji dan menyulitkan penelusuran transaksi.";
+    finding.rekomendasi = Rekomendasi(
+        context, opd,
+        "mengevaluasi penyebab tingginya koreksi (reversal) dan memperkuat verifikasi dokumen "
+        "oleh PPK-SKPD sebelum transaksi dicatat.");
     findings.push_back(std::move(finding));
   }
 }

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <map>
 #include <limits>
 #include <numeric>
 #include <optional>
@@ -79,7 +80,7 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
       budget = &budgets[budget_order[next_budget].second];
       ++next_budget;
     }
-    const std::string where = Opd(first.opd) + " pada sub kegiatan " + first.sub_activity +
+    const std::string where = OpdLabel(context, first.opd) + " pada sub kegiatan " + first.sub_activity +
                               " kode rekening " + first.account;
     const std::string count = std::to_string(seqs.size()) + " transaksi: " + FormatSeqs(seqs);
     if (budget == nullptr && realisation_sen > 0) {
@@ -90,14 +91,20 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
                         "APBD Tahun Anggaran " +
                         std::to_string(first.fiscal_year) + ".";
       finding.kriteria =
-          "PP 12/2019 tentang Pengelolaan Keuangan Daerah: pengeluaran atas beban APBD "
+          "Peraturan Pemerintah Nomor 12 Tahun 2019 tentang Pengelolaan Keuangan Daerah: pengeluaran atas beban APBD "
           "hanya dapat dilakukan apabila anggarannya tersedia dalam APBD; Permendagri "
           "77/2020 tentang Pedoman Teknis Pengelolaan Keuangan Daerah.";
-      finding.rekomendasi = "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(first.opd) +
-                            " untuk mempertanggungjawabkan belanja tanpa anggaran sebesar " +
-                            Rupiah(realisation_sen) +
-                            " dan menginstruksikan PPK-SKPD agar tidak memproses tagihan "
-                            "yang tidak tersedia anggarannya.";
+      finding.sebab =
+          "PPK-SKPD tidak menguji ketersediaan anggaran pada DPA sebelum menerbitkan SPM, "
+          "dan Bendahara Pengeluaran membayar tagihan tanpa baris anggaran.";
+      finding.akibat = "Belanja sebesar " + Rupiah(realisation_sen) +
+                       " tidak memiliki dasar anggaran dan berpotensi tidak dapat "
+                       "dipertanggungjawabkan.";
+      finding.rekomendasi = Rekomendasi(
+          context, first.opd,
+          "mempertanggungjawabkan belanja tanpa anggaran sebesar " + Rupiah(realisation_sen) +
+              " dan menginstruksikan PPK-SKPD agar tidak memproses tagihan yang tidak "
+              "tersedia anggarannya.");
       findings.push_back(std::move(finding));
     } else if (budget != nullptr && realisation_sen > budget->pagu_sen) {
       const Wide excess_sen = realisation_sen - budget->pagu_sen;
@@ -108,14 +115,18 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
                         "), sehingga terdapat kelebihan " + "realisasi sebesar " +
                         Rupiah(excess_sen) + ".";
       finding.kriteria =
-          "PP 12/2019 tentang Pengelolaan Keuangan Daerah: pengeluaran tidak boleh melebihi "
+          "Peraturan Pemerintah Nomor 12 Tahun 2019 tentang Pengelolaan Keuangan Daerah: pengeluaran tidak boleh melebihi "
           "pagu anggaran yang tersedia dalam APBD; Permendagri 77/2020 tentang Pedoman "
           "Teknis Pengelolaan Keuangan Daerah.";
-      finding.rekomendasi = "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(first.opd) +
-                            " untuk mempertanggungjawabkan kelebihan realisasi sebesar " +
-                            Rupiah(excess_sen) +
-                            " dan menginstruksikan PPK-SKPD menguji ketersediaan pagu "
-                            "sebelum menerbitkan SPM.";
+      finding.sebab =
+          "PPK-SKPD tidak mengendalikan sisa pagu per kode rekening sebelum menerbitkan SPM.";
+      finding.akibat = "Realisasi melampaui pagu sebesar " + Rupiah(excess_sen) +
+                       ", yaitu belanja tanpa dasar anggaran yang sah.";
+      finding.rekomendasi = Rekomendasi(
+          context, first.opd,
+          "mempertanggungjawabkan kelebihan realisasi sebesar " + Rupiah(excess_sen) +
+              " dan menginstruksikan PPK-SKPD menguji ketersediaan pagu sebelum menerbitkan "
+              "SPM.");
       findings.push_back(std::move(finding));
     }
     begin = end;
@@ -125,124 +136,180 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
 namespace {
 
 // ---------------------------------------------------------------------------------------
-// SPLIT_PACKAGE (pemecahan paket). Perpres 16/2018 jo. 12/2021 Pasal 20 ayat (2) forbids
-// splitting a procurement into packages to avoid a tender.
+// SPLIT_PACKAGE (pemecahan paket). Perpres 16/2018 jo. 12/2021 Pasal 20 ayat (2) huruf d
+// forbids splitting a procurement into packages to avoid a tender.
 //
-// Candidates: unreversed payments at or under the direct procurement cap, with a payee
-// identity (NPWP if present, else payee_account; neither: skipped) and a valid value
-// date. Within one (opd, account, payee), sorted by (value_date, seq), a window is a run
-// of consecutive payments whose first and last value dates are at most split_window_days
-// apart, so every pair inside it is "within the window of each other". For each payment,
-// the longest window ending at it (two pointers) is hot if its sum exceeds the cap. Hot
-// windows that share a payment merge into one cluster, one finding each; a cluster can
-// therefore span more than the window when hot windows chain. Amount = cluster total.
+// Candidates: unreversed direct procurements (procurement.method PL) with a valid value
+// date. A package is one contract: the payments of one procurement.contract_no are its
+// instalments and count once, at their sum, dated by the first; a PL payment without a
+// contract number is a package of its own. Packages group by (OPD, sub-kegiatan, account,
+// procurement type: ProcurementTypeOf), whoever the vendors are. A package above the cap
+// of its type on its date is not a direct procurement and is skipped. Within a group,
+// sorted by date, a window is a run of packages at most split_window_days apart (0: the
+// whole fiscal year); a window is hot when its sum exceeds the cap in force on its last
+// package's date. Hot windows sharing a package merge into one cluster, one finding each.
 
-struct SplitCandidate {
-  std::size_t index;
-  // (opd, account, payee): the payee is (0, NPWP id) or (1, payee_account id), so an
-  // NPWP never equals an account number.
-  std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::uint32_t> key;
-  Days value_date;
+struct Package {
+  std::vector<std::size_t> members;  // Expenditure indices, seq order.
+  Days first_date;
+  Wide total_sen = 0;
+  std::int64_t cap_sen = 0;  // Of its type on its date.
 };
 
-void EmitSplitCluster(const Context& context, const std::vector<SplitCandidate>& candidates,
-                      std::size_t begin, std::size_t last, std::vector<Finding>& findings) {
+struct PackageGroup {
+  std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::string> key;
+  std::vector<Package> packages;  // Sorted by (first_date, first seq).
+};
+
+std::string TypeLabel(const std::string& type) {
+  if (type == kProcurementTypeWorks) return "pekerjaan konstruksi";
+  if (type == kProcurementTypeConsultancy) return "jasa konsultansi";
+  if (type == kProcurementTypeOtherServices) return "jasa lainnya";
+  return "barang/jasa lainnya";
+}
+
+void EmitSplitCluster(const Context& context, const PackageGroup& group, std::size_t begin,
+                      std::size_t last, std::int64_t cap_sen, std::vector<Finding>& findings) {
   const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
   std::vector<std::int64_t> seqs;
   Wide total_sen = 0;
-  for (std::size_t i = begin; i <= last; ++i) {
-    seqs.push_back(expenditures[candidates[i].index].seq);
-    total_sen += expenditures[candidates[i].index].gross_sen;
+  std::vector<std::string> vendors;
+  for (std::size_t p = begin; p <= last; ++p) {
+    total_sen += group.packages[p].total_sen;
+    for (std::size_t i : group.packages[p].members) {
+      const ExpenditureFacts& e = expenditures[i];
+      seqs.push_back(e.seq);
+      vendors.push_back(!e.payee_npwp.empty() ? e.payee_npwp
+                        : !e.payee_account.empty() ? e.payee_account
+                                                   : e.payee_name);
+    }
   }
-  const ExpenditureFacts& first = expenditures[candidates[begin].index];
+  std::sort(vendors.begin(), vendors.end());
+  vendors.erase(std::unique(vendors.begin(), vendors.end()), vendors.end());
+  const ExpenditureFacts& first = expenditures[group.packages[begin].members.front()];
+  const std::string& type = std::get<3>(group.key);
   Finding finding = MakeFinding(kRuleSplitPackage, kSeverityHigh, first.opd, seqs, total_sen);
-  const std::string payee = first.payee_npwp.empty() ? "rekening penerima " + first.payee_account
-                                                     : "NPWP " + first.payee_npwp;
-  finding.kondisi = Opd(first.opd) + " melakukan " + std::to_string(finding.seqs.size()) +
-                    " pembayaran pada kode rekening " + first.account +
-                    " kepada penyedia yang sama (" + payee + ") dalam periode " +
-                    FormatTanggal(candidates[begin].value_date) + " s.d. " +
-                    FormatTanggal(candidates[last].value_date) + " (" + FormatSeqs(finding.seqs) +
-                    "). Masing-masing pembayaran tidak melebihi batas pengadaan langsung " +
-                    Rupiah(context.rules.direct_procurement_cap_sen) + ", namun jumlahnya " +
-                    Rupiah(total_sen) + " melampaui batas tersebut dalam rentang " +
-                    std::to_string(context.rules.split_window_days) + " hari.";
+  const std::string opd = OpdLabel(context, first.opd);
+  finding.kondisi =
+      opd + " melaksanakan " + std::to_string(last - begin + 1) +
+      " paket pengadaan langsung " + TypeLabel(type) + " pada sub kegiatan " +
+      first.sub_activity + " kode rekening " + first.account + " kepada " +
+      std::to_string(vendors.size()) + " penyedia dalam periode " +
+      FormatTanggal(group.packages[begin].first_date) + " s.d. " +
+      FormatTanggal(group.packages[last].first_date) + " (" + FormatSeqs(finding.seqs) +
+      "). Masing-masing paket tidak melebihi batas pengadaan langsung " + Rupiah(cap_sen) +
+      ", namun jumlahnya " + Rupiah(total_sen) +
+      " melampaui batas tersebut, sehingga berindikasi pemecahan paket untuk menghindari "
+      "tender/seleksi.";
   finding.kriteria =
-      "Perpres 16/2018 tentang Pengadaan Barang/Jasa Pemerintah sebagaimana diubah dengan "
-      "Perpres 12/2021, Pasal 20 ayat (2): dalam pemaketan dilarang memecah Pengadaan "
-      "Barang/Jasa menjadi beberapa paket dengan maksud menghindari Tender/Seleksi; "
-      "pengadaan langsung hanya untuk nilai paling banyak " +
-      Rupiah(context.rules.direct_procurement_cap_sen) + ".";
-  finding.rekomendasi =
-      "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(first.opd) +
-      " untuk menginstruksikan PPK dan Pejabat Pengadaan merencanakan paket pengadaan "
-      "sesuai kebutuhan setahun dan melaksanakan tender/seleksi untuk nilai di atas batas "
+      "Peraturan Presiden Nomor 16 Tahun 2018 tentang Pengadaan Barang/Jasa Pemerintah "
+      "sebagaimana telah diubah dengan Peraturan Presiden Nomor 12 Tahun 2021, Pasal 20 "
+      "ayat (2) huruf d: dalam melakukan pemaketan Pengadaan Barang/Jasa dilarang memecah "
+      "Pengadaan Barang/Jasa menjadi beberapa paket dengan maksud menghindari "
+      "Tender/Seleksi; Pasal 38 ayat (3) dan ayat (4) (nilai pengadaan langsung paling "
+      "banyak " +
+      Rupiah(cap_sen) + " untuk " + TypeLabel(type) + " pada tanggal tersebut).";
+  finding.sebab =
+      "PA/KPA dan PPK tidak merencanakan pemaketan kebutuhan sejenis pada satu sub kegiatan "
+      "dan kode rekening sebagai satu paket, dan Pejabat Pengadaan tidak menguji nilai "
+      "kumulatif paket sejenis sebelum memilih metode pengadaan langsung.";
+  finding.akibat =
+      "Pengadaan sebesar " + Rupiah(total_sen) +
+      " tidak melalui persaingan tender/seleksi, sehingga tidak ada keyakinan atas harga "
+      "terbaik dan berpotensi terjadi kemahalan harga.";
+  finding.rekomendasi = Rekomendasi(
+      context, first.opd,
+      "menginstruksikan PPK dan Pejabat Pengadaan merencanakan paket pengadaan sesuai "
+      "kebutuhan setahun dan melaksanakan tender/seleksi untuk nilai di atas batas "
       "pengadaan langsung, serta meminta APIP menguji kewajaran harga atas pembayaran "
       "sebesar " +
-      Rupiah(total_sen) + ".";
+          Rupiah(total_sen) + ".");
   findings.push_back(std::move(finding));
+}
+
+std::vector<PackageGroup> SplitPackageGroups(const Context& context) {
+  const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
+  // (opd, sub, account, type, contract or "#seq") -> package, in index (= seq) order.
+  using PackageKey = std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::string,
+                                std::string>;
+  std::map<PackageKey, Package> by_contract;
+  for (std::size_t i = 0; i < expenditures.size(); ++i) {
+    const ExpenditureFacts& e = expenditures[i];
+    if (!IsActive(e) || e.procurement_method != "PL" || !context.value_dates[i]) continue;
+    const ExpenditureKeys& k = context.keys[i];
+    const std::string contract =
+        e.contract_no.empty() ? "#" + std::to_string(e.seq) : "=" + e.contract_no;
+    Package& package =
+        by_contract[PackageKey{k.opd, k.sub_activity, k.account, ProcurementTypeOf(e), contract}];
+    if (package.members.empty() || *context.value_dates[i] < package.first_date) {
+      package.first_date = *context.value_dates[i];
+    }
+    package.members.push_back(i);
+    package.total_sen += e.gross_sen;
+  }
+  std::vector<PackageGroup> groups;
+  for (auto& [key, package] : by_contract) {
+    auto group_key = std::make_tuple(std::get<0>(key), std::get<1>(key), std::get<2>(key),
+                                     std::get<3>(key));
+    if (groups.empty() || groups.back().key != group_key) {
+      groups.push_back(PackageGroup{std::move(group_key), {}});
+    }
+    package.cap_sen = ProcurementCapOn(context.rules.procurement_caps, std::get<3>(key),
+                                       FormatIsoDate(package.first_date));
+    if (package.total_sen > package.cap_sen) continue;  // Not a direct procurement.
+    groups.back().packages.push_back(std::move(package));
+  }
+  for (PackageGroup& group : groups) {
+    std::sort(group.packages.begin(), group.packages.end(), [&](const Package& a, const Package& b) {
+      return std::tie(a.first_date, expenditures[a.members.front()].seq) <
+             std::tie(b.first_date, expenditures[b.members.front()].seq);
+    });
+  }
+  return groups;
 }
 
 }  // namespace
 
 void RunSplitPackage(const Context& context, std::vector<Finding>& findings) {
-  const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
-  const std::int64_t cap_sen = context.rules.direct_procurement_cap_sen;
-  const std::int64_t window_days = std::max(0, context.rules.split_window_days);
-  std::vector<SplitCandidate> candidates;
-  for (std::size_t i = 0; i < expenditures.size(); ++i) {
-    const ExpenditureFacts& e = expenditures[i];
-    if (!IsActive(e) || e.gross_sen > cap_sen || !context.value_dates[i]) continue;
-    if (e.payee_npwp.empty() && e.payee_account.empty()) continue;
-    const ExpenditureKeys& k = context.keys[i];
-    const bool by_npwp = !e.payee_npwp.empty();
-    candidates.push_back(SplitCandidate{
-        i,
-        {k.opd, k.account, by_npwp ? 0u : 1u, by_npwp ? k.payee_npwp : k.payee_account},
-        *context.value_dates[i]});
-  }
-  auto key = [](const SplitCandidate& c) -> const auto& { return c.key; };
-  std::sort(candidates.begin(), candidates.end(),
-            [&](const SplitCandidate& a, const SplitCandidate& b) {
-              return std::tie(a.key, a.value_date, expenditures[a.index].seq) <
-                     std::tie(b.key, b.value_date, expenditures[b.index].seq);
-            });
-
-  for (std::size_t group_begin = 0; group_begin < candidates.size();) {
-    std::size_t group_end = group_begin;
-    while (group_end < candidates.size() &&
-           key(candidates[group_end]) == key(candidates[group_begin])) {
-      ++group_end;
-    }
+  // 0: the whole fiscal year (the facts hold one fiscal year; a few days' slack covers
+  // value dates just outside it).
+  constexpr std::int64_t kWholeYearDays = 400;
+  const std::int64_t window_days =
+      context.rules.split_window_days > 0 ? context.rules.split_window_days : kWholeYearDays;
+  for (const PackageGroup& group : SplitPackageGroups(context)) {
+    const std::vector<Package>& packages = group.packages;
     Wide window_sen = 0;
-    std::size_t left = group_begin;
+    std::size_t left = 0;
     bool in_cluster = false;
     std::size_t cluster_begin = 0;
     std::size_t cluster_last = 0;
-    for (std::size_t right = group_begin; right < group_end; ++right) {
-      window_sen += expenditures[candidates[right].index].gross_sen;
-      // window_days >= 0, so `left` never passes `right`.
-      while (DaysBetween(candidates[left].value_date, candidates[right].value_date) > window_days) {
-        window_sen -= expenditures[candidates[left].index].gross_sen;
+    std::int64_t cluster_cap_sen = 0;
+    for (std::size_t right = 0; right < packages.size(); ++right) {
+      window_sen += packages[right].total_sen;
+      while (DaysBetween(packages[left].first_date, packages[right].first_date) > window_days) {
+        window_sen -= packages[left].total_sen;
         ++left;
       }
       JEJAK_CHECK(left <= right);
+      const std::int64_t cap_sen = packages[right].cap_sen;
       if (window_sen <= cap_sen) continue;
       if (in_cluster && left <= cluster_last) {
         cluster_last = right;
       } else {
-        if (in_cluster)
-          EmitSplitCluster(context, candidates, cluster_begin, cluster_last, findings);
+        if (in_cluster) {
+          EmitSplitCluster(context, group, cluster_begin, cluster_last, cluster_cap_sen, findings);
+        }
         in_cluster = true;
         cluster_begin = left;
         cluster_last = right;
       }
+      cluster_cap_sen = cap_sen;
     }
-    if (in_cluster) EmitSplitCluster(context, candidates, cluster_begin, cluster_last, findings);
-    group_begin = group_end;
+    if (in_cluster) {
+      EmitSplitCluster(context, group, cluster_begin, cluster_last, cluster_cap_sen, findings);
+    }
   }
 }
-
 namespace {
 
 // ---------------------------------------------------------------------------------------
@@ -409,21 +476,26 @@ void RunDuplicatePayment(const Context& context, std::vector<Finding>& findings)
       details += component.descriptions[d];
     }
     finding.kondisi =
-        "Terdapat indikasi pembayaran ganda pada " + Opd(opd) + ": " + details + ". Dari " +
+        "Terdapat indikasi pembayaran ganda pada " + OpdLabel(context, opd) + ": " + details + ". Dari " +
         std::to_string(finding.seqs.size()) + " pembayaran senilai " + Rupiah(total_sen) +
         ", nilai yang diduga dibayar ganda (selain pembayaran pertama, seq " +
         std::to_string(expenditures[first].seq) + ") sebesar " + Rupiah(duplicated_sen) + ".";
     finding.kriteria =
-        "PP 12/2019 tentang Pengelolaan Keuangan Daerah: setiap pengeluaran harus didukung "
-        "bukti yang lengkap dan sah; Permendagri 77/2020 tentang Pedoman Teknis "
-        "Pengelolaan Keuangan Daerah mengenai pengujian tagihan sebelum pembayaran.";
-    finding.rekomendasi =
-        "Bupati/Wali Kota agar memerintahkan Kepala " + Opd(opd) +
-        " untuk meneliti pembayaran tersebut, memproses pengembalian kelebihan pembayaran "
-        "sebesar " +
-        Rupiah(duplicated_sen) +
-        " ke Kas Daerah apabila terbukti ganda, serta menginstruksikan PPK-SKPD menguji "
-        "keunikan nomor bukti dan tagihan sebelum pembayaran.";
+        "Peraturan Pemerintah Nomor 12 Tahun 2019 tentang Pengelolaan Keuangan Daerah Pasal "
+        "141 ayat (1): setiap pengeluaran harus didukung bukti yang lengkap dan sah; "
+        "Permendagri 77/2020 tentang Pedoman Teknis Pengelolaan Keuangan Daerah mengenai "
+        "pengujian tagihan sebelum pembayaran.";
+    finding.sebab =
+        "PPK-SKPD dan Bendahara Pengeluaran tidak menguji apakah tagihan atau bukti yang "
+        "sama telah dibayar sebelumnya.";
+    finding.akibat = "Berindikasi kelebihan pembayaran sebesar " + Rupiah(duplicated_sen) +
+                     " yang merugikan keuangan daerah.";
+    finding.rekomendasi = Rekomendasi(
+        context, opd,
+        "meneliti pembayaran tersebut, memproses pengembalian kelebihan pembayaran sebesar " +
+            Rupiah(duplicated_sen) +
+            " ke Kas Daerah apabila terbukti ganda, serta menginstruksikan PPK-SKPD menguji "
+            "keunikan nomor bukti dan tagihan sebelum pembayaran.");
     findings.push_back(std::move(finding));
   }
 }

@@ -39,6 +39,8 @@ constexpr std::array<std::string_view, 3> kStages = {"murni", "pergeseran", "per
 constexpr std::array<std::string_view, 4> kMechanisms = {"UP", "GU", "TU", "LS"};
 constexpr std::array<std::string_view, 5> kInstruments = {"cms_transfer", "sp2d_ls", "kkpd",
                                                           "qris", "cash"};
+constexpr std::array<std::string_view, 4> kProcurementTypes = {"barang", "jasa_lainnya",
+                                                              "konsultansi", "konstruksi"};
 constexpr std::array<std::string_view, 4> kProcurementMethods = {"PL", "tender", "epurchasing",
                                                                  "swakelola"};
 // RAK: one cash plan amount per month.
@@ -395,11 +397,15 @@ void CheckBudget(Checker& check, json& body) {
 }
 
 void CheckPayee(Checker& check, json& payee, bool cash) {
-  static constexpr std::array<std::string_view, 5> kFields = {"name", "npwp", "bank",
+  static constexpr std::array<std::string_view, 6> kFields = {"name", "npwp", "pkp", "bank",
                                                               "account_no", "account_name"};
   const std::string path = "payee";
   check.OnlyKnown(payee, path, kFields);
   check.Text(payee, "name", path);
+  // pkp: true for a VAT-registered enterprise (Pengusaha Kena Pajak); optional.
+  if (json* pkp = check.Member(payee, "pkp", path, Presence::kOptional)) {
+    if (!pkp->is_boolean()) check.Add("payee.pkp", "must be true or false");
+  }
   if (std::optional<std::string> npwp = check.String(payee, "npwp", path, Presence::kOptional)) {
     if ((npwp->size() != 15 && npwp->size() != 16) || !AllDigits(*npwp)) {
       check.Add("payee.npwp", "must be 15 or 16 digits");
@@ -425,11 +431,13 @@ void CheckDocuments(Checker& check, json& documents) {
 }
 
 void CheckProcurement(Checker& check, json& procurement) {
-  static constexpr std::array<std::string_view, 3> kFields = {"method", "contract_no",
+  static constexpr std::array<std::string_view, 4> kFields = {"method", "type", "contract_no",
                                                               "contract_value"};
   const std::string path = "procurement";
   check.OnlyKnown(procurement, path, kFields);
   check.Enum(procurement, "method", path, kProcurementMethods);
+  // type (optional): sets the direct-procurement cap SPLIT_PACKAGE applies.
+  if (procurement.contains("type")) check.Enum(procurement, "type", path, kProcurementTypes);
   check.Identifier(procurement, "contract_no", path);
   check.Money(procurement, "contract_value", path, /*positive=*/true);
 }

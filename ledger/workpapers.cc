@@ -40,7 +40,7 @@ void AddUnique(std::vector<std::string>& values, const std::string& value) {
 // The Pajak rows; see WorkpaperTax for the allocation.
 Result<std::vector<WorkpaperTax>> AllocateTaxes(const WorkpaperData& data,
                                                 const WorkpaperFacts& facts,
-                                                const std::vector<std::string>& holidays) {
+                                                const AuditRules& rules) {
   using Key = std::tuple<std::string, std::string, std::string>;  // opd, type, period.
   std::map<Key, WorkpaperTax> rows;
   auto row = [&](const std::string& opd, const std::string& type, const std::string& period) -> WorkpaperTax& {
@@ -49,7 +49,7 @@ Result<std::vector<WorkpaperTax>> AllocateTaxes(const WorkpaperData& data,
       it->second.opd = opd;
       it->second.tax_type = type;
       it->second.period = period;
-      it->second.deadline = TaxDepositDeadline(period + "-01", holidays);
+      it->second.deadline = TaxDepositDeadline(type, period + "-01", rules);
     }
     return it->second;
   };
@@ -171,7 +171,7 @@ Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& ru
   }
   if (adder.overflow) return Overflow();
 
-  Result<std::vector<WorkpaperTax>> taxes = AllocateTaxes(data, facts, rules.holidays);
+  Result<std::vector<WorkpaperTax>> taxes = AllocateTaxes(data, facts, rules);
   if (!taxes) return taxes.error();
   data.taxes = std::move(taxes).value();
   return Ok();

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <type_traits>
 #include <fstream>
 #include <cstdlib>
@@ -70,15 +71,104 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"worker_threads", {0, 256, to(&config.worker_threads)}},
       {"verify_interval_minutes", {0, 10080, to(&config.verify_interval)}},
       {"token_lifetime_max_seconds", {60, 30LL * 24 * 3600, to(&config.token_lifetime_max)}},
-      {"audit_split_window_days", {1, 366, to(&config.audit_split_window)}},
+      {"audit_split_window_days", {0, 366, to(&config.audit_split_window)}},
       {"audit_duplicate_window_days", {1, 366, to(&config.audit_duplicate_window)}},
-      {"audit_late_recording_days", {0, 366, to(&config.audit_late_recording)}},
       {"audit_reversal_heavy_basis_points",
        {1, 10000, to(&config.audit_reversal_heavy_basis_points)}},
   };
 }
 
+bool IsIsoDate(const std::string& text) {
+  static const std::regex date(R"(\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01]))");
+  return std::regex_match(text, date);
+}
+
+// The repeatable audit keys: holiday, audit_procurement_cap, audit_tax_deadline and
+// audit_cash_exempt_account. `where` names the line for errors.
+Result<void> ReadAuditListKey(Config& config, const std::string& key, const std::string& value,
+                              const std::string& where) {
+  std::istringstream words(value);
+  if (key == "holiday") {
+    // YYYY-MM-DD [national|regional] [name...]; without a mark, national (the old form).
+    std::string date;
+    std::string scope;
+    words >> date >> scope;
+    if (!IsIsoDate(date)) return InvalidArgument(where + "holiday must start with YYYY-MM-DD");
+    if (scope.empty() || scope == "national") {
+      config.holidays.push_back(date);
+    } else if (scope == "regional") {
+      config.regional_holidays.push_back(date);
+    } else {
+      return InvalidArgument(where + "holiday needs: YYYY-MM-DD [national|regional] [name]");
+    }
+    return Ok();
+  }
+  if (key == "audit_cash_exempt_account") {
+    static const std::regex prefix(R"(\d+(\.\d+)*)");
+    if (!std::regex_match(value, prefix)) {
+      return InvalidArgument(where + "audit_cash_exempt_account must be an account-code prefix "
+                                     "like 5.1.02.04");
+    }
+    config.audit_cash_exempt_accounts.push_back(value);
+    return Ok();
+  }
+  std::string type;
+  std::string date;
+  std::string amount;
+  std::string extra;
+  if (!(words >> type >> date >> amount) || (words >> extra) || !IsIsoDate(date)) {
+    return InvalidArgument(where + key + " needs: TYPE YYYY-MM-DD " +
+                           (key == "audit_tax_deadline" ? "DAY" : "RUPIAH"));
+  }
+  if (key == "audit_procurement_cap") {
+    if (type != ledger::kProcurementTypeGoods && type != ledger::kProcurementTypeOtherServices &&
+        type != ledger::kProcurementTypeConsultancy && type != ledger::kProcurementTypeWorks) {
+      return InvalidArgument(where + "audit_procurement_cap type must be barang, jasa_lainnya, "
+                                     "konsultansi or konstruksi");
+    }
+    Result<std::int64_t> sen = ledger::ParseMoneySen(amount);
+    if (!sen || *sen <= 0) {
+      return InvalidArgument(where + "audit_procurement_cap must be rupiah like 200000000");
+    }
+    std::vector<ledger::ProcurementCap>& caps = config.audit_procurement_caps;
+    std::erase_if(caps, [&](const ledger::ProcurementCap& cap) {
+      return cap.type == type && cap.effective_from == date;
+    });
+    caps.push_back(ledger::ProcurementCap{type, date, *sen});
+    return Ok();
+  }
+  if (type != "PPN" && type != "PPh21" && type != "PPh22" && type != "PPh23" && type != "PPh4(2)") {
+    return InvalidArgument(where + "audit_tax_deadline type must be PPN, PPh21, PPh22, PPh23 or "
+                                   "PPh4(2)");
+  }
+  char* end = nullptr;
+  const long day = std::strtol(amount.c_str(), &end, 10);
+  if (*end != '\0' || day < 0 || day > 28) {
+    return InvalidArgument(where + "audit_tax_deadline day must be 1 to 28 (of the next month), "
+                                   "or 0 for the payment day");
+  }
+  std::vector<ledger::TaxDeadlineRule>& rules = config.audit_tax_deadlines;
+  std::erase_if(rules, [&](const ledger::TaxDeadlineRule& rule) {
+    return rule.tax_type == type && rule.effective_from == date;
+  });
+  rules.push_back(ledger::TaxDeadlineRule{type, date, static_cast<int>(day)});
+  return Ok();
+}
+
 }  // namespace
+
+std::optional<int> IndonesianUtcOffsetMinutes(const std::string& timezone) {
+  // Indonesia keeps fixed offsets and no daylight saving, so the names map exactly.
+  static const std::map<std::string, int> kOffsets = {
+      {"Asia/Jakarta", 7 * 60},
+      {"Asia/Pontianak", 7 * 60},
+      {"Asia/Makassar", 8 * 60},
+      {"Asia/Jayapura", 9 * 60},
+  };
+  const auto found = kOffsets.find(timezone);
+  if (found == kOffsets.end()) return std::nullopt;
+  return found->second;
+}
 
 Result<Config> LoadConfig(const std::string& path) {
   std::error_code ec;
@@ -111,8 +201,8 @@ Result<Config> LoadConfig(const std::string& path) {
   std::map<std::string, Number> numbers = NumberKeys(config);
   // Money thresholds, written as DESIGN's money strings (rupiah).
   std::map<std::string, std::int64_t*> money = {
-      {"audit_direct_procurement_cap", &config.audit_direct_procurement_cap_sen},
       {"audit_cash_cap", &config.audit_cash_cap_sen},
+      {"audit_tax_collection_threshold", &config.audit_tax_collection_threshold_sen},
   };
   std::set<std::string> seen;
   std::string line;
@@ -148,10 +238,35 @@ Result<Config> LoadConfig(const std::string& path) {
       config.witness_keys.push_back(value);
       continue;
     }
-    if (key == "holiday") {
-      static const std::regex date(R"(\d{4}-\d{2}-\d{2})");
-      if (!std::regex_match(value, date)) return InvalidArgument(where + "holiday must be YYYY-MM-DD");
-      config.holidays.push_back(value);
+    if (key == "holiday" || key == "audit_procurement_cap" || key == "audit_tax_deadline" ||
+        key == "audit_cash_exempt_account") {
+      if (Result<void> read = ReadAuditListKey(config, key, value, where); !read) {
+        return read.error();
+      }
+      continue;
+    }
+    if (key == "audit_late_recording_days") {
+      return InvalidArgument(where +
+                             "audit_late_recording_days is no longer read: LATE_RECORDING now "
+                             "follows the LPJ deadline (the 10th of the next month) in the "
+                             "regency's timezone; remove the line (docs/audit-rules.md)");
+    }
+    if (key == "audit_direct_procurement_cap") {
+      return InvalidArgument(where +
+                             "audit_direct_procurement_cap is no longer read: write "
+                             "audit_procurement_cap = TYPE YYYY-MM-DD RUPIAH per procurement "
+                             "type (docs/audit-rules.md)");
+    }
+    if (key == "timezone") {
+      if (!seen.insert(key).second) return InvalidArgument(where + "'" + key + "' set twice");
+      const std::optional<int> offset = IndonesianUtcOffsetMinutes(value);
+      if (!offset) {
+        return InvalidArgument(where +
+                               "timezone must be Asia/Jakarta or Asia/Pontianak (WIB), "
+                               "Asia/Makassar (WITA) or Asia/Jayapura (WIT)");
+      }
+      config.timezone = value;
+      config.utc_offset_minutes = *offset;
       continue;
     }
     if (!seen.insert(key).second) return InvalidArgument(where + "'" + key + "' set twice");

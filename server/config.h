@@ -6,10 +6,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "ledger/audit.h"
 #include "server/limits.h"
 
 namespace jejak::server {
@@ -61,18 +63,33 @@ struct Config {
   // The server re-verifies the whole ledger at start and then this often (0: never).
   std::chrono::minutes verify_interval = kVerifyIntervalDefault;
 
-  // Audit rule thresholds (GET /v1/audit/findings).
-  std::int64_t audit_direct_procurement_cap_sen = 200'000'000LL * 100;
+  // Audit rule thresholds (GET /v1/audit/findings); docs/audit-rules.md explains each.
+  // SPLIT_PACKAGE: direct-procurement caps per type and effective date (repeatable key
+  // audit_procurement_cap = TYPE YYYY-MM-DD RUPIAH), and the window (0: the fiscal year).
+  std::vector<ledger::ProcurementCap> audit_procurement_caps = ledger::DefaultProcurementCaps();
+  std::chrono::days audit_split_window{0};
+  // DUPLICATE_PAYMENT: same amount, payee account and account this close together.
+  std::chrono::days audit_duplicate_window{7};
+  // CASH_PAYMENT: the Perbup's cap, and the account-code prefixes it allows in cash.
   std::int64_t audit_cash_cap_sen = 2'000'000LL * 100;
-  // Payments this close together may be one package split (SPLIT_PACKAGE), or one bill
-  // paid twice (DUPLICATE_PAYMENT).
-  std::chrono::days audit_split_window{30};
-  std::chrono::days audit_duplicate_window{30};
-  // An entry recorded this long after its value date is late (LATE_RECORDING).
-  std::chrono::days audit_late_recording{7};
+  std::vector<std::string> audit_cash_exempt_accounts;
   std::int64_t audit_reversal_heavy_basis_points = 500;
-  std::vector<std::string> holidays;  // YYYY-MM-DD; deadlines move past them.
+  // TAX_NOT_DEPOSITED: deadlines per tax type and period (audit_tax_deadline = TYPE
+  // YYYY-MM-DD DAY); TAX_NOT_COLLECTED: the collection threshold.
+  std::vector<ledger::TaxDeadlineRule> audit_tax_deadlines = ledger::DefaultTaxDeadlines();
+  std::int64_t audit_tax_collection_threshold_sen = 2'000'000LL * 100;
+  // holiday = YYYY-MM-DD [national|regional] [name]. National ones (and the old form
+  // without a mark) move tax deadlines; regional ones are kept for reference only.
+  std::vector<std::string> holidays;
+  std::vector<std::string> regional_holidays;
+  // The regency's time zone (an Indonesian IANA name) and its fixed UTC offset.
+  std::string timezone = "Asia/Jakarta";
+  int utc_offset_minutes = 7 * 60;
 };
+
+// The fixed UTC offset of an Indonesian IANA time zone (Asia/Jakarta and Asia/Pontianak
+// WIB +07, Asia/Makassar WITA +08, Asia/Jayapura WIT +09); nullopt for any other name.
+std::optional<int> IndonesianUtcOffsetMinutes(const std::string& timezone);
 
 // Reads and checks `path`. kInvalidArgument naming the line for unknown keys, missing
 // required keys or malformed lines; kNotFound if the file does not exist.

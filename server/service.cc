@@ -55,13 +55,16 @@ std::optional<std::string> ReadFile(const std::string& path) {
 // The audit rules' thresholds as the config sets them.
 ledger::AuditRules AuditRulesOf(const Config& config) {
   ledger::AuditRules rules;
-  rules.direct_procurement_cap_sen = config.audit_direct_procurement_cap_sen;
-  rules.cash_cap_sen = config.audit_cash_cap_sen;
+  rules.procurement_caps = config.audit_procurement_caps;
   rules.split_window_days = static_cast<int>(config.audit_split_window.count());
   rules.duplicate_window_days = static_cast<int>(config.audit_duplicate_window.count());
-  rules.late_recording_days = static_cast<int>(config.audit_late_recording.count());
+  rules.cash_cap_sen = config.audit_cash_cap_sen;
+  rules.cash_exempt_accounts = config.audit_cash_exempt_accounts;
   rules.reversal_heavy_basis_points = static_cast<int>(config.audit_reversal_heavy_basis_points);
-  rules.holidays = config.holidays;
+  rules.holidays = config.holidays;  // National only: regional ones never move a deadline.
+  rules.tax_deadlines = config.audit_tax_deadlines;
+  rules.tax_collection_threshold_sen = config.audit_tax_collection_threshold_sen;
+  rules.utc_offset_minutes = config.utc_offset_minutes;
   return rules;
 }
 

@@ -287,9 +287,12 @@ Sheet Temuan(const WorkpaperData& data) {
                {"Kode Aturan", 22},
                {"Tingkat", 9},
                {"OPD", 24},
+               {"Nama OPD", 36},
                {"Nilai (Rp)", 20},
                {"Kondisi", 70},
                {"Kriteria", 50},
+               {"Sebab", 40},
+               {"Akibat", 40},
                {"Rekomendasi", 50},
                {"Jumlah Seq", 10},
                {"Seq", 30}},
@@ -301,9 +304,12 @@ Sheet Temuan(const WorkpaperData& data) {
     AddText(row, finding.rule);
     AddText(row, finding.severity);
     AddText(row, finding.opd);
+    AddText(row, finding.opd_name);
     AddMoney(row, finding.amount_sen);
     AddText(row, finding.kondisi);
     AddText(row, finding.kriteria);
+    AddText(row, finding.sebab);
+    AddText(row, finding.akibat);
     AddText(row, finding.rekomendasi);
     AddInteger(row, static_cast<std::int64_t>(finding.seqs.size()));
     AddText(row, Join(finding.seqs, ", "));

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -30,10 +31,8 @@ void GetFindings(ServiceContext& context, const Call& call) {
   if (!opd_filter) return call.Fail(opd_filter.error());
   const std::optional<std::string>& opd = *opd_filter;
   std::optional<std::string> rule = call.query.Text("rule");
-  static const std::set<std::string> kRules = {
-      ledger::kRuleOverPagu,       ledger::kRuleSplitPackage,     ledger::kRuleDuplicatePayment,
-      ledger::kRuleCashPayment,    ledger::kRuleTaxNotDeposited,  ledger::kRuleOutsideFiscalYear,
-      ledger::kRuleLateRecording,  ledger::kRuleReversalHeavy};
+  static const std::set<std::string> kRules(std::begin(ledger::kAuditRuleIds),
+                                            std::end(ledger::kAuditRuleIds));
   if (rule && !kRules.count(*rule)) {
     return call.Fail(InvalidArgument("bad filter", {{"rule", "unknown rule"}}));
   }
@@ -66,10 +65,13 @@ void GetFindings(ServiceContext& context, const Call& call) {
       list.push_back({{"rule", finding.rule},
                       {"severity", finding.severity},
                       {"opd", finding.opd},
+                      {"opd_name", finding.opd_name},
                       {"seqs", finding.seqs},
                       {"amount", ledger::FormatMoney(finding.amount_sen)},
                       {"kondisi", finding.kondisi},
                       {"kriteria", finding.kriteria},
+                      {"sebab", finding.sebab},
+                      {"akibat", finding.akibat},
                       {"rekomendasi", finding.rekomendasi}});
     }
   }

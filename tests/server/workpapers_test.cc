@@ -512,6 +512,9 @@ TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
     EXPECT_EQ(TextAt(temuan, i, "Kode Aturan"), finding.rule);
     EXPECT_EQ(TextAt(temuan, i, "Kondisi"), finding.kondisi);
     EXPECT_EQ(TextAt(temuan, i, "Kriteria"), finding.kriteria);
+    EXPECT_EQ(TextAt(temuan, i, "Sebab"), finding.sebab);
+    EXPECT_EQ(TextAt(temuan, i, "Akibat"), finding.akibat);
+    EXPECT_FALSE(finding.sebab.empty());
     EXPECT_EQ(TextAt(temuan, i, "Rekomendasi"), finding.rekomendasi);
     EXPECT_EQ(SenAt(temuan, i, "Nilai (Rp)"), finding.amount_sen);
     std::string seqs;
