@@ -2,7 +2,8 @@
 // six-vendor split, contract instalments, caps by type and effective date, national vs
 // regional holidays and the pre-2025 deposit deadlines, unpaid vs paid late, the LPJ
 // deadline in the regency's time zone, TAX_NOT_COLLECTED, PAYMENT_BEFORE_EVIDENCE, a
-// prior year's utang belanja, and BPK's form of the texts.
+// prior year's utang belanja, REVERSAL_HEAVY as a low internal-control signal, and BPK's
+// form of the texts.
 #include "ledger/audit.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@ namespace jejak::ledger {
 namespace {
 
 constexpr const char* kOpd = "1.03.0.00.0.00.01.0000";
+constexpr const char* kOtherOpd = "1.03.0.00.0.00.02.0000";
 constexpr const char* kOpdName = "Dinas Pekerjaan Umum dan Penataan Ruang";
 constexpr const char* kSub = "1.03.10.2.01.0015";
 constexpr const char* kGoodsAccount = "5.1.02.01.01.0024";
@@ -393,6 +395,41 @@ TEST(OutsideFiscalYearDecisionTest, PriorYearsBillIsUtangBelanja) {
   EXPECT_EQ(findings[1].seqs, (Seqs{96}));
   EXPECT_EQ(findings[1].severity, "medium");
   EXPECT_TRUE(Contains(findings[1].kondisi, "berindikasi dibebankan di luar tahun anggaran"));
+}
+
+// ----- REVERSAL_HEAVY -------------------------------------------------------------------
+
+TEST(ReversalHeavyTest, FiresAboveFivePercentOfRecordedGross) {
+  AuditInput input =
+      Input({Spend(90, "2025-03-01", 94 * kMillion), Spend(91, "2025-03-02", 6 * kMillion)});
+  input.expenditures[1].reversed_by = 92;
+  const std::vector<Finding> findings = RunRule(input, kRuleReversalHeavy);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, "low");
+  EXPECT_TRUE(Contains(findings[0].kondisi, "Sinyal pengendalian intern")) << findings[0].kondisi;
+  EXPECT_EQ(findings[0].seqs, (Seqs{91}));
+  EXPECT_EQ(findings[0].amount_sen, 6 * kMillion);
+  EXPECT_TRUE(Contains(findings[0].kondisi, "6,00%")) << findings[0].kondisi;
+  EXPECT_TRUE(Contains(findings[0].kondisi, "Rp 100.000.000,00"));
+  EXPECT_TRUE(Contains(findings[0].akibat, "Sinyal kelemahan pengendalian intern"));
+  EXPECT_TRUE(Contains(findings[0].rekomendasi, "BPK merekomendasikan Bupati Rejang Lebong"));
+}
+
+TEST(ReversalHeavyTest, ExactlyFivePercentDoesNotFire) {
+  AuditInput input =
+      Input({Spend(90, "2025-03-01", 95 * kMillion), Spend(91, "2025-03-02", 5 * kMillion)});
+  input.expenditures[1].reversed_by = 92;
+  EXPECT_TRUE(RunRule(input, kRuleReversalHeavy).empty());
+}
+
+TEST(ReversalHeavyTest, OtherOpdsReversalsDoNotCount) {
+  AuditInput input =
+      Input({Spend(90, "2025-03-01", 94 * kMillion), Spend(91, "2025-03-02", 6 * kMillion)});
+  input.expenditures[1].reversed_by = 92;
+  input.expenditures[1].opd = kOtherOpd;  // 100% of the other OPD's gross.
+  const std::vector<Finding> findings = RunRule(input, kRuleReversalHeavy);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].opd, kOtherOpd);
 }
 
 }  // namespace
