@@ -46,6 +46,7 @@ void Generator::DraftPlanted() {
   // procurements within 24 days, each under Rp200 juta, together Rp262 juta.
   {
     const std::size_t line = FindLine(OpdIndex("DINKES"), Cat::kObat, true);
+    split_lines_.push_back(line);
     const std::size_t vendor = PlantedVendor("PT Medika Farma Rejang", true);
     static const std::int64_t kRupiah[] = {58'500'000, 71'250'000, 64'800'000, 67'400'000};
     static const unsigned kDays[] = {6, 13, 21, 29};

@@ -221,18 +221,21 @@ TEST_F(DemoGeneratorTest, SmallPlanAppendsVerifiesAndFiresEveryRule) {
   const Outcome outcome = Run(3000);
   const auto rules = ByRule(outcome);
   for (const char* rule :
-       {ledger::kRuleOverPagu, ledger::kRuleSplitPackage, ledger::kRuleDuplicatePayment,
-        ledger::kRuleCashPayment, ledger::kRuleTaxNotDeposited, ledger::kRuleOutsideFiscalYear,
-        ledger::kRuleLateRecording, ledger::kRuleReversalHeavy}) {
+       ledger::kAuditRuleIds) {
     EXPECT_GE(rules.count(rule) == 0 ? 0u : rules.at(rule).size(), 1u) << rule;
   }
-  // Only the planted anomalies, except the low-severity cash payments of daily life.
+  // Only the planted anomalies.
   ASSERT_EQ(rules.count(ledger::kRuleOverPagu), 1u);
   ASSERT_EQ(rules.at(ledger::kRuleOverPagu).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleOverPagu)[0]->opd, "1.05.0.00.0.00.01.0000");
-  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 1u);
+  // One vendor in four packages, and six vendors on one road: exactly the planted seqs.
+  ASSERT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 2u);
+  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage)[0]->seqs.size(), 4u);
+  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage)[1]->seqs.size(), 6u);
   EXPECT_EQ(rules.at(ledger::kRuleDuplicatePayment).size(), 2u);
   EXPECT_EQ(rules.at(ledger::kRuleTaxNotDeposited).size(), 2u);
+  EXPECT_EQ(rules.at(ledger::kRuleTaxNotCollected).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRulePaymentBeforeEvidence).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleOutsideFiscalYear).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleLateRecording).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleReversalHeavy).size(), 1u);
@@ -270,10 +273,12 @@ TEST_F(DemoGeneratorTest, DefaultPlanIsRealistic) {
   }
   EXPECT_EQ(peak_month, 11u);
   const auto rules = ByRule(outcome);
-  EXPECT_EQ(rules.size(), 8u);
+  EXPECT_EQ(rules.size(), std::size(ledger::kAuditRuleIds));
   ASSERT_EQ(rules.count(ledger::kRuleOverPagu), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleOverPagu).size(), 1u);
-  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 2u);
+  EXPECT_EQ(rules.at(ledger::kRuleTaxNotCollected).size(), 1u);
+  EXPECT_EQ(rules.at(ledger::kRulePaymentBeforeEvidence).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleDuplicatePayment).size(), 2u);
   EXPECT_EQ(rules.at(ledger::kRuleReversalHeavy).size(), 1u);
 }

@@ -2,6 +2,7 @@
 // every malformed line is named.
 #include "server/config.h"
 
+#include "ledger/audit.h"
 #include "ledger/limits.h"
 
 #include <gtest/gtest.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 namespace jejak::server {
 namespace {
@@ -52,6 +54,9 @@ TEST_F(ConfigTest, DocumentedExampleParses) {
   EXPECT_FALSE(config->metrics_from_any);
   EXPECT_EQ(config->handshake_timeout, std::chrono::seconds(5));
   EXPECT_EQ(config->connections_per_client_max, 64u);
+  EXPECT_EQ(config->timezone, "Asia/Jakarta");
+  EXPECT_EQ(config->holidays.size(), 4u);
+  EXPECT_EQ(config->regional_holidays, (std::vector<std::string>{"2026-07-28"}));
 }
 
 TEST_F(ConfigTest, ConnectionLimitsHaveDefaults) {
@@ -175,6 +180,83 @@ TEST_F(ConfigTest, ReadsDurationsInTheUnitTheirKeysName) {
   EXPECT_EQ(config->request_timeout, std::chrono::seconds(12));
   EXPECT_EQ(config->verify_interval, std::chrono::minutes(5));
   EXPECT_EQ(config->audit_split_window, std::chrono::days(14));
+}
+
+TEST_F(ConfigTest, AuditDefaultsFollowTheIssue) {
+  Result<Config> config = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->audit_split_window, std::chrono::days(0));
+  EXPECT_EQ(config->audit_duplicate_window, std::chrono::days(7));
+  EXPECT_EQ(config->timezone, "Asia/Jakarta");
+  EXPECT_EQ(config->utc_offset_minutes, 7 * 60);
+  EXPECT_EQ(config->audit_tax_collection_threshold_sen, 2'000'000LL * 100);
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-05-01"),
+            400'000'000LL * 100);
+}
+
+TEST_F(ConfigTest, HolidaysAreNationalOrRegionalAndTheOldFormIsNational) {
+  Result<Config> config = LoadConfig(Write(Minimal() +
+                                           "holiday = 2026-08-17 national Hari Kemerdekaan\n"
+                                           "holiday = 2026-07-28 regional Hari Jadi Kabupaten\n"
+                                           "holiday = 2026-12-25\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->holidays, (std::vector<std::string>{"2026-08-17", "2026-12-25"}));
+  EXPECT_EQ(config->regional_holidays, (std::vector<std::string>{"2026-07-28"}));
+  Result<Config> bad = LoadConfig(Write(Minimal() + "holiday = 2026-07-28 provincial\n"));
+  ASSERT_FALSE(bad.has_value());
+  EXPECT_NE(bad.error().message.find("national|regional"), std::string::npos);
+  EXPECT_FALSE(LoadConfig(Write(Minimal() + "holiday = 2026-13-01\n")).has_value());
+}
+
+TEST_F(ConfigTest, TimezoneIsOneOfIndonesiasFixedOffsets) {
+  Result<Config> makassar = LoadConfig(Write(Minimal() + "timezone = Asia/Makassar\n"));
+  ASSERT_TRUE(makassar.has_value()) << makassar.error().message;
+  EXPECT_EQ(makassar->utc_offset_minutes, 8 * 60);
+  Result<Config> jayapura = LoadConfig(Write(Minimal() + "timezone = Asia/Jayapura\n"));
+  ASSERT_TRUE(jayapura.has_value());
+  EXPECT_EQ(jayapura->utc_offset_minutes, 9 * 60);
+  for (const char* other : {"UTC", "Asia/Singapore", "+07:00", "asia/jakarta"}) {
+    Result<Config> refused = LoadConfig(Write(Minimal() + "timezone = " + other + "\n"));
+    ASSERT_FALSE(refused.has_value()) << other;
+    EXPECT_NE(refused.error().message.find("Asia/Makassar"), std::string::npos);
+  }
+}
+
+TEST_F(ConfigTest, ReadsProcurementCapsTaxDeadlinesAndCashExemptions) {
+  Result<Config> config = LoadConfig(Write(Minimal() +
+                                           "audit_procurement_cap = konstruksi 2025-07-01 400000000\n"
+                                           "audit_procurement_cap = barang 2018-03-22 150000000\n"
+                                           "audit_tax_deadline = PPh22 2025-01-01 0\n"
+                                           "audit_cash_exempt_account = 5.1.02.04\n"
+                                           "audit_tax_collection_threshold = 2500000\n"
+                                           "audit_split_window_days = 0\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  // Added beside the built-in 2025-04-30 entry; replaced at the same type and date.
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "barang", "2025-01-01"),
+            150'000'000LL * 100);
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-08-01"),
+            400'000'000LL * 100);
+  ledger::AuditRules rules;
+  rules.tax_deadlines = config->audit_tax_deadlines;
+  EXPECT_EQ(ledger::TaxDepositDeadline("PPh22", "2025-03-20", rules), "2025-03-20");
+  EXPECT_EQ(config->audit_cash_exempt_accounts, (std::vector<std::string>{"5.1.02.04"}));
+  EXPECT_EQ(config->audit_tax_collection_threshold_sen, 2'500'000LL * 100);
+  for (const char* bad : {"audit_procurement_cap = tanah 2025-01-01 1000\n",
+                          "audit_procurement_cap = barang 2025-01-01\n",
+                          "audit_tax_deadline = PPh25 2025-01-01 15\n",
+                          "audit_tax_deadline = PPN 2025-01-01 31\n",
+                          "audit_cash_exempt_account = lima\n"}) {
+    EXPECT_FALSE(LoadConfig(Write(Minimal() + bad)).has_value()) << bad;
+  }
+}
+
+TEST_F(ConfigTest, RetiredAuditKeysAreRefusedWithTheirReplacement) {
+  Result<Config> late = LoadConfig(Write(Minimal() + "audit_late_recording_days = 7\n"));
+  ASSERT_FALSE(late.has_value());
+  EXPECT_NE(late.error().message.find("LPJ deadline"), std::string::npos) << late.error().message;
+  Result<Config> cap = LoadConfig(Write(Minimal() + "audit_direct_procurement_cap = 200000000\n"));
+  ASSERT_FALSE(cap.has_value());
+  EXPECT_NE(cap.error().message.find("audit_procurement_cap"), std::string::npos);
 }
 
 TEST_F(ConfigTest, RejectsIssuerWithBadAlgorithmOrShape) {
