@@ -14,10 +14,12 @@
     ['SPLIT_PACKAGE', 'Indikasi pemecahan paket'],
     ['DUPLICATE_PAYMENT', 'Indikasi pembayaran ganda'],
     ['CASH_PAYMENT', 'Pembayaran tunai'],
-    ['TAX_NOT_DEPOSITED', 'Pajak dipungut belum disetor'],
-    ['OUTSIDE_FISCAL_YEAR', 'Di luar tahun anggaran'],
-    ['LATE_RECORDING', 'Pencatatan terlambat'],
-    ['REVERSAL_HEAVY', 'Pembatalan berulang'],
+    ['TAX_NOT_DEPOSITED', 'Pajak dipungut belum/terlambat disetor'],
+    ['TAX_NOT_COLLECTED', 'PPN/PPh 22 tidak dipungut'],
+    ['OUTSIDE_FISCAL_YEAR', 'Berindikasi di luar tahun anggaran'],
+    ['PAYMENT_BEFORE_EVIDENCE', 'Dibayar sebelum tanggal bukti'],
+    ['LATE_RECORDING', 'Dicatat setelah batas LPJ'],
+    ['REVERSAL_HEAVY', 'Sinyal pengendalian intern: koreksi berulang'],
   ];
   const RULE_LABEL = Object.fromEntries(RULES);
   const BANDS = [

@@ -31,7 +31,7 @@ const devMode = process.env.JEJAK_DASHBOARD_DEV === '1';
 const STEP = 15000; // Bound of any single wait in a browser.
 
 const RULES = ['OVER_PAGU', 'SPLIT_PACKAGE', 'DUPLICATE_PAYMENT', 'CASH_PAYMENT', 'TAX_NOT_DEPOSITED',
-  'OUTSIDE_FISCAL_YEAR', 'LATE_RECORDING', 'REVERSAL_HEAVY'];
+  'TAX_NOT_COLLECTED', 'OUTSIDE_FISCAL_YEAR', 'PAYMENT_BEFORE_EVIDENCE', 'LATE_RECORDING', 'REVERSAL_HEAVY'];
 
 // The expected display of a money string, written independently of app.js.
 function rupiah(text) {

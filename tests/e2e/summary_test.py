@@ -32,7 +32,9 @@ MODAL = "5.2.02.05.01.0001"
 INSTRUMENTS = ["cms_transfer", "sp2d_ls", "kkpd", "qris", "cash"]
 GROUPS = ["pegawai", "barang_jasa", "modal", "lainnya"]
 RULE_ORDER = ["OVER_PAGU", "SPLIT_PACKAGE", "DUPLICATE_PAYMENT", "CASH_PAYMENT", "TAX_NOT_DEPOSITED",
-              "OUTSIDE_FISCAL_YEAR", "LATE_RECORDING", "REVERSAL_HEAVY"]
+              "TAX_NOT_COLLECTED", "OUTSIDE_FISCAL_YEAR", "PAYMENT_BEFORE_EVIDENCE", "LATE_RECORDING",
+              "REVERSAL_HEAVY"]
+OPD_NAMES = {}  # Filled in setUpModule.
 
 # The fiscal year is the current one, so budgets recorded now are in force as of its 31
 # December whatever day the test runs.
@@ -139,6 +141,7 @@ def setUpModule():
 
     for code, name in [(OPD_A, "Dinas Kesehatan"), (OPD_B, "Dinas Pendidikan"), (OPD_X, "Dinas PUPR")]:
         must({"kind": "opd", "code": code, "name": name}, S.admin)
+        OPD_NAMES[code] = name
     # Budgets: (opd, account, pagu, plan or None).
     S.budgets = [
         (OPD_A, BARANG_JASA, 100_000_000_00, [10_000_000_00] * 10 + [0, 0]),
@@ -150,7 +153,7 @@ def setUpModule():
     # Expenditures: name -> (opd, account, instrument, MM-DD, gross sen, payee account, token).
     plan = [
         ("e1", OPD_A, BARANG_JASA, "cms_transfer", "01-05", 12_500_000_00, "0012034567", S.officer_a),
-        ("e2", OPD_A, BARANG_JASA, "cms_transfer", "01-20", 12_500_000_00, "0012034567", S.officer_a),
+        ("e2", OPD_A, BARANG_JASA, "cms_transfer", "01-09", 12_500_000_00, "0012034567", S.officer_a),
         ("e3", OPD_A, PEGAWAI, "sp2d_ls", "02-03", 4_800_000_00, "0099000001", S.officer_a),
         ("e4", OPD_A, BARANG_JASA, "cash", "01-10", 1_500_000_00, "-", S.officer_a),
         ("e5", OPD_A, BARANG_JASA, "kkpd", "01-12", 2_000_000_00, "0077000001", S.officer_a),
@@ -239,35 +242,51 @@ def expected_row(opds):
     }
 
 
+def lpj_deadline(value_date):
+    """The 10th of the next month; 31 December for December (LATE_RECORDING)."""
+    if value_date.month == 12:
+        return datetime.date(value_date.year, 12, 31)
+    return datetime.date(value_date.year, value_date.month + 1, 10)
+
+
+def jakarta_day(recorded_at):
+    """recorded_at (UTC) as a date in Asia/Jakarta (UTC+7, no daylight saving)."""
+    moment = datetime.datetime.fromisoformat(recorded_at.replace("Z", "+00:00"))
+    return (moment + datetime.timedelta(hours=7)).date()
+
+
 def expected_findings():
     """The findings of the default rules (config defaults) as of AS_OF."""
     s = S.spent
     findings = [
+        # e1 and e2: same payee account, amount and account four days apart (window 7 days).
         {"rule": "DUPLICATE_PAYMENT", "opd": OPD_A, "seqs": [s["e1"]["seq"], s["e2"]["seq"]],
          "amount": money(12_500_000_00), "severity": "high"},
+        # Cash above the Rp2,000,000 cap; e4 (Rp1,500,000, no exempt list) is no finding.
         {"rule": "CASH_PAYMENT", "opd": OPD_B, "seqs": [s["f3"]["seq"]], "amount": money(2_500_000_00),
          "severity": "high"},
-        {"rule": "CASH_PAYMENT", "opd": OPD_A, "seqs": [s["e4"]["seq"]], "amount": money(1_500_000_00),
-         "severity": "low"},
-        # 10,000,000 of 162,500,000 recorded is 6.15%, above 5%.
+        # 10,000,000 of 162,500,000 recorded is 6.15%, above 5%: a low internal-control signal.
         {"rule": "REVERSAL_HEAVY", "opd": OPD_B, "seqs": [s["f2"]["seq"]], "amount": money(10_000_000_00),
-         "severity": "medium"},
+         "severity": "low"},
     ]
-    # LATE_RECORDING depends on today: recorded more than 7 days after the value date.
+    # LATE_RECORDING depends on today: recorded (in Jakarta) after the LPJ deadline of the
+    # value date's month is medium, after the value date's year closed high.
     for opd in (OPD_B, OPD_A):
-        late = []
+        late = {"medium": [], "high": []}
         for e in s.values():
             if e["opd"] != opd or e["reversed"]:
                 continue
-            delay = (datetime.date.fromisoformat(e["recorded_at"][:10])
-                     - datetime.date.fromisoformat(e["value_date"])).days
-            if delay > 7:
-                late.append((e, delay))
-        if late:
-            findings.append({"rule": "LATE_RECORDING", "opd": opd,
-                             "seqs": sorted(e["seq"] for e, _ in late),
-                             "amount": money(sum(e["gross"] for e, _ in late)),
-                             "severity": "medium" if max(d for _, d in late) > 30 else "low"})
+            value = datetime.date.fromisoformat(e["value_date"])
+            recorded = jakarta_day(e["recorded_at"])
+            if recorded > lpj_deadline(value):
+                closed = recorded > datetime.date(value.year, 12, 31)
+                late["high" if closed else "medium"].append(e)
+        for severity, entries in late.items():
+            if entries:
+                findings.append({"rule": "LATE_RECORDING", "opd": opd,
+                                 "seqs": sorted(e["seq"] for e in entries),
+                                 "amount": money(sum(e["gross"] for e in entries)),
+                                 "severity": severity})
     findings.sort(key=lambda f: (RULE_ORDER.index(f["rule"]), f["opd"], f["seqs"]))
     return findings
 
@@ -399,10 +418,18 @@ class T02Findings(SummaryCase):
         self.assertEqual(body["as_of"], AS_OF)
         got = body["findings"]
         for finding in got:
-            for text in ("kondisi", "kriteria", "rekomendasi"):
+            # BPK's five elements, in Indonesian.
+            for text in ("kondisi", "kriteria", "sebab", "akibat", "rekomendasi"):
                 self.assertIsInstance(finding[text], str)
                 self.assertTrue(finding[text], finding)
-            self.assertIn("OPD " + finding["opd"], finding["rekomendasi"])
+            # The OPD by its registered name where the store supplies it, else its code.
+            self.assertIn(finding["opd_name"], (OPD_NAMES[finding["opd"]], ""), finding)
+            head = finding["opd_name"] or "OPD " + finding["opd"]
+            self.assertTrue(finding["rekomendasi"].startswith("BPK merekomendasikan "), finding)
+            self.assertIn("agar memerintahkan Kepala " + head + " selaku Pengguna Anggaran untuk ",
+                          finding["rekomendasi"])
+            if finding["opd_name"]:
+                self.assertNotIn(finding["opd"], finding["kondisi"])
         stripped = [{k: f[k] for k in ("rule", "opd", "seqs", "amount", "severity")} for f in got]
         self.assertEqual(stripped, expected_findings())
 
@@ -432,11 +459,16 @@ class T02Findings(SummaryCase):
         self.assertEqual(response.status, 200, response)
         got = [{k: f[k] for k in ("rule", "opd", "seqs", "amount", "severity")} for f in response.json()["findings"]]
         self.assertEqual(got, [f for f in expected_findings() if f["rule"] == "CASH_PAYMENT"])
-        self.assertEqual(len(got), 2)
-        response = findings(f"?fiscal_year={YEAR}&as_of={AS_OF}&rule=CASH_PAYMENT&opd={OPD_A}", S.executive)
+        self.assertEqual(len(got), 1)
+        response = findings(f"?fiscal_year={YEAR}&as_of={AS_OF}&rule=CASH_PAYMENT&opd={OPD_B}", S.executive)
         self.assertEqual(response.status, 200, response)
         counts = [{k: c[k] for k in ("rule", "opd", "count", "amount")} for c in response.json()["counts"]]
-        self.assertEqual(counts, [{"rule": "CASH_PAYMENT", "opd": OPD_A, "count": 1, "amount": "1500000.00"}])
+        self.assertEqual(counts, [{"rule": "CASH_PAYMENT", "opd": OPD_B, "count": 1, "amount": "2500000.00"}])
+        # The new rules are accepted by the filter.
+        for rule in ("TAX_NOT_COLLECTED", "PAYMENT_BEFORE_EVIDENCE"):
+            response = findings(f"?fiscal_year={YEAR}&as_of={AS_OF}&rule={rule}", S.auditor)
+            self.assertEqual(response.status, 200, response)
+            self.assertEqual(response.json()["findings"], [])
 
     def test_bad_parameters_are_400(self):
         self.assertProblem(findings(f"?as_of={AS_OF}", S.auditor), 400, "fiscal_year")
