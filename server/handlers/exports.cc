@@ -61,7 +61,8 @@ void GetBundle(ServiceContext& context, const Call& call) {
 }
 
 void GetWorkpapers(ServiceContext& context, const Call& call) {
-  if (Result<void> allowed = call.query.Allow({"fiscal_year", "format", "sheet", "as_of"}); !allowed) {
+  if (Result<void> allowed = call.query.Allow({"fiscal_year", "format", "sheet", "as_of", "tree_size"});
+      !allowed) {
     return call.Fail(allowed.error());
   }
   Result<std::int64_t> year = RequiredFiscalYear(call.query);
@@ -77,10 +78,6 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
   if (format == "xlsx" && sheet) {
     return call.Fail(InvalidArgument("xlsx holds every sheet", {{"sheet", "only with format=csv"}}));
   }
-  const std::optional<std::string> as_of_date = call.query.Text("as_of");
-  if (as_of_date && !IsRealDate(*as_of_date)) {
-    return call.Fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
-  }
   // Exports are heavy (every expenditure of a year): one at a time.
   std::unique_lock<std::mutex> running(context.export_mutex, std::try_to_lock);
   if (!running.owns_lock()) {
@@ -88,10 +85,16 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
   }
   Result<StorePool::Lease> store = context.reads.Acquire();
   if (!store) return call.Fail(store.error());
+  // The first tree_size entries (default: the newest checkpoint), as of a date (default:
+  // the last covered entry's date when pinned, else today): the same URL with tree_size
+  // gives the same workpapers forever.
+  Result<ReportScope> scope = ResolveReportScope(call.query, store->get());
+  if (!scope) return call.Fail(scope.error());
   WorkpaperRequest work;
   work.fiscal_year = *year;
-  work.as_of = as_of_date.value_or(NowRfc3339());
+  work.as_of = scope->as_of;
   work.region = context.config.region;
+  work.tree_size = scope->tree_size;
   work.rules = &context.audit_rules;
   work.verifier = context.verifier;
   Result<WorkpaperData> data = GatherWorkpapers(store->get(), work);
@@ -109,9 +112,13 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
     response.headers.emplace_back("Content-Disposition",
                                   "attachment; filename=\"" + base + "-" + *sheet + ".csv\"");
   }
-  // Every export names the checkpoint it was computed at.
-  response.headers.emplace_back("X-Jejak-Checkpoint-Size", std::to_string(data->checkpoint.tree_size));
+  // Every export names the tree it was computed over (X-Jejak-Checkpoint-Size is the older
+  // name of X-Jejak-Tree-Size, kept for existing clients).
+  const std::string size = std::to_string(data->checkpoint.tree_size);
+  response.headers.emplace_back("X-Jejak-Tree-Size", size);
+  response.headers.emplace_back("X-Jejak-Checkpoint-Size", size);
   response.headers.emplace_back("X-Jejak-Root-Hash", data->checkpoint.root_hash_hex);
+  response.headers.emplace_back("X-Jejak-Signed-Checkpoint", data->checkpoint.signed_checkpoint ? "true" : "false");
   response.body = std::move(bytes).value();
   return call.Respond(std::move(response));
 }
