@@ -97,7 +97,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
   struct Count {
     std::int64_t findings = 0;
     std::int64_t amount_sen = 0;
-    std::set<std::int64_t> seqs;  // For the dashboard's drill-down.
+    std::set<std::int64_t> seqs;  // Every seq behind them, distinct.
   };
   std::map<std::pair<std::string, std::string>, Count> counts;
   for (const ledger::Finding& finding : report->findings) {
@@ -106,9 +106,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
     Count& count = counts[{finding.rule, finding.opd}];
     ++count.findings;
     count.amount_sen += finding.amount_sen;  // Bounded: findings sum ledger amounts.
-    for (std::int64_t seq : finding.seqs) {
-      if (count.seqs.size() < kDrillDownSeqsMax) count.seqs.insert(seq);
-    }
+    count.seqs.insert(finding.seqs.begin(), finding.seqs.end());
     if (call.actor->role == Role::kAuditor) {
       json item = FindingJson(finding);
       const std::size_t listed = std::min(finding.seqs.size(), kFindingSeqsListed);
@@ -119,11 +117,18 @@ void GetFindings(ServiceContext& context, const Call& call) {
   }
   json count_list = json::array();
   for (const auto& [key, value] : counts) {
+    // For the dashboard's drill-down: the first kDrillDownSeqsMax seqs, and how many.
+    std::vector<std::int64_t> listed;
+    for (std::int64_t seq : value.seqs) {
+      if (listed.size() == kDrillDownSeqsMax) break;
+      listed.push_back(seq);
+    }
     count_list.push_back({{"rule", key.first},
                           {"opd", key.second},
                           {"count", value.findings},
                           {"amount", ledger::FormatMoney(value.amount_sen)},
-                          {"seqs", value.seqs}});
+                          {"seqs", std::move(listed)},
+                          {"seq_count", value.seqs.size()}});
   }
   json body = {{"fiscal_year", report->fiscal_year},
                {"as_of", report->scope.as_of},
