@@ -100,6 +100,9 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
   Result<WorkpaperData> data = GatherWorkpapers(store->get(), work);
   if (!data) return call.Fail(data.error());
   Result<std::string> bytes = format == "xlsx" ? RenderXlsx(*data) : RenderCsv(*data, *sheet);
+  // Released before answering: a client that sends its next export as soon as this one
+  // arrives must not find it still running.
+  running.unlock();
   if (!bytes) return call.Fail(bytes.error());
   HttpResponse response;
   const std::string base = "kertas-kerja-" + std::to_string(*year) + "-" +
