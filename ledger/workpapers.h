@@ -112,7 +112,7 @@ struct WorkpaperTax {
 struct WorkpaperData {
   std::string region;
   std::int64_t fiscal_year = 0;
-  std::string as_of;       // As requested (the export time).
+  std::string as_of;       // As requested (the position date, or a time).
   std::string as_of_date;  // YYYY-MM-DD.
   WorkpaperCheckpoint checkpoint;
   std::vector<WorkpaperExpenditure> expenditures;  // Seq order.

@@ -1,8 +1,9 @@
 // Audit workpapers (kertas kerja pemeriksaan) for BPK: one fiscal year of the ledger as an
 // XLSX workbook (libxlsxwriter) with the sheets Ringkasan, Transaksi, Realisasi, Pajak and
 // Temuan, or one of those sheets as RFC 4180 CSV. Serves GET /v1/export/workpapers.
-// Every export is computed at one signed checkpoint and names it, so that an auditor can
-// tie each number to the inclusion and consistency proofs of that tree size. This file
+// Every export is computed over the ledger's first tree_size entries and names that tree
+// (and its signed checkpoint, if a commit ended there), so that an auditor can reproduce it
+// and tie each number to the inclusion and consistency proofs of that tree size. This file
 // gathers from the store; ledger/workpapers.h computes the sheets and
 // server/workpapers_render.h (included here, so one include serves the handler) writes them.
 #pragma once
@@ -42,10 +43,10 @@ using WorkpaperData = ledger::WorkpaperData;
 
 struct WorkpaperRequest {
   std::int64_t fiscal_year = 0;
-  // When the export is computed: RFC 3339 UTC ("2026-12-31T08:00:00.000Z") from the
-  // server's clock, or a bare date ("2026-12-31"). Its date is the as_of of the budgets in
-  // force, of realisation (value dates up to it) and of the tax deadlines, as in
-  // GET /v1/summary/absorption and GET /v1/audit/findings.
+  // The position date ("2026-12-31", as the handler resolves it with ResolveReportScope),
+  // or an RFC 3339 UTC time ("2026-12-31T08:00:00.000Z"), shown as given. Its date is the
+  // as_of of the budgets in force, of realisation (value dates up to it) and of the tax
+  // deadlines, as in GET /v1/summary/absorption and GET /v1/audit/findings.
   std::string as_of;
   // The region's name for Ringkasan; empty takes the genesis entry's `region`.
   std::string region;

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "crypto/encoding.h"
 #include "db/bundle_export.h"
 #include "ledger/checkpoint.h"
 #include "ledger/limits.h"
@@ -34,6 +35,9 @@ void GetBundle(ServiceContext& context, const Call& call) {
   Result<std::optional<std::int64_t>> to = call.query.Integer("to_seq", 0, max);
   if (!to) return call.Fail(to.error());
   const std::int64_t to_seq = to->value_or(max);
+  // The root the bundle's checkpoint names, also in a header (as for the pinned reports).
+  Result<ledger::Digest> root = (*store)->TreeHash(static_cast<std::uint64_t>(to_seq) + 1);
+  if (!root) return call.Fail(root.error());
   // The bundle (db/bundle_export.h, the same exporter as `jejak export-bundle`): the
   // stored checkpoint with its cosignatures if a commit ended exactly there, else a fresh
   // one over the same stored tree.
@@ -54,6 +58,7 @@ void GetBundle(ServiceContext& context, const Call& call) {
   response.headers.emplace_back("Content-Disposition",
                                 "attachment; filename=\"jejak-bundle-" + std::to_string(size) + ".ndjson\"");
   response.headers.emplace_back("X-Jejak-Tree-Size", std::to_string(size));
+  response.headers.emplace_back("X-Jejak-Root-Hash", crypto::ToHex(*root));
   response.stream = [state](std::string& chunk) -> Result<bool> {
     return state->exporter.Next(chunk);
   };

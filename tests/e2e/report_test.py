@@ -242,6 +242,13 @@ class T02PinnedReports(ReportCase):
             self.assertEqual(response.header("X-Jejak-Tree-Size"), str(size), name)
             self.assertEqual(response.header("X-Jejak-Root-Hash"), body["root_hash"], name)
             self.assertEqual(response.header("X-Jejak-Signed-Checkpoint"), "true", name)
+        # The bundle up to seq size - 1 holds exactly the covered entries, under the same root.
+        bundle = api.get(f"/v1/export/bundle?to_seq={size - 1}", S.auditor)
+        self.assertEqual(bundle.status, 200, bundle)
+        self.assertEqual(bundle.header("X-Jejak-Tree-Size"), str(size))
+        self.assertEqual(bundle.header("X-Jejak-Root-Hash"), body["root_hash"])
+        last = api.json.loads(bundle.body.decode().rstrip("\n").split("\n")[-1])
+        self.assertEqual(api.Checkpoint(last["checkpoint"]).root.hex(), body["root_hash"])
         first_line = before[True]["Ringkasan"].body.decode().split("\r\n")[0]
         self.assertIn(f"ukuran pohon {size}", first_line)
         self.assertIn(body["root_hash"], first_line)
