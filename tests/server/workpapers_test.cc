@@ -778,5 +778,42 @@ TEST_F(WorkpapersTest, ATreeSizeInsideACommitNamesItsRootAndSaysItIsUnsigned) {
   EXPECT_EQ(data.error().fields.at(0).field, "tree_size");
 }
 
+TEST_F(WorkpapersTest, TemuanListsTheFirstHundredSeqsBesideTheCountAndTheId) {
+  WorkpaperData data;
+  data.fiscal_year = 2026;
+  data.as_of = data.as_of_date = "2026-12-31";
+  data.checkpoint.tree_size = 400;
+  data.checkpoint.root_hash_hex = std::string(64, 'a');
+  ledger::Finding finding;
+  finding.rule = ledger::kRuleLateRecording;
+  finding.severity = "medium";
+  finding.opd = kDinkes;
+  finding.opd_name = "Dinas Kesehatan";
+  for (std::int64_t seq = 10; seq < 260; ++seq) finding.seqs.push_back(seq);
+  finding.sebab = "Sebab";
+  finding.akibat = "Akibat";
+  std::vector<ledger::Finding> findings = {finding};
+  ledger::AssignFindingIds(ledger::AuditInput{}, findings);
+  data.findings = findings;
+  Result<std::string> csv = RenderCsv(data, "Temuan");
+  ASSERT_TRUE(csv.has_value());
+  std::vector<std::vector<std::string>> records = ParseCsv(*csv);
+  ASSERT_EQ(records.size(), 3u);  // The checkpoint line, the header, the finding.
+  const std::vector<std::string>& header = records[1];
+  auto cell = [&](const std::string& name) {
+    const auto at = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(at, header.end()) << name;
+    return at == header.end() ? std::string() : records[2][static_cast<std::size_t>(at - header.begin())];
+  };
+  std::string first_hundred;
+  for (std::int64_t seq = 10; seq < 110; ++seq) first_hundred += (seq == 10 ? "" : ", ") + std::to_string(seq);
+  EXPECT_EQ(cell("Seq (100 pertama)"), first_hundred);
+  EXPECT_EQ(cell("Jumlah Seq"), "250");
+  EXPECT_EQ(cell("ID Temuan"), findings[0].id);
+  EXPECT_EQ(cell("Nama OPD"), "Dinas Kesehatan");
+  EXPECT_EQ(cell("Sebab"), "Sebab");
+  EXPECT_EQ(cell("Akibat"), "Akibat");
+}
+
 }  // namespace
 }  // namespace jejak::server
