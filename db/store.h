@@ -169,10 +169,13 @@ class Store {
   // expenditures with value dates up to it (with their reversals, if any), the tax
   // deposits made by then, and the budget lines in force then. With `whole_year`, every
   // expenditure and tax deposit of the year whatever its date (the workpapers list them
-  // all); the budget lines are still those in force at as_of. Reads in one snapshot;
-  // `tree_size` (if given) receives the ledger size it saw.
+  // all); the budget lines are still those in force at as_of. Also the genesis entry's
+  // region and the OPD names. With `tree_size`, only the ledger's first tree_size entries
+  // count (expenditures, their reversals, tax deposits, budgets, OPD names), so the same
+  // tree_size gives the same input however the ledger grows; without it, every entry the
+  // read sees. Reads in one snapshot. kDataLoss for an unreadable stored entry.
   Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
-                                         std::uint64_t* tree_size = nullptr,
+                                         std::optional<std::uint64_t> tree_size = std::nullopt,
                                          bool whole_year = false);
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
   Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);

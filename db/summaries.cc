@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -23,6 +24,8 @@ namespace {
 
 // Pages of rows read per fetch by the summary queries.
 constexpr std::size_t kSummaryFetchRows = 2048;
+// An end_seq past every seq: the whole ledger as the read snapshot sees it.
+constexpr long long kEveryEntry = std::numeric_limits<long long>::max();
 
 std::vector<std::int64_t> SplitIntegers(const std::string& text, char separator) {
   std::vector<std::int64_t> values;
@@ -41,10 +44,12 @@ std::vector<std::int64_t> SplitIntegers(const std::string& text, char separator)
 // without one its recording date, is on or before as_of. Newest is the latest such date,
 // then the latest seq, so a DPA entered late counts from its own date, and a pergeseran
 // recorded early counts only from the date it takes effect.
+// Only entries with seq < end_seq count (a report pinned to a tree size).
 std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long year,
                                                const std::string& as_of,
                                                const std::optional<std::string>& opd,
-                                               std::vector<ledger::BudgetFacts>* facts) {
+                                               std::vector<ledger::BudgetFacts>* facts,
+                                               long long end_seq = kEveryEntry) {
   const std::string opd_value = opd.value_or("");
   const int filter = opd ? 1 : 0;
   std::vector<long long> seqs(kSummaryFetchRows), amounts(kSummaryFetchRows);
@@ -55,11 +60,11 @@ std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long yea
       (sql.prepare << "SELECT seq, opd, sub_activity, account, amount_sen, monthly_plan"
                       " FROM entries WHERE kind = 'budget' AND fiscal_year = :y"
                       " AND COALESCE(value_date, substr(recorded_at, 1, 10)) <= :d"
-                      " AND (:f = 0 OR opd = :o)"
+                      " AND (:f = 0 OR opd = :o) AND seq < :n"
                       " ORDER BY COALESCE(value_date, substr(recorded_at, 1, 10)), seq",
        soci::into(seqs), soci::into(opds), soci::into(subs), soci::into(accounts),
        soci::into(amounts), soci::into(plans, plan_null), soci::use(year), soci::use(as_of),
-       soci::use(filter), soci::use(opd_value));
+       soci::use(filter), soci::use(opd_value), soci::use(end_seq));
   statement.execute(false);
   std::map<std::tuple<std::string, std::string, std::string>, std::pair<ledger::BudgetLine, long long>> newest;
   while (statement.fetch()) {
@@ -91,6 +96,38 @@ std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long yea
     lines.push_back(std::move(value.first));
   }
   return lines;
+}
+
+// The OPD registry among the entries with seq < end_seq: code -> name, a later `opd` entry
+// of a code replacing an earlier one. Stored entries passed validation; an unreadable one
+// is kDataLoss (thrown as a json error, caught by the caller's StorageError otherwise).
+Result<std::map<std::string, std::string>> OpdNamesBefore(soci::session& sql, long long end_seq) {
+  std::map<std::string, std::string> names;
+  std::vector<std::string> canonicals(kSummaryFetchRows);
+  soci::statement statement =
+      (sql.prepare << "SELECT canonical FROM entries WHERE kind = 'opd' AND seq < :n ORDER BY seq",
+       soci::into(canonicals), soci::use(end_seq));
+  statement.execute(false);
+  while (statement.fetch()) {
+    for (const std::string& canonical : canonicals) {
+      Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+      if (!entry || !entry->is_object()) return Error{Code::kDataLoss, "a stored opd entry is unreadable", {}};
+      names[entry->value("code", "")] = entry->value("name", "");
+    }
+    canonicals.resize(kSummaryFetchRows);
+  }
+  return names;
+}
+
+// The genesis entry's region ("" for an empty ledger).
+Result<std::string> GenesisRegion(soci::session& sql) {
+  std::string canonical;
+  soci::indicator indicator = soci::i_null;
+  sql << "SELECT canonical FROM entries WHERE seq = 0", soci::into(canonical, indicator);
+  if (!sql.got_data() || indicator != soci::i_ok) return std::string();
+  Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+  if (!entry || !entry->is_object()) return Error{Code::kDataLoss, "the genesis entry is unreadable", {}};
+  return entry->value("region", "");
 }
 
 }  // namespace
@@ -173,17 +210,31 @@ Result<ledger::AbsorptionInput> Store::AbsorptionInputs(std::int64_t fiscal_year
 }
 
 Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
-                                              std::uint64_t* tree_size, bool whole_year) {
+                                              std::optional<std::uint64_t> tree_size, bool whole_year) {
   try {
     soci::session& sql = impl_->sql;
     ReadSnapshot snapshot(sql);
-    if (tree_size) *tree_size = impl_->Size();
+    // Every read below is bounded by seq < end_seq: a later entry of any kind (a reversal,
+    // a budget, an OPD's rename) changes nothing a pinned report shows.
+    long long end_seq = kEveryEntry;
+    if (tree_size) {
+      if (*tree_size > static_cast<std::uint64_t>(kEveryEntry)) {
+        return InvalidArgument("bad tree_size", {{"tree_size", "is too large"}});
+      }
+      end_seq = static_cast<long long>(*tree_size);
+    }
     ledger::AuditInput input;
     input.fiscal_year = fiscal_year;
     input.as_of = as_of;
     long long year = fiscal_year;
     int every_date = whole_year ? 1 : 0;
-    BudgetsInForce(sql, year, as_of, std::nullopt, &input.budgets);
+    BudgetsInForce(sql, year, as_of, std::nullopt, &input.budgets, end_seq);
+    Result<std::string> region = GenesisRegion(sql);
+    if (!region) return region.error();
+    input.region = std::move(region).value();
+    Result<std::map<std::string, std::string>> names = OpdNamesBefore(sql, end_seq);
+    if (!names) return names.error();
+    input.opd_names = std::move(names).value();
 
     // Expenditures with their reversal, in seq order, a page at a time.
     // Ten columns, then five facts no column holds, read from the canonical JSON with
@@ -203,11 +254,12 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     std::vector<soci::indicator> detail_null(kSummaryFetchRows);
     statement.exchange(soci::into(details, detail_null));
     // As of `as_of`: expenditures dated by then, deposits made by then (reversals count
-    // whenever recorded, as in absorption: a reversed payment was a mistake). The whole
-    // year if asked.
+    // whenever recorded before end_seq, as in absorption: a reversed payment was a
+    // mistake). The whole year if asked.
     statement.exchange(soci::use(year));
     statement.exchange(soci::use(every_date));
     statement.exchange(soci::use(as_of));
+    statement.exchange(soci::use(end_seq));
     statement.alloc();
     statement.prepare(
         "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
@@ -219,6 +271,7 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
         " json_extract(e.canonical, '$.procurement.contract_no'),"
         " e.amount_sen, r.seq, e.tax_detail FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
         " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND (:w = 1 OR e.value_date <= :d)"
+        " AND e.seq < :n"
         " ORDER BY e.seq");
     statement.define_and_bind();
     statement.execute(false);
@@ -244,7 +297,8 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
         facts.procurement_type = at(13);
         facts.contract_no = at(14);
         facts.gross_sen = amounts[i];
-        if (reversal_null[i] == soci::i_ok) facts.reversed_by = reversals[i];
+        // A reversal recorded after the pinned size has not happened yet.
+        if (reversal_null[i] == soci::i_ok && reversals[i] < end_seq) facts.reversed_by = reversals[i];
         // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").
         if (detail_null[i] == soci::i_ok) {
           const std::string& detail = details[i];
@@ -275,8 +329,9 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     std::vector<std::string> canonicals(kSummaryFetchRows);
     soci::statement deposits =
         (sql.prepare << "SELECT canonical FROM entries WHERE kind = 'tax_deposit'"
-                        " AND fiscal_year = :y AND (:w = 1 OR value_date <= :d) ORDER BY seq",
-         soci::into(canonicals), soci::use(year), soci::use(every_date), soci::use(as_of));
+                        " AND fiscal_year = :y AND (:w = 1 OR value_date <= :d) AND seq < :n ORDER BY seq",
+         soci::into(canonicals), soci::use(year), soci::use(every_date), soci::use(as_of),
+         soci::use(end_seq));
     deposits.execute(false);
     while (deposits.fetch()) {
       for (const std::string& canonical : canonicals) {

@@ -302,6 +302,7 @@ std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& ru
     const std::size_t rank_b = RuleRank(b.rule);
     return std::tie(rank_a, a.opd, a.seqs, a.kondisi) < std::tie(rank_b, b.opd, b.seqs, b.kondisi);
   });
+  AssignFindingIds(input, findings);
   return findings;
 }
 

@@ -6,6 +6,7 @@
 // docs/audit-rules.md explains every rule to auditors.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -169,7 +170,22 @@ struct Finding {
 // Every rule over `input`. Deterministic: findings ordered by rule (in the order above),
 // then OPD, then first seq. Reversed expenditures count for no rule except
 // REVERSAL_HEAVY. Cost O(n log n) in the number of expenditures.
+// Each finding's `id` is set by AssignFindingIds and its `opd_name` from input.opd_names.
 std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& rules);
+
+// Finding ids are this many bytes of SHA-256, in lowercase hex (twice as many digits).
+inline constexpr std::size_t kFindingIdBytes = 16;
+
+// The id of `finding`: the first kFindingIdBytes of SHA-256 over a canonical encoding of
+// its rule, its OPD, its full seq list and `ordinal` (0, or the count of earlier findings
+// of the same report with the same rule, OPD and seqs), in lowercase hex. The same report
+// (fiscal year, as_of, tree size and rules) gives the same ids; a change of seqs changes it.
+std::string FindingId(const Finding& finding, std::size_t ordinal);
+
+// Sets every finding's id (FindingId, with ordinals counted in the given order, which must
+// be RunAuditRules's) and fills an empty opd_name from input.opd_names. RunAuditRules
+// calls it; exposed for the tests.
+void AssignFindingIds(const AuditInput& input, std::vector<Finding>& findings);
 
 // "Rp 1.234.567,89" (Indonesian grouping), for kondisi texts and the dashboard.
 std::string FormatRupiah(std::int64_t sen);

@@ -23,13 +23,18 @@ namespace jejak::ledger {
 inline constexpr std::array<const char*, 5> kWorkpaperTaxTypes = {"PPN", "PPh21", "PPh22",
                                                                   "PPh23", "PPh4(2)"};
 
-// The checkpoint an export is computed at. The wiring puts tree_size and root_hash_hex in
-// the X-Jejak-Checkpoint-Size and X-Jejak-Root-Hash headers of a CSV response.
+// The tree an export is computed over: its first tree_size entries. The wiring puts
+// tree_size and root_hash_hex in the X-Jejak-Tree-Size and X-Jejak-Root-Hash headers of
+// every response, and the sheets open with a line naming them. When no commit ended at
+// exactly tree_size there is no signed checkpoint of that size: `signed_checkpoint` is
+// false, time and note are empty, and the root is the stored tree's (an auditor checks it
+// with a consistency proof from a signed checkpoint).
 struct WorkpaperCheckpoint {
   std::string origin;
   std::uint64_t tree_size = 0;
   std::string root_hash_hex;   // Lowercase hex, as in the JSON API.
   std::string chain_hash_hex;  // Chain hash of entry tree_size - 1.
+  bool signed_checkpoint = true;
   std::string time;            // The checkpoint's time line.
   std::string note;            // The signed note as stored.
 };
@@ -107,7 +112,7 @@ struct WorkpaperTax {
 struct WorkpaperData {
   std::string region;
   std::int64_t fiscal_year = 0;
-  std::string as_of;       // As requested (the export time).
+  std::string as_of;       // As requested (the position date, or a time).
   std::string as_of_date;  // YYYY-MM-DD.
   WorkpaperCheckpoint checkpoint;
   std::vector<WorkpaperExpenditure> expenditures;  // Seq order.

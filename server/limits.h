@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 
 #include "ledger/limits.h"
 
@@ -48,5 +49,12 @@ inline constexpr std::size_t kPageEntriesDefault = 100;
 static_assert(kPageEntriesDefault <= ledger::kPageEntriesMax);
 // A findings count lists at most this many of the seqs behind it.
 inline constexpr std::size_t kDrillDownSeqsMax = 500;
+// A finding in GET /v1/audit/findings lists its first this many seqs (with seq_count, the
+// total): a bulk-loaded year's finding may stand on 10^5 seqs, which
+// GET /v1/audit/findings/{id} pages through.
+inline constexpr std::size_t kFindingSeqsListed = 100;
+// Pages of GET /v1/audit/findings/{id}: the default and the largest `limit`.
+inline constexpr std::int64_t kFindingSeqPageDefault = 100;
+inline constexpr std::int64_t kFindingSeqPageMax = 1000;
 
 }  // namespace jejak::server

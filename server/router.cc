@@ -12,6 +12,9 @@ namespace jejak::server {
 namespace {
 
 constexpr std::string_view kSeqSegment = "{seq}";
+// A finding's id (ledger::FindingId): the handler checks its exact shape, so that a
+// mistyped id is a 404 naming the finding, not a missing route.
+constexpr std::string_view kIdSegment = "{id}";
 
 bool IsJsonContentType(const HttpRequest& request) {
   auto found = request.headers.find("content-type");
@@ -73,14 +76,20 @@ void Call::Fail(const Error& error) const { respond(ProblemOf(error)); }
 Router::Router(std::vector<Route> routes) {
   for (Route& route : routes) {
     JEJAK_CHECK(route.handler != nullptr);
-    Compiled compiled{std::move(route), std::nullopt};
+    Compiled compiled{std::move(route), std::nullopt, false};
     if (compiled.route.name.empty()) compiled.route.name = compiled.route.pattern;
     const std::size_t seq = compiled.route.pattern.find(kSeqSegment);
+    const std::size_t id = compiled.route.pattern.find(kIdSegment);
     if (seq != std::string::npos) {
       // 18 digits always fit an int64 seq.
       std::string expression = compiled.route.pattern;
       expression.replace(seq, kSeqSegment.size(), R"((\d{1,18}))");
       compiled.pattern.emplace(expression);
+    } else if (id != std::string::npos) {
+      std::string expression = compiled.route.pattern;
+      expression.replace(id, kIdSegment.size(), R"(([0-9A-Za-z]{1,64}))");
+      compiled.pattern.emplace(expression);
+      compiled.id_segment = true;
     }
     routes_.push_back(std::move(compiled));
   }
@@ -91,6 +100,7 @@ void Router::Dispatch(ServiceContext& context, const HttpRequest& request, const
   const std::string& path = target.path;
   std::vector<const Compiled*> matched;
   std::string seq_text;
+  std::string id_text;
   for (const Compiled& compiled : routes_) {
     if (!matched.empty()) {
       if (compiled.route.pattern != matched.front()->route.pattern) break;
@@ -100,7 +110,7 @@ void Router::Dispatch(ServiceContext& context, const HttpRequest& request, const
     std::smatch match;
     if (compiled.pattern ? std::regex_match(path, match, *compiled.pattern)
                          : path == compiled.route.pattern) {
-      if (compiled.pattern) seq_text = match[1].str();
+      if (compiled.pattern) (compiled.id_segment ? id_text : seq_text) = match[1].str();
       matched.push_back(&compiled);
     }
   }
@@ -115,7 +125,7 @@ void Router::Dispatch(ServiceContext& context, const HttpRequest& request, const
     if (request.method == compiled->route.method) route = &compiled->route;
   }
   if (route == nullptr) return respond(WrongMethod(methods, path));
-  Call call{request, path, log.route, Query(target.query), std::nullopt, seq_text, respond};
+  Call call{request, path, log.route, Query(target.query), std::nullopt, seq_text, id_text, respond};
   if (!route->roles.empty()) {
     Result<Actor> actor = Authenticate(context, request, log);
     if (!actor) return call.Fail(actor.error());

@@ -36,6 +36,7 @@ struct Call {
   const Query query;
   std::optional<Actor> actor;  // Set iff the route takes a token.
   std::string seq_text;        // The {seq} of the path, when the pattern has one: 1 to 18 digits.
+  std::string id_text;         // The {id} of the path, when the pattern has one: 1 to 64 letters or digits.
   const Responder& respond;
 
   void Respond(HttpResponse response) const { respond(std::move(response)); }
@@ -47,7 +48,7 @@ using RouteHandler = void (*)(ServiceContext& context, const Call& call);
 
 struct Route {
   const char* method;       // "GET" or "POST".
-  std::string pattern;      // A literal path, or one with a "{seq}" segment.
+  std::string pattern;      // A literal path, or one with a "{seq}" or an "{id}" segment.
   std::string name;         // For logs and metrics; empty: the pattern.
   std::vector<Role> roles;  // Who may call it; empty: public, no token read.
   bool json_body = false;   // The body must be application/json; Idempotency-Key checked.
@@ -68,7 +69,8 @@ class Router {
  private:
   struct Compiled {
     Route route;
-    std::optional<std::regex> pattern;  // Set iff the pattern has a "{seq}".
+    std::optional<std::regex> pattern;  // Set iff the pattern has a "{seq}" or an "{id}".
+    bool id_segment = false;            // The pattern's segment is "{id}".
   };
   std::vector<Compiled> routes_;
 };

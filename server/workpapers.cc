@@ -1,5 +1,5 @@
 // Gathering of the audit workpapers (server/workpapers.h): reads one fiscal year from the
-// store at the latest checkpoint, verifies that checkpoint, and builds the expenditures
+// store over the ledger's first tree_size entries, verifies their checkpoint if one is signed, and builds the expenditures
 // and audit facts that ledger/workpapers.cc computes the sheets from.
 #include "server/workpapers.h"
 
@@ -169,45 +169,46 @@ Result<void> ForEachEntry(db::Store& store, db::EntryFilter filter, std::uint64_
   return Ok();
 }
 
-// Verifies the checkpoint of exactly `tree_size` entries and ties it to the stored tree and
-// chain. Every commit signs the checkpoint of its tree size, so the size a read saw has one.
+// The tree of the first `tree_size` entries, tied to the stored tree and chain: its signed
+// checkpoint, verified, if a commit ended exactly there; else its stored root and chain
+// hash, marked as having no signed checkpoint (signed_checkpoint false).
 Result<WorkpaperCheckpoint> ReadCheckpoint(db::Store& store, const WorkpaperRequest& request,
-                                           std::uint64_t tree_size, std::string& region) {
-  Result<std::optional<std::string>> note = store.CheckpointAt(tree_size);
-  if (!note) return note.error();
-  if (!note->has_value()) return Error{Code::kNotFound, "the ledger has no checkpoint yet", {}};
-  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, request.verifier);
-  if (!checkpoint) return DataLoss("the latest checkpoint does not verify with the ledger's key");
-  if (checkpoint->tree_size != tree_size) return DataLoss("a stored checkpoint has the wrong tree size");
-  if (checkpoint->tree_size == 0) return Error{Code::kNotFound, "the ledger is empty", {}};
-
+                                           std::uint64_t tree_size) {
+  if (tree_size == 0) return Error{Code::kNotFound, "the ledger is empty", {}};
   Result<db::StoredEntry> genesis = store.Entry(0);
   if (!genesis) return genesis.error();
   Result<json> genesis_entry = ledger::ParseStrict(genesis->canonical);
   if (!genesis_entry || !genesis_entry->is_object()) return DataLoss("the genesis entry does not parse");
+  std::string origin;
   try {
-    if (Text(*genesis_entry, "origin") != checkpoint->origin) {
-      return DataLoss("the checkpoint's origin is not the ledger's");
-    }
-    if (region.empty()) region = Text(*genesis_entry, "region");
+    origin = Text(*genesis_entry, "origin");
   } catch (const json::exception&) {
     return DataLoss("the genesis entry has a malformed field");
   }
-
-  Result<ledger::Digest> root = store.TreeHash(checkpoint->tree_size);
+  Result<ledger::Digest> root = store.TreeHash(tree_size);
   if (!root) return root.error();
-  if (*root != checkpoint->root_hash) return DataLoss("the checkpoint's root is not the stored tree's");
-  Result<db::StoredEntry> last = store.Entry(static_cast<std::int64_t>(checkpoint->tree_size - 1));
+  Result<db::StoredEntry> last = store.Entry(static_cast<std::int64_t>(tree_size - 1));
   if (!last) return last.error();
+
+  WorkpaperCheckpoint result;
+  result.origin = origin;
+  result.tree_size = tree_size;
+  result.root_hash_hex = Hex(*root);
+  result.chain_hash_hex = Hex(last->chain_hash);
+  Result<std::optional<std::string>> note = store.CheckpointAt(tree_size);
+  if (!note) return note.error();
+  if (!note->has_value()) {
+    result.signed_checkpoint = false;
+    return result;
+  }
+  Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(**note, request.verifier);
+  if (!checkpoint) return DataLoss("the checkpoint does not verify with the ledger's key");
+  if (checkpoint->tree_size != tree_size) return DataLoss("a stored checkpoint has the wrong tree size");
+  if (checkpoint->origin != origin) return DataLoss("the checkpoint's origin is not the ledger's");
+  if (*root != checkpoint->root_hash) return DataLoss("the checkpoint's root is not the stored tree's");
   if (last->chain_hash != checkpoint->chain_hash) {
     return DataLoss("the checkpoint's chain hash is not the stored chain's");
   }
-
-  WorkpaperCheckpoint result;
-  result.origin = checkpoint->origin;
-  result.tree_size = checkpoint->tree_size;
-  result.root_hash_hex = Hex(checkpoint->root_hash);
-  result.chain_hash_hex = Hex(checkpoint->chain_hash);
   result.time = checkpoint->time;
   result.note = **note;
   return result;
@@ -228,35 +229,35 @@ Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest&
   data.fiscal_year = request.fiscal_year;
   data.as_of = request.as_of;
   data.as_of_date = request.as_of.substr(0, 10);
-  // The audit facts of the whole year, read in one snapshot of the store; the export is
-  // computed at the checkpoint of exactly the tree size that snapshot saw.
+  // The audit facts of the whole year over the first tree_size entries (with the region
+  // and the OPD names), read in one snapshot of the store.
+  const std::uint64_t tree_size = request.tree_size;
+  Result<std::uint64_t> ledger_size = store.TreeSize();
+  if (!ledger_size) return ledger_size.error();
+  if (*ledger_size == 0) return Error{Code::kNotFound, "the ledger has no checkpoint yet", {}};
+  if (tree_size == 0 || tree_size > *ledger_size) {
+    return InvalidArgument("invalid query", {{"tree_size", "must be from 1 to the ledger's size " +
+                                                               std::to_string(*ledger_size)}});
+  }
   ledger::WorkpaperFacts facts;
-  std::uint64_t tree_size = 0;
   Result<ledger::AuditInput> audit =
-      store.AuditInputs(request.fiscal_year, data.as_of_date, &tree_size, /*whole_year=*/true);
+      store.AuditInputs(request.fiscal_year, data.as_of_date, tree_size, /*whole_year=*/true);
   if (!audit) return audit.error();
   facts.audit = std::move(audit).value();
   if (facts.audit.expenditures.size() > kWorkpaperExpendituresMax) return TooLarge();
-  Result<WorkpaperCheckpoint> checkpoint = ReadCheckpoint(store, request, tree_size, data.region);
+  facts.opd_names = facts.audit.opd_names;
+  if (data.region.empty()) data.region = facts.audit.region;
+  Result<WorkpaperCheckpoint> checkpoint = ReadCheckpoint(store, request, tree_size);
   if (!checkpoint) return checkpoint.error();
   data.checkpoint = std::move(checkpoint).value();
-
-  // OPD names (a few dozen entries).
-  db::EntryFilter filter;
-  filter.kind = "opd";
-  Result<void> read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
-    facts.opd_names[p.columns.opd] = Text(p.entry, "name");
-    return Ok();
-  });
-  if (!read) return read.error();
 
   // Every field of the expenditures for Transaksi: most are in no store column, so each
   // stored entry is parsed once here. They are the facts' expenditures, in the same order.
   const std::vector<ledger::ExpenditureFacts>& expenditure_facts = facts.audit.expenditures;
-  filter = db::EntryFilter{};
+  db::EntryFilter filter;
   filter.kind = "expenditure";
   filter.fiscal_year = request.fiscal_year;
-  read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
+  Result<void> read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
     if (data.expenditures.size() >= kWorkpaperExpendituresMax) return TooLarge();
     const std::size_t i = data.expenditures.size();
     if (i >= expenditure_facts.size() || expenditure_facts[i].seq != p.stored.seq) {

@@ -1,8 +1,9 @@
 // Audit workpapers (kertas kerja pemeriksaan) for BPK: one fiscal year of the ledger as an
 // XLSX workbook (libxlsxwriter) with the sheets Ringkasan, Transaksi, Realisasi, Pajak and
 // Temuan, or one of those sheets as RFC 4180 CSV. Serves GET /v1/export/workpapers.
-// Every export is computed at one signed checkpoint and names it, so that an auditor can
-// tie each number to the inclusion and consistency proofs of that tree size. This file
+// Every export is computed over the ledger's first tree_size entries and names that tree
+// (and its signed checkpoint, if a commit ended there), so that an auditor can reproduce it
+// and tie each number to the inclusion and consistency proofs of that tree size. This file
 // gathers from the store; ledger/workpapers.h computes the sheets and
 // server/workpapers_render.h (included here, so one include serves the handler) writes them.
 #pragma once
@@ -42,29 +43,33 @@ using WorkpaperData = ledger::WorkpaperData;
 
 struct WorkpaperRequest {
   std::int64_t fiscal_year = 0;
-  // When the export is computed: RFC 3339 UTC ("2026-12-31T08:00:00.000Z") from the
-  // server's clock, or a bare date ("2026-12-31"). Its date is the as_of of the budgets in
-  // force, of realisation (value dates up to it) and of the tax deadlines, as in
-  // GET /v1/summary/absorption and GET /v1/audit/findings.
+  // The position date ("2026-12-31", as the handler resolves it with ResolveReportScope),
+  // or an RFC 3339 UTC time ("2026-12-31T08:00:00.000Z"), shown as given. Its date is the
+  // as_of of the budgets in force, of realisation (value dates up to it) and of the tax
+  // deadlines, as in GET /v1/summary/absorption and GET /v1/audit/findings.
   std::string as_of;
   // The region's name for Ringkasan; empty takes the genesis entry's `region`.
   std::string region;
+  // The export covers the ledger's first tree_size entries (1 to the ledger's size; the
+  // handler resolves it with ResolveReportScope): the same tree_size and as_of give the
+  // same workpapers however the ledger grows.
+  std::uint64_t tree_size = 0;
   // The configured audit thresholds. Must be non-null and outlive the call.
   const ledger::AuditRules* rules = nullptr;
   // The pinned checkpoint key: the checkpoint the export is computed at must verify.
   ledger::NoteVerifier verifier;
 };
 
-// Reads what one export needs, bounded by the latest checkpoint: the audit facts of the
-// whole year come from db::Store::AuditInputs in one snapshot, and the export is computed
-// at the checkpoint of exactly the tree size that snapshot saw (every commit signs one);
-// the Transaksi fields no store column holds are read from the entries with seq < that
-// size, and as entries are never changed, the data is one consistent view even while
-// appends continue. Verifies the checkpoint with `request.verifier`, its origin against
-// the genesis entry, its root against the stored Merkle nodes, and its chain hash against
-// the last entry, then computes the sheets with ledger::ComputeWorkpapers.
-// Errors: kInvalidArgument for a bad fiscal year or as_of; kNotFound before the first
-// checkpoint; kTooLarge for more than kWorkpaperExpendituresMax expenditures;
+// Reads what one export needs over the first request.tree_size entries: the audit facts
+// of the whole year from db::Store::AuditInputs bounded by that size (so a later reversal,
+// budget or OPD entry changes nothing), and the Transaksi fields no store column holds from
+// the entries with seq < tree_size. If a commit ended at exactly tree_size, verifies its
+// stored checkpoint with `request.verifier`, its origin against the genesis entry, its
+// root against the stored Merkle nodes and its chain hash against the last covered entry;
+// otherwise names the stored tree's root and chain hash and marks the export as having no
+// signed checkpoint of that size. Then computes the sheets with ledger::ComputeWorkpapers.
+// Errors: kInvalidArgument for a bad fiscal year, as_of or tree_size; kNotFound for an
+// empty ledger; kTooLarge for more than kWorkpaperExpendituresMax expenditures;
 // kDataLoss if the checkpoint or a stored entry does not verify or parse, or an
 // expenditure's entry does not match the store's columns; kUnavailable
 // from the store. `store` is used only during the call (not thread-safe: the caller's).

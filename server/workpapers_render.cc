@@ -30,15 +30,13 @@ using ledger::WorkpaperExpenditure;
 using ledger::WorkpaperRealisation;
 using ledger::WorkpaperTax;
 
-// The rules in RunAuditRules's order, so that Ringkasan lists every rule, found or not.
-constexpr std::array<const char*, 8> kRules = {
-    ledger::kRuleOverPagu,          ledger::kRuleSplitPackage,  ledger::kRuleDuplicatePayment,
-    ledger::kRuleCashPayment,       ledger::kRuleTaxNotDeposited, ledger::kRuleOutsideFiscalYear,
-    ledger::kRuleLateRecording,     ledger::kRuleReversalHeavy};
 
-// Excel holds at most 32,767 characters in a cell; longer text (a finding's seq list) is
-// cut in the XLSX at a UTF-8 boundary below this many bytes. The CSV keeps all of it.
+// Excel holds at most 32,767 characters in a cell; longer text is cut in the XLSX at a
+// UTF-8 boundary below this many bytes. The CSV keeps all of it.
 constexpr std::size_t kCellTextBytesMax = 32'000;
+// Temuan lists a finding's first this many seqs (as GET /v1/audit/findings does), beside
+// its seq count and id; GET /v1/audit/findings/{id} pages through the rest.
+constexpr std::size_t kTemuanSeqsListed = 100;
 
 // A double carries 53 bits; above this an amount in sen is not even an exact integer.
 constexpr std::int64_t kDoubleExactSenMax = std::int64_t{1} << 53;
@@ -105,10 +103,18 @@ std::string Join(const std::vector<T>& values, const char* separator) {
   return out.str();
 }
 
+// What a reader needs to tie the export to the ledger: the tree size and root, and whether
+// a signed checkpoint of exactly that size exists.
 std::string CheckpointLine(const WorkpaperData& data) {
-  return "Dihitung pada checkpoint " + data.checkpoint.origin + " ukuran pohon " +
-         std::to_string(data.checkpoint.tree_size) + ", root hash " + data.checkpoint.root_hash_hex +
-         ", waktu checkpoint " + data.checkpoint.time + "; diekspor " + data.as_of;
+  const ledger::WorkpaperCheckpoint& checkpoint = data.checkpoint;
+  std::string line = "Dihitung atas " + std::to_string(checkpoint.tree_size) + " entri pertama ledger " +
+                     checkpoint.origin + " (ukuran pohon " + std::to_string(checkpoint.tree_size) +
+                     ", root hash " + checkpoint.root_hash_hex + ")";
+  line += checkpoint.signed_checkpoint
+              ? ", checkpoint bertanda tangan waktu " + checkpoint.time
+              : "; tidak ada checkpoint bertanda tangan tepat pada ukuran ini: cocokkan root hash "
+                "dengan bukti konsistensi dari checkpoint yang lebih besar";
+  return line + "; posisi per " + data.as_of;
 }
 
 Sheet Ringkasan(const WorkpaperData& data) {
@@ -129,6 +135,12 @@ Sheet Ringkasan(const WorkpaperData& data) {
   add("Checkpoint", "Ukuran Pohon (tree size)", integer(static_cast<std::int64_t>(data.checkpoint.tree_size)), {});
   add("Checkpoint", "Root Hash", text(data.checkpoint.root_hash_hex), {});
   add("Checkpoint", "Chain Hash", text(data.checkpoint.chain_hash_hex), {});
+  add("Checkpoint", "Checkpoint Bertanda Tangan",
+      text(data.checkpoint.signed_checkpoint
+               ? "ya"
+               : "tidak: tidak ada checkpoint bertanda tangan tepat pada ukuran pohon ini; "
+                 "cocokkan root hash dengan bukti konsistensi dari checkpoint yang lebih besar"),
+      {});
   add("Checkpoint", "Waktu Checkpoint", text(data.checkpoint.time), {});
   add("Anggaran", "Pagu", {}, money(data.pagu_sen));
   add("Anggaran", "Realisasi", {}, money(data.realisation_sen));
@@ -145,7 +157,8 @@ Sheet Ringkasan(const WorkpaperData& data) {
   add("Pajak", "Pajak Dipotong (belanja tidak dibatalkan)", {}, money(data.withheld_sen));
   add("Pajak", "Pajak Disetor", {}, money(data.deposited_sen));
   std::int64_t findings_sen = 0;
-  for (const char* rule : kRules) {
+  // Every rule in RunAuditRules's order, found or not.
+  for (const char* rule : ledger::kAuditRuleIds) {
     std::int64_t count = 0;
     std::int64_t amount_sen = 0;
     for (const ledger::Finding& finding : data.findings) {
@@ -287,15 +300,16 @@ Sheet Temuan(const WorkpaperData& data) {
                {"Kode Aturan", 22},
                {"Tingkat", 9},
                {"OPD", 24},
-               {"Nama OPD", 36},
+               {"Nama OPD", 30},
                {"Nilai (Rp)", 20},
                {"Kondisi", 70},
                {"Kriteria", 50},
-               {"Sebab", 40},
-               {"Akibat", 40},
+               {"Sebab", 50},
+               {"Akibat", 50},
                {"Rekomendasi", 50},
+               {"ID Temuan", 34},
                {"Jumlah Seq", 10},
-               {"Seq", 30}},
+               {"Seq (100 pertama)", 30}},
               data.findings.size(),
               {}};
   sheet.fill = [&data](std::size_t i, Row& row) {
@@ -311,8 +325,14 @@ Sheet Temuan(const WorkpaperData& data) {
     AddText(row, finding.sebab);
     AddText(row, finding.akibat);
     AddText(row, finding.rekomendasi);
+    AddText(row, finding.id);
     AddInteger(row, static_cast<std::int64_t>(finding.seqs.size()));
-    AddText(row, Join(finding.seqs, ", "));
+    // A cell holds 32,767 characters; a bulk-loaded year's finding may stand on 10^5 seqs.
+    // GET /v1/audit/findings/{id} lists them all.
+    const std::size_t listed = std::min(finding.seqs.size(), kTemuanSeqsListed);
+    AddText(row, Join(std::vector<std::int64_t>(finding.seqs.begin(),
+                                                finding.seqs.begin() + static_cast<std::ptrdiff_t>(listed)),
+                      ", "));
   };
   return sheet;
 }
@@ -547,6 +567,11 @@ Result<std::string> RenderCsv(const WorkpaperData& data, std::string_view sheet_
   const std::vector<Sheet> sheets = Sheets(data);
   const Sheet& sheet = sheets[static_cast<std::size_t>(known - kWorkpaperSheets.begin())];
   std::string out;
+  // The first record names the tree, as the XLSX sheet's first line does; padded to the
+  // header's width so that every record has the same number of fields.
+  AppendCsvField(out, CheckpointLine(data));
+  out += std::string(sheet.columns.size() - 1, ',');
+  out += "\r\n";
   for (std::size_t c = 0; c < sheet.columns.size(); ++c) {
     if (c > 0) out += ',';
     AppendCsvField(out, sheet.columns[c].header);

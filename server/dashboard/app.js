@@ -653,7 +653,9 @@
           const batch = await Promise.all(seqs.slice(i, i + 6).map((seq) => api('/v1/entries/' + seq)));
           entries.push(...batch.map((b) => b.entry));
         }
-        if (count.seqs.length > DRILL_MAX) note = 'Menampilkan ' + DRILL_MAX + ' dari ' + integer(count.seqs.length) + ' entri.';
+        // seq_count is the total behind the count; the list carries at most its first 500.
+        const total = Number.isInteger(count.seq_count) ? count.seq_count : count.seqs.length;
+        if (total > seqs.length) note = 'Menampilkan ' + integer(seqs.length) + ' dari ' + integer(total) + ' entri.';
       } else {
         const page = await api('/v1/entries?opd=' + encodeURIComponent(count.opd) + '&fiscal_year=' + state.year +
           '&kind=expenditure&limit=' + DRILL_MAX);

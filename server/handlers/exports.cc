@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "crypto/encoding.h"
 #include "db/bundle_export.h"
 #include "ledger/checkpoint.h"
 #include "ledger/limits.h"
@@ -34,6 +35,9 @@ void GetBundle(ServiceContext& context, const Call& call) {
   Result<std::optional<std::int64_t>> to = call.query.Integer("to_seq", 0, max);
   if (!to) return call.Fail(to.error());
   const std::int64_t to_seq = to->value_or(max);
+  // The root the bundle's checkpoint names, also in a header (as for the pinned reports).
+  Result<ledger::Digest> root = (*store)->TreeHash(static_cast<std::uint64_t>(to_seq) + 1);
+  if (!root) return call.Fail(root.error());
   // The bundle (db/bundle_export.h, the same exporter as `jejak export-bundle`): the
   // stored checkpoint with its cosignatures if a commit ended exactly there, else a fresh
   // one over the same stored tree.
@@ -54,6 +58,7 @@ void GetBundle(ServiceContext& context, const Call& call) {
   response.headers.emplace_back("Content-Disposition",
                                 "attachment; filename=\"jejak-bundle-" + std::to_string(size) + ".ndjson\"");
   response.headers.emplace_back("X-Jejak-Tree-Size", std::to_string(size));
+  response.headers.emplace_back("X-Jejak-Root-Hash", crypto::ToHex(*root));
   response.stream = [state](std::string& chunk) -> Result<bool> {
     return state->exporter.Next(chunk);
   };
@@ -61,7 +66,8 @@ void GetBundle(ServiceContext& context, const Call& call) {
 }
 
 void GetWorkpapers(ServiceContext& context, const Call& call) {
-  if (Result<void> allowed = call.query.Allow({"fiscal_year", "format", "sheet", "as_of"}); !allowed) {
+  if (Result<void> allowed = call.query.Allow({"fiscal_year", "format", "sheet", "as_of", "tree_size"});
+      !allowed) {
     return call.Fail(allowed.error());
   }
   Result<std::int64_t> year = RequiredFiscalYear(call.query);
@@ -77,10 +83,6 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
   if (format == "xlsx" && sheet) {
     return call.Fail(InvalidArgument("xlsx holds every sheet", {{"sheet", "only with format=csv"}}));
   }
-  const std::optional<std::string> as_of_date = call.query.Text("as_of");
-  if (as_of_date && !IsRealDate(*as_of_date)) {
-    return call.Fail(InvalidArgument("bad as_of", {{"as_of", "must be a date YYYY-MM-DD"}}));
-  }
   // Exports are heavy (every expenditure of a year): one at a time.
   std::unique_lock<std::mutex> running(context.export_mutex, std::try_to_lock);
   if (!running.owns_lock()) {
@@ -88,15 +90,24 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
   }
   Result<StorePool::Lease> store = context.reads.Acquire();
   if (!store) return call.Fail(store.error());
+  // The first tree_size entries (default: the newest checkpoint), as of a date (default:
+  // the last covered entry's date when pinned, else today): the same URL with tree_size
+  // gives the same workpapers forever.
+  Result<ReportScope> scope = ResolveReportScope(call.query, store->get());
+  if (!scope) return call.Fail(scope.error());
   WorkpaperRequest work;
   work.fiscal_year = *year;
-  work.as_of = as_of_date.value_or(NowRfc3339());
+  work.as_of = scope->as_of;
   work.region = context.config.region;
+  work.tree_size = scope->tree_size;
   work.rules = &context.audit_rules;
   work.verifier = context.verifier;
   Result<WorkpaperData> data = GatherWorkpapers(store->get(), work);
   if (!data) return call.Fail(data.error());
   Result<std::string> bytes = format == "xlsx" ? RenderXlsx(*data) : RenderCsv(*data, *sheet);
+  // Released before answering: a client that sends its next export as soon as this one
+  // arrives must not find it still running.
+  running.unlock();
   if (!bytes) return call.Fail(bytes.error());
   HttpResponse response;
   const std::string base = "kertas-kerja-" + std::to_string(*year) + "-" +
@@ -109,9 +120,13 @@ void GetWorkpapers(ServiceContext& context, const Call& call) {
     response.headers.emplace_back("Content-Disposition",
                                   "attachment; filename=\"" + base + "-" + *sheet + ".csv\"");
   }
-  // Every export names the checkpoint it was computed at.
-  response.headers.emplace_back("X-Jejak-Checkpoint-Size", std::to_string(data->checkpoint.tree_size));
+  // Every export names the tree it was computed over (X-Jejak-Checkpoint-Size is the older
+  // name of X-Jejak-Tree-Size, kept for existing clients).
+  const std::string size = std::to_string(data->checkpoint.tree_size);
+  response.headers.emplace_back("X-Jejak-Tree-Size", size);
+  response.headers.emplace_back("X-Jejak-Checkpoint-Size", size);
   response.headers.emplace_back("X-Jejak-Root-Hash", data->checkpoint.root_hash_hex);
+  response.headers.emplace_back("X-Jejak-Signed-Checkpoint", data->checkpoint.signed_checkpoint ? "true" : "false");
   response.body = std::move(bytes).value();
   return call.Respond(std::move(response));
 }

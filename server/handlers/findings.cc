@@ -1,9 +1,14 @@
-// Audit findings: the audit rules (ledger/audit.h) run over a fiscal year as of a date,
-// counted per rule and OPD for executives, listed in full for auditors.
+// Audit findings: the audit rules (ledger/audit.h) run over a fiscal year as of a date and
+// over the ledger's first tree_size entries (a report pinned to a checkpoint), counted per
+// rule and OPD for executives, listed for auditors with at most kFindingSeqsListed seqs
+// each, and one finding with a page of its seqs at GET /v1/audit/findings/{id}.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -18,15 +23,62 @@
 #include "server/limits.h"
 
 namespace jejak::server {
+namespace {
 
 using nlohmann::json;
 
+// One findings report: its scope and every finding of it, in RunAuditRules's order.
+struct FindingsReport {
+  std::int64_t fiscal_year = 0;
+  ReportScope scope;
+  std::vector<ledger::Finding> findings;
+};
+
+// Reads fiscal_year, tree_size and as_of from `query` and runs the rules over the first
+// tree_size entries. The same three values give the same report however the ledger grows.
+Result<FindingsReport> ComputeReport(ServiceContext& context, const Query& query, db::Store& store) {
+  Result<std::int64_t> year = RequiredFiscalYear(query);
+  if (!year) return year.error();
+  Result<ReportScope> scope = ResolveReportScope(query, store);
+  if (!scope) return scope.error();
+  Result<ledger::AuditInput> input = store.AuditInputs(*year, scope->as_of, scope->tree_size);
+  if (!input) return input.error();
+  return FindingsReport{*year, std::move(scope).value(),
+                        ledger::RunAuditRules(*input, context.audit_rules)};
+}
+
+// The finding's fields, without its seqs (the caller adds the ones it lists).
+json FindingJson(const ledger::Finding& finding) {
+  return {{"id", finding.id},
+          {"rule", finding.rule},
+          {"severity", finding.severity},
+          {"opd", finding.opd},
+          {"opd_name", finding.opd_name},
+          {"seq_count", finding.seqs.size()},
+          {"amount", ledger::FormatMoney(finding.amount_sen)},
+          {"kondisi", finding.kondisi},
+          {"kriteria", finding.kriteria},
+          {"sebab", finding.sebab},
+          {"akibat", finding.akibat},
+          {"rekomendasi", finding.rekomendasi}};
+}
+
+// `body` as 200 JSON with the report's scope in headers too, so that a saved download
+// names the tree it was computed over.
+HttpResponse ReportOk(const json& body, const ReportScope& scope) {
+  HttpResponse response = JsonOk(body);
+  response.headers.emplace_back("X-Jejak-Tree-Size", std::to_string(scope.tree_size));
+  response.headers.emplace_back("X-Jejak-Root-Hash", scope.root_hash);
+  return response;
+}
+
+}  // namespace
+
 void GetFindings(ServiceContext& context, const Call& call) {
-  if (Result<void> allowed = call.query.Allow({"fiscal_year", "opd", "rule", "as_of"}); !allowed) {
+  if (Result<void> allowed = call.query.Allow({"fiscal_year", "opd", "rule", "as_of", "tree_size"});
+      !allowed) {
     return call.Fail(allowed.error());
   }
-  Result<std::int64_t> year = RequiredFiscalYear(call.query);
-  if (!year) return call.Fail(year.error());
   Result<std::optional<std::string>> opd_filter = OpdFilter(call.query);
   if (!opd_filter) return call.Fail(opd_filter.error());
   const std::optional<std::string>& opd = *opd_filter;
@@ -36,60 +88,96 @@ void GetFindings(ServiceContext& context, const Call& call) {
   if (rule && !kRules.count(*rule)) {
     return call.Fail(InvalidArgument("bad filter", {{"rule", "unknown rule"}}));
   }
-  Result<std::string> as_of_date = AsOfDate(call.query);
-  if (!as_of_date) return call.Fail(as_of_date.error());
-  const std::string& as_of = *as_of_date;
   Result<StorePool::Lease> store = context.reads.Acquire();
   if (!store) return call.Fail(store.error());
-  std::uint64_t tree_size = 0;
-  Result<ledger::AuditInput> input = (*store)->AuditInputs(*year, as_of, &tree_size);
-  if (!input) return call.Fail(input.error());
-  const std::vector<ledger::Finding> findings = ledger::RunAuditRules(*input, context.audit_rules);
+  Result<FindingsReport> report = ComputeReport(context, call.query, store->get());
+  if (!report) return call.Fail(report.error());
   json list = json::array();
   struct Count {
     std::int64_t findings = 0;
     std::int64_t amount_sen = 0;
-    std::set<std::int64_t> seqs;  // For the dashboard's drill-down.
+    std::set<std::int64_t> seqs;  // Every seq behind them, distinct.
   };
   std::map<std::pair<std::string, std::string>, Count> counts;
-  for (const ledger::Finding& finding : findings) {
+  for (const ledger::Finding& finding : report->findings) {
     if (opd && finding.opd != *opd) continue;
     if (rule && finding.rule != *rule) continue;
     Count& count = counts[{finding.rule, finding.opd}];
     ++count.findings;
     count.amount_sen += finding.amount_sen;  // Bounded: findings sum ledger amounts.
-    for (std::int64_t seq : finding.seqs) {
-      if (count.seqs.size() < kDrillDownSeqsMax) count.seqs.insert(seq);
-    }
+    count.seqs.insert(finding.seqs.begin(), finding.seqs.end());
     if (call.actor->role == Role::kAuditor) {
-      list.push_back({{"rule", finding.rule},
-                      {"severity", finding.severity},
-                      {"opd", finding.opd},
-                      {"opd_name", finding.opd_name},
-                      {"seqs", finding.seqs},
-                      {"amount", ledger::FormatMoney(finding.amount_sen)},
-                      {"kondisi", finding.kondisi},
-                      {"kriteria", finding.kriteria},
-                      {"sebab", finding.sebab},
-                      {"akibat", finding.akibat},
-                      {"rekomendasi", finding.rekomendasi}});
+      json item = FindingJson(finding);
+      const std::size_t listed = std::min(finding.seqs.size(), kFindingSeqsListed);
+      item["seqs"] = std::vector<std::int64_t>(finding.seqs.begin(),
+                                               finding.seqs.begin() + static_cast<std::ptrdiff_t>(listed));
+      list.push_back(std::move(item));
     }
   }
   json count_list = json::array();
   for (const auto& [key, value] : counts) {
+    // For the dashboard's drill-down: the first kDrillDownSeqsMax seqs, and how many.
+    std::vector<std::int64_t> listed;
+    for (std::int64_t seq : value.seqs) {
+      if (listed.size() == kDrillDownSeqsMax) break;
+      listed.push_back(seq);
+    }
     count_list.push_back({{"rule", key.first},
                           {"opd", key.second},
                           {"count", value.findings},
                           {"amount", ledger::FormatMoney(value.amount_sen)},
-                          {"seqs", value.seqs}});
+                          {"seqs", std::move(listed)},
+                          {"seq_count", value.seqs.size()}});
   }
-  json body = {{"fiscal_year", *year},
-               {"as_of", as_of},
-               {"tree_size", tree_size},
+  json body = {{"fiscal_year", report->fiscal_year},
+               {"as_of", report->scope.as_of},
+               {"tree_size", report->scope.tree_size},
+               {"root_hash", report->scope.root_hash},
                {"counts", std::move(count_list)}};
   // Executives get the counts; the findings themselves are the auditor's.
   if (call.actor->role == Role::kAuditor) body["findings"] = std::move(list);
-  return call.Respond(JsonOk(body));
+  return call.Respond(ReportOk(body, report->scope));
+}
+
+void GetFinding(ServiceContext& context, const Call& call) {
+  if (Result<void> allowed =
+          call.query.Allow({"fiscal_year", "as_of", "tree_size", "after_seq", "limit"});
+      !allowed) {
+    return call.Fail(allowed.error());
+  }
+  Result<std::optional<std::int64_t>> after =
+      call.query.Integer("after_seq", 0, std::numeric_limits<std::int64_t>::max());
+  if (!after) return call.Fail(after.error());
+  Result<std::optional<std::int64_t>> limit_asked = call.query.Integer("limit", 1, kFindingSeqPageMax);
+  if (!limit_asked) return call.Fail(limit_asked.error());
+  const auto limit = static_cast<std::size_t>(limit_asked->value_or(kFindingSeqPageDefault));
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return call.Fail(store.error());
+  Result<FindingsReport> report = ComputeReport(context, call.query, store->get());
+  if (!report) return call.Fail(report.error());
+  const auto found = std::find_if(report->findings.begin(), report->findings.end(),
+                                  [&](const ledger::Finding& f) { return f.id == call.id_text; });
+  if (found == report->findings.end()) {
+    return call.Fail(NotFound("no finding " + call.id_text + " in the report of fiscal year " +
+                              std::to_string(report->fiscal_year) + " as of " + report->scope.as_of +
+                              " at tree size " + std::to_string(report->scope.tree_size) +
+                              " (ids come from GET /v1/audit/findings with the same fiscal_year, "
+                              "as_of and tree_size)"));
+  }
+  const std::vector<std::int64_t>& seqs = found->seqs;
+  // Seqs are ascending: the page starts past after_seq.
+  auto begin = after->has_value() ? std::upper_bound(seqs.begin(), seqs.end(), **after) : seqs.begin();
+  const auto end = begin + static_cast<std::ptrdiff_t>(
+                               std::min(limit, static_cast<std::size_t>(seqs.end() - begin)));
+  json finding = FindingJson(*found);
+  finding["seqs"] = std::vector<std::int64_t>(begin, end);
+  finding["next_after_seq"] = end == seqs.end() ? json(nullptr) : json(*(end - 1));
+  json body = {{"fiscal_year", report->fiscal_year},
+               {"as_of", report->scope.as_of},
+               {"tree_size", report->scope.tree_size},
+               {"root_hash", report->scope.root_hash},
+               {"finding", std::move(finding)}};
+  return call.Respond(ReportOk(body, report->scope));
 }
 
 }  // namespace jejak::server

@@ -35,6 +35,7 @@ void GetVerify(ServiceContext& context, const Call& call);            // GET /v1
 // summaries.cc and findings.cc.
 void GetAbsorption(ServiceContext& context, const Call& call);  // GET /v1/summary/absorption
 void GetFindings(ServiceContext& context, const Call& call);    // GET /v1/audit/findings
+void GetFinding(ServiceContext& context, const Call& call);     // GET .../findings/{id}
 
 // exports.cc.
 void GetBundle(ServiceContext& context, const Call& call);      // GET /v1/export/bundle

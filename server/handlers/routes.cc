@@ -33,6 +33,7 @@ std::vector<Route> ServiceRoutes() {
       {"GET", "/v1/verify", "", auditor, false, GetVerify},
       {"GET", "/v1/summary/absorption", "", readers, false, GetAbsorption},
       {"GET", "/v1/audit/findings", "", {Role::kAuditor, Role::kExecutive}, false, GetFindings},
+      {"GET", "/v1/audit/findings/{id}", "", auditor, false, GetFinding},
       {"GET", "/v1/export/workpapers", "", auditor, false, GetWorkpapers},
   };
 }

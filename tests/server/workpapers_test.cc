@@ -231,10 +231,15 @@ class WorkpapersTest : public ::testing::Test {
            "bendahara.dinkes", "2026-05-20T08:00:00.000Z");
   }
 
+  // At the ledger's size (what GET /v1/export/workpapers defaults to: the newest
+  // checkpoint), unless the test pins another.
   WorkpaperRequest Request() const {
     WorkpaperRequest request;
     request.fiscal_year = 2026;
     request.as_of = kAsOf;
+    Result<std::uint64_t> size = store_->TreeSize();
+    EXPECT_TRUE(size.has_value());
+    request.tree_size = size ? *size : 0;
     request.rules = &rules_;
     request.verifier = ledger::VerifierOf(TestSigner());
     return request;
@@ -395,9 +400,12 @@ TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
     Result<std::string> csv = RenderCsv(data, name);
     ASSERT_TRUE(csv.has_value());
     const std::vector<std::vector<std::string>> records = ParseCsv(*csv);
-    ASSERT_FALSE(records.empty());
-    EXPECT_EQ(json(records[0]), sheet["headers"]) << name;
-    EXPECT_EQ(records.size() - 1, sheet["row_count"].get<std::size_t>()) << name;
+    ASSERT_GE(records.size(), 2u);
+    // Its first record is the sheet's checkpoint line, padded to the header's width.
+    EXPECT_EQ(records[0][0], title) << name;
+    EXPECT_EQ(records[0].size(), records[1].size()) << name;
+    EXPECT_EQ(json(records[1]), sheet["headers"]) << name;
+    EXPECT_EQ(records.size() - 2, sheet["row_count"].get<std::size_t>()) << name;
   }
 
   // Transaksi: one row per expenditure, sums equal the store's columns, reversal marked.
@@ -519,7 +527,9 @@ TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
     EXPECT_EQ(SenAt(temuan, i, "Nilai (Rp)"), finding.amount_sen);
     std::string seqs;
     for (std::int64_t seq : finding.seqs) seqs += (seqs.empty() ? "" : ", ") + std::to_string(seq);
-    EXPECT_EQ(TextAt(temuan, i, "Seq"), seqs);
+    EXPECT_EQ(TextAt(temuan, i, "Seq (100 pertama)"), seqs);
+    EXPECT_EQ(TextAt(temuan, i, "ID Temuan"), finding.id);
+    EXPECT_EQ(TextAt(temuan, i, "Jumlah Seq"), std::to_string(finding.seqs.size()));
     findings_sen += finding.amount_sen;
   }
   EXPECT_EQ(temuan["sums_sen"]["Nilai (Rp)"], findings_sen);
@@ -564,12 +574,15 @@ TEST_F(WorkpapersTest, CsvFollowsRfc4180) {
   WorkpaperData data = MustGather();
   Result<std::string> csv = RenderCsv(data, "Transaksi");
   ASSERT_TRUE(csv.has_value());
-  EXPECT_EQ(csv->rfind("Seq,Tanggal Transaksi,OPD,", 0), 0u);  // No byte order mark.
+  // No byte order mark: the checkpoint line, then the header.
+  EXPECT_EQ(csv->rfind("\"Dihitung atas " + std::to_string(data.checkpoint.tree_size) + " entri pertama", 0), 0u);
+  EXPECT_NE(csv->find("\r\nSeq,Tanggal Transaksi,OPD,"), std::string::npos);
   // Quotes doubled; the comma and the newline stay inside one quoted field.
   EXPECT_NE(csv->find("\"Belanja \"\"ATK\"\", kertas HVS\nuntuk Puskesmas; 2 rim\""), std::string::npos);
   EXPECT_NE(csv->find(",\"PT \"\"Maju, Jaya\"\"\","), std::string::npos);
-  const std::vector<std::vector<std::string>> records = ParseCsv(*csv);
-  ASSERT_EQ(records.size(), 7u);
+  std::vector<std::vector<std::string>> records = ParseCsv(*csv);
+  ASSERT_EQ(records.size(), 8u);
+  records.erase(records.begin());  // The checkpoint line.
   const std::vector<std::string>& header = records[0];
   for (const std::vector<std::string>& record : records) EXPECT_EQ(record.size(), header.size());
   auto column = [&](const std::string& name) {
@@ -667,6 +680,142 @@ TEST_F(WorkpapersTest, AnotherYearAndLaterEntriesStayApart) {
   EXPECT_NE(after.checkpoint.root_hash_hex, before.checkpoint.root_hash_hex);
   EXPECT_EQ(after.expenditures.size(), before.expenditures.size());
   EXPECT_EQ(after.gross_sen, before.gross_sen);
+}
+
+// Every sheet as CSV, and the workbook's cells as openpyxl reads them.
+struct Rendered {
+  std::map<std::string, std::string> csv;
+  json cells;
+};
+
+TEST_F(WorkpapersTest, APinnedTreeSizeIsTheSameAfterLaterEntriesOfEveryKind) {
+  BuildRegency();
+  const auto render = [this](const WorkpaperData& data) {
+    Rendered out;
+    for (const char* name : kWorkpaperSheets) {
+      Result<std::string> csv = RenderCsv(data, name);
+      EXPECT_TRUE(csv.has_value()) << name;
+      out.csv[name] = csv ? *csv : "";
+    }
+    Result<std::string> xlsx = RenderXlsx(data);
+    EXPECT_TRUE(xlsx.has_value());
+    out.cells = xlsx ? ReadBack(*xlsx) : json();
+    return out;
+  };
+  WorkpaperRequest pinned = Request();
+  pinned.as_of = "2026-06-30";
+  Result<WorkpaperData> before = GatherWorkpapers(*store_, pinned);
+  ASSERT_TRUE(before.has_value()) << before.error().ToString();
+  const Rendered first = render(*before);
+
+  // Later: a reversal of a pinned expenditure, a budget for a pinned line (dated before
+  // as_of), a new OPD, an expenditure and a tax deposit of the pinned months.
+  Append({{"kind", "reversal"}, {"reverses", e1_}, {"reason", "Salah rekening"}}, "bendahara.dinkes",
+         "2026-07-01T08:00:00.000Z");
+  json budget = Budget(kDinkes, kSubDinkes, kAtk, "1000", "pergeseran");
+  budget["effective_date"] = "2026-01-05";
+  Append(budget, "admin", "2026-07-01T08:00:01.000Z");
+  Append({{"kind", "opd"}, {"code", "1.06.0.00.0.00.01.0000"}, {"name", "Dinas Sosial"}}, "admin",
+         "2026-07-01T08:00:02.000Z");
+  const std::int64_t late = Append(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-LATE", "2026-02-11", "900000",
+                                               {Tax("PPh23", "18000")}, "882000"),
+                                   "bendahara.dinkes", "2026-07-01T08:00:03.000Z");
+  Append({{"kind", "tax_deposit"}, {"fiscal_year", 2026}, {"opd", kDinkes}, {"tax_type", "PPh23"},
+          {"amount", "40000"}, {"billing_code", "123456789012348"}, {"ntpn", "5555666677778888"},
+          {"deposit_date", "2026-03-12"}, {"covers", {e2_, late}}},
+         "bendahara.dinkes", "2026-07-01T08:00:04.000Z");
+
+  Result<WorkpaperData> again = GatherWorkpapers(*store_, pinned);
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  const Rendered second = render(*again);
+  for (const char* name : kWorkpaperSheets) EXPECT_EQ(second.csv.at(name), first.csv.at(name)) << name;
+  EXPECT_EQ(second.cells, first.cells);
+  EXPECT_TRUE(again->checkpoint.signed_checkpoint);
+
+  // The newest tree sees all of it: the same request at the new size differs.
+  WorkpaperRequest newest = Request();
+  newest.as_of = "2026-06-30";
+  Result<WorkpaperData> now = GatherWorkpapers(*store_, newest);
+  ASSERT_TRUE(now.has_value()) << now.error().ToString();
+  EXPECT_EQ(now->expenditures.size(), before->expenditures.size() + 1);
+  EXPECT_TRUE(now->expenditures[0].reversed_by.has_value());
+  EXPECT_FALSE(before->expenditures[0].reversed_by.has_value());
+  EXPECT_NE(now->pagu_sen, before->pagu_sen);
+  EXPECT_NE(render(*now).csv.at("Realisasi"), first.csv.at("Realisasi"));
+}
+
+TEST_F(WorkpapersTest, ATreeSizeInsideACommitNamesItsRootAndSaysItIsUnsigned) {
+  BuildRegency();
+  Result<std::uint64_t> size = store_->TreeSize();
+  ASSERT_TRUE(size.has_value());
+  // Two entries in one commit: no checkpoint is signed between them.
+  Result<db::BatchReceipt> receipt = store_->Append(
+      {db::PendingEntry{Body(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-A", "2026-05-02", "100000",
+                                         json::array(), "100000")),
+                        "bendahara.dinkes", "", ""},
+       db::PendingEntry{Body(Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-B", "2026-05-03", "200000",
+                                         json::array(), "200000")),
+                        "bendahara.dinkes", "", ""}},
+      "2026-05-21T08:00:00.000Z");
+  ASSERT_TRUE(receipt.has_value()) << receipt.error().ToString();
+  WorkpaperRequest request = Request();
+  request.tree_size = *size + 1;
+  Result<WorkpaperData> data = GatherWorkpapers(*store_, request);
+  ASSERT_TRUE(data.has_value()) << data.error().ToString();
+  EXPECT_FALSE(data->checkpoint.signed_checkpoint);
+  EXPECT_EQ(data->checkpoint.tree_size, *size + 1);
+  Result<ledger::Digest> root = store_->TreeHash(*size + 1);
+  ASSERT_TRUE(root.has_value());
+  EXPECT_EQ(data->checkpoint.root_hash_hex, crypto::ToHex(*root));
+  EXPECT_EQ(data->expenditures.size(), 7u);  // The first of the two only.
+  Result<std::string> csv = RenderCsv(*data, "Ringkasan");
+  ASSERT_TRUE(csv.has_value());
+  EXPECT_NE(csv->find("tidak ada checkpoint bertanda tangan tepat pada ukuran ini"), std::string::npos);
+  EXPECT_NE(csv->find("Checkpoint,Checkpoint Bertanda Tangan,tidak:"), std::string::npos);
+  EXPECT_NE(csv->find(crypto::ToHex(*root)), std::string::npos);
+
+  request.tree_size = *size + 3;  // Past the ledger.
+  data = GatherWorkpapers(*store_, request);
+  ASSERT_FALSE(data.has_value());
+  EXPECT_EQ(data.error().code, Code::kInvalidArgument);
+  EXPECT_EQ(data.error().fields.at(0).field, "tree_size");
+}
+
+TEST_F(WorkpapersTest, TemuanListsTheFirstHundredSeqsBesideTheCountAndTheId) {
+  WorkpaperData data;
+  data.fiscal_year = 2026;
+  data.as_of = data.as_of_date = "2026-12-31";
+  data.checkpoint.tree_size = 400;
+  data.checkpoint.root_hash_hex = std::string(64, 'a');
+  ledger::Finding finding;
+  finding.rule = ledger::kRuleLateRecording;
+  finding.severity = "medium";
+  finding.opd = kDinkes;
+  finding.opd_name = "Dinas Kesehatan";
+  for (std::int64_t seq = 10; seq < 260; ++seq) finding.seqs.push_back(seq);
+  finding.sebab = "Sebab";
+  finding.akibat = "Akibat";
+  std::vector<ledger::Finding> findings = {finding};
+  ledger::AssignFindingIds(ledger::AuditInput{}, findings);
+  data.findings = findings;
+  Result<std::string> csv = RenderCsv(data, "Temuan");
+  ASSERT_TRUE(csv.has_value());
+  std::vector<std::vector<std::string>> records = ParseCsv(*csv);
+  ASSERT_EQ(records.size(), 3u);  // The checkpoint line, the header, the finding.
+  const std::vector<std::string>& header = records[1];
+  auto cell = [&](const std::string& name) {
+    const auto at = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(at, header.end()) << name;
+    return at == header.end() ? std::string() : records[2][static_cast<std::size_t>(at - header.begin())];
+  };
+  std::string first_hundred;
+  for (std::int64_t seq = 10; seq < 110; ++seq) first_hundred += (seq == 10 ? "" : ", ") + std::to_string(seq);
+  EXPECT_EQ(cell("Seq (100 pertama)"), first_hundred);
+  EXPECT_EQ(cell("Jumlah Seq"), "250");
+  EXPECT_EQ(cell("ID Temuan"), findings[0].id);
+  EXPECT_EQ(cell("Nama OPD"), "Dinas Kesehatan");
+  EXPECT_EQ(cell("Sebab"), "Sebab");
+  EXPECT_EQ(cell("Akibat"), "Akibat");
 }
 
 }  // namespace
