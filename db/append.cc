@@ -36,7 +36,7 @@ class EntryWriter {
                             " :account, :instrument, :mechanism, :value_date, :bank_ref,"
                             " :payee_account, :payee_npwp, :tax_type, :amount_sen, :net_sen,"
                             " :tax_sen, :reverses, :evidence_no, :evidence_date, :tax_detail,"
-                            " :covers, :monthly_plan)",
+                            " :covers, :monthly_plan, :refunds)",
              soci::use(row_.seq), soci::use(row_.canonical), soci::use(row_.leaf_hash),
              soci::use(row_.chain_hash), soci::use(row_.kind), soci::use(row_.recorded_at),
              soci::use(row_.recorded_by), soci::use(row_.fiscal_year.value, row_.fiscal_year.indicator),
@@ -58,7 +58,8 @@ class EntryWriter {
              soci::use(row_.evidence_date.value, row_.evidence_date.indicator),
              soci::use(row_.tax_detail.value, row_.tax_detail.indicator),
              soci::use(row_.covers.value, row_.covers.indicator),
-             soci::use(row_.monthly_plan.value, row_.monthly_plan.indicator))),
+             soci::use(row_.monthly_plan.value, row_.monthly_plan.indicator),
+             soci::use(row_.refunds.value, row_.refunds.indicator))),
         // Realisation aggregates: one upsert per table for each expenditure (+) or
         // reversal (- the original's amount).
         upsert_monthly_(

@@ -113,6 +113,13 @@ const std::vector<Migration>& Migrations() {
            " line TEXT NOT NULL,"
            " PRIMARY KEY (tree_size, cosigner))",
        }},
+      {4,
+       {
+           // Refunds (pengembalian belanja): the refunded expenditure's seq. NULL in every
+           // other entry, which is what an existing ledger's rows hold from here on.
+           "ALTER TABLE entries ADD COLUMN refunds BIGINT",
+           "CREATE INDEX entries_refunds ON entries (refunds)",
+       }},
   };
   return migrations;
 }

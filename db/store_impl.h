@@ -41,6 +41,7 @@ class SqlLedgerView final : public ledger::LedgerView {
   Result<std::optional<ledger::EntryColumns>> Columns(std::int64_t seq) override;
   Result<std::optional<std::int64_t>> ReversalOf(std::int64_t seq) override;
   Result<bool> OpdRegistered(std::string_view code) override;
+  Result<Refunded> RefundsOf(std::int64_t seq) override;
 
  private:
   Result<std::optional<std::int64_t>> OptionalSeq(const char* query, const std::string& value);

@@ -80,6 +80,7 @@ ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>
   columns.net_sen = numbers[2].Get();
   columns.tax_sen = numbers[3].Get();
   columns.reverses = numbers[4].Get();
+  columns.refunds = numbers[5].Get();
   return columns;
 }
 
@@ -162,6 +163,7 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
       {"net_sen", {text(stored.net_sen), text(derived.net_sen)}},
       {"tax_sen", {text(stored.tax_sen), text(derived.tax_sen)}},
       {"reverses", {text(stored.reverses), text(derived.reverses)}},
+      {"refunds", {text(stored.refunds), text(derived.refunds)}},
       {"evidence_no", {stored.evidence_no, derived.evidence_no}},
       {"evidence_date", {stored.evidence_date, derived.evidence_date}},
       {"tax_detail", {stored.tax_detail, derived.tax_detail}},
@@ -181,7 +183,7 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
 // One page of stored entries with every derived column, as verification reads them.
 struct EntryPageRows {
   static constexpr int kTextColumns = 18;
-  static constexpr int kIntColumns = 5;
+  static constexpr int kIntColumns = 6;
 
   std::vector<long long> seqs;
   std::vector<std::string> canonicals, leaf_hashes, chain_hashes;
@@ -218,7 +220,7 @@ struct EntryPageRows {
                              " recorded_by, opd, sub_activity, account, instrument, mechanism,"
                              " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
                              " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
-                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses"
+                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses, refunds"
                              " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
                  std::to_string(kStreamPageEntries));
     page.define_and_bind();
