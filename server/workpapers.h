@@ -38,6 +38,7 @@ using WorkpaperCheckpoint = ledger::WorkpaperCheckpoint;
 using WorkpaperExpenditure = ledger::WorkpaperExpenditure;
 using WorkpaperRealisation = ledger::WorkpaperRealisation;
 using WorkpaperTax = ledger::WorkpaperTax;
+using WorkpaperAdjustment = ledger::WorkpaperAdjustment;
 using WorkpaperData = ledger::WorkpaperData;
 
 struct WorkpaperRequest {
