@@ -61,7 +61,7 @@ class EntryWriter {
              soci::use(row_.monthly_plan.value, row_.monthly_plan.indicator),
              soci::use(row_.refunds.value, row_.refunds.indicator))),
         // Realisation aggregates: one upsert per table for each expenditure (+) or
-        // reversal (- the original's amount).
+        // reversal (- the original's amount); refunds are read from the entries.
         upsert_monthly_(
             (sql.prepare << "INSERT INTO realisation_monthly (fiscal_year, opd, account_group,"
                             " instrument, month, amount_sen, entries)"
@@ -81,6 +81,16 @@ class EntryWriter {
                             " entries = realisation_daily.entries + excluded.entries",
              soci::use(delta_.fiscal_year), soci::use(delta_.value_date), soci::use(delta_.opd),
              soci::use(delta_.account_group), soci::use(delta_.instrument), soci::use(delta_.amount_sen),
+             soci::use(delta_.entries))),
+        upsert_lines_(
+            (sql.prepare << "INSERT INTO realisation_lines (fiscal_year, opd, sub_activity,"
+                            " account, month, amount_sen, entries)"
+                            " VALUES (:y, :o, :s, :a, :m, :v, :n)"
+                            " ON CONFLICT (fiscal_year, opd, sub_activity, account, month)"
+                            " DO UPDATE SET amount_sen = realisation_lines.amount_sen + excluded.amount_sen,"
+                            " entries = realisation_lines.entries + excluded.entries",
+             soci::use(delta_.fiscal_year), soci::use(delta_.opd), soci::use(delta_.sub_activity),
+             soci::use(delta_.account), soci::use(delta_.month), soci::use(delta_.amount_sen),
              soci::use(delta_.entries))),
         insert_node_(
             (sql.prepare << "INSERT INTO merkle_nodes (level, node_index, completed_seq, hash)"
@@ -103,6 +113,7 @@ class EntryWriter {
     delta_.Set(expenditure, sign);
     upsert_monthly_.execute(true);
     upsert_daily_.execute(true);
+    upsert_lines_.execute(true);
   }
 
   // Inserts `node`, completed by the leaf of `seq`.
@@ -125,6 +136,7 @@ class EntryWriter {
   soci::statement insert_entry_;
   soci::statement upsert_monthly_;
   soci::statement upsert_daily_;
+  soci::statement upsert_lines_;
   soci::statement insert_node_;
 };
 

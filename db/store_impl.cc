@@ -19,6 +19,8 @@ void RealisationDelta::Set(const ledger::EntryColumns& expenditure, int sign) {
   opd = expenditure.opd;
   account_group = ledger::AccountGroup(expenditure.account);
   instrument = expenditure.instrument;
+  sub_activity = expenditure.sub_activity;
+  account = expenditure.account;
   value_date = expenditure.value_date;
   month = value_date.substr(0, 7);
   amount_sen = sign * *expenditure.amount_sen;

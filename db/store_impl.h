@@ -22,7 +22,7 @@ namespace jejak::db {
 // One expenditure's (+1) or its reversal's (-1) change to the realisation aggregates.
 struct RealisationDelta {
   long long fiscal_year = 0;
-  std::string opd, account_group, instrument, month, value_date;
+  std::string opd, account_group, instrument, month, value_date, sub_activity, account;
   long long amount_sen = 0;
   long long entries = 0;
 

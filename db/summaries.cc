@@ -107,10 +107,9 @@ struct SummaryScope {
   int opd_filter() const { return opd ? 1 : 0; }
 };
 
-// The last day a band at as_of compares at, as a bound for value dates ("YYYY-MM-31"
-// bounds every day of that month), or nullopt before the year's first month has ended.
-// ledger::ComputeAbsorption ignores line rows after the band's month, so a later bound
-// only costs time.
+// A bound for the value dates a band at as_of may compare (as_of itself, or the year's
+// end after the year), or nullopt before the year. ledger::ComputeAbsorption ignores line
+// rows after the band's month, so a later bound only costs time.
 std::optional<std::string> BandEnd(const std::string& as_of, std::int64_t year) {
   const std::string year_text = std::to_string(year);
   if (as_of.compare(0, 4, year_text) < 0) return std::nullopt;
@@ -164,6 +163,32 @@ void ReadRealisationAggregates(soci::session& sql, const SummaryScope& scope,
        soci::into(amounts), soci::into(counts), soci::use(year), soci::use(month_start),
        soci::use(scope.as_of), soci::use(filter), soci::use(opd_value));
   collect(days, true);
+}
+
+// Realisation per budget line from its aggregate (whole ledger), months up to `last_month`.
+void ReadLineAggregates(soci::session& sql, const SummaryScope& scope, const std::string& last_month,
+                        std::vector<ledger::LineRealisationRow>& lines) {
+  const std::string opd_value = scope.opd_value();
+  const int filter = scope.opd_filter();
+  long long year = scope.year;
+  std::vector<std::string> opds(kSummaryFetchRows), subs(kSummaryFetchRows),
+      accounts(kSummaryFetchRows), months(kSummaryFetchRows);
+  std::vector<long long> amounts(kSummaryFetchRows);
+  soci::statement statement =
+      (sql.prepare << "SELECT opd, sub_activity, account, month, amount_sen FROM realisation_lines"
+                      " WHERE fiscal_year = :y AND month <= :m AND (:f = 0 OR opd = :o)",
+       soci::into(opds), soci::into(subs), soci::into(accounts), soci::into(months),
+       soci::into(amounts), soci::use(year), soci::use(last_month), soci::use(filter),
+       soci::use(opd_value));
+  statement.execute(false);
+  while (statement.fetch()) {
+    for (std::size_t i = 0; i < opds.size(); ++i) {
+      if (amounts[i] == 0) continue;  // Fully reversed.
+      lines.push_back(ledger::LineRealisationRow{opds[i], subs[i], accounts[i], months[i], amounts[i]});
+    }
+    for (auto* column : {&opds, &subs, &accounts, &months}) column->resize(kSummaryFetchRows);
+    amounts.resize(kSummaryFetchRows);
+  }
 }
 
 // The year's expenditures below seq_limit dated up to `up_to`, not reversed by an entry
@@ -307,9 +332,7 @@ Result<ledger::AbsorptionInput> Store::AbsorptionInputs(std::int64_t fiscal_year
     if (covered == size && !scope.from_entries) {
       ReadRealisationAggregates(sql, bounds, input);
       const std::optional<std::string> band_end = BandEnd(as_of, fiscal_year);
-      if (band_end) {
-        ReadExpenditureLines(sql, bounds, *band_end, nullptr, &input.line_realisation);
-      }
+      if (band_end) ReadLineAggregates(sql, bounds, band_end->substr(0, 7), input.line_realisation);
     } else {
       ReadExpenditureLines(sql, bounds, as_of, &input.realisation, &input.line_realisation);
     }

@@ -338,8 +338,10 @@ TEST_F(RefundTest, AppendRefusesWhatARefundMayNotDo) {
 }
 
 TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
-  // A ledger of schema version 2 (no refunds column yet): the same entries without any
-  // refund, the column dropped and the migration forgotten.
+  // A ledger of schema version 2 (no refunds column, no line aggregate yet): a few
+  // entries, one reversed, then what migration 4 added dropped and the migration
+  // forgotten. Reopening migrates again: the column is NULL everywhere and the line
+  // aggregate is filled from the entries, so verification (which recomputes both) passes.
   store_.reset();
   fs::remove_all(dir_);
   fs::create_directories(dir_);
@@ -352,11 +354,15 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
          "2026-01-02", "jejak-init");
   Record("opd_a", {{"kind", "opd"}, {"code", kOpdA}, {"name", "Dinas Kesehatan"}}, "2026-01-02", "admin");
   Pay("feb", kOpdA, kBarangJasa, "cms_transfer", 2026, "2026-02-10", 10 * kMillion);
+  Pay("mar", kOpdA, kPegawai, "sp2d_ls", 2026, "2026-03-01", 4 * kMillion);
+  Pay("wrong", kOpdA, kBarangJasa, "kkpd", 2026, "2026-03-01", 3 * kMillion);
+  Record("r_wrong", {{"kind", "reversal"}, {"reverses", S("wrong")}, {"reason", "salah input"}}, "2026-03-02");
   store_.reset();
   {
     soci::session sql("sqlite3", (dir_ / "ledger.db").string());
     sql << "DROP INDEX entries_refunds";
     sql << "ALTER TABLE entries DROP COLUMN refunds";
+    sql << "DROP TABLE realisation_lines";
     sql << "DELETE FROM schema_migrations WHERE version = 4";
     int columns = 0;
     sql << "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'refunds'", soci::into(columns);
@@ -366,12 +372,35 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
   Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem->what;
-  EXPECT_EQ(report->entries, 3u);
-  Record("refund", RefundBody(S("feb"), "2026-03-01", kMillion), "2026-03-01");
-  EXPECT_EQ(Absorption(2026, "2026-03-31").total.realisation_sen, 9 * kMillion);
+  EXPECT_EQ(report->entries, 6u);
+  {
+    soci::session sql("sqlite3", (dir_ / "ledger.db").string());
+    long long amount = 0;
+    sql << "SELECT SUM(amount_sen) FROM realisation_lines", soci::into(amount);
+    EXPECT_EQ(amount, 14 * kMillion);  // The reversed 3,000,000 is not in it.
+  }
+  Record("refund", RefundBody(S("feb"), "2026-03-02", kMillion), "2026-03-02");
+  EXPECT_EQ(Absorption(2026, "2026-03-31").total.realisation_sen, 13 * kMillion);
+  EXPECT_EQ(Absorption(2026, "2026-03-31"), Absorption(2026, "2026-03-31", {std::nullopt, true}));
   Result<VerifyReport> again = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
   ASSERT_TRUE(again.has_value());
   EXPECT_TRUE(again->ok) << again->problem->what;
+}
+
+TEST_F(RefundTest, VerifyNamesALineAggregateThatDisagreesWithTheEntries) {
+  Result<VerifyReport> clean = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
+  ASSERT_TRUE(clean.has_value());
+  EXPECT_TRUE(clean->ok);
+  {
+    soci::session sql("sqlite3", (dir_ / "ledger.db").string());
+    sql << "UPDATE realisation_lines SET amount_sen = amount_sen + 1 WHERE month = '2026-02'"
+           " AND account = '" << kBarangJasa << "'";
+  }
+  Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_FALSE(report->ok);
+  ASSERT_TRUE(report->problem.has_value());
+  EXPECT_NE(report->problem->what.find("realisation_lines"), std::string::npos) << report->problem->what;
 }
 
 }  // namespace
