@@ -115,9 +115,9 @@ class LedgerView {
 // Checks a validated body against the ledger: bank_ref unused (kConflict naming the seq
 // that holds it), opd registered, a reversal's target an unreversed expenditure without
 // refunds (kConflict: once cash came back it is no longer a recording error), a refund's
-// target an unreversed expenditure (kNotFound, kInvalidArgument, kConflict naming
-// `refunds`) with an amount at most what is still unrefunded and a value_date neither
-// before the expenditure's nor in a year before its fiscal year, a tax
+// target an unreversed expenditure (kNotFound, kOutOfRange, kConflict naming `refunds`)
+// with an amount at most what is still unrefunded and a value_date neither before the
+// expenditure's nor in a year before its fiscal year (kOutOfRange naming the field), a tax
 // deposit's covers existing expenditures of the same OPD and fiscal year, an OPD code
 // registered only once. kInvalidArgument / kConflict / kNotFound with the field.
 Result<void> CheckAgainstLedger(const nlohmann::json& body, LedgerView& view);

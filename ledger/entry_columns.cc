@@ -63,9 +63,9 @@ Result<void> RequireOpdRegistered(const std::string& code, LedgerView& view) {
   return Ok();
 }
 
-// The expenditure `seq` names in `field`: kNotFound if absent, kInvalidArgument if it is
-// another kind, kConflict if it has been reversed.
-Result<EntryColumns> UnreversedExpenditure(std::int64_t seq, const char* field,
+// The expenditure `seq` names in `field`: kNotFound if absent, `wrong_kind` (with the
+// field) if it is another kind, kConflict if it has been reversed.
+Result<EntryColumns> UnreversedExpenditure(std::int64_t seq, const char* field, Code wrong_kind,
                                            LedgerView& view) {
   Result<std::optional<EntryColumns>> columns = view.Columns(seq);
   if (!columns) return columns.error();
@@ -74,8 +74,9 @@ Result<EntryColumns> UnreversedExpenditure(std::int64_t seq, const char* field,
     return Error{Code::kNotFound, message, {FieldError{field, message}}};
   }
   if ((*columns)->kind != KindName(Kind::kExpenditure)) {
-    return FieldInvalid(field, "entry " + std::to_string(seq) + " is a " + (*columns)->kind +
-                                   ", not an expenditure");
+    const std::string message =
+        "entry " + std::to_string(seq) + " is a " + (*columns)->kind + ", not an expenditure";
+    return Error{wrong_kind, "invalid entry", {FieldError{field, message}}};
   }
   Result<std::optional<std::int64_t>> reversal = view.ReversalOf(seq);
   if (!reversal) return reversal.error();
@@ -87,10 +88,12 @@ Result<EntryColumns> UnreversedExpenditure(std::int64_t seq, const char* field,
 }
 
 // A refund returns at most what is still unrefunded of an unreversed expenditure, no
-// earlier than the payment and not in a year before the payment's fiscal year.
+// earlier than the payment and not in a year before the payment's fiscal year. What the
+// body says is valid alone but the ledger cannot take it: kOutOfRange (422).
 Result<void> CheckRefundAgainstLedger(const json& body, LedgerView& view) {
   const std::int64_t target = body.at("refunds").get<std::int64_t>();
-  Result<EntryColumns> original = UnreversedExpenditure(target, "refunds", view);
+  Result<EntryColumns> original =
+      UnreversedExpenditure(target, "refunds", Code::kOutOfRange, view);
   if (!original) return original.error();
   Result<LedgerView::Refunded> refunded = view.RefundsOf(target);
   if (!refunded) return refunded.error();
@@ -115,7 +118,9 @@ Result<void> CheckRefundAgainstLedger(const json& body, LedgerView& view) {
                                         std::to_string(*original->fiscal_year) +
                                         " of the expenditure"});
   }
-  if (!errors.empty()) return InvalidArgument("invalid refund", std::move(errors));
+  if (!errors.empty()) {
+    return Error{Code::kOutOfRange, "the ledger cannot take this refund", std::move(errors)};
+  }
   return Ok();
 }
 
@@ -288,7 +293,8 @@ Result<void> CheckAgainstLedger(const json& body, LedgerView& view) {
     }
     case Kind::kReversal: {
       const std::int64_t target = body.at("reverses").get<std::int64_t>();
-      Result<EntryColumns> original = UnreversedExpenditure(target, "reverses", view);
+      Result<EntryColumns> original =
+          UnreversedExpenditure(target, "reverses", Code::kInvalidArgument, view);
       if (!original) return original.error();
       // Once cash came back (pengembalian), the payment was real: not a recording error.
       Result<LedgerView::Refunded> refunded = view.RefundsOf(target);

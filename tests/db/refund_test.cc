@@ -295,7 +295,7 @@ TEST_F(RefundTest, AppendRefusesWhatARefundMayNotDo) {
   // 10,000,000 paid, 2,000,000 refunded: 8,000,000.01 is too much.
   Result<BatchReceipt> over = Try("over", RefundBody(S("feb"), "2026-05-01", 8 * kMillion + 1), "2026-05-01");
   ASSERT_FALSE(over.has_value());
-  EXPECT_EQ(over.error().code, Code::kInvalidArgument);
+  EXPECT_EQ(over.error().code, Code::kOutOfRange);
   EXPECT_NE(over.error().ToString().find("8000000.00"), std::string::npos) << over.error().ToString();
   // A refunded payment is no longer a recording error.
   Result<BatchReceipt> reversal =

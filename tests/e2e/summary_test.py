@@ -498,10 +498,12 @@ class T03RefundsAndPinnedReports(SummaryCase):
         self.assertProblem(api.post("/v1/entries", refund, S.officer_b), 403)
         self.assertProblem(api.post("/v1/entries", refund, S.executive), 403)
         self.assertProblem(api.post("/v1/entries", dict(refund, refunds=10**9), S.officer_a), 404, "refunds")
-        self.assertProblem(api.post("/v1/entries", dict(refund, amount="8000000.01"), S.officer_a), 400,
+        self.assertProblem(api.post("/v1/entries", dict(refund, amount="8000000.01"), S.officer_a), 422,
                            "amount")
         self.assertProblem(api.post("/v1/entries", dict(refund, value_date=f"{YEAR}-02-09"), S.officer_a),
-                           400, "value_date")
+                           422, "value_date")
+        # Seq 1 registers OPD_A: an entry of its OPD, but no expenditure to refund.
+        self.assertProblem(api.post("/v1/entries", dict(refund, refunds=1), S.officer_a), 422, "refunds")
         self.assertProblem(api.post("/v1/entries", dict(refund, sts_no="STS\n1"), S.officer_a), 400, "sts_no")
         stored = self.append(refund, S.officer_a)
         self.assertEqual(stored["entry"]["amount"], "3000000.00")
@@ -509,7 +511,7 @@ class T03RefundsAndPinnedReports(SummaryCase):
         # Cash came back: the payment can no longer be corrected as a recording error.
         self.assertProblem(api.post(f"/v1/entries/{g1['seq']}/reversal", {"reason": "x"}, S.officer_a),
                            409, "reverses")
-        self.assertProblem(api.post("/v1/entries", dict(refund, amount="5000000.01"), S.officer_a), 400,
+        self.assertProblem(api.post("/v1/entries", dict(refund, amount="5000000.01"), S.officer_a), 422,
                            "amount")
         self.append({"kind": "refund", "refunds": l1["seq"], "value_date": f"{YEAR}-03-01",
                      "amount": "1000000", "sts_no": "STS/0043/DINKES", "reason": "Sisa UP tahun lalu"},

@@ -1385,7 +1385,7 @@ TEST_F(CheckAgainstLedgerTest, AcceptsRefundsUpToTheGross) {
   EXPECT_TRUE(Check(ValidRefund(expenditure_seq_, "10000000"), ledger_).has_value());
   ledger_.Append(ValidRefund(expenditure_seq_, "10000000"));
   Result<void> over = Check(ValidRefund(expenditure_seq_, "2500000.01"), ledger_);
-  ExpectFieldError(over, "amount");
+  ExpectFieldError(over, "amount", Code::kOutOfRange);
   EXPECT_NE(over.error().ToString().find("2500000.00"), std::string::npos)
       << over.error().ToString();
   EXPECT_TRUE(Check(ValidRefund(expenditure_seq_, "2500000"), ledger_).has_value());
@@ -1393,7 +1393,7 @@ TEST_F(CheckAgainstLedgerTest, AcceptsRefundsUpToTheGross) {
 
 TEST_F(CheckAgainstLedgerTest, RejectsRefundOfWhatIsNotAnUnreversedExpenditure) {
   ExpectFieldError(Check(ValidRefund(99), ledger_), "refunds", Code::kNotFound);
-  ExpectFieldError(Check(ValidRefund(1), ledger_), "refunds");  // An opd entry.
+  ExpectFieldError(Check(ValidRefund(1), ledger_), "refunds", Code::kOutOfRange);  // An opd entry.
   json reversal = ValidReversal();
   reversal["reverses"] = expenditure_seq_;
   ledger_.Append(reversal);
@@ -1403,7 +1403,7 @@ TEST_F(CheckAgainstLedgerTest, RejectsRefundOfWhatIsNotAnUnreversedExpenditure) 
 TEST_F(CheckAgainstLedgerTest, RejectsRefundDatedBeforeThePayment) {
   json body = ValidRefund(expenditure_seq_);
   body["value_date"] = "2026-03-16";  // Paid on 17 March.
-  ExpectFieldError(Check(body, ledger_), "value_date");
+  ExpectFieldError(Check(body, ledger_), "value_date", Code::kOutOfRange);
   body["value_date"] = "2026-03-17";
   EXPECT_TRUE(Check(body, ledger_).has_value());
   body["value_date"] = "2027-02-01";  // A closed year's payment: other revenue, allowed.
