@@ -36,7 +36,7 @@ class EntryWriter {
                             " :account, :instrument, :mechanism, :value_date, :bank_ref,"
                             " :payee_account, :payee_npwp, :tax_type, :amount_sen, :net_sen,"
                             " :tax_sen, :reverses, :evidence_no, :evidence_date, :tax_detail,"
-                            " :covers, :monthly_plan)",
+                            " :covers, :monthly_plan, :refunds)",
              soci::use(row_.seq), soci::use(row_.canonical), soci::use(row_.leaf_hash),
              soci::use(row_.chain_hash), soci::use(row_.kind), soci::use(row_.recorded_at),
              soci::use(row_.recorded_by), soci::use(row_.fiscal_year.value, row_.fiscal_year.indicator),
@@ -58,9 +58,10 @@ class EntryWriter {
              soci::use(row_.evidence_date.value, row_.evidence_date.indicator),
              soci::use(row_.tax_detail.value, row_.tax_detail.indicator),
              soci::use(row_.covers.value, row_.covers.indicator),
-             soci::use(row_.monthly_plan.value, row_.monthly_plan.indicator))),
+             soci::use(row_.monthly_plan.value, row_.monthly_plan.indicator),
+             soci::use(row_.refunds.value, row_.refunds.indicator))),
         // Realisation aggregates: one upsert per table for each expenditure (+) or
-        // reversal (- the original's amount).
+        // reversal (- the original's amount); refunds are read from the entries.
         upsert_monthly_(
             (sql.prepare << "INSERT INTO realisation_monthly (fiscal_year, opd, account_group,"
                             " instrument, month, amount_sen, entries)"
@@ -80,6 +81,16 @@ class EntryWriter {
                             " entries = realisation_daily.entries + excluded.entries",
              soci::use(delta_.fiscal_year), soci::use(delta_.value_date), soci::use(delta_.opd),
              soci::use(delta_.account_group), soci::use(delta_.instrument), soci::use(delta_.amount_sen),
+             soci::use(delta_.entries))),
+        upsert_lines_(
+            (sql.prepare << "INSERT INTO realisation_lines (fiscal_year, opd, sub_activity,"
+                            " account, month, amount_sen, entries)"
+                            " VALUES (:y, :o, :s, :a, :m, :v, :n)"
+                            " ON CONFLICT (fiscal_year, opd, sub_activity, account, month)"
+                            " DO UPDATE SET amount_sen = realisation_lines.amount_sen + excluded.amount_sen,"
+                            " entries = realisation_lines.entries + excluded.entries",
+             soci::use(delta_.fiscal_year), soci::use(delta_.opd), soci::use(delta_.sub_activity),
+             soci::use(delta_.account), soci::use(delta_.month), soci::use(delta_.amount_sen),
              soci::use(delta_.entries))),
         insert_node_(
             (sql.prepare << "INSERT INTO merkle_nodes (level, node_index, completed_seq, hash)"
@@ -102,6 +113,7 @@ class EntryWriter {
     delta_.Set(expenditure, sign);
     upsert_monthly_.execute(true);
     upsert_daily_.execute(true);
+    upsert_lines_.execute(true);
   }
 
   // Inserts `node`, completed by the leaf of `seq`.
@@ -124,6 +136,7 @@ class EntryWriter {
   soci::statement insert_entry_;
   soci::statement upsert_monthly_;
   soci::statement upsert_daily_;
+  soci::statement upsert_lines_;
   soci::statement insert_node_;
 };
 

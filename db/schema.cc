@@ -113,6 +113,32 @@ const std::vector<Migration>& Migrations() {
            " line TEXT NOT NULL,"
            " PRIMARY KEY (tree_size, cosigner))",
        }},
+      {3,
+       {
+           // Refunds (pengembalian belanja): the refunded expenditure's seq. NULL in every
+           // other entry, which is what an existing ledger's rows hold from here on.
+           "ALTER TABLE entries ADD COLUMN refunds BIGINT",
+           "CREATE INDEX entries_refunds ON entries (refunds)",
+           // Realisation per budget line (the TEPRA band compares the lines that carry a
+           // RAK): the gross and count of unreversed expenditures per (year, OPD,
+           // sub-activity, account, month), kept in the append transaction like the
+           // tables above, and filled here from the entries of an existing ledger.
+           "CREATE TABLE realisation_lines ("
+           " fiscal_year INTEGER NOT NULL,"
+           " opd TEXT NOT NULL,"
+           " sub_activity TEXT NOT NULL,"
+           " account TEXT NOT NULL,"
+           " month TEXT NOT NULL,"
+           " amount_sen BIGINT NOT NULL,"
+           " entries BIGINT NOT NULL,"
+           " PRIMARY KEY (fiscal_year, opd, sub_activity, account, month))",
+           "INSERT INTO realisation_lines (fiscal_year, opd, sub_activity, account, month,"
+           " amount_sen, entries)"
+           " SELECT e.fiscal_year, e.opd, e.sub_activity, e.account, substr(e.value_date, 1, 7),"
+           " SUM(e.amount_sen), COUNT(*) FROM entries e WHERE e.kind = 'expenditure'"
+           " AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = e.seq)"
+           " GROUP BY e.fiscal_year, e.opd, e.sub_activity, e.account, substr(e.value_date, 1, 7)",
+       }},
   };
   return migrations;
 }

@@ -77,6 +77,7 @@ void EntryRow::Set(const ledger::EntryColumns& columns) {
   tax_detail.Set(columns.tax_detail);
   covers.Set(columns.covers);
   monthly_plan.Set(columns.monthly_plan);
+  refunds.Set(columns.refunds);
 }
 
 WriteTransaction::WriteTransaction(soci::session& sql) : sql_(sql) {

@@ -77,6 +77,7 @@ struct EntryRow {
       payee_account, payee_npwp, tax_type;
   IntColumn amount_sen, net_sen, tax_sen, reverses;
   TextColumn evidence_no, evidence_date, tax_detail, covers, monthly_plan;
+  IntColumn refunds;
 
   // Copies every derived column (not canonical or the hashes) from `columns`.
   void Set(const ledger::EntryColumns& columns);
@@ -87,7 +88,7 @@ inline constexpr const char* kEntryColumnNames =
     "seq, canonical, leaf_hash, chain_hash, kind, recorded_at, recorded_by, fiscal_year, opd,"
     " sub_activity, account, instrument, mechanism, value_date, bank_ref, payee_account,"
     " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses, evidence_no,"
-    " evidence_date, tax_detail, covers, monthly_plan";
+    " evidence_date, tax_detail, covers, monthly_plan, refunds";
 
 // BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers never both
 // read the same tip; rolls back unless committed. Throws soci_error like the session.

@@ -201,8 +201,12 @@ Result<ledger::EntryColumns> Store::Columns(std::int64_t seq) {
 Result<std::string> Store::OpdOf(std::int64_t seq) {
   Result<ledger::EntryColumns> columns = Columns(seq);
   if (!columns) return columns.error();
-  if (columns->kind == "reversal" && columns->reverses) {
-    Result<ledger::EntryColumns> original = Columns(*columns->reverses);
+  const std::optional<std::int64_t> original_seq =
+      columns->kind == "reversal" ? columns->reverses
+      : columns->kind == "refund" ? columns->refunds
+                                  : std::nullopt;
+  if (original_seq) {
+    Result<ledger::EntryColumns> original = Columns(*original_seq);
     if (!original) return original.error();
     return original->opd;
   }
@@ -250,9 +254,11 @@ Result<EntryPage> Store::ListEntries(const EntryFilter& filter) {
     if (filter.opd) {
       query +=
           " AND (opd = :opd OR (kind = 'reversal' AND reverses IN"
-          " (SELECT seq FROM entries WHERE opd = :opd2)))";
+          " (SELECT seq FROM entries WHERE opd = :opd2))"
+          " OR (kind = 'refund' AND refunds IN (SELECT seq FROM entries WHERE opd = :opd3)))";
       statement.exchange(soci::use(opd, "opd"));
       statement.exchange(soci::use(opd, "opd2"));
+      statement.exchange(soci::use(opd, "opd3"));
     }
     if (filter.fiscal_year) {
       query += " AND fiscal_year = :year";

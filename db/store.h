@@ -86,7 +86,7 @@ struct StoredEntry {
 
 // Filters of GET /v1/entries. Unset members do not filter.
 struct EntryFilter {
-  std::optional<std::string> opd;  // Includes reversals of that OPD's expenditures.
+  std::optional<std::string> opd;  // Includes reversals and refunds of its expenditures.
   std::optional<std::int64_t> fiscal_year;
   std::optional<std::string> kind;
   std::optional<std::string> account;
@@ -99,6 +99,15 @@ struct EntryFilter {
 struct EntryPage {
   std::vector<StoredEntry> entries;
   std::optional<std::int64_t> next_after_seq;  // Set when more entries match.
+};
+
+// Which entries an absorption report covers (Store::AbsorptionInputs).
+struct AbsorptionScope {
+  // The first tree_size entries (a signed checkpoint's size), or every entry if unset.
+  std::optional<std::uint64_t> tree_size;
+  // Computes realisation from the entries even over the whole ledger (tests compare the
+  // two ways).
+  bool from_entries = false;
 };
 
 struct VerifyReport {
@@ -152,18 +161,23 @@ class Store {
   Result<StoredEntry> Entry(std::int64_t seq);
   // The derived columns of entry `seq`; kNotFound if absent.
   Result<ledger::EntryColumns> Columns(std::int64_t seq);
-  // The OPD an entry belongs to: its own, or for a reversal its original's. Empty for
+  // The OPD an entry belongs to: its own, or for a reversal or a refund its original's. Empty for
   // genesis. kNotFound if absent.
   Result<std::string> OpdOf(std::int64_t seq);
   // A page of entries matching `filter`, in seq order.
   Result<EntryPage> ListEntries(const EntryFilter& filter);
-  // What absorption needs for `fiscal_year` as of `as_of` (YYYY-MM-DD): the budget lines
-  // in force (newest budget entry per line recorded by the end of as_of), realisation
-  // rows from the aggregates (never a ledger scan), and OPD names. `opd` narrows both.
-  // Reads in one snapshot; `tree_size` (if given) receives the ledger size it saw.
+  // What absorption needs for `fiscal_year` as of `as_of` (YYYY-MM-DD) over the first
+  // `scope.tree_size` entries (default: all): the budget lines in force, realisation rows,
+  // realisation per budget line (for the TEPRA band), the refunds and corrections, and
+  // OPD names, all from entries below that size. Over the whole ledger, realisation comes
+  // from the aggregates kept in the append transaction; over fewer entries (or with
+  // `scope.from_entries`) from one grouped query over the entries: the two agree. `opd`
+  // narrows everything. Reads in one snapshot; `tree_size` (if given) receives the size
+  // covered. kInvalidArgument naming tree_size if it is past the ledger's size.
   Result<ledger::AbsorptionInput> AbsorptionInputs(std::int64_t fiscal_year,
                                                    const std::string& as_of,
                                                    const std::optional<std::string>& opd,
+                                                   const AbsorptionScope& scope = {},
                                                    std::uint64_t* tree_size = nullptr);
   // The facts the audit rules need for `fiscal_year` as of `as_of` (YYYY-MM-DD): the
   // expenditures with value dates up to it (with their reversals, if any), the tax

@@ -19,6 +19,8 @@ void RealisationDelta::Set(const ledger::EntryColumns& expenditure, int sign) {
   opd = expenditure.opd;
   account_group = ledger::AccountGroup(expenditure.account);
   instrument = expenditure.instrument;
+  sub_activity = expenditure.sub_activity;
+  account = expenditure.account;
   value_date = expenditure.value_date;
   month = value_date.substr(0, 7);
   amount_sen = sign * *expenditure.amount_sen;
@@ -51,6 +53,20 @@ Result<std::optional<std::int64_t>> SqlLedgerView::ReversalOf(std::int64_t seq) 
   return std::optional<std::int64_t>(found);
 }
 
+Result<ledger::LedgerView::Refunded> SqlLedgerView::RefundsOf(std::int64_t seq) {
+  long long key = seq;
+  long long amount = 0;
+  long long first = 0;
+  soci::indicator amount_indicator = soci::i_null;
+  soci::indicator first_indicator = soci::i_null;
+  sql_ << "SELECT SUM(amount_sen), MIN(seq) FROM entries WHERE refunds = :s",
+      soci::into(amount, amount_indicator), soci::into(first, first_indicator), soci::use(key);
+  Refunded refunded;
+  if (amount_indicator == soci::i_ok) refunded.amount_sen = amount;
+  if (first_indicator == soci::i_ok) refunded.first_seq = first;
+  return refunded;
+}
+
 Result<bool> SqlLedgerView::OpdRegistered(std::string_view code) {
   Result<std::optional<std::int64_t>> seq =
       OptionalSeq("SELECT seq FROM entries WHERE kind = 'opd' AND opd = :v", std::string(code));
@@ -77,13 +93,14 @@ Result<void> StoreImpl::LoadYearTotals(std::int64_t fiscal_year) {
   long long total = 0;
   soci::statement sums =
       (sql.prepare << "SELECT kind, COALESCE(SUM(amount_sen), 0) FROM entries"
-                      " WHERE fiscal_year = :y AND kind IN ('expenditure', 'budget', 'tax_deposit')"
+                      " WHERE fiscal_year = :y AND kind IN ('expenditure', 'budget', 'tax_deposit', 'refund')"
                       " GROUP BY kind",
        soci::into(kind), soci::into(total), soci::use(year));
   sums.execute(false);
   while (sums.fetch()) {
     const ledger::Measure measure = kind == "expenditure" ? ledger::Measure::kGross
                                     : kind == "budget"    ? ledger::Measure::kPagu
+                                    : kind == "refund"    ? ledger::Measure::kRefund
                                                           : ledger::Measure::kTaxDeposit;
     if (Result<void> set = totals.Set(fiscal_year, measure, total); !set) return set.error();
   }

@@ -22,7 +22,7 @@ namespace jejak::db {
 // One expenditure's (+1) or its reversal's (-1) change to the realisation aggregates.
 struct RealisationDelta {
   long long fiscal_year = 0;
-  std::string opd, account_group, instrument, month, value_date;
+  std::string opd, account_group, instrument, month, value_date, sub_activity, account;
   long long amount_sen = 0;
   long long entries = 0;
 
@@ -41,6 +41,7 @@ class SqlLedgerView final : public ledger::LedgerView {
   Result<std::optional<ledger::EntryColumns>> Columns(std::int64_t seq) override;
   Result<std::optional<std::int64_t>> ReversalOf(std::int64_t seq) override;
   Result<bool> OpdRegistered(std::string_view code) override;
+  Result<Refunded> RefundsOf(std::int64_t seq) override;
 
  private:
   Result<std::optional<std::int64_t>> OptionalSeq(const char* query, const std::string& value);

@@ -98,6 +98,198 @@ std::vector<ledger::BudgetLine> BudgetsInForce(soci::session& sql, long long yea
   return lines;
 }
 
+// What one absorption report reads: a fiscal year as of a date, perhaps one OPD, over
+// the entries below seq_limit. Its members are bound to the statements below.
+struct SummaryScope {
+  long long year = 0;
+  std::string as_of;
+  std::optional<std::string> opd;
+  long long seq_limit = 0;
+  std::string opd_value() const { return opd.value_or(""); }
+  int opd_filter() const { return opd ? 1 : 0; }
+};
+
+// A bound for the value dates a band at as_of may compare (as_of itself, or the year's
+// end after the year), or nullopt before the year. ledger::ComputeAbsorption ignores line
+// rows after the band's month, so a later bound only costs time.
+std::optional<std::string> BandEnd(const std::string& as_of, std::int64_t year) {
+  const std::string year_text = std::to_string(year);
+  if (as_of.compare(0, 4, year_text) < 0) return std::nullopt;
+  if (as_of.compare(0, 4, year_text) > 0) return year_text + "-12-31";
+  return as_of;  // The month of as_of itself is cut by the ledger when it has not ended.
+}
+
+// Realisation from the aggregates (whole ledger): whole months before as_of's month from
+// the monthly table, the days of as_of's month from the daily one.
+void ReadRealisationAggregates(soci::session& sql, const SummaryScope& scope,
+                               ledger::AbsorptionInput& input) {
+  const std::string month = scope.as_of.substr(0, 7);
+  const std::string month_start = month + "-01";
+  const std::string opd_value = scope.opd_value();
+  const int filter = scope.opd_filter();
+  long long year = scope.year;
+  std::vector<std::string> opds(kSummaryFetchRows), groups(kSummaryFetchRows),
+      instruments(kSummaryFetchRows), periods(kSummaryFetchRows);
+  std::vector<long long> amounts(kSummaryFetchRows), counts(kSummaryFetchRows);
+  auto collect = [&](soci::statement& statement, bool daily) {
+    // A fetch that ends the rows shrinks the vectors: size them again for each statement.
+    for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kSummaryFetchRows);
+    amounts.resize(kSummaryFetchRows);
+    counts.resize(kSummaryFetchRows);
+    statement.execute(false);
+    while (statement.fetch()) {
+      for (std::size_t i = 0; i < opds.size(); ++i) {
+        if (amounts[i] == 0 && counts[i] == 0) continue;  // Fully reversed.
+        input.realisation.push_back(ledger::RealisationRow{
+            opds[i], groups[i], instruments[i], daily ? periods[i].substr(0, 7) : periods[i],
+            amounts[i], counts[i]});
+      }
+      for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kSummaryFetchRows);
+      amounts.resize(kSummaryFetchRows);
+      counts.resize(kSummaryFetchRows);
+    }
+  };
+  soci::statement months =
+      (sql.prepare << "SELECT opd, account_group, instrument, month, amount_sen, entries"
+                      " FROM realisation_monthly WHERE fiscal_year = :y AND month < :m"
+                      " AND (:f = 0 OR opd = :o)",
+       soci::into(opds), soci::into(groups), soci::into(instruments), soci::into(periods),
+       soci::into(amounts), soci::into(counts), soci::use(year), soci::use(month),
+       soci::use(filter), soci::use(opd_value));
+  collect(months, false);
+  soci::statement days =
+      (sql.prepare << "SELECT opd, account_group, instrument, value_date, amount_sen, entries"
+                      " FROM realisation_daily WHERE fiscal_year = :y AND value_date >= :s"
+                      " AND value_date <= :d AND (:f = 0 OR opd = :o)",
+       soci::into(opds), soci::into(groups), soci::into(instruments), soci::into(periods),
+       soci::into(amounts), soci::into(counts), soci::use(year), soci::use(month_start),
+       soci::use(scope.as_of), soci::use(filter), soci::use(opd_value));
+  collect(days, true);
+}
+
+// Realisation per budget line from its aggregate (whole ledger), months up to `last_month`.
+void ReadLineAggregates(soci::session& sql, const SummaryScope& scope, const std::string& last_month,
+                        std::vector<ledger::LineRealisationRow>& lines) {
+  const std::string opd_value = scope.opd_value();
+  const int filter = scope.opd_filter();
+  long long year = scope.year;
+  std::vector<std::string> opds(kSummaryFetchRows), subs(kSummaryFetchRows),
+      accounts(kSummaryFetchRows), months(kSummaryFetchRows);
+  std::vector<long long> amounts(kSummaryFetchRows);
+  soci::statement statement =
+      (sql.prepare << "SELECT opd, sub_activity, account, month, amount_sen FROM realisation_lines"
+                      " WHERE fiscal_year = :y AND month <= :m AND (:f = 0 OR opd = :o)",
+       soci::into(opds), soci::into(subs), soci::into(accounts), soci::into(months),
+       soci::into(amounts), soci::use(year), soci::use(last_month), soci::use(filter),
+       soci::use(opd_value));
+  statement.execute(false);
+  while (statement.fetch()) {
+    for (std::size_t i = 0; i < opds.size(); ++i) {
+      if (amounts[i] == 0) continue;  // Fully reversed.
+      lines.push_back(ledger::LineRealisationRow{opds[i], subs[i], accounts[i], months[i], amounts[i]});
+    }
+    for (auto* column : {&opds, &subs, &accounts, &months}) column->resize(kSummaryFetchRows);
+    amounts.resize(kSummaryFetchRows);
+  }
+}
+
+// The year's expenditures below seq_limit dated up to `up_to`, not reversed by an entry
+// below seq_limit, in one grouped query by (opd, sub_activity, account, instrument,
+// month): into `realisation` (if given) by account group and instrument, and into
+// `lines` by budget line. What the aggregates hold, computed from the entries.
+void ReadExpenditureLines(soci::session& sql, const SummaryScope& scope, const std::string& up_to,
+                          std::vector<ledger::RealisationRow>* realisation,
+                          std::vector<ledger::LineRealisationRow>* lines) {
+  const std::string opd_value = scope.opd_value();
+  const int filter = scope.opd_filter();
+  long long year = scope.year;
+  long long limit = scope.seq_limit;
+  std::vector<std::string> opds(kSummaryFetchRows), subs(kSummaryFetchRows),
+      accounts(kSummaryFetchRows), instruments(kSummaryFetchRows), months(kSummaryFetchRows);
+  std::vector<long long> amounts(kSummaryFetchRows), counts(kSummaryFetchRows);
+  soci::statement statement =
+      (sql.prepare << "SELECT e.opd, e.sub_activity, e.account, e.instrument,"
+                      " substr(e.value_date, 1, 7), SUM(e.amount_sen), COUNT(*)"
+                      " FROM entries e WHERE e.kind = 'expenditure' AND e.fiscal_year = :y"
+                      " AND e.value_date <= :d AND e.seq < :n AND (:f = 0 OR e.opd = :o)"
+                      " AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = e.seq"
+                      " AND r.seq < :n2)"
+                      " GROUP BY e.opd, e.sub_activity, e.account, e.instrument,"
+                      " substr(e.value_date, 1, 7)",
+       soci::into(opds), soci::into(subs), soci::into(accounts), soci::into(instruments),
+       soci::into(months), soci::into(amounts), soci::into(counts), soci::use(year),
+       soci::use(up_to), soci::use(limit), soci::use(filter), soci::use(opd_value),
+       soci::use(limit));
+  statement.execute(false);
+  while (statement.fetch()) {
+    for (std::size_t i = 0; i < opds.size(); ++i) {
+      if (realisation) {
+        realisation->push_back(ledger::RealisationRow{opds[i], ledger::AccountGroup(accounts[i]),
+                                                      instruments[i], months[i], amounts[i],
+                                                      counts[i]});
+      }
+      if (lines) {
+        lines->push_back(
+            ledger::LineRealisationRow{opds[i], subs[i], accounts[i], months[i], amounts[i]});
+      }
+    }
+    for (auto* column : {&opds, &subs, &accounts, &instruments, &months}) {
+      column->resize(kSummaryFetchRows);
+    }
+    amounts.resize(kSummaryFetchRows);
+    counts.resize(kSummaryFetchRows);
+  }
+}
+
+// The refunds below seq_limit dated in the year up to as_of, with their originals.
+void ReadRefunds(soci::session& sql, const SummaryScope& scope,
+                 std::vector<ledger::RefundFacts>& refunds) {
+  const std::string opd_value = scope.opd_value();
+  const int filter = scope.opd_filter();
+  long long year = scope.year;
+  long long limit = scope.seq_limit;
+  ledger::RefundFacts row;
+  long long seq = 0, original = 0, amount = 0, original_year = 0;
+  soci::statement statement =
+      (sql.prepare << "SELECT r.seq, r.refunds, r.value_date, r.amount_sen, e.fiscal_year,"
+                      " e.opd, e.sub_activity, e.account, e.instrument"
+                      " FROM entries r JOIN entries e ON e.seq = r.refunds"
+                      " WHERE r.kind = 'refund' AND r.fiscal_year = :y AND r.value_date <= :d"
+                      " AND r.seq < :n AND (:f = 0 OR e.opd = :o) ORDER BY r.seq",
+       soci::into(seq), soci::into(original), soci::into(row.value_date), soci::into(amount),
+       soci::into(original_year), soci::into(row.opd), soci::into(row.sub_activity),
+       soci::into(row.account), soci::into(row.instrument), soci::use(year),
+       soci::use(scope.as_of), soci::use(limit), soci::use(filter), soci::use(opd_value));
+  statement.execute(false);
+  while (statement.fetch()) {
+    row.seq = seq;
+    row.refunds = original;
+    row.amount_sen = amount;
+    row.original_fiscal_year = original_year;
+    refunds.push_back(row);
+  }
+}
+
+// The reversals below seq_limit of the year's expenditures dated up to as_of.
+void ReadCorrections(soci::session& sql, const SummaryScope& scope,
+                     std::vector<ledger::CorrectionFacts>& corrections) {
+  const std::string opd_value = scope.opd_value();
+  const int filter = scope.opd_filter();
+  long long year = scope.year;
+  long long limit = scope.seq_limit;
+  std::string opd;
+  long long amount = 0;
+  soci::statement statement =
+      (sql.prepare << "SELECT e.opd, e.amount_sen FROM entries r JOIN entries e"
+                      " ON e.seq = r.reverses WHERE r.kind = 'reversal' AND r.seq < :n"
+                      " AND e.fiscal_year = :y AND e.value_date <= :d AND (:f = 0 OR e.opd = :o)"
+                      " ORDER BY r.seq",
+       soci::into(opd), soci::into(amount), soci::use(limit), soci::use(year),
+       soci::use(scope.as_of), soci::use(filter), soci::use(opd_value));
+  statement.execute(false);
+  while (statement.fetch()) corrections.push_back(ledger::CorrectionFacts{opd, amount});
+}
+
 // The OPD registry among the entries with seq < end_seq: code -> name, a later `opd` entry
 // of a code replacing an earlier one. Stored entries passed validation; an unreadable one
 // is kDataLoss (thrown as a json error, caught by the caller's StorageError otherwise).
@@ -135,74 +327,37 @@ Result<std::string> GenesisRegion(soci::session& sql) {
 Result<ledger::AbsorptionInput> Store::AbsorptionInputs(std::int64_t fiscal_year,
                                                         const std::string& as_of,
                                                         const std::optional<std::string>& opd,
+                                                        const AbsorptionScope& scope,
                                                         std::uint64_t* tree_size) {
   JEJAK_CHECK(as_of.size() == 10);  // The handler validated YYYY-MM-DD.
   try {
     soci::session& sql = impl_->sql;
     ReadSnapshot snapshot(sql);
-    if (tree_size) *tree_size = impl_->Size();
+    const std::uint64_t size = impl_->Size();
+    const std::uint64_t covered = scope.tree_size.value_or(size);
+    if (covered > size) {
+      return InvalidArgument("bad tree_size", {{"tree_size", "is past the ledger's size " +
+                                                                  std::to_string(size)}});
+    }
+    if (tree_size) *tree_size = covered;
+    const SummaryScope bounds{fiscal_year, as_of, opd, static_cast<long long>(covered)};
     ledger::AbsorptionInput input;
     input.fiscal_year = fiscal_year;
     input.as_of = as_of;
-    long long year = fiscal_year;
-    input.budgets = BudgetsInForce(sql, year, as_of, opd, nullptr);
-
-    const std::string month = as_of.substr(0, 7);
-    const std::string month_start = month + "-01";
-    const std::string opd_value = opd.value_or("");
-    const int filter = opd ? 1 : 0;
-    std::vector<std::string> opds(kSummaryFetchRows), groups(kSummaryFetchRows),
-        instruments(kSummaryFetchRows), periods(kSummaryFetchRows);
-    std::vector<long long> amounts(kSummaryFetchRows), counts(kSummaryFetchRows);
-    auto collect = [&](soci::statement& statement, bool daily) {
-      for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kSummaryFetchRows);
-      amounts.resize(kSummaryFetchRows);
-      counts.resize(kSummaryFetchRows);
-      statement.execute(false);
-      while (statement.fetch()) {
-        for (std::size_t i = 0; i < opds.size(); ++i) {
-          if (amounts[i] == 0 && counts[i] == 0) continue;  // Fully reversed.
-          input.realisation.push_back(ledger::RealisationRow{
-              opds[i], groups[i], instruments[i], daily ? periods[i].substr(0, 7) : periods[i],
-              amounts[i], counts[i]});
-        }
-        for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kSummaryFetchRows);
-        amounts.resize(kSummaryFetchRows);
-        counts.resize(kSummaryFetchRows);
-      }
-    };
-    // Whole months before as_of's month from the monthly table...
-    soci::statement months =
-        (sql.prepare << "SELECT opd, account_group, instrument, month, amount_sen, entries"
-                        " FROM realisation_monthly WHERE fiscal_year = :y AND month < :m"
-                        " AND (:f = 0 OR opd = :o)",
-         soci::into(opds), soci::into(groups), soci::into(instruments), soci::into(periods),
-         soci::into(amounts), soci::into(counts), soci::use(year), soci::use(month),
-         soci::use(filter), soci::use(opd_value));
-    collect(months, false);
-    // ...and the days of as_of's month from the daily one.
-    soci::statement days =
-        (sql.prepare << "SELECT opd, account_group, instrument, value_date, amount_sen, entries"
-                        " FROM realisation_daily WHERE fiscal_year = :y AND value_date >= :s"
-                        " AND value_date <= :d AND (:f = 0 OR opd = :o)",
-         soci::into(opds), soci::into(groups), soci::into(instruments), soci::into(periods),
-         soci::into(amounts), soci::into(counts), soci::use(year), soci::use(month_start),
-         soci::use(as_of), soci::use(filter), soci::use(opd_value));
-    collect(days, true);
-
-    std::vector<std::string> canonicals(kSummaryFetchRows);
-    soci::statement names =
-        (sql.prepare << "SELECT canonical FROM entries WHERE kind = 'opd'", soci::into(canonicals));
-    names.execute(false);
-    while (names.fetch()) {
-      for (const std::string& canonical : canonicals) {
-        Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
-        if (entry && entry->is_object()) {
-          input.opd_names[entry->value("code", "")] = entry->value("name", "");
-        }
-      }
-      canonicals.resize(kSummaryFetchRows);
+    input.budgets = BudgetsInForce(sql, bounds.year, as_of, opd, nullptr, bounds.seq_limit);
+    // The aggregates hold the whole ledger: a report on fewer entries reads the entries.
+    if (covered == size && !scope.from_entries) {
+      ReadRealisationAggregates(sql, bounds, input);
+      const std::optional<std::string> band_end = BandEnd(as_of, fiscal_year);
+      if (band_end) ReadLineAggregates(sql, bounds, band_end->substr(0, 7), input.line_realisation);
+    } else {
+      ReadExpenditureLines(sql, bounds, as_of, &input.realisation, &input.line_realisation);
     }
+    ReadRefunds(sql, bounds, input.refunds);
+    ReadCorrections(sql, bounds, input.corrections);
+    Result<std::map<std::string, std::string>> names = OpdNamesBefore(sql, bounds.seq_limit);
+    if (!names) return names.error();
+    input.opd_names = std::move(names).value();
     return input;
   } catch (const std::exception& e) {
     return StorageError("db.absorption_inputs", e);

@@ -80,6 +80,7 @@ ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>
   columns.net_sen = numbers[2].Get();
   columns.tax_sen = numbers[3].Get();
   columns.reverses = numbers[4].Get();
+  columns.refunds = numbers[5].Get();
   return columns;
 }
 
@@ -87,24 +88,25 @@ using RealisationSums =
     std::map<std::tuple<long long, std::string, std::string, std::string, std::string>,
              std::pair<long long, long long>>;
 
-// Compares one stored aggregate table with what the entries imply. Nullopt if they agree.
+// Compares one stored aggregate table with what the entries imply. `key_columns` names
+// the table's five key columns in the order of RealisationSums' key (the first is the
+// fiscal year). Nullopt if they agree.
 std::optional<std::string> CompareRealisationTable(soci::session& sql, const char* table,
-                                                   const char* period_column,
-                                                   RealisationSums expected, bool period_first) {
+                                                   const char* key_columns,
+                                                   RealisationSums expected) {
   std::vector<long long> years(kStreamPageRows), amounts(kStreamPageRows), counts(kStreamPageRows);
   std::vector<std::string> opds(kStreamPageRows), groups(kStreamPageRows),
       instruments(kStreamPageRows), periods(kStreamPageRows);
   soci::statement statement =
-      (sql.prepare << "SELECT fiscal_year, opd, account_group, instrument, " << period_column
-                   << ", amount_sen, entries FROM " << table,
+      (sql.prepare << "SELECT " << key_columns << ", amount_sen, entries FROM " << table,
        soci::into(years), soci::into(opds), soci::into(groups), soci::into(instruments),
        soci::into(periods), soci::into(amounts), soci::into(counts));
   statement.execute(false);
   while (statement.fetch()) {
     for (std::size_t i = 0; i < years.size(); ++i) {
-      auto key = period_first
-                     ? std::make_tuple(years[i], periods[i], opds[i], groups[i], instruments[i])
-                     : std::make_tuple(years[i], opds[i], groups[i], instruments[i], periods[i]);
+      // The columns are read into vectors named after the monthly table's; for the other
+      // tables they hold whatever key_columns names, in key order.
+      auto key = std::make_tuple(years[i], opds[i], groups[i], instruments[i], periods[i]);
       auto found = expected.find(key);
       const std::pair<long long, long long> want =
           found == expected.end() ? std::make_pair(0LL, 0LL) : found->second;
@@ -132,12 +134,20 @@ std::optional<std::string> CompareRealisationTable(soci::session& sql, const cha
 }
 
 std::optional<std::string> CheckRealisation(soci::session& sql, RealisationSums monthly,
-                                            RealisationSums daily) {
-  if (auto problem = CompareRealisationTable(sql, "realisation_monthly", "month",
-                                             std::move(monthly), false)) {
+                                            RealisationSums daily, RealisationSums lines) {
+  if (auto problem = CompareRealisationTable(
+          sql, "realisation_monthly", "fiscal_year, opd, account_group, instrument, month",
+          std::move(monthly))) {
     return problem;
   }
-  return CompareRealisationTable(sql, "realisation_daily", "value_date", std::move(daily), true);
+  if (auto problem = CompareRealisationTable(
+          sql, "realisation_daily", "fiscal_year, value_date, opd, account_group, instrument",
+          std::move(daily))) {
+    return problem;
+  }
+  return CompareRealisationTable(sql, "realisation_lines",
+                                 "fiscal_year, opd, sub_activity, account, month",
+                                 std::move(lines));
 }
 
 // Names the first column where `stored` and `derived` differ.
@@ -162,6 +172,7 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
       {"net_sen", {text(stored.net_sen), text(derived.net_sen)}},
       {"tax_sen", {text(stored.tax_sen), text(derived.tax_sen)}},
       {"reverses", {text(stored.reverses), text(derived.reverses)}},
+      {"refunds", {text(stored.refunds), text(derived.refunds)}},
       {"evidence_no", {stored.evidence_no, derived.evidence_no}},
       {"evidence_date", {stored.evidence_date, derived.evidence_date}},
       {"tax_detail", {stored.tax_detail, derived.tax_detail}},
@@ -181,7 +192,7 @@ std::string FirstDifference(const ledger::EntryColumns& stored, const ledger::En
 // One page of stored entries with every derived column, as verification reads them.
 struct EntryPageRows {
   static constexpr int kTextColumns = 18;
-  static constexpr int kIntColumns = 5;
+  static constexpr int kIntColumns = 6;
 
   std::vector<long long> seqs;
   std::vector<std::string> canonicals, leaf_hashes, chain_hashes;
@@ -218,7 +229,7 @@ struct EntryPageRows {
                              " recorded_by, opd, sub_activity, account, instrument, mechanism,"
                              " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
                              " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
-                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses"
+                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses, refunds"
                              " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
                  std::to_string(kStreamPageEntries));
     page.define_and_bind();
@@ -443,6 +454,8 @@ class VerifyPass {
     };
     add(expected_monthly_[{delta.fiscal_year, delta.opd, delta.account_group, delta.instrument,
                            delta.month}]);
+    add(expected_lines_[{delta.fiscal_year, delta.opd, delta.sub_activity, delta.account,
+                         delta.month}]);
     add(expected_daily_[{delta.fiscal_year, delta.value_date, delta.opd, delta.account_group,
                          delta.instrument}]);
     return std::nullopt;
@@ -478,7 +491,7 @@ class VerifyPass {
     }
     if (whole_) {
       if (std::optional<std::string> problem =
-              CheckRealisation(sql_, expected_monthly_, expected_daily_)) {
+              CheckRealisation(sql_, expected_monthly_, expected_daily_, expected_lines_)) {
         return ledger::Problem{size - 1, *problem};
       }
     }
@@ -506,7 +519,7 @@ class VerifyPass {
   const std::atomic<bool>* cancel_;
   VerifyReport report_;
   SqlLedgerView lookup_;
-  RealisationSums expected_monthly_, expected_daily_;
+  RealisationSums expected_monthly_, expected_daily_, expected_lines_;
   CheckpointStream checkpoints_;
   std::optional<std::pair<std::uint64_t, std::string>> next_checkpoint_;
   std::uint64_t latest_checkpoint_size_ = 0;

@@ -533,6 +533,25 @@ void CheckReversal(Checker& check, json& body) {
   check.Text(body, "reason", "");
 }
 
+// Pengembalian belanja: cash of an expenditure paid back to the kas daerah (STS slip).
+void CheckRefund(Checker& check, json& body) {
+  static constexpr std::array<std::string_view, 6> kFields = {"kind",   "refunds", "value_date",
+                                                              "amount", "sts_no",  "reason"};
+  check.OnlyKnown(body, "", kFields);
+  check.Integer(body, "refunds", "", 1, std::numeric_limits<std::int64_t>::max());
+  // The year the cash came back is the refund's fiscal year (its query column).
+  if (std::optional<std::string> date = check.Date(body, "value_date", "")) {
+    const int year = DigitsValue(std::string_view(*date).substr(0, 4));
+    if (year < kFiscalYearMin || year > kFiscalYearMax) {
+      check.Add("value_date", "must be in a fiscal year from " + std::to_string(kFiscalYearMin) +
+                                  " to " + std::to_string(kFiscalYearMax));
+    }
+  }
+  check.Money(body, "amount", "", /*positive=*/true);
+  check.Identifier(body, "sts_no", "");
+  check.Text(body, "reason", "");
+}
+
 void CheckTaxDeposit(Checker& check, json& body) {
   static constexpr std::array<std::string_view, 9> kFields = {
       "kind",        "fiscal_year", "opd",          "tax_type", "amount",
@@ -598,8 +617,8 @@ std::optional<Kind> CheckKind(Checker& check, json& body) {
   std::optional<std::string> name = check.String(body, "kind", "", Presence::kRequired);
   if (!name) return std::nullopt;
   std::optional<Kind> kind = ParseKind(*name);
-  if (!kind) check.Add("kind", "unknown kind; expected opd, budget, expenditure, reversal "
-                               "or tax_deposit");
+  if (!kind) check.Add("kind", "unknown kind; expected opd, budget, expenditure, reversal, "
+                               "refund or tax_deposit");
   return kind;
 }
 
@@ -624,6 +643,7 @@ const char* KindName(Kind kind) {
     case Kind::kExpenditure: return "expenditure";
     case Kind::kReversal: return "reversal";
     case Kind::kTaxDeposit: return "tax_deposit";
+    case Kind::kRefund: return "refund";
   }
   JEJAK_CHECK(false);
   return "";
@@ -631,7 +651,7 @@ const char* KindName(Kind kind) {
 
 std::optional<Kind> ParseKind(std::string_view name) {
   for (Kind kind : {Kind::kGenesis, Kind::kOpd, Kind::kBudget, Kind::kExpenditure,
-                    Kind::kReversal, Kind::kTaxDeposit}) {
+                    Kind::kReversal, Kind::kTaxDeposit, Kind::kRefund}) {
     if (name == KindName(kind)) return kind;
   }
   return std::nullopt;
@@ -655,6 +675,7 @@ Result<json> ValidateBody(const json& body) {
     case Kind::kExpenditure: CheckExpenditure(check, copy); break;
     case Kind::kReversal: CheckReversal(check, copy); break;
     case Kind::kTaxDeposit: CheckTaxDeposit(check, copy); break;
+    case Kind::kRefund: CheckRefund(check, copy); break;
   }
   return Finish(check, std::move(copy));
 }

@@ -16,11 +16,11 @@
 
 namespace jejak::ledger {
 
-enum class Kind { kGenesis, kOpd, kBudget, kExpenditure, kReversal, kTaxDeposit };
+enum class Kind { kGenesis, kOpd, kBudget, kExpenditure, kReversal, kTaxDeposit, kRefund };
 
 inline constexpr std::int64_t kFormatVersion = 1;
 
-// "genesis", "opd", "budget", "expenditure", "reversal", "tax_deposit".
+// "genesis", "opd", "budget", "expenditure", "reversal", "tax_deposit", "refund".
 const char* KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
@@ -52,13 +52,17 @@ struct EntryColumns {
   std::string kind;
   std::string recorded_at;
   std::string recorded_by;
+  // The entry's fiscal_year; for a refund, the year of its value_date (the year the cash
+  // came back). None for genesis, opd and reversal.
   std::optional<std::int64_t> fiscal_year;
-  std::string opd;           // opd (expenditure, budget, tax_deposit) or code (opd).
+  // opd (expenditure, budget, tax_deposit) or code (opd). Empty for a reversal or a refund:
+  // their OPD is their original's (Store::OpdOf).
+  std::string opd;
   std::string sub_activity;
   std::string account;
   std::string instrument;
   std::string mechanism;
-  // value_date (expenditure), deposit_date (tax_deposit) or effective_date (budget).
+  // value_date (expenditure, refund), deposit_date (tax_deposit) or effective_date (budget).
   std::string value_date;
   std::string bank_ref;
   std::string payee_account; // "<bank>:<account_no>" when both are present.
@@ -66,10 +70,11 @@ struct EntryColumns {
   // tax_deposit: its tax_type. expenditure: the distinct tax types it withheld, sorted
   // and joined with "," ("PPN,PPh22"), so that a deposit's covers can be checked.
   std::string tax_type;
-  std::optional<std::int64_t> amount_sen;  // gross, pagu or tax_deposit amount.
+  std::optional<std::int64_t> amount_sen;  // gross, pagu, or a tax_deposit's or refund's amount.
   std::optional<std::int64_t> net_sen;     // expenditure only.
   std::optional<std::int64_t> tax_sen;     // expenditure: sum of taxes.
   std::optional<std::int64_t> reverses;    // reversal only.
+  std::optional<std::int64_t> refunds;     // refund only: the refunded expenditure's seq.
   std::string evidence_no;    // expenditure: documents.evidence_no.
   std::string evidence_date;  // expenditure: documents.evidence_date.
   // expenditure: withheld tax in sen per type, summed per type and sorted by type,
@@ -98,10 +103,21 @@ class LedgerView {
   virtual Result<std::optional<std::int64_t>> ReversalOf(std::int64_t seq) = 0;
   // True iff an `opd` entry registered `code`.
   virtual Result<bool> OpdRegistered(std::string_view code) = 0;
+  // The amounts refunded of expenditure `seq` so far, in sen (0 if none), and the seq of
+  // its first refund, if any.
+  struct Refunded {
+    std::int64_t amount_sen = 0;
+    std::optional<std::int64_t> first_seq;
+  };
+  virtual Result<Refunded> RefundsOf(std::int64_t seq) = 0;
 };
 
 // Checks a validated body against the ledger: bank_ref unused (kConflict naming the seq
-// that holds it), opd registered, a reversal's target an unreversed expenditure, a tax
+// that holds it), opd registered, a reversal's target an unreversed expenditure without
+// refunds (kConflict: once cash came back it is no longer a recording error), a refund's
+// target an unreversed expenditure (kNotFound, kOutOfRange, kConflict naming `refunds`)
+// with an amount at most what is still unrefunded and a value_date neither before the
+// expenditure's nor in a year before its fiscal year (kOutOfRange naming the field), a tax
 // deposit's covers existing expenditures of the same OPD and fiscal year, an OPD code
 // registered only once. kInvalidArgument / kConflict / kNotFound with the field.
 Result<void> CheckAgainstLedger(const nlohmann::json& body, LedgerView& view);

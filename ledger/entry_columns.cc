@@ -63,6 +63,67 @@ Result<void> RequireOpdRegistered(const std::string& code, LedgerView& view) {
   return Ok();
 }
 
+// The expenditure `seq` names in `field`: kNotFound if absent, `wrong_kind` (with the
+// field) if it is another kind, kConflict if it has been reversed.
+Result<EntryColumns> UnreversedExpenditure(std::int64_t seq, const char* field, Code wrong_kind,
+                                           LedgerView& view) {
+  Result<std::optional<EntryColumns>> columns = view.Columns(seq);
+  if (!columns) return columns.error();
+  if (!columns->has_value()) {
+    const std::string message = "entry " + std::to_string(seq) + " does not exist";
+    return Error{Code::kNotFound, message, {FieldError{field, message}}};
+  }
+  if ((*columns)->kind != KindName(Kind::kExpenditure)) {
+    const std::string message =
+        "entry " + std::to_string(seq) + " is a " + (*columns)->kind + ", not an expenditure";
+    return Error{wrong_kind, "invalid entry", {FieldError{field, message}}};
+  }
+  Result<std::optional<std::int64_t>> reversal = view.ReversalOf(seq);
+  if (!reversal) return reversal.error();
+  if (reversal->has_value()) {
+    return Conflict(field, "entry " + std::to_string(seq) + " is already reversed by entry " +
+                               std::to_string(**reversal));
+  }
+  return std::move(columns).value().value();
+}
+
+// A refund returns at most what is still unrefunded of an unreversed expenditure, no
+// earlier than the payment and not in a year before the payment's fiscal year. What the
+// body says is valid alone but the ledger cannot take it: kOutOfRange (422).
+Result<void> CheckRefundAgainstLedger(const json& body, LedgerView& view) {
+  const std::int64_t target = body.at("refunds").get<std::int64_t>();
+  Result<EntryColumns> original =
+      UnreversedExpenditure(target, "refunds", Code::kOutOfRange, view);
+  if (!original) return original.error();
+  Result<LedgerView::Refunded> refunded = view.RefundsOf(target);
+  if (!refunded) return refunded.error();
+  const std::int64_t gross = original->amount_sen.value_or(0);
+  // Earlier refunds never pass the gross (this check), so the difference is in range.
+  const std::int64_t refundable = gross - refunded->amount_sen;
+  const std::int64_t amount = MoneyOf(body.at("amount"));
+  std::vector<FieldError> errors;
+  if (amount > refundable) {
+    errors.push_back({"amount", "at most " + FormatMoney(refundable) + " of entry " +
+                                    std::to_string(target) + " is still refundable (gross " +
+                                    FormatMoney(gross) + ", refunded " +
+                                    FormatMoney(refunded->amount_sen) + ")"});
+  }
+  const std::string value_date = StringOr(body, "value_date");
+  if (value_date < original->value_date) {
+    errors.push_back({"value_date", "must not be before the expenditure's value_date " +
+                                        original->value_date});
+  } else if (original->fiscal_year &&
+             std::stoll(value_date.substr(0, 4)) < *original->fiscal_year) {
+    errors.push_back({"value_date", "must not be before fiscal year " +
+                                        std::to_string(*original->fiscal_year) +
+                                        " of the expenditure"});
+  }
+  if (!errors.empty()) {
+    return Error{Code::kOutOfRange, "the ledger cannot take this refund", std::move(errors)};
+  }
+  return Ok();
+}
+
 }  // namespace
 
 Result<EntryColumns> DeriveColumns(const json& entry) {
@@ -178,6 +239,14 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
     case Kind::kReversal:
       columns.reverses = body["reverses"].get<std::int64_t>();
       break;
+    case Kind::kRefund:
+      // Like a reversal, a refund carries no OPD of its own: it is its original's. Its
+      // fiscal year is the year its cash came back.
+      columns.refunds = body["refunds"].get<std::int64_t>();
+      columns.value_date = StringOr(body, "value_date");
+      columns.fiscal_year = std::stoll(columns.value_date.substr(0, 4));
+      columns.amount_sen = MoneyOf(body["amount"]);
+      break;
     case Kind::kTaxDeposit:
       columns.fiscal_year = body["fiscal_year"].get<std::int64_t>();
       columns.opd = StringOr(body, "opd");
@@ -224,25 +293,22 @@ Result<void> CheckAgainstLedger(const json& body, LedgerView& view) {
     }
     case Kind::kReversal: {
       const std::int64_t target = body.at("reverses").get<std::int64_t>();
-      Result<std::optional<EntryColumns>> columns = view.Columns(target);
-      if (!columns) return columns.error();
-      if (!columns->has_value()) {
-        const std::string message = "entry " + std::to_string(target) + " does not exist";
-        return Error{Code::kNotFound, message, {FieldError{"reverses", message}}};
-      }
-      if ((*columns)->kind != KindName(Kind::kExpenditure)) {
-        return FieldInvalid("reverses", "entry " + std::to_string(target) + " is a " +
-                                            (*columns)->kind + ", not an expenditure");
-      }
-      Result<std::optional<std::int64_t>> reversal = view.ReversalOf(target);
-      if (!reversal) return reversal.error();
-      if (reversal->has_value()) {
+      Result<EntryColumns> original =
+          UnreversedExpenditure(target, "reverses", Code::kInvalidArgument, view);
+      if (!original) return original.error();
+      // Once cash came back (pengembalian), the payment was real: not a recording error.
+      Result<LedgerView::Refunded> refunded = view.RefundsOf(target);
+      if (!refunded) return refunded.error();
+      if (refunded->first_seq) {
         return Conflict("reverses", "entry " + std::to_string(target) +
-                                        " is already reversed by entry " +
-                                        std::to_string(**reversal));
+                                        " has a refund (entry " +
+                                        std::to_string(*refunded->first_seq) +
+                                        "): cash moved, so it cannot be corrected by a reversal");
       }
       return Ok();
     }
+    case Kind::kRefund:
+      return CheckRefundAgainstLedger(body, view);
     case Kind::kTaxDeposit: {
       const std::string opd = StringOr(body, "opd");
       Result<void> registered = RequireOpdRegistered(opd, view);

@@ -17,6 +17,7 @@ const char* MeasureField(Measure measure) {
     case Measure::kPagu: return "pagu";
     case Measure::kMonthlyPlan: return "monthly_plan";
     case Measure::kTaxDeposit: return "amount";
+    case Measure::kRefund: return "amount";
   }
   return "amount";
 }
@@ -29,6 +30,7 @@ const char* MeasureWhat(Measure measure) {
     case Measure::kPagu: return "the pagu of its budget entries";
     case Measure::kMonthlyPlan: return "the monthly plans (RAK) of its budget entries";
     case Measure::kTaxDeposit: return "the amounts of its tax deposits";
+    case Measure::kRefund: return "the amounts of its refunds";
   }
   return "its amounts";
 }
@@ -71,6 +73,8 @@ Result<Contribution> ContributionOf(const EntryColumns& columns) {
     }
   } else if (columns.kind == "tax_deposit") {
     contribution.amounts_sen[Measure::kTaxDeposit] = *columns.amount_sen;
+  } else if (columns.kind == "refund") {
+    contribution.amounts_sen[Measure::kRefund] = *columns.amount_sen;
   }
   return contribution;
 }

@@ -1,5 +1,5 @@
 // Year totals: the rule of the format that keeps every sum of the ledger inside int64. For
-// each fiscal year, four totals of the entries recorded so far must each stay at most
+// each fiscal year, five totals of the entries recorded so far must each stay at most
 // kYearTotalSenMax (ledger/limits.h says why that bound is safe). The store applies the
 // rule to every append (refusing the entry that would break it, kOutOfRange naming the
 // field) and ChainVerifier applies it to every entry it recomputes, so append, verify and
@@ -24,6 +24,10 @@ enum class Measure {
   kPagu,         // budget pagu
   kMonthlyPlan,  // budget monthly_plan (the sum of its 12 values)
   kTaxDeposit,   // tax_deposit amount
+  // refund amount, in the year of its value_date. Refunds of one expenditure never pass
+  // its gross, but one year's refunds may return the payments of many earlier years
+  // (pendapatan lain-lain), whose sum could pass int64 without this bound.
+  kRefund,
 };
 
 // The field a client sends for `measure`: "gross", "pagu", "monthly_plan", "amount".
@@ -34,7 +38,7 @@ const char* MeasureField(Measure measure);
 std::optional<std::int64_t> MonthlyPlanTotal(std::string_view column);
 
 // The amounts `columns` adds to its fiscal year's totals (none for genesis, opd and
-// reversal entries). kDataLoss if a stored monthly_plan column is not numbers.
+// reversal entries; a refund's year is that of its value_date). kDataLoss if a stored monthly_plan column is not numbers.
 struct Contribution {
   std::int64_t fiscal_year = 0;
   std::map<Measure, std::int64_t> amounts_sen;

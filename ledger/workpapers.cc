@@ -161,6 +161,14 @@ Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& ru
     adder.Add(line.realisation_sen, e.gross_sen);
     ++line.entries;
   }
+  for (const WorkpaperAdjustment& refund : data.adjustments) {
+    if (refund.kind != "refund" || refund.original_fiscal_year != data.fiscal_year ||
+        refund.date > data.as_of_date) {
+      continue;
+    }
+    WorkpaperRealisation& line = line_of(refund.opd, refund.sub_activity, refund.account);
+    adder.Add(line.realisation_sen, -refund.amount_sen);
+  }
   for (auto& [key, line] : lines) {
     adder.Add(data.pagu_sen, line.pagu_sen);
     adder.Add(data.realisation_sen, line.realisation_sen);

@@ -108,6 +108,29 @@ struct WorkpaperTax {
   std::vector<std::int64_t> deposit_seqs;  // Ascending.
 };
 
+// A correction or a refund of an expenditure (Koreksi's rows): a reversal (koreksi: a
+// recording error, no cash moved) or a refund (pengembalian belanja: cash back to the kas
+// daerah, on an STS) of an expenditure of the year, or a refund dated in the year of a
+// closed year's payment (pendapatan lain-lain).
+struct WorkpaperAdjustment {
+  std::int64_t seq = 0;
+  std::string kind;  // "reversal" or "refund".
+  std::int64_t original_seq = 0;
+  std::string opd;            // The original's OPD, sub-activity and account.
+  std::string sub_activity;
+  std::string account;
+  std::int64_t original_fiscal_year = 0;
+  std::string original_value_date;
+  std::int64_t original_gross_sen = 0;
+  std::string date;  // A refund's value_date; a reversal's recording day.
+  std::int64_t amount_sen = 0;  // A refund's amount; a reversal's original gross.
+  std::string sts_no;           // Refunds only.
+  std::string reason;
+  std::string recorded_by;
+  std::string recorded_at;
+  std::string leaf_hash_hex;
+};
+
 // Everything one export shows, read at one checkpoint.
 struct WorkpaperData {
   std::string region;
@@ -119,6 +142,7 @@ struct WorkpaperData {
   std::vector<WorkpaperRealisation> realisation;   // By (opd, sub_activity, account).
   std::vector<WorkpaperTax> taxes;                 // By (opd, tax_type, period).
   std::vector<ledger::Finding> findings;           // RunAuditRules's order.
+  std::vector<WorkpaperAdjustment> adjustments;    // Seq order.
   // Totals for Ringkasan (over `realisation` and `expenditures`).
   std::int64_t pagu_sen = 0;
   std::int64_t realisation_sen = 0;
@@ -142,8 +166,9 @@ struct WorkpaperFacts {
 };
 
 // Fills data.findings (RunAuditRules over facts.audit with `rules`), data.realisation,
-// data.taxes and the totals from data.expenditures and `facts`; data.as_of_date must be
-// set. Errors: kInvalidArgument if a total overflows int64 sen; kDataLoss if a tax deposit
+// data.taxes and the totals from data.expenditures, data.adjustments and `facts`;
+// data.as_of_date must be set. Realisasi counts as absorption does: refunds of the year's
+// payments dated up to as_of lower their line. Errors: kInvalidArgument if a total overflows int64 sen; kDataLoss if a tax deposit
 // has a tax type outside kWorkpaperTaxTypes.
 Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& rules,
                                WorkpaperData& data);

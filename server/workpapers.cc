@@ -214,6 +214,47 @@ Result<WorkpaperCheckpoint> ReadCheckpoint(db::Store& store, const WorkpaperRequ
   return result;
 }
 
+// Koreksi's rows: the reversals and refunds below tree_size of the year's expenditures,
+// and the refunds dated in the year of earlier years' payments, each with its original.
+Result<void> ReadAdjustments(db::Store& store, std::uint64_t tree_size, WorkpaperData& data) {
+  for (const char* kind : {"reversal", "refund"}) {
+    db::EntryFilter filter;
+    filter.kind = kind;
+    Result<void> read = ForEachEntry(store, filter, tree_size, [&](const Parsed& p) -> Result<void> {
+      const bool refund = p.columns.kind == "refund";
+      const std::int64_t original_seq = refund ? *p.columns.refunds : *p.columns.reverses;
+      Result<ledger::EntryColumns> original = store.Columns(original_seq);
+      if (!original) return original.error();
+      const std::int64_t original_year = original->fiscal_year.value_or(0);
+      const bool of_the_year = original_year == data.fiscal_year;
+      if (!of_the_year && !(refund && p.columns.fiscal_year == data.fiscal_year)) return Ok();
+      WorkpaperAdjustment row;
+      row.seq = p.stored.seq;
+      row.kind = p.columns.kind;
+      row.original_seq = original_seq;
+      row.opd = original->opd;
+      row.sub_activity = original->sub_activity;
+      row.account = original->account;
+      row.original_fiscal_year = original_year;
+      row.original_value_date = original->value_date;
+      row.original_gross_sen = original->amount_sen.value_or(0);
+      row.date = refund ? p.columns.value_date : p.columns.recorded_at.substr(0, 10);
+      row.amount_sen = refund ? p.columns.amount_sen.value_or(0) : row.original_gross_sen;
+      row.sts_no = Text(p.entry, "sts_no");
+      row.reason = Text(p.entry, "reason");
+      row.recorded_by = p.columns.recorded_by;
+      row.recorded_at = p.columns.recorded_at;
+      row.leaf_hash_hex = Hex(p.stored.leaf_hash);
+      data.adjustments.push_back(std::move(row));
+      return Ok();
+    });
+    if (!read) return read;
+  }
+  std::sort(data.adjustments.begin(), data.adjustments.end(),
+            [](const WorkpaperAdjustment& a, const WorkpaperAdjustment& b) { return a.seq < b.seq; });
+  return Ok();
+}
+
 }  // namespace
 
 Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest& request) {
@@ -274,6 +315,9 @@ Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest&
   if (data.expenditures.size() != expenditure_facts.size()) {
     return DataLoss("the stored expenditures do not match the store's columns");
   }
+
+  read = ReadAdjustments(store, tree_size, data);
+  if (!read) return read.error();
 
   Result<void> computed = ledger::ComputeWorkpapers(facts, *request.rules, data);
   if (!computed) return computed.error();

@@ -39,6 +39,7 @@ using WorkpaperCheckpoint = ledger::WorkpaperCheckpoint;
 using WorkpaperExpenditure = ledger::WorkpaperExpenditure;
 using WorkpaperRealisation = ledger::WorkpaperRealisation;
 using WorkpaperTax = ledger::WorkpaperTax;
+using WorkpaperAdjustment = ledger::WorkpaperAdjustment;
 using WorkpaperData = ledger::WorkpaperData;
 
 struct WorkpaperRequest {

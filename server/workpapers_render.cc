@@ -28,6 +28,7 @@ namespace {
 using ledger::WorkpaperData;
 using ledger::WorkpaperExpenditure;
 using ledger::WorkpaperRealisation;
+using ledger::WorkpaperAdjustment;
 using ledger::WorkpaperTax;
 
 
@@ -337,6 +338,53 @@ Sheet Temuan(const WorkpaperData& data) {
   return sheet;
 }
 
+// Reversals (koreksi) and refunds (pengembalian; of a closed year's payment: pendapatan
+// lain-lain), each with its original.
+Sheet Koreksi(const WorkpaperData& data) {
+  Sheet sheet{"Koreksi",
+              {{"Seq", 10},
+               {"Jenis", 18},
+               {"Seq Asal", 10},
+               {"OPD", 24},
+               {"Sub Kegiatan", 19},
+               {"Kode Rekening", 19},
+               {"TA Asal", 8},
+               {"Tanggal Bayar Asal", 12},
+               {"Bruto Asal (Rp)", 20},
+               {"Tanggal", 12},
+               {"Jumlah (Rp)", 20},
+               {"Nomor STS", 24},
+               {"Alasan", 50},
+               {"Dicatat Oleh", 20},
+               {"Dicatat Pada", 24},
+               {"Leaf Hash", 66}},
+              data.adjustments.size(),
+              {}};
+  sheet.fill = [&data](std::size_t i, Row& row) {
+    const WorkpaperAdjustment& a = data.adjustments[i];
+    const char* kind = a.kind == "reversal"                          ? "koreksi"
+                       : a.original_fiscal_year == data.fiscal_year ? "pengembalian"
+                                                                     : "pendapatan lain-lain";
+    AddInteger(row, a.seq);
+    AddText(row, kind);
+    AddInteger(row, a.original_seq);
+    AddText(row, a.opd);
+    AddText(row, a.sub_activity);
+    AddText(row, a.account);
+    AddInteger(row, a.original_fiscal_year);
+    AddText(row, a.original_value_date);
+    AddMoney(row, a.original_gross_sen);
+    AddText(row, a.date);
+    AddMoney(row, a.amount_sen);
+    AddText(row, a.sts_no);
+    AddText(row, a.reason);
+    AddText(row, a.recorded_by);
+    AddText(row, a.recorded_at);
+    AddText(row, a.leaf_hash_hex);
+  };
+  return sheet;
+}
+
 std::vector<Sheet> Sheets(const WorkpaperData& data) {
   std::vector<Sheet> sheets;
   sheets.push_back(Ringkasan(data));
@@ -344,6 +392,7 @@ std::vector<Sheet> Sheets(const WorkpaperData& data) {
   sheets.push_back(Realisasi(data));
   sheets.push_back(Pajak(data));
   sheets.push_back(Temuan(data));
+  sheets.push_back(Koreksi(data));
   JEJAK_CHECK(sheets.size() == kWorkpaperSheets.size());
   for (std::size_t i = 0; i < sheets.size(); ++i) {
     JEJAK_CHECK(std::string_view(sheets[i].name) == kWorkpaperSheets[i]);

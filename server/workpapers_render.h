@@ -13,8 +13,8 @@
 namespace jejak::server {
 
 // The sheet names, in workbook order; also the valid values of `sheet=` for CSV.
-inline constexpr std::array<const char*, 5> kWorkpaperSheets = {"Ringkasan", "Transaksi",
-                                                                "Realisasi", "Pajak", "Temuan"};
+inline constexpr std::array<const char*, 6> kWorkpaperSheets = {
+    "Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi"};
 
 // The workbook as XLSX bytes. Amounts are numbers in rupiah with the format "#,##0.00";
 // a double holds every sen exactly up to 15 significant digits (below Rp 10 trillion), and

@@ -353,29 +353,47 @@
   function bandOf(row) { return row.band || 'none'; }
   function bandLabel(band) { return (BANDS.find((b) => b[0] === band) || BANDS[4])[1]; }
 
+  // "Jan 2026" of the band's month "2026-01", or a dash before the first month has ended.
+  function bandMonthName(month) {
+    return month ? MONTHS[Number(month.slice(5, 7)) - 1] + ' ' + month.slice(0, 4) : '—';
+  }
+
   function renderTotals(abs) {
     const t = abs.total;
-    const at = currentMonthIndex(t);
-    const plan = at >= 0 && t.monthly[at].plan !== null ? t.monthly[at].plan : null;
     const band = bandOf(t);
     const pct = Math.max(0, Math.min(100, num(t.percent) || 0));
     const meter = h('div', { class: 'meter', role: 'img', 'aria-label': 'Serapan ' + percent(t.percent) + ' dari pagu' },
       h('div', { class: 'meter-fill band-' + band }));
     meter.firstChild.style.width = pct + '%';
+    // The TEPRA band compares at the end of the last month that has ended; inside a month
+    // its realisation so far is shown beside it.
+    const bandNote = [h('span', { class: 'band-chip band-' + band, text: bandLabel(band) })];
+    if (t.month_to_date !== null && t.month_to_date !== undefined) {
+      bandNote.push(' · bulan berjalan ' + rupiah(t.month_to_date));
+    }
+    const refunds = t.refunds || { amount: '0.00', count: 0 };
+    const corrections = t.corrections || { amount: '0.00', count: 0 };
+    const other = t.other_revenue || { amount: '0.00', count: 0 };
     return h('section', { class: 'panel totals', 'aria-labelledby': 'totals-title' },
       h('div', { class: 'panel-head' },
         h('h2', { id: 'totals-title', text: 'Serapan Anggaran Daerah' }),
         h('p', { class: 'panel-sub', text: 'Seluruh OPD, realisasi belanja terhadap pagu yang berlaku' })),
       h('div', { class: 'kpis' },
         kpi('Pagu', rupiah(t.pagu), 'total-pagu'),
-        kpi('Realisasi', rupiah(t.realisation), 'total-realisasi'),
+        kpi('Realisasi', rupiah(t.realisation), 'total-realisasi',
+          'setelah pengembalian belanja ' + rupiah(refunds.amount)),
         kpi('Serapan', percent(t.percent), 'total-persen', meter, 'kpi-accent'),
         kpi('Sisa Pagu', rupiah(t.remaining), 'total-sisa'),
-        kpi('Rencana (RAK) s.d. ' + (at >= 0 ? MONTHS[at] : '—'), rupiah(plan), 'total-rencana'),
-        kpi('Deviasi terhadap RAK', percent(t.deviation_percent), 'total-deviasi',
-          h('span', { class: 'band-chip band-' + band, text: bandLabel(band) })),
+        kpi('Rencana (RAK) s.d. akhir ' + bandMonthName(t.band_month), rupiah(t.band_plan), 'total-rencana',
+          'realisasi rekening ber-RAK ' + rupiah(t.band_realisation)),
+        kpi('Deviasi terhadap RAK', percent(t.deviation_percent), 'total-deviasi', bandNote),
         kpi('Pembayaran Non-Tunai', percent(t.non_cash.share_percent), 'total-nontunai',
           rupiah(t.non_cash.amount) + ' dari ' + integer(t.non_cash.count + t.non_cash.cash.count) + ' transaksi'),
+        kpi('Pengembalian Belanja', rupiah(refunds.amount), 'total-pengembalian',
+          integer(refunds.count) + ' setoran STS; koreksi ' + integer(corrections.count) + ' transaksi (' +
+          rupiah(corrections.amount) + ')'),
+        kpi('Pendapatan Lain-lain', rupiah(other.amount), 'total-pendapatan-lain',
+          integer(other.count) + ' pengembalian belanja tahun lalu'),
       ));
   }
 

@@ -140,13 +140,36 @@ void ListEntries(ServiceContext& context, const Call& call) {
                                                    : json(nullptr)}}));
 }
 
+namespace {
+
+// Ok if entry `seq` (the original of a reversal or refund) belongs to the caller's OPD;
+// kPermissionDenied if another OPD's, kNotFound (naming `field`, if given) if absent.
+Result<void> RequireOwnOriginal(ServiceContext& context, const Call& call, std::int64_t seq,
+                                const char* field = nullptr) {
+  Result<StorePool::Lease> store = context.reads.Acquire();
+  if (!store) return store.error();
+  Result<std::string> opd = (*store)->OpdOf(seq);
+  if (!opd && opd.error().code == Code::kNotFound && field != nullptr) {
+    const std::string message = "entry " + std::to_string(seq) + " does not exist";
+    return Error{Code::kNotFound, message, {FieldError{field, message}}};
+  }
+  if (!opd) return opd.error();
+  if (*opd != call.actor->opd) {
+    return Error{Code::kPermissionDenied, "entry " + std::to_string(seq) + " belongs to another OPD",
+                 {}};
+  }
+  return Ok();
+}
+
+}  // namespace
+
 void PostEntry(ServiceContext& context, const Call& call) {
   Result<json> body = ParseJsonBody(call.request);
   if (!body) return call.Fail(body.error());
   const json* kind_value = body->contains("kind") ? &(*body)["kind"] : nullptr;
   const std::string kind =
       kind_value != nullptr && kind_value->is_string() ? kind_value->get<std::string>() : "";
-  const bool officer_kind = kind == "expenditure" || kind == "tax_deposit";
+  const bool officer_kind = kind == "expenditure" || kind == "tax_deposit" || kind == "refund";
   const bool admin_kind = kind == "opd" || kind == "budget";
   if (kind == "reversal") {
     return call.Fail(InvalidArgument("post reversals to /v1/entries/{seq}/reversal",
@@ -170,6 +193,14 @@ void PostEntry(ServiceContext& context, const Call& call) {
   }
   Result<json> valid = ledger::ValidateBody(*body);
   if (!valid) return call.Fail(valid.error());
+  if (kind == "refund") {
+    // A refund names no OPD: it is its original's, and only that OPD's officer refunds.
+    if (Result<void> own = RequireOwnOriginal(context, call, (*valid)["refunds"].get<std::int64_t>(),
+                                           "refunds");
+        !own) {
+      return call.Fail(own.error());
+    }
+  }
   const std::string hash = RequestHash(call.request.method, call.path, *valid);
   return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
 }
@@ -187,16 +218,7 @@ void PostReversal(ServiceContext& context, const Call& call) {
   if (body->contains("reason")) reversal["reason"] = (*body)["reason"];
   Result<json> valid = ledger::ValidateBody(reversal);
   if (!valid) return call.Fail(valid.error());
-  {
-    Result<StorePool::Lease> store = context.reads.Acquire();
-    if (!store) return call.Fail(store.error());
-    Result<std::string> opd = (*store)->OpdOf(seq);
-    if (!opd) return call.Fail(opd.error());
-    if (*opd != call.actor->opd) {
-      return call.Fail(Error{Code::kPermissionDenied,
-                        "entry " + std::to_string(seq) + " belongs to another OPD", {}});
-    }
-  }
+  if (Result<void> own = RequireOwnOriginal(context, call, seq); !own) return call.Fail(own.error());
   const std::string hash = RequestHash(call.request.method, call.path, *valid);
   return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
 }

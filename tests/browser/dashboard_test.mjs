@@ -305,6 +305,9 @@ describe('dashboard', { timeout: 180000 }, () => {
       assert.equal(await text('total-sisa'), rupiah(absorption.total.remaining));
       assert.equal(await text('total-deviasi'), percent(absorption.total.deviation_percent));
       assert.equal(await text('total-nontunai'), percent(absorption.total.non_cash.share_percent));
+      assert.equal(await text('total-pengembalian'), rupiah(absorption.total.refunds.amount));
+      assert.equal(await text('total-pendapatan-lain'), rupiah(absorption.total.other_revenue.amount));
+      assert.equal(await text('total-rencana'), rupiah(absorption.total.band_plan));
       assert.equal(await page.locator('#year').inputValue(), String(year));
       for (const rule of RULES) {
         const expected = findings.counts.filter((c) => c.rule === rule).reduce((n, c) => n + c.count, 0);

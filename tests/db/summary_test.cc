@@ -392,10 +392,12 @@ void ExpectReport(const ledger::AbsorptionReport& report, const std::vector<Expe
 }
 
 
-// As of 31 March: the murni budgets (the pergeseran is recorded on 1 April). Planned to
-// March: A 45,000,000, B 12,000,000, C 100,000,000; realised A 57,750,000 (+28.33%,
-// blue), B 6,000,000 (-50%, red), C 23,000,000 (-77%, red); total 86,750,000 against
-// 157,000,000 (-44.75%, red).
+// As of 31 March: the murni budgets (the pergeseran is recorded on 1 April). The band
+// counts only the lines with a RAK: planned to March A 45,000,000, B 12,000,000,
+// C 100,000,000; realised on those lines A 55,250,000 (57,750,000 less a9's 2,500,000 on
+// the unplanned 5.3 line: +22.78%, blue), B 6,000,000 (-50%, red), C nothing (c1 and c2
+// are on the unplanned 5.1.02 line: -100%, red); total 61,250,000 against 157,000,000
+// (-60.99%, red).
 TEST_F(SummaryTest, AbsorptionAsOfEndOfMarchUsesTheMurniBudgets) {
   const std::vector<Expected> rows = {
   {kOpdB,
@@ -410,7 +412,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfMarchUsesTheMurniBudgets) {
    /*pagu=*/19000000000, /*realisation=*/5775000000, /*remaining=*/13225000000, /*percent=*/3039,
    /*monthly=*/{980000000, 3965000000, 5775000000, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
    /*plan=*/Plan{1500000000, 3000000000, 4500000000, 6000000000, 7500000000, 9000000000, 10500000000, 12000000000, 13500000000, 15000000000, 16500000000, 18000000000},
-   /*planned_pagu=*/18000000000, /*deviation=*/2833, /*band=*/Band::kBlue,
+   /*planned_pagu=*/18000000000, /*deviation=*/2278, /*band=*/Band::kBlue,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{6000000000, 1115000000, 12000000000, 4410000000, 0, 0, 1000000000, 250000000},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{4110000000, 4, 965000000, 2, 300000000, 1, 250000000, 1, 150000000, 1},
    /*non_cash=*/{5625000000, 8}, /*cash=*/{150000000, 1}, /*share=*/9740},
@@ -418,7 +420,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfMarchUsesTheMurniBudgets) {
    /*pagu=*/102000000000, /*realisation=*/2300000000, /*remaining=*/99700000000, /*percent=*/225,
    /*monthly=*/{0, 1500000000, 2300000000, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
    /*plan=*/Plan{0, 0, 10000000000, 20000000000, 30000000000, 40000000000, 50000000000, 60000000000, 70000000000, 80000000000, 90000000000, 100000000000},
-   /*planned_pagu=*/100000000000, /*deviation=*/-7700, /*band=*/Band::kRed,
+   /*planned_pagu=*/100000000000, /*deviation=*/-10000, /*band=*/Band::kRed,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{0, 0, 2000000000, 2300000000, 100000000000, 0, 0, 0},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{1500000000, 1, 0, 0, 800000000, 1, 0, 0, 0, 0},
    /*non_cash=*/{2300000000, 2}, /*cash=*/{0, 0}, /*share=*/10000},
@@ -428,7 +430,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfMarchUsesTheMurniBudgets) {
    /*pagu=*/156000000000, /*realisation=*/8675000000, /*remaining=*/147325000000, /*percent=*/556,
    /*monthly=*/{1580000000, 6065000000, 8675000000, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
    /*plan=*/Plan{1900000000, 3800000000, 15700000000, 27600000000, 39500000000, 61400000000, 73300000000, 85200000000, 107100000000, 119000000000, 131000000000, 153000000000},
-   /*planned_pagu=*/153000000000, /*deviation=*/-4475, /*band=*/Band::kRed,
+   /*planned_pagu=*/153000000000, /*deviation=*/-6099, /*band=*/Band::kRed,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{6000000000, 1115000000, 19000000000, 7310000000, 130000000000, 0, 1000000000, 250000000},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{6210000000, 6, 965000000, 2, 1100000000, 2, 250000000, 1, 150000000, 1},
    /*non_cash=*/{8525000000, 11}, /*cash=*/{150000000, 1}, /*share=*/9827};
@@ -443,9 +445,11 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfMarchUsesTheMurniBudgets) {
 }
 
 // As of 31 August: the pergeseran is in force for A (pagu 154,000,000), the perubahan
-// not yet for B. Against the cumulative plan to August: A 70,300,000 of 100,000,000
-// (-29.70%, yellow), B 78,050,000 of 132,000,000 (-40.87%, red), C 513,500,000 of
-// 600,000,000 (-14.42%, green); total 661,850,000 of 832,000,000 (-20.45%, yellow).
+// not yet for B. The RAK lines' realisation against their cumulative plan to August:
+// A 60,300,000 of 100,000,000 (its 10,000,000 on 5.3 has no RAK: -39.70%, red),
+// B 78,050,000 of 132,000,000 (-40.87%, red), C 490,500,000 of 600,000,000 (without its
+// 23,000,000 on 5.1.02: -18.25%, green); total 628,850,000 of 832,000,000 (-24.42%,
+// yellow).
 TEST_F(SummaryTest, AbsorptionAsOfEndOfAugustHasEveryBand) {
   const std::vector<Expected> rows = {
   {kOpdB,
@@ -460,7 +464,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfAugustHasEveryBand) {
    /*pagu=*/15400000000, /*realisation=*/7030000000, /*remaining=*/8370000000, /*percent=*/4565,
    /*monthly=*/{980000000, 3965000000, 5775000000, 6280000000, 6280000000, 7030000000, 7030000000, 7030000000, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
    /*plan=*/Plan{1500000000, 3000000000, 4500000000, 5600000000, 6700000000, 7800000000, 8900000000, 10000000000, 11100000000, 12200000000, 13300000000, 14400000000},
-   /*planned_pagu=*/14400000000, /*deviation=*/-2970, /*band=*/Band::kYellow,
+   /*planned_pagu=*/14400000000, /*deviation=*/-3970, /*band=*/Band::kRed,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{6000000000, 1115000000, 8400000000, 4915000000, 0, 0, 1000000000, 1000000000},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{4110000000, 4, 1715000000, 3, 600000000, 2, 455000000, 2, 150000000, 1},
    /*non_cash=*/{6880000000, 11}, /*cash=*/{150000000, 1}, /*share=*/9787},
@@ -468,7 +472,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfAugustHasEveryBand) {
    /*pagu=*/102000000000, /*realisation=*/51350000000, /*remaining=*/50650000000, /*percent=*/5034,
    /*monthly=*/{0, 1500000000, 2300000000, 2300000000, 18250000000, 26350000000, 36350000000, 51350000000, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
    /*plan=*/Plan{0, 0, 10000000000, 20000000000, 30000000000, 40000000000, 50000000000, 60000000000, 70000000000, 80000000000, 90000000000, 100000000000},
-   /*planned_pagu=*/100000000000, /*deviation=*/-1442, /*band=*/Band::kGreen,
+   /*planned_pagu=*/100000000000, /*deviation=*/-1825, /*band=*/Band::kGreen,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{0, 0, 2000000000, 2300000000, 100000000000, 49050000000, 0, 0},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{25550000000, 4, 25000000000, 2, 800000000, 1, 0, 0, 0, 0},
    /*non_cash=*/{51350000000, 7}, /*cash=*/{0, 0}, /*share=*/10000},
@@ -478,14 +482,17 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfAugustHasEveryBand) {
    /*pagu=*/152400000000, /*realisation=*/66185000000, /*remaining=*/86215000000, /*percent=*/4343,
    /*monthly=*/{1580000000, 6065000000, 8675000000, 9180000000, 25685000000, 40535000000, 51185000000, 66185000000, std::nullopt, std::nullopt, std::nullopt, std::nullopt},
    /*plan=*/Plan{1900000000, 3800000000, 15700000000, 27200000000, 38700000000, 60200000000, 71700000000, 83200000000, 104700000000, 116200000000, 127800000000, 149400000000},
-   /*planned_pagu=*/149400000000, /*deviation=*/-2045, /*band=*/Band::kYellow,
+   /*planned_pagu=*/149400000000, /*deviation=*/-2442, /*band=*/Band::kYellow,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{6000000000, 1115000000, 15400000000, 9020000000, 130000000000, 55050000000, 1000000000, 1000000000},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{30815000000, 10, 32715000000, 6, 1800000000, 4, 455000000, 2, 400000000, 2},
    /*non_cash=*/{65785000000, 22}, /*cash=*/{400000000, 2}, /*share=*/9940};
   ExpectReport(Absorption("2026-08-31"), rows, total);
 }
 
-// As of 31 December: every budget in force (B's perubahan too), every month filled.
+// As of 31 December: every budget in force (B's perubahan too), every month filled. The
+// band: A 60,300,000 of 144,000,000 (-58.13%), B 80,800,000 of 450,000,000 (-82.04%),
+// C 490,500,000 of 1,000,000,000 (-50.95%); total 631,600,000 of 1,594,000,000
+// (-60.38%): all red.
 TEST_F(SummaryTest, AbsorptionAsOfEndOfYear) {
   const std::vector<Expected> rows = {
   {kOpdB,
@@ -500,7 +507,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfYear) {
    /*pagu=*/15400000000, /*realisation=*/7030000000, /*remaining=*/8370000000, /*percent=*/4565,
    /*monthly=*/{980000000, 3965000000, 5775000000, 6280000000, 6280000000, 7030000000, 7030000000, 7030000000, 7030000000, 7030000000, 7030000000, 7030000000},
    /*plan=*/Plan{1500000000, 3000000000, 4500000000, 5600000000, 6700000000, 7800000000, 8900000000, 10000000000, 11100000000, 12200000000, 13300000000, 14400000000},
-   /*planned_pagu=*/14400000000, /*deviation=*/-5118, /*band=*/Band::kRed,
+   /*planned_pagu=*/14400000000, /*deviation=*/-5813, /*band=*/Band::kRed,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{6000000000, 1115000000, 8400000000, 4915000000, 0, 0, 1000000000, 1000000000},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{4110000000, 4, 1715000000, 3, 600000000, 2, 455000000, 2, 150000000, 1},
    /*non_cash=*/{6880000000, 11}, /*cash=*/{150000000, 1}, /*share=*/9787},
@@ -508,7 +515,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfYear) {
    /*pagu=*/102000000000, /*realisation=*/51550000000, /*remaining=*/50450000000, /*percent=*/5054,
    /*monthly=*/{0, 1500000000, 2300000000, 2300000000, 18250000000, 26350000000, 36350000000, 51350000000, 51350000000, 51350000000, 51350000000, 51550000000},
    /*plan=*/Plan{0, 0, 10000000000, 20000000000, 30000000000, 40000000000, 50000000000, 60000000000, 70000000000, 80000000000, 90000000000, 100000000000},
-   /*planned_pagu=*/100000000000, /*deviation=*/-4845, /*band=*/Band::kRed,
+   /*planned_pagu=*/100000000000, /*deviation=*/-5095, /*band=*/Band::kRed,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{0, 0, 2000000000, 2500000000, 100000000000, 49050000000, 0, 0},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{25550000000, 4, 25000000000, 2, 800000000, 1, 200000000, 1, 0, 0},
    /*non_cash=*/{51550000000, 8}, /*cash=*/{0, 0}, /*share=*/10000},
@@ -518,7 +525,7 @@ TEST_F(SummaryTest, AbsorptionAsOfEndOfYear) {
    /*pagu=*/162400000000, /*realisation=*/66660000000, /*remaining=*/95740000000, /*percent=*/4105,
    /*monthly=*/{1580000000, 6065000000, 8675000000, 9180000000, 25685000000, 40535000000, 51185000000, 66185000000, 66285000000, 66460000000, 66460000000, 66660000000},
    /*plan=*/Plan{1900000000, 3800000000, 15700000000, 27200000000, 38700000000, 60200000000, 71700000000, 83200000000, 104700000000, 116200000000, 127800000000, 159400000000},
-   /*planned_pagu=*/159400000000, /*deviation=*/-5818, /*band=*/Band::kRed,
+   /*planned_pagu=*/159400000000, /*deviation=*/-6038, /*band=*/Band::kRed,
    /*groups (pegawai, barang_jasa, modal, lainnya; pagu, realisation)=*/{6000000000, 1115000000, 15400000000, 9495000000, 140000000000, 55050000000, 1000000000, 1000000000},
    /*instruments (cms_transfer, sp2d_ls, kkpd, qris, cash; amount, count)=*/{30990000000, 11, 32715000000, 6, 1800000000, 4, 755000000, 4, 400000000, 2},
    /*non_cash=*/{66260000000, 25}, /*cash=*/{400000000, 2}, /*share=*/9940};
@@ -541,13 +548,17 @@ TEST_F(SummaryTest, PergeseranReplacesTheEarlierLineFromItsRecordingDay) {
   EXPECT_EQ(after.opds[1].planned_pagu_sen, 144 * kMillion);
   EXPECT_EQ((*after.opds[1].plan_sen)[3], 56 * kMillion);
   EXPECT_EQ((*after.opds[1].plan_sen)[11], 144 * kMillion);
-  // 57,750,000 realised against 56,000,000 planned: +3.13%.
-  EXPECT_EQ(after.opds[1].deviation_basis_points, 313);
+  // 1 April is inside April: the band compares at the end of March, where the shifted
+  // plan (3 x 10,000,000 + 3 x 5,000,000) equals the murni one: 55,250,000 of 45,000,000
+  // on the RAK lines, +22.78%. Nothing of April is spent yet.
+  EXPECT_EQ(after.opds[1].band_month, 2);
+  EXPECT_EQ(after.opds[1].deviation_basis_points, 2278);
   EXPECT_EQ(after.opds[1].band, Band::kBlue);
+  EXPECT_EQ(after.opds[1].month_to_date_sen, 0);
   EXPECT_EQ(after.opds[1].percent_basis_points, 3750);  // 57,750,000 / 154,000,000.
   EXPECT_EQ(after.total.pagu_sen, 1524 * kMillion);
   EXPECT_EQ(after.total.percent_basis_points, 569);
-  EXPECT_EQ(after.total.deviation_basis_points, -6811);
+  EXPECT_EQ(after.total.deviation_basis_points, -6099);
 }
 
 // B's perubahan is recorded on 15 September: as of the 14th it does not count yet.
@@ -570,17 +581,19 @@ TEST_F(SummaryTest, BudgetRecordedAfterAsOfDoesNotCountYet) {
   EXPECT_EQ(b_after.percent_basis_points, 1757);
   EXPECT_EQ((*b_after.plan_sen)[11], 450 * kMillion);
   EXPECT_EQ(b_after.planned_pagu_sen, 450 * kMillion);
-  // The plan to September is the same in both, so is the deviation: 79,050,000 of
-  // 236,000,000 planned.
-  EXPECT_EQ(b_before.deviation_basis_points, -6650);
-  EXPECT_EQ(b_after.deviation_basis_points, -6650);
+  // Mid-September the band compares at the end of August, where the plan is the same in
+  // both, so is the deviation: 78,050,000 of 132,000,000 planned.
+  EXPECT_EQ(b_before.band_month, 7);
+  EXPECT_EQ(b_before.deviation_basis_points, -4087);
+  EXPECT_EQ(b_after.deviation_basis_points, -4087);
+  EXPECT_EQ(b_after.month_to_date_sen, 1 * kMillion);  // b7 on 3 September.
   EXPECT_EQ(day_before.total.pagu_sen, 1524 * kMillion);
   EXPECT_EQ(same_day.total.pagu_sen, 1624 * kMillion);
   EXPECT_EQ(day_before.total.percent_basis_points, 4349);
   EXPECT_EQ(same_day.total.percent_basis_points, 4082);
-  // C is 27% behind plan as of mid-September: yellow.
-  EXPECT_EQ(same_day.opds[2].deviation_basis_points, -2664);
-  EXPECT_EQ(same_day.opds[2].band, Band::kYellow);
+  // C's RAK line is 18.25% behind plan at the end of August: green.
+  EXPECT_EQ(same_day.opds[2].deviation_basis_points, -1825);
+  EXPECT_EQ(same_day.opds[2].band, Band::kGreen);
 }
 
 // Budget entries with an effective_date (the DPA/DPPA date) are in force from that date,
@@ -616,7 +629,9 @@ TEST_F(SummaryTest, EffectiveDateDecidesWhenABudgetIsInForce) {
   EXPECT_TRUE(report->ok) << report->problem->what;
 }
 
-// Mid-year: months after June are null; A is 9.87% behind plan (blue), B and C red.
+// Mid-year: months after June are null. The band compares at the end of May: A's RAK
+// lines are exactly 10% behind (60,300,000 of 67,000,000: green), B (11,550,000 of
+// 20,000,000) and C (159,500,000 of 300,000,000) red; total 231,350,000 of 387,000,000.
 TEST_F(SummaryTest, AbsorptionMidYearHasNullMonthsAfterAsOf) {
   ledger::AbsorptionReport report = Absorption("2026-06-25");
   ASSERT_EQ(report.opds.size(), 3u);
@@ -628,14 +643,17 @@ TEST_F(SummaryTest, AbsorptionMidYearHasNullMonthsAfterAsOf) {
       std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
   EXPECT_EQ(report.opds[1].monthly_sen, a);
   EXPECT_EQ(report.total.monthly_sen, total);
-  EXPECT_EQ(report.opds[0].deviation_basis_points, -4230);
+  EXPECT_EQ(report.opds[0].deviation_basis_points, -4225);
   EXPECT_EQ(report.opds[0].band, Band::kRed);
-  EXPECT_EQ(report.opds[1].deviation_basis_points, -987);
-  EXPECT_EQ(report.opds[1].band, Band::kBlue);
-  EXPECT_EQ(report.opds[2].deviation_basis_points, -3413);
+  EXPECT_EQ(report.opds[1].deviation_basis_points, -1000);
+  EXPECT_EQ(report.opds[1].band, Band::kGreen);
+  EXPECT_EQ(report.opds[2].deviation_basis_points, -4683);
   EXPECT_EQ(report.opds[2].band, Band::kRed);
   EXPECT_EQ(report.total.realisation_sen, 40535000000);
-  EXPECT_EQ(report.total.deviation_basis_points, -3267);
+  EXPECT_EQ(report.total.band_month, 4);
+  EXPECT_EQ(report.total.deviation_basis_points, -4022);
+  // June to the 25th: 405,350,000 - 256,850,000 = 148,500,000 (c5, b3 and a13).
+  EXPECT_EQ(report.total.month_to_date_sen, 40535000000 - 25685000000);
   EXPECT_EQ(report.total.non_cash_share_basis_points, 9963);
 }
 
@@ -662,7 +680,8 @@ TEST_F(SummaryTest, AbsorptionAfterTheFiscalYearFillsEveryMonth) {
   EXPECT_EQ(report.total.pagu_sen, 162400000000);
   EXPECT_EQ(report.total.remaining_sen, 95740000000);
   EXPECT_EQ(report.total.percent_basis_points, 4105);
-  EXPECT_EQ(report.total.deviation_basis_points, -5818);
+  EXPECT_EQ(report.total.deviation_basis_points, -6038);  // December's band.
+  EXPECT_EQ(report.total.band_month, 11);
   EXPECT_EQ(report.total.band, Band::kRed);
   EXPECT_EQ(report.opds[2].monthly_sen[11], 51550000000);
   EXPECT_EQ(report.opds[0].deviation_basis_points, -8204);
@@ -700,7 +719,9 @@ TEST_F(SummaryTest, RealisationGoesByValueDateUpToAsOf) {
   EXPECT_EQ(fifth.opds[1].instruments.at("cms_transfer").entries, 4);
   EXPECT_EQ(fourth.opds[1].instruments.at("cms_transfer").entries, 3);
   EXPECT_EQ(fifth.total.realisation_sen, 8275000000);
-  EXPECT_EQ(fifth.total.deviation_basis_points, -4729);
+  // The band is February's (5 March is inside March): 45,650,000 of 38,000,000 planned.
+  EXPECT_EQ(fifth.total.band_month, 1);
+  EXPECT_EQ(fifth.total.deviation_basis_points, 2013);
 }
 
 TEST_F(SummaryTest, OpdFilterNarrowsToThatOpd) {

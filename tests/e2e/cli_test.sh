@@ -84,4 +84,23 @@ expect_exit 2 "verify-bundle of a missing file" -- "$JEJAK" verify-bundle "$SCRA
 expect_equal "ledger unchanged by bad input" "$(sha256sum "$L/ledger.db" | cut -d' ' -f1)" "$before"
 expect_equal "verify unchanged by bad input" "$("$JEJAK" verify --data "$L")" "$before_size"
 
+# --- Refunds through append: seq 12 paid 12,500,000 on 3 February; 17 is reversed -------
+refund() {  # refunds amount value_date
+  printf '{"kind":"refund","refunds":%s,"value_date":"%s","amount":"%s","sts_no":"STS/%s","reason":"Kelebihan bayar"}\n' \
+    "$1" "$3" "$2" "$1"
+}
+refund 17 1 2026-04-01 > "$SCRATCH/refund-reversed.json"
+expect_exit 2 "refund of a reversed payment" -- "$JEJAK" append --data "$L" --sub bendahara "$SCRATCH/refund-reversed.json"
+expect_contains "says it is reversed" "$LAST_STDERR" "reversed"
+refund 12 12500000.01 2026-04-01 > "$SCRATCH/refund-over.json"
+expect_exit 2 "refund of more than the gross" -- "$JEJAK" append --data "$L" --sub bendahara "$SCRATCH/refund-over.json"
+expect_contains "says how much is refundable" "$LAST_STDERR" "12500000.00"
+{ refund 12 2000000 2026-04-01; refund 12 500000 2026-05-01; } > "$SCRATCH/refunds.ndjson"
+expect_exit 0 "append two refunds" -- "$JEJAK" append --data "$L" --sub bendahara "$SCRATCH/refunds.ndjson"
+printf '{"kind":"reversal","reverses":12,"reason":"salah"}\n' > "$SCRATCH/rev-refunded.json"
+expect_exit 2 "reversal of a refunded payment" -- "$JEJAK" append --data "$L" --sub bendahara "$SCRATCH/rev-refunded.json"
+expect_contains "says it has a refund" "$LAST_STDERR" "refund"
+expect_exit 0 "verify with refunds" -- "$JEJAK" verify --data "$L"
+expect_contains "verify counts the refunds" "$LAST_STDOUT" "ok: 23 entries"
+
 finish

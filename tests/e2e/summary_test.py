@@ -190,7 +190,8 @@ def expected_row(opds):
     """The absorption of the OPDs in `opds` as of AS_OF (31 December: every month)."""
     row = {"pagu": 0, "real": 0, "groups": {g: [0, 0] for g in GROUPS},
            "instruments": {i: [0, 0] for i in INSTRUMENTS}, "plan": None, "planned": 0,
-           "months": [0] * 12}
+           "months": [0] * 12, "band_real": 0, "corrections": [0, 0]}
+    planned_lines = {(opd, account) for opd, account, _, plan in S.budgets if plan is not None}
     for opd, account, pagu, plan in S.budgets:
         if opd not in opds:
             continue
@@ -204,8 +205,14 @@ def expected_row(opds):
                 row["plan"][m] += cumulative
             row["planned"] += pagu
     for e in S.spent.values():
+        if e["opd"] in opds and e["reversed"]:
+            row["corrections"][0] += e["gross"]
+            row["corrections"][1] += 1
         if e["opd"] not in opds or e["reversed"]:
             continue
+        # The band counts only the lines that carry a RAK (all one sub-activity here).
+        if (e["opd"], e["account"]) in planned_lines:
+            row["band_real"] += e["gross"]
         row["real"] += e["gross"]
         row["groups"][group_of(e["account"])][1] += e["gross"]
         row["instruments"][e["instrument"]][0] += e["gross"]
@@ -219,10 +226,11 @@ def expected_row(opds):
     non_cash = sum(row["instruments"][i][0] for i in INSTRUMENTS if i != "cash")
     non_cash_count = sum(row["instruments"][i][1] for i in INSTRUMENTS if i != "cash")
     cash, cash_count = row["instruments"]["cash"]
+    # As of 31 December the band compares December's end.
     deviation = band = None
     if row["plan"] and row["plan"][11] > 0:
-        deviation = percent(basis_points(cumulative - row["plan"][11], row["plan"][11]))
-        band = band_of(cumulative, row["plan"][11])
+        deviation = percent(basis_points(row["band_real"] - row["plan"][11], row["plan"][11]))
+        band = band_of(row["band_real"], row["plan"][11])
     return {
         "pagu": money(row["pagu"]),
         "realisation": money(row["real"]),
@@ -232,6 +240,13 @@ def expected_row(opds):
         "planned_pagu": money(row["planned"]),
         "deviation_percent": deviation,
         "band": band,
+        "band_month": f"{YEAR}-12",
+        "band_realisation": money(row["band_real"]),
+        "band_plan": money(row["plan"][11]) if row["plan"] else None,
+        "month_to_date": None,
+        "corrections": {"amount": money(row["corrections"][0]), "count": row["corrections"][1]},
+        "refunds": {"amount": "0.00", "count": 0},
+        "other_revenue": {"amount": "0.00", "count": 0},
         "account_groups": {g: {"pagu": money(p), "realisation": money(r)} for g, (p, r) in row["groups"].items()},
         "non_cash": {
             "amount": money(non_cash), "count": non_cash_count,
@@ -321,6 +336,7 @@ class T01Absorption(SummaryCase):
         self.assertEqual(body["fiscal_year"], YEAR)
         self.assertEqual(body["as_of"], AS_OF)
         self.assertIsInstance(body["tree_size"], int)
+        self.assertRegex(body["root_hash"], "^[0-9a-f]{64}$")
         # Rows by OPD code: B (1.01...) then A (1.02...). OPD_X has neither budget nor
         # realisation, so no row.
         self.assertEqual([row["opd"] for row in body["opds"]], [OPD_B, OPD_A])
@@ -476,6 +492,130 @@ class T02Findings(SummaryCase):
         self.assertProblem(findings(f"?fiscal_year={YEAR}&as_of={YEAR}-02-30", S.auditor), 400, "as_of")
         self.assertProblem(findings(f"?fiscal_year={YEAR}&limit=5", S.auditor), 400)
 
+
+class T03RefundsAndPinnedReports(SummaryCase):
+    """Runs after T01 and T02 (it appends): a refund in April of a February payment, a
+    refund this year of last year's payment, the rules of who may refund what, and a
+    report pinned to a tree size that later appends of every kind leave byte-identical."""
+
+    def test_refunds_and_pinned_reports(self):
+        april = f"?fiscal_year={YEAR}&as_of={YEAR}-04-30&opd={OPD_A}"
+        last_year = f"?fiscal_year={YEAR - 1}&as_of={YEAR - 1}-12-31"
+        g1 = self.append(spend(OPD_A, BARANG_JASA, "cms_transfer", "02-10", 8_000_000_00, "0012777001",
+                               "KW-g1"), S.officer_a)["entry"]
+        old = spend(OPD_A, BARANG_JASA, "cms_transfer", "11-10", 6_000_000_00, "0012777002", "KW-l1")
+        old.update({"fiscal_year": YEAR - 1, "value_date": f"{YEAR - 1}-11-10"})
+        old["documents"]["evidence_date"] = f"{YEAR - 1}-11-10"
+        l1 = self.append(old, S.officer_a)["entry"]
+
+        # Pinned to the current size: as_of defaults to the last entry's recording day.
+        pinned_size = api.tree_size()
+        pinned_url = f"?fiscal_year={YEAR}&tree_size={pinned_size}"
+        pinned = absorption(pinned_url, S.executive)
+        self.assertEqual(pinned.status, 200, pinned)
+        pinned_body = pinned.json()
+        self.assertEqual(pinned_body["tree_size"], pinned_size)
+        checkpoint = api.Checkpoint(api.get("/v1/checkpoint").body.decode())
+        self.assertEqual(checkpoint.size, pinned_size)
+        self.assertEqual(pinned_body["root_hash"], checkpoint.root.hex())
+        self.assertEqual(pinned_body["as_of"], g1["recorded_at"][:10])
+        pinned_april = absorption(april + f"&tree_size={pinned_size}", S.executive)
+        before_april = absorption(april, S.executive).json()
+        before_last_year = absorption(last_year, S.executive).json()
+        self.assertEqual(before_last_year["total"]["realisation"], "6000000.00")
+
+        refund = {"kind": "refund", "refunds": g1["seq"], "value_date": f"{YEAR}-04-10",
+                  "amount": "3000000", "sts_no": "STS/0042/DINKES", "reason": "Kelebihan bayar"}
+        # Who may refund: only an officer of the payment's OPD.
+        self.assertProblem(api.post("/v1/entries", refund, S.officer_b), 403)
+        self.assertProblem(api.post("/v1/entries", refund, S.executive), 403)
+        self.assertProblem(api.post("/v1/entries", dict(refund, refunds=10**9), S.officer_a), 404, "refunds")
+        self.assertProblem(api.post("/v1/entries", dict(refund, amount="8000000.01"), S.officer_a), 422,
+                           "amount")
+        self.assertProblem(api.post("/v1/entries", dict(refund, value_date=f"{YEAR}-02-09"), S.officer_a),
+                           422, "value_date")
+        # Seq 1 registers OPD_A: an entry of its OPD, but no expenditure to refund.
+        self.assertProblem(api.post("/v1/entries", dict(refund, refunds=1), S.officer_a), 422, "refunds")
+        self.assertProblem(api.post("/v1/entries", dict(refund, sts_no="STS\n1"), S.officer_a), 400, "sts_no")
+        stored = self.append(refund, S.officer_a)
+        self.assertEqual(stored["entry"]["amount"], "3000000.00")
+        self.assertEqual(stored["entry"]["refunds"], g1["seq"])
+        # Cash came back: the payment can no longer be corrected as a recording error.
+        self.assertProblem(api.post(f"/v1/entries/{g1['seq']}/reversal", {"reason": "x"}, S.officer_a),
+                           409, "reverses")
+        self.assertProblem(api.post("/v1/entries", dict(refund, amount="5000000.01"), S.officer_a), 422,
+                           "amount")
+        self.append({"kind": "refund", "refunds": l1["seq"], "value_date": f"{YEAR}-03-01",
+                     "amount": "1000000", "sts_no": "STS/0043/DINKES", "reason": "Sisa UP tahun lalu"},
+                    S.officer_a)
+        listed = api.get(f"/v1/entries?kind=refund&opd={OPD_A}", S.officer_a)
+        self.assertEqual(listed.status, 200, listed)
+        self.assertEqual(len(listed.json()["entries"]), 2)
+
+        # April: the February payment's month is unchanged, April is 3,000,000 lower.
+        after = absorption(april, S.executive).json()
+        a_before, a_after = before_april["opds"][0], after["opds"][0]
+        for m in range(3):
+            self.assertEqual(a_after["monthly"][m], a_before["monthly"][m])
+        self.assertEqual(sen_of(a_after["monthly"][3]["realisation"]),
+                         sen_of(a_before["monthly"][3]["realisation"]) - 3_000_000_00)
+        self.assertEqual(sen_of(a_after["realisation"]), sen_of(a_before["realisation"]) - 3_000_000_00)
+        self.assertEqual(a_after["refunds"], {"amount": "3000000.00", "count": 1})
+        self.assertEqual(a_after["other_revenue"], {"amount": "1000000.00", "count": 1})
+        self.assertEqual(after["total"]["other_revenue"], {"amount": "1000000.00", "count": 1})
+        self.assertEqual(after["total"]["refunds"], {"amount": "3000000.00", "count": 1})
+        # Last year's payment refunded this year leaves last year alone.
+        now_last_year = absorption(last_year, S.executive).json()
+        self.assertEqual(now_last_year["total"], before_last_year["total"])
+        self.assertEqual(now_last_year["opds"], before_last_year["opds"])
+
+        # More appends of every kind: an OPD, a budget, an expenditure, a reversal.
+        self.append({"kind": "opd", "code": "1.04.0.00.0.00.01.0000", "name": "Dinas Sosial"}, S.admin)
+        self.append(budget(OPD_A, MODAL, 40_000_000_00, [4_000_000_00] * 10 + [0, 0]), S.admin)
+        g2 = self.append(spend(OPD_A, MODAL, "sp2d_ls", "03-03", 9_000_000_00, "0012777003", "KW-g2"),
+                         S.officer_a)["entry"]
+        response = api.post(f"/v1/entries/{g2['seq']}/reversal", {"reason": "Salah input"}, S.officer_a)
+        self.assertEqual(response.status, 201, response)
+        # The pinned reports are byte-identical; the unpinned one moved on.
+        again = absorption(pinned_url, S.executive)
+        self.assertEqual(again.status, 200, again)
+        self.assertEqual(again.body, pinned.body)
+        self.assertEqual(absorption(april + f"&tree_size={pinned_size}", S.executive).body, pinned_april.body)
+        self.assertNotEqual(absorption(april, S.executive).json()["total"], before_april["total"])
+        self.assertProblem(absorption(f"?fiscal_year={YEAR}&tree_size={api.tree_size() + 1}", S.executive),
+                           400, "tree_size")
+        self.assertProblem(absorption(f"?fiscal_year={YEAR}&tree_size=0", S.executive), 400, "tree_size")
+
+    def test_mid_month_band_compares_the_previous_months_end(self):
+        # OPD_X gets a budget in force from 1 January (its effective_date) with a RAK of
+        # 1,000,000 a month, 1,500,000 paid on 20 January and 400,000 on 5 February.
+        plan = budget(OPD_X, BARANG_JASA, 12_000_000_00, [1_000_000_00] * 12)
+        plan["effective_date"] = f"{YEAR}-01-01"
+        self.append(plan, S.admin)
+        officer_x = api.cli_token(S.data, "officer", "bendahara-pupr", OPD_X)
+        self.append(spend(OPD_X, BARANG_JASA, "kkpd", "01-20", 1_500_000_00, "0012888001", "KW-x1"), officer_x)
+        self.append(spend(OPD_X, BARANG_JASA, "qris", "02-05", 400_000_00, "0012888002", "KW-x2"), officer_x)
+        response = absorption(f"?fiscal_year={YEAR}&as_of={YEAR}-02-15&opd={OPD_X}", S.executive)
+        self.assertEqual(response.status, 200, response)
+        row = response.json()["opds"][0]
+        # 15 February is inside February: the band compares at the end of January.
+        self.assertEqual(row["band_month"], f"{YEAR}-01")
+        self.assertEqual(row["band_plan"], "1000000.00")
+        self.assertEqual(row["band_realisation"], "1500000.00")
+        self.assertEqual(row["deviation_percent"], "50.00")
+        self.assertEqual(row["band"], "blue")
+        self.assertEqual(row["month_to_date"], "400000.00")
+        # On 28 February (its last day) February itself: 1,900,000 of 2,000,000.
+        row = absorption(f"?fiscal_year={YEAR}&as_of={YEAR}-02-{29 if YEAR % 4 == 0 else 28}&opd={OPD_X}",
+                         S.executive).json()["opds"][0]
+        self.assertEqual(row["band_month"], f"{YEAR}-02")
+        self.assertEqual(row["deviation_percent"], "-5.00")
+        self.assertIsNone(row["month_to_date"])
+        # Before January has ended there is no band.
+        row = absorption(f"?fiscal_year={YEAR}&as_of={YEAR}-01-25&opd={OPD_X}", S.executive).json()["opds"][0]
+        self.assertIsNone(row["band_month"])
+        self.assertIsNone(row["band"])
+        self.assertEqual(row["month_to_date"], "1500000.00")
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or not os.path.isfile(sys.argv[1]) or not os.access(sys.argv[1], os.X_OK):

@@ -78,7 +78,11 @@ tamper "$L" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE
                substr(value_date, 1, 7), SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed
                GROUP BY 1, 2, 3, 4, 5;
              INSERT INTO realisation_daily SELECT fiscal_year, value_date, opd, $group, instrument,
-               SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed GROUP BY 1, 2, 3, 4, 5;"
+               SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed GROUP BY 1, 2, 3, 4, 5;
+             DELETE FROM realisation_lines;
+             INSERT INTO realisation_lines SELECT fiscal_year, opd, sub_activity, account,
+               substr(value_date, 1, 7), SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed
+               GROUP BY 1, 2, 3, 4, 5;"
 # (f) below shows that the kept checkpoint in DIR/state stops this when it is left in
 # place; an insider who can write the data directory removes it too.
 rm -f "$L/state/latest-checkpoint"

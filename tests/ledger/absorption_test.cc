@@ -41,19 +41,29 @@ BudgetLine Line(const std::string& opd, const std::string& account, std::int64_t
   return BudgetLine{opd, kSubActivity, account, pagu_sen, plan};
 }
 
-RealisationRow Spent(const std::string& opd, const std::string& account,
-                     const std::string& instrument, const std::string& month,
-                     std::int64_t amount_sen, std::int64_t entries = 1) {
-  return RealisationRow{opd, AccountGroup(account), instrument, month, amount_sen, entries};
+// What the store passes for payments of one line in one month: the row by account group
+// and instrument, and the same amount by budget line (for the band).
+struct Paid {
+  RealisationRow row;
+  LineRealisationRow line;
+};
+
+Paid Spent(const std::string& opd, const std::string& account, const std::string& instrument,
+           const std::string& month, std::int64_t amount_sen, std::int64_t entries = 1) {
+  return Paid{RealisationRow{opd, AccountGroup(account), instrument, month, amount_sen, entries},
+              LineRealisationRow{opd, kSubActivity, account, month, amount_sen}};
 }
 
 AbsorptionInput Input(const std::string& as_of, std::vector<BudgetLine> budgets,
-                      std::vector<RealisationRow> realisation) {
+                      std::vector<Paid> paid) {
   AbsorptionInput input;
   input.fiscal_year = 2026;
   input.as_of = as_of;
   input.budgets = std::move(budgets);
-  input.realisation = std::move(realisation);
+  for (const Paid& payment : paid) {
+    input.realisation.push_back(payment.row);
+    input.line_realisation.push_back(payment.line);
+  }
   input.opd_names = {{kOpdA, "Dinas Kesehatan"}, {kOpdB, "Dinas Pendidikan"}};
   return input;
 }
@@ -296,7 +306,7 @@ TEST(AbsorptionTest, OverflowingPaguIsInvalidArgument) {
 
 // ----- Monthly cumulative realisation -------------------------------------------------
 
-std::vector<RealisationRow> SpreadOverTheYear() {
+std::vector<Paid> SpreadOverTheYear() {
   // 1,000,000 in January, 2,000,000 in March (two rows), 500,000 in June, 4,000,000 in
   // December.
   return {Spent(kOpdA, kBarangJasa, "cms_transfer", "2026-01", kMillion),
@@ -309,7 +319,7 @@ std::vector<RealisationRow> SpreadOverTheYear() {
 TEST(AbsorptionTest, MonthlyIsCumulativeAndNullAfterAsOfMonth) {
   // As of 15 May: January..May have started; June on are null. The rows are what the store
   // passes for value dates up to as_of, so nothing after May is in them.
-  std::vector<RealisationRow> rows = SpreadOverTheYear();
+  std::vector<Paid> rows = SpreadOverTheYear();
   rows.resize(3);
   AbsorptionReport report =
       Compute(Input("2026-05-15", {Line(kOpdA, kBarangJasa, 100 * kMillion)}, rows));
@@ -345,7 +355,7 @@ TEST(AbsorptionTest, MonthlyIsAllNullBeforeTheFiscalYear) {
 }
 
 TEST(AbsorptionTest, MonthlyHasAllTwelveAfterTheFiscalYear) {
-  std::vector<RealisationRow> rows = SpreadOverTheYear();
+  std::vector<Paid> rows = SpreadOverTheYear();
   // A value date in January of the next year charged to 2026 counts in realisation but in
   // no month of the curve ("value dates inside the year").
   rows.push_back(Spent(kOpdA, kBarangJasa, "cms_transfer", "2027-01", 7 * kMillion));
@@ -492,16 +502,70 @@ TEST(AbsorptionTest, NoDeviationWhileTheCumulativePlanIsZero) {
   EXPECT_FALSE(Row(report, kOpdA).band.has_value());
 }
 
-TEST(AbsorptionTest, DeviationComparesRealisationSoFarWithTheWholeMonthOfPlan) {
-  // As of 1 March the plan counted is the cumulative plan to the end of March (3,000,000)
-  // while realisation is only up to 1 March (2,000,000): -33.33%, red. This is what the
-  // code does ("at as_of's month"); early in a month every OPD looks behind plan.
+TEST(AbsorptionTest, MidMonthBandComparesAtThePreviousMonthsEnd) {
+  // As of 15 March (a month not yet ended) the band compares both sides at the end of
+  // February: plan 2,000,000, realised 2,000,000: 0%, blue. March's 500,000 so far is the
+  // month to date, shown beside it. (Before, the whole of March's plan was compared with
+  // realisation up to the 15th: every OPD looked behind plan early in a month.)
   AbsorptionReport report = Compute(
-      Input("2026-03-01", {Line(kOpdA, kBarangJasa, 12 * kMillion, Flat(kMillion))},
+      Input("2026-03-15", {Line(kOpdA, kBarangJasa, 12 * kMillion, Flat(kMillion))},
             {Spent(kOpdA, kBarangJasa, "kkpd", "2026-01", kMillion),
-             Spent(kOpdA, kBarangJasa, "kkpd", "2026-02", kMillion)}));
-  EXPECT_EQ(Row(report, kOpdA).deviation_basis_points, -3333);
-  EXPECT_EQ(Row(report, kOpdA).band, Band::kRed);
+             Spent(kOpdA, kBarangJasa, "kkpd", "2026-02", kMillion),
+             Spent(kOpdA, kBarangJasa, "kkpd", "2026-03", kMillion / 2)}));
+  const Absorption& row = Row(report, kOpdA);
+  EXPECT_EQ(row.band_month, 1);  // February.
+  EXPECT_EQ(row.band_plan_sen, 2 * kMillion);
+  EXPECT_EQ(row.band_realisation_sen, 2 * kMillion);
+  EXPECT_EQ(row.deviation_basis_points, 0);
+  EXPECT_EQ(row.band, Band::kBlue);
+  EXPECT_EQ(row.month_to_date_sen, kMillion / 2);
+  EXPECT_EQ(report.total.band_month, 1);
+  EXPECT_EQ(report.total.month_to_date_sen, kMillion / 2);
+}
+
+TEST(AbsorptionTest, MonthEndBandComparesThatMonthWithoutMonthToDate) {
+  // 31 March is March's last day: March itself is compared, 3,000,000 planned and
+  // 2,500,000 realised: -16.67%, green.
+  AbsorptionReport report = Compute(
+      Input("2026-03-31", {Line(kOpdA, kBarangJasa, 12 * kMillion, Flat(kMillion))},
+            {Spent(kOpdA, kBarangJasa, "kkpd", "2026-01", kMillion),
+             Spent(kOpdA, kBarangJasa, "kkpd", "2026-03", 3 * kMillion / 2)}));
+  const Absorption& row = Row(report, kOpdA);
+  EXPECT_EQ(row.band_month, 2);
+  EXPECT_EQ(row.deviation_basis_points, -1667);
+  EXPECT_EQ(row.band, Band::kGreen);
+  EXPECT_FALSE(row.month_to_date_sen.has_value());
+}
+
+TEST(AbsorptionTest, LeapDayEndsFebruary) {
+  Plan plan = Flat(kMillion);
+  AbsorptionInput input = Input("2028-02-29", {Line(kOpdA, kBarangJasa, 12 * kMillion, plan)}, {});
+  input.fiscal_year = 2028;
+  EXPECT_EQ(Row(Compute(input), kOpdA).band_month, 1);
+  input.as_of = "2028-02-28";  // Not the last day in a leap year: January is compared.
+  EXPECT_EQ(Row(Compute(input), kOpdA).band_month, 0);
+}
+
+TEST(AbsorptionTest, NoBandBeforeTheFirstMonthHasEnded) {
+  AbsorptionReport report = Compute(
+      Input("2026-01-20", {Line(kOpdA, kBarangJasa, 12 * kMillion, Flat(kMillion))},
+            {Spent(kOpdA, kBarangJasa, "kkpd", "2026-01", kMillion)}));
+  const Absorption& row = Row(report, kOpdA);
+  EXPECT_FALSE(row.band_month.has_value());
+  EXPECT_FALSE(row.band.has_value());
+  EXPECT_FALSE(row.deviation_basis_points.has_value());
+  EXPECT_EQ(row.month_to_date_sen, kMillion);
+  EXPECT_FALSE(report.total.band.has_value());
+}
+
+TEST(AbsorptionTest, AfterTheYearTheBandIsDecember) {
+  AbsorptionReport report = Compute(
+      Input("2027-03-10", {Line(kOpdA, kBarangJasa, 12 * kMillion, Flat(kMillion))},
+            {Spent(kOpdA, kBarangJasa, "kkpd", "2026-12", 12 * kMillion)}));
+  const Absorption& row = Row(report, kOpdA);
+  EXPECT_EQ(row.band_month, 11);
+  EXPECT_EQ(row.deviation_basis_points, 0);
+  EXPECT_FALSE(row.month_to_date_sen.has_value());
 }
 
 TEST(AbsorptionTest, TotalDeviationIsFromSummedPlanAndRealisation) {
@@ -525,17 +589,32 @@ TEST(AbsorptionTest, TotalDeviationIsFromSummedPlanAndRealisation) {
   EXPECT_EQ(report.total.band, Band::kRed);
 }
 
-TEST(AbsorptionTest, RealisationOfUnplannedLinesCountsAgainstThePlanOfPlannedOnes) {
-  // Only the pegawai line carries a RAK (1,000,000 a month); 2,000,000 spent on the
-  // unplanned modal line in March makes the OPD look 66.67% ahead of plan. Documented
-  // as found: the deviation compares all realisation with the plan of some lines.
+TEST(AbsorptionTest, BandCountsOnlyTheLinesThatCarryARak) {
+  // Only the pegawai line carries a RAK (1,000,000 a month, 3,000,000 by March). The
+  // 2,000,000 spent on the unplanned modal line is outside the band (it once made the OPD
+  // look 66.67% ahead): 3,000,000 against 3,000,000, 0%, blue. Realisation still has both.
   AbsorptionReport report = Compute(Input(
       "2026-03-31",
       {Line(kOpdA, kPegawai, 12 * kMillion, Flat(kMillion)), Line(kOpdA, kModal, 50 * kMillion)},
       {Spent(kOpdA, kPegawai, "sp2d_ls", "2026-03", 3 * kMillion),
        Spent(kOpdA, kModal, "sp2d_ls", "2026-03", 2 * kMillion)}));
-  EXPECT_EQ(Row(report, kOpdA).deviation_basis_points, 6667);
-  EXPECT_EQ(Row(report, kOpdA).band, Band::kBlue);
+  const Absorption& row = Row(report, kOpdA);
+  EXPECT_EQ(row.band_realisation_sen, 3 * kMillion);
+  EXPECT_EQ(row.deviation_basis_points, 0);
+  EXPECT_EQ(row.band, Band::kBlue);
+  EXPECT_EQ(row.realisation_sen, 5 * kMillion);
+  EXPECT_EQ(report.total.band_realisation_sen, 3 * kMillion);
+}
+
+TEST(AbsorptionTest, BandCountsALineOnlyWithItsOwnSubActivity) {
+  // The same account under another sub-activity is another line, without a RAK.
+  AbsorptionInput input = Input(
+      "2026-03-31", {Line(kOpdA, kPegawai, 12 * kMillion, Flat(kMillion))},
+      {Spent(kOpdA, kPegawai, "sp2d_ls", "2026-03", 3 * kMillion)});
+  input.line_realisation.front().sub_activity = "1.02.01.2.02.0002";
+  const Absorption& row = Row(Compute(input), kOpdA);
+  EXPECT_EQ(row.band_realisation_sen, 0);
+  EXPECT_EQ(row.band, Band::kRed);
 }
 
 // ----- Account groups -----------------------------------------------------------------

@@ -1048,6 +1048,17 @@ class FakeLedger : public LedgerView {
     return false;
   }
 
+  Result<Refunded> RefundsOf(std::int64_t seq) override {
+    if (fail_) return Error{Code::kUnavailable, "storage unavailable", {}};
+    Refunded refunded;
+    for (const EntryColumns& columns : entries_) {
+      if (columns.refunds != seq) continue;
+      refunded.amount_sen += columns.amount_sen.value_or(0);
+      if (!refunded.first_seq) refunded.first_seq = columns.seq;
+    }
+    return refunded;
+  }
+
   void set_fail(bool fail) { fail_ = fail; }
 
  private:
@@ -1302,6 +1313,117 @@ TEST(ValidateBodyTest, RejectsABadOrLateEffectiveDate) {
   ExpectBodyRejected(body, "effective_date");
   body["effective_date"] = 20260101;
   ExpectBodyRejected(body, "effective_date");
+}
+
+// ---- Refunds (pengembalian belanja). ----
+
+json ValidRefund(std::int64_t refunds, const std::string& amount = "2500000") {
+  return {{"kind", "refund"},          {"refunds", refunds}, {"value_date", "2026-04-10"},
+          {"amount", amount},          {"sts_no", "STS/0042/DINKES/2026"},
+          {"reason", "Kelebihan bayar dikembalikan ke kas daerah"}};
+}
+
+TEST(ValidateBodyTest, AcceptsValidRefundAndNormalisesMoney) {
+  Result<json> valid = ValidateBody(ValidRefund(3));
+  ASSERT_TRUE(valid.has_value()) << valid.error().ToString();
+  EXPECT_EQ((*valid)["amount"], "2500000.00");
+}
+
+TEST(ValidateBodyTest, RejectsBadRefundFields) {
+  for (const char* field : {"refunds", "value_date", "amount", "sts_no", "reason"}) {
+    json body = ValidRefund(3);
+    body.erase(field);
+    ExpectBodyRejected(body, field);
+  }
+  json body = ValidRefund(3);
+  body["amount"] = "0";
+  ExpectBodyRejected(body, "amount");
+  body = ValidRefund(3);
+  body["value_date"] = "2026-02-30";
+  ExpectBodyRejected(body, "value_date");
+  body = ValidRefund(3);
+  body["value_date"] = "2101-01-01";  // Its year would be its fiscal year.
+  ExpectBodyRejected(body, "value_date");
+  body = ValidRefund(3);
+  body["sts_no"] = std::string(65, '7');
+  ExpectBodyRejected(body, "sts_no");
+  body = ValidRefund(3);
+  body["sts_no"] = "STS\n42";
+  ExpectBodyRejected(body, "sts_no");
+  body = ValidRefund(0);
+  ExpectBodyRejected(body, "refunds");
+  body = ValidRefund(3);
+  body["opd"] = kOpd;  // A refund's OPD is its original's.
+  ExpectBodyRejected(body, "opd");
+}
+
+TEST(DeriveColumnsTest, RefundColumnsComeFromItsBytes) {
+  Result<json> valid = ValidateBody(ValidRefund(3));
+  ASSERT_TRUE(valid.has_value());
+  json stored = StampEntry(*valid, Stamp{9, "2027-01-05T08:00:00.000Z", "bendahara.dinkes"});
+  stored["value_date"] = "2027-01-05";
+  Result<EntryColumns> columns = DeriveColumns(stored);
+  ASSERT_TRUE(columns.has_value()) << columns.error().ToString();
+  EXPECT_EQ(columns->kind, "refund");
+  EXPECT_EQ(columns->refunds, 3);
+  EXPECT_EQ(columns->fiscal_year, 2027);  // The year the cash came back.
+  EXPECT_EQ(columns->value_date, "2027-01-05");
+  EXPECT_EQ(columns->amount_sen, 250000000);
+  EXPECT_TRUE(columns->opd.empty());
+  EXPECT_FALSE(columns->reverses.has_value());
+  // Every other kind has no refunds column.
+  Result<json> expenditure = ValidateBody(ValidExpenditure());
+  ASSERT_TRUE(expenditure.has_value());
+  Result<EntryColumns> other =
+      DeriveColumns(StampEntry(*expenditure, Stamp{3, "2026-03-17T08:00:00.000Z", "b"}));
+  ASSERT_TRUE(other.has_value());
+  EXPECT_FALSE(other->refunds.has_value());
+}
+
+TEST_F(CheckAgainstLedgerTest, AcceptsRefundsUpToTheGross) {
+  // Gross 12,500,000: 10,000,000 then 2,500,000 are refundable, one sen more is not.
+  EXPECT_TRUE(Check(ValidRefund(expenditure_seq_, "10000000"), ledger_).has_value());
+  ledger_.Append(ValidRefund(expenditure_seq_, "10000000"));
+  Result<void> over = Check(ValidRefund(expenditure_seq_, "2500000.01"), ledger_);
+  ExpectFieldError(over, "amount", Code::kOutOfRange);
+  EXPECT_NE(over.error().ToString().find("2500000.00"), std::string::npos)
+      << over.error().ToString();
+  EXPECT_TRUE(Check(ValidRefund(expenditure_seq_, "2500000"), ledger_).has_value());
+}
+
+TEST_F(CheckAgainstLedgerTest, RejectsRefundOfWhatIsNotAnUnreversedExpenditure) {
+  ExpectFieldError(Check(ValidRefund(99), ledger_), "refunds", Code::kNotFound);
+  ExpectFieldError(Check(ValidRefund(1), ledger_), "refunds", Code::kOutOfRange);  // An opd entry.
+  json reversal = ValidReversal();
+  reversal["reverses"] = expenditure_seq_;
+  ledger_.Append(reversal);
+  ExpectFieldError(Check(ValidRefund(expenditure_seq_), ledger_), "refunds", Code::kConflict);
+}
+
+TEST_F(CheckAgainstLedgerTest, RejectsRefundDatedBeforeThePayment) {
+  json body = ValidRefund(expenditure_seq_);
+  body["value_date"] = "2026-03-16";  // Paid on 17 March.
+  ExpectFieldError(Check(body, ledger_), "value_date", Code::kOutOfRange);
+  body["value_date"] = "2026-03-17";
+  EXPECT_TRUE(Check(body, ledger_).has_value());
+  body["value_date"] = "2027-02-01";  // A closed year's payment: other revenue, allowed.
+  EXPECT_TRUE(Check(body, ledger_).has_value());
+}
+
+TEST_F(CheckAgainstLedgerTest, RejectsReversalOfARefundedExpenditure) {
+  ledger_.Append(ValidRefund(expenditure_seq_));
+  json reversal = ValidReversal();
+  reversal["reverses"] = expenditure_seq_;
+  Result<void> result = Check(reversal, ledger_);
+  ExpectFieldError(result, "reverses", Code::kConflict);
+  EXPECT_NE(result.error().message.find("refund"), std::string::npos) << result.error().message;
+}
+
+TEST_F(CheckAgainstLedgerTest, RefundCheckReportsStorageFailure) {
+  ledger_.set_fail(true);
+  Result<void> result = Check(ValidRefund(expenditure_seq_), ledger_);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, Code::kUnavailable);
 }
 
 }  // namespace

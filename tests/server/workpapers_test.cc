@@ -384,7 +384,8 @@ TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
   EXPECT_EQ(xlsx->substr(0, 2), "PK");  // A zip container.
   const json book = ReadBack(*xlsx);
   ASSERT_TRUE(book.is_object());
-  EXPECT_EQ(book["sheetnames"], json({"Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan"}));
+  EXPECT_EQ(book["sheetnames"],
+            json({"Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi"}));
 
   const std::string root = data.checkpoint.root_hash_hex;
   const std::string size = std::to_string(data.checkpoint.tree_size);
@@ -816,6 +817,69 @@ TEST_F(WorkpapersTest, TemuanListsTheFirstHundredSeqsBesideTheCountAndTheId) {
   EXPECT_EQ(cell("Nama OPD"), "Dinas Kesehatan");
   EXPECT_EQ(cell("Sebab"), "Sebab");
   EXPECT_EQ(cell("Akibat"), "Akibat");
+
+TEST_F(WorkpapersTest, KoreksiListsReversalsAndRefundsAndRealisasiNetsRefunds) {
+  BuildRegency();
+  const WorkpaperData before = MustGather();
+  // 250,000.07 of e1 comes back on 1 June; a 2025 payment is refunded on 3 June (other
+  // revenue of 2026).
+  const std::int64_t refund = Append({{"kind", "refund"}, {"refunds", e1_}, {"value_date", "2026-06-01"},
+                                      {"amount", "250000.07"}, {"sts_no", "STS/07/DINKES"},
+                                      {"reason", "Kelebihan bayar"}},
+                                     "bendahara.dinkes", "2026-06-01T08:00:00.000Z");
+  json closed = Expenditure(kDinkes, kSubDinkes, kAtk, "CMS-2025", "2025-12-10", "900000",
+                            json::array(), "900000");
+  closed["fiscal_year"] = 2025;
+  const std::int64_t closed_seq = Append(closed, "bendahara.dinkes", "2026-06-02T08:00:00.000Z");
+  const std::int64_t other = Append({{"kind", "refund"}, {"refunds", closed_seq}, {"value_date", "2026-06-03"},
+                                     {"amount", "100000"}, {"sts_no", "STS/08/DINKES"},
+                                     {"reason", "Sisa tahun lalu"}},
+                                    "bendahara.dinkes", "2026-06-03T08:00:00.000Z");
+  const WorkpaperData data = MustGather();
+  ASSERT_EQ(data.adjustments.size(), 3u);
+  const WorkpaperAdjustment& correction = data.adjustments[0];
+  EXPECT_EQ(correction.seq, reversal_);
+  EXPECT_EQ(correction.kind, "reversal");
+  EXPECT_EQ(correction.original_seq, e6_);
+  EXPECT_EQ(correction.amount_sen, 70'000'000);
+  EXPECT_EQ(correction.date, "2026-04-02");
+  EXPECT_EQ(correction.reason, "Salah rekening");
+  const WorkpaperAdjustment& same_year = data.adjustments[1];
+  EXPECT_EQ(same_year.seq, refund);
+  EXPECT_EQ(same_year.original_seq, e1_);
+  EXPECT_EQ(same_year.opd, kDinkes);
+  EXPECT_EQ(same_year.account, kAtk);
+  EXPECT_EQ(same_year.original_value_date, "2026-02-03");
+  EXPECT_EQ(same_year.original_gross_sen, 125'000'007);
+  EXPECT_EQ(same_year.amount_sen, 25'000'007);
+  EXPECT_EQ(same_year.sts_no, "STS/07/DINKES");
+  EXPECT_EQ(data.adjustments[2].seq, other);
+  EXPECT_EQ(data.adjustments[2].original_fiscal_year, 2025);
+  // Realisasi: the line of e1 is 250,000.07 lower; the 2025 refund changes nothing.
+  auto line = [](const WorkpaperData& d) {
+    for (const WorkpaperRealisation& r : d.realisation) {
+      if (r.opd == kDinkes && r.account == kAtk) return r.realisation_sen;
+    }
+    return std::int64_t{-1};
+  };
+  EXPECT_EQ(line(data), line(before) - 25'000'007);
+  EXPECT_EQ(data.realisation_sen, before.realisation_sen - 25'000'007);
+  Result<std::string> csv = RenderCsv(data, "Koreksi");
+  ASSERT_TRUE(csv.has_value()) << csv.error().ToString();
+  const std::vector<std::vector<std::string>> records = ParseCsv(*csv);
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0][0], "Seq");
+  EXPECT_EQ(records[1][1], "koreksi");
+  EXPECT_EQ(records[2][1], "pengembalian");
+  EXPECT_EQ(records[2][10], "250000.07");
+  EXPECT_EQ(records[2][11], "STS/07/DINKES");
+  EXPECT_EQ(records[3][1], "pendapatan lain-lain");
+  EXPECT_EQ(records[3][6], "2025");
+  // The workbook has the sheet with the same rows.
+  Result<std::string> xlsx = RenderXlsx(data);
+  ASSERT_TRUE(xlsx.has_value());
+  const json book = ReadBack(*xlsx);
+  EXPECT_EQ(SheetOf(book, "Koreksi")["row_count"], 3);
 }
 
 }  // namespace
