@@ -817,6 +817,7 @@ TEST_F(WorkpapersTest, TemuanListsTheFirstHundredSeqsBesideTheCountAndTheId) {
   EXPECT_EQ(cell("Nama OPD"), "Dinas Kesehatan");
   EXPECT_EQ(cell("Sebab"), "Sebab");
   EXPECT_EQ(cell("Akibat"), "Akibat");
+}
 
 TEST_F(WorkpapersTest, KoreksiListsReversalsAndRefundsAndRealisasiNetsRefunds) {
   BuildRegency();
@@ -867,14 +868,14 @@ TEST_F(WorkpapersTest, KoreksiListsReversalsAndRefundsAndRealisasiNetsRefunds) {
   Result<std::string> csv = RenderCsv(data, "Koreksi");
   ASSERT_TRUE(csv.has_value()) << csv.error().ToString();
   const std::vector<std::vector<std::string>> records = ParseCsv(*csv);
-  ASSERT_EQ(records.size(), 4u);
-  EXPECT_EQ(records[0][0], "Seq");
-  EXPECT_EQ(records[1][1], "koreksi");
-  EXPECT_EQ(records[2][1], "pengembalian");
-  EXPECT_EQ(records[2][10], "250000.07");
-  EXPECT_EQ(records[2][11], "STS/07/DINKES");
-  EXPECT_EQ(records[3][1], "pendapatan lain-lain");
-  EXPECT_EQ(records[3][6], "2025");
+  ASSERT_EQ(records.size(), 5u);  // The line naming the tree, the header, three rows.
+  EXPECT_EQ(records[1][0], "Seq");
+  EXPECT_EQ(records[2][1], "koreksi");
+  EXPECT_EQ(records[3][1], "pengembalian");
+  EXPECT_EQ(records[3][10], "250000.07");
+  EXPECT_EQ(records[3][11], "STS/07/DINKES");
+  EXPECT_EQ(records[4][1], "pendapatan lain-lain");
+  EXPECT_EQ(records[4][6], "2025");
   // The workbook has the sheet with the same rows.
   Result<std::string> xlsx = RenderXlsx(data);
   ASSERT_TRUE(xlsx.has_value());
