@@ -364,7 +364,14 @@ std::string FormatConfig(const Config& config) {
       << "connections_per_client_max = " << config.connections_per_client_max << "\n"
       << "append_queue_max = " << config.append_queue_max << "\n"
       << "append_batch_max = " << config.append_batch_max << "\n"
-      << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n";
+      << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n"
+      << "\n# Audit rules (docs/audit-rules.md; every key in ops/jejak.example.conf).\n"
+      << "# The regency's time zone: Asia/Jakarta or Asia/Pontianak (WIB), Asia/Makassar (WITA),\n"
+      << "# Asia/Jayapura (WIT). LATE_RECORDING judges recording days in it.\n"
+      << "timezone = " << config.timezone << "\n"
+      << "# National holidays and cuti bersama move tax deposit deadlines; regional ones never\n"
+      << "# do. List the year's, one a line, for example:\n"
+      << "# holiday = 2026-08-17 national Hari Kemerdekaan\n";
   return out.str();
 }
 

@@ -115,6 +115,7 @@ TEST_F(ConfigTest, FormattedConfigRoundTrips) {
   config.token_issuer_key = (dir_ / "keys/t.pem").string();
   config.handshake_timeout = std::chrono::seconds(3);
   config.connections_per_client_max = 0;
+  config.timezone = "Asia/Makassar";
   Result<Config> again = LoadConfig(Write(FormatConfig(config)));
   ASSERT_TRUE(again.has_value()) << again.error().ToString();
   EXPECT_EQ(again->database, config.database);
@@ -124,6 +125,8 @@ TEST_F(ConfigTest, FormattedConfigRoundTrips) {
   EXPECT_EQ(again->token_issuer_key, config.token_issuer_key);
   EXPECT_EQ(again->handshake_timeout, std::chrono::seconds(3));
   EXPECT_EQ(again->connections_per_client_max, 0u);
+  EXPECT_EQ(again->timezone, "Asia/Makassar");
+  EXPECT_EQ(again->utc_offset_minutes, 8 * 60);
 }
 
 TEST_F(ConfigTest, RejectsUnknownKeyNamingTheLine) {
