@@ -104,7 +104,11 @@ void WriteTransaction::Rollback() {
   open_ = false;
 }
 
-ReadSnapshot::ReadSnapshot(soci::session& sql) : sql_(sql) { sql_ << "BEGIN"; }
+ReadSnapshot::ReadSnapshot(soci::session& sql) : sql_(sql) {
+  // SQLite's read transaction is one snapshot; PostgreSQL's default READ COMMITTED would
+  // let each statement see later commits, so ask for REPEATABLE READ there.
+  sql_ << (sql_.get_backend_name() == "sqlite3" ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ");
+}
 
 ReadSnapshot::~ReadSnapshot() {
   try {

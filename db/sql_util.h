@@ -107,8 +107,8 @@ class WriteTransaction {
   bool open_ = true;
 };
 
-// A read transaction: every query inside sees one snapshot (SQLite WAL, PostgreSQL
-// REPEATABLE READ would be the same), so summaries never mix two ledger states.
+// A read transaction: every query inside sees one snapshot (SQLite WAL; PostgreSQL
+// REPEATABLE READ), so summaries never mix two ledger states.
 class ReadSnapshot {
  public:
   explicit ReadSnapshot(soci::session& sql);

@@ -390,11 +390,12 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     Result<std::map<std::string, std::string>> names = OpdNamesBefore(sql, end_seq);
     if (!names) return names.error();
     input.opd_names = std::move(names).value();
+    ReadRefunds(sql, SummaryScope{year, as_of, std::nullopt, end_seq}, input.refunds);
 
     // Expenditures with their reversal, in seq order, a page at a time.
-    // Ten columns, then five facts no column holds, read from the canonical JSON with
-    // SQLite's json_extract (payee.name, payee.pkp as "1"/"0", procurement.method, .type
-    // and .contract_no).
+    // Ten columns, then five facts no column holds, read from the canonical JSON by the
+    // database (SQLite's json_extract, PostgreSQL's jsonb #>>): payee.name, payee.pkp as
+    // "1"/"0", procurement.method, .type and .contract_no.
     constexpr std::size_t kTexts = 15;
     std::vector<std::vector<std::string>> text(kTexts, std::vector<std::string>(kSummaryFetchRows));
     std::vector<std::vector<soci::indicator>> text_null(kTexts, std::vector<soci::indicator>(kSummaryFetchRows));
@@ -416,14 +417,22 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     statement.exchange(soci::use(as_of));
     statement.exchange(soci::use(end_seq));
     statement.alloc();
+    const bool sqlite = sql.get_backend_name() == "sqlite3";
+    const auto field = [sqlite](const char* path, const char* pg_path) {
+      return sqlite ? std::string("json_extract(e.canonical, '") + path + "')"
+                    : std::string("(e.canonical::jsonb #>> '") + pg_path + "')";
+    };
+    const std::string pkp =
+        sqlite ? "CAST(json_extract(e.canonical, '$.payee.pkp') AS TEXT)"
+               : "CASE e.canonical::jsonb #>> '{payee,pkp}' WHEN 'true' THEN '1'"
+                 " WHEN 'false' THEN '0' END";
     statement.prepare(
         "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
-        " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date,"
-        " json_extract(e.canonical, '$.payee.name'),"
-        " CAST(json_extract(e.canonical, '$.payee.pkp') AS TEXT),"
-        " json_extract(e.canonical, '$.procurement.method'),"
-        " json_extract(e.canonical, '$.procurement.type'),"
-        " json_extract(e.canonical, '$.procurement.contract_no'),"
+        " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date, " +
+        field("$.payee.name", "{payee,name}") + ", " + pkp + ", " +
+        field("$.procurement.method", "{procurement,method}") + ", " +
+        field("$.procurement.type", "{procurement,type}") + ", " +
+        field("$.procurement.contract_no", "{procurement,contract_no}") + ","
         " e.amount_sen, r.seq, e.tax_detail FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
         " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND (:w = 1 OR e.value_date <= :d)"
         " AND e.seq < :n"

@@ -58,7 +58,9 @@ std::vector<ParsedTaxDeadline> ParseTaxDeadlines(const std::vector<TaxDeadlineRu
     const std::optional<Days> from = ParseDate(rule.effective_from);
     if (from) parsed.push_back(ParsedTaxDeadline{rule.tax_type, *from, rule.day_of_next_month});
   }
-  std::sort(parsed.begin(), parsed.end(), [](const auto& a, const auto& b) {
+  // Stable: of two rules of one type and date, the later listed (the config's over the
+  // built-in one) comes last and wins in the lookup.
+  std::stable_sort(parsed.begin(), parsed.end(), [](const auto& a, const auto& b) {
     return std::tie(a.tax_type, a.effective_from) < std::tie(b.tax_type, b.effective_from);
   });
   return parsed;

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "ledger/absorption.h"
+
 namespace jejak::ledger {
 
 // One expenditure of the year, from the store's columns.
@@ -69,6 +71,9 @@ struct AuditInput {
   std::vector<BudgetFacts> budgets;            // Lines in force.
   // The date the audit looks from (YYYY-MM-DD): deadlines after it have not passed yet.
   std::string as_of;
+  // Refunds (pengembalian belanja) dated in the year up to as_of, of this year's
+  // payments or earlier years'; OVER_PAGU nets those of this year's payments.
+  std::vector<RefundFacts> refunds;
   std::string region;                            // The genesis entry's region.
   std::map<std::string, std::string> opd_names;  // OPD code -> name, from the registry.
 };

@@ -59,18 +59,33 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
     return std::tie(a.first, budgets[a.second].seq) < std::tie(b.first, budgets[b.second].seq);
   });
 
+  // Refunds of this year's payments dated in the year lower their line's realisation, as
+  // in absorption (PSAP 02: pengembalian belanja reduces belanja when it is received).
+  std::unordered_map<std::int64_t, Wide> refunded_sen;
+  for (const RefundFacts& refund : context.input.refunds) {
+    if (refund.original_fiscal_year == context.input.fiscal_year) {
+      refunded_sen[refund.refunds] += refund.amount_sen;
+    }
+  }
+
   std::size_t next_budget = 0;
   for (std::size_t begin = 0; begin < order.size();) {
     const ExpenditureFacts& first = expenditures[order[begin]];
     std::size_t end = begin;
     Wide realisation_sen = 0;
+    Wide line_refunds_sen = 0;
     std::vector<std::int64_t> seqs;
     const LineKey line = LineOf(keys[order[begin]]);
     while (end < order.size() && LineOf(keys[order[end]]) == line) {
-      realisation_sen += expenditures[order[end]].gross_sen;
-      seqs.push_back(expenditures[order[end]].seq);
+      const ExpenditureFacts& expenditure = expenditures[order[end]];
+      realisation_sen += expenditure.gross_sen;
+      if (const auto refund = refunded_sen.find(expenditure.seq); refund != refunded_sen.end()) {
+        line_refunds_sen += refund->second;
+      }
+      seqs.push_back(expenditure.seq);
       ++end;
     }
+    realisation_sen -= line_refunds_sen;
     // Merge join: both sides are sorted by line.
     while (next_budget < budget_order.size() && budget_order[next_budget].first < line) {
       ++next_budget;
@@ -82,7 +97,10 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
     }
     const std::string where = OpdLabel(context, first.opd) + " pada sub kegiatan " + first.sub_activity +
                               " kode rekening " + first.account;
-    const std::string count = std::to_string(seqs.size()) + " transaksi: " + FormatSeqs(seqs);
+    std::string count = std::to_string(seqs.size()) + " transaksi: " + FormatSeqs(seqs);
+    if (line_refunds_sen > 0) {
+      count += ", setelah dikurangi pengembalian belanja sebesar " + Rupiah(line_refunds_sen);
+    }
     if (budget == nullptr && realisation_sen > 0) {
       Finding finding = MakeFinding(kRuleOverPagu, kSeverityHigh, first.opd, seqs, realisation_sen);
       finding.kondisi = "Terdapat realisasi belanja " + where + " sebesar " +

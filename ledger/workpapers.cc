@@ -162,7 +162,10 @@ Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& ru
     ++line.entries;
   }
   for (const WorkpaperAdjustment& refund : data.adjustments) {
+    // Only a refund of the year's own payment dated in the year lowers its realisation; a
+    // later year's refund of it is that year's pendapatan lain-lain.
     if (refund.kind != "refund" || refund.original_fiscal_year != data.fiscal_year ||
+        refund.date.compare(0, 4, std::to_string(data.fiscal_year)) != 0 ||
         refund.date > data.as_of_date) {
       continue;
     }

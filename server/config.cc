@@ -84,9 +84,12 @@ bool IsIsoDate(const std::string& text) {
 }
 
 // The repeatable audit keys: holiday, audit_procurement_cap, audit_tax_deadline and
-// audit_cash_exempt_account. `where` names the line for errors.
+// audit_cash_exempt_account. `where` names the line for errors. `configured` holds the
+// "key type" pairs the file has set so far: the first line of a procurement type or tax
+// type replaces every built-in line of that type, so that the file states the whole
+// schedule of a type it names (a built-in date can move later, not only earlier).
 Result<void> ReadAuditListKey(Config& config, const std::string& key, const std::string& value,
-                              const std::string& where) {
+                              const std::string& where, std::set<std::string>& configured) {
   std::istringstream words(value);
   if (key == "holiday") {
     // YYYY-MM-DD [national|regional] [name...]; without a mark, national (the old form).
@@ -131,8 +134,9 @@ Result<void> ReadAuditListKey(Config& config, const std::string& key, const std:
       return InvalidArgument(where + "audit_procurement_cap must be rupiah like 200000000");
     }
     std::vector<ledger::ProcurementCap>& caps = config.audit_procurement_caps;
+    const bool first_of_type = configured.insert(key + " " + type).second;
     std::erase_if(caps, [&](const ledger::ProcurementCap& cap) {
-      return cap.type == type && cap.effective_from == date;
+      return cap.type == type && (first_of_type || cap.effective_from == date);
     });
     caps.push_back(ledger::ProcurementCap{type, date, *sen});
     return Ok();
@@ -148,8 +152,9 @@ Result<void> ReadAuditListKey(Config& config, const std::string& key, const std:
                                    "or 0 for the payment day");
   }
   std::vector<ledger::TaxDeadlineRule>& rules = config.audit_tax_deadlines;
+  const bool first_of_type = configured.insert(key + " " + type).second;
   std::erase_if(rules, [&](const ledger::TaxDeadlineRule& rule) {
-    return rule.tax_type == type && rule.effective_from == date;
+    return rule.tax_type == type && (first_of_type || rule.effective_from == date);
   });
   rules.push_back(ledger::TaxDeadlineRule{type, date, static_cast<int>(day)});
   return Ok();
@@ -205,6 +210,7 @@ Result<Config> LoadConfig(const std::string& path) {
       {"audit_tax_collection_threshold", &config.audit_tax_collection_threshold_sen},
   };
   std::set<std::string> seen;
+  std::set<std::string> audit_types;  // "key type" of the audit schedules the file sets.
   std::string line;
   int number = 0;
   while (std::getline(in, line)) {
@@ -240,7 +246,7 @@ Result<Config> LoadConfig(const std::string& path) {
     }
     if (key == "holiday" || key == "audit_procurement_cap" || key == "audit_tax_deadline" ||
         key == "audit_cash_exempt_account") {
-      if (Result<void> read = ReadAuditListKey(config, key, value, where); !read) {
+      if (Result<void> read = ReadAuditListKey(config, key, value, where, audit_types); !read) {
         return read.error();
       }
       continue;

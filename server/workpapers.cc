@@ -214,8 +214,9 @@ Result<WorkpaperCheckpoint> ReadCheckpoint(db::Store& store, const WorkpaperRequ
   return result;
 }
 
-// Koreksi's rows: the reversals and refunds below tree_size of the year's expenditures,
-// and the refunds dated in the year of earlier years' payments, each with its original.
+// Koreksi's rows: the reversals below tree_size of the year's expenditures and the refunds
+// below tree_size dated in the year (of its own payments or of earlier years'), each with
+// its original.
 Result<void> ReadAdjustments(db::Store& store, std::uint64_t tree_size, WorkpaperData& data) {
   for (const char* kind : {"reversal", "refund"}) {
     db::EntryFilter filter;
@@ -226,8 +227,12 @@ Result<void> ReadAdjustments(db::Store& store, std::uint64_t tree_size, Workpape
       Result<ledger::EntryColumns> original = store.Columns(original_seq);
       if (!original) return original.error();
       const std::int64_t original_year = original->fiscal_year.value_or(0);
-      const bool of_the_year = original_year == data.fiscal_year;
-      if (!of_the_year && !(refund && p.columns.fiscal_year == data.fiscal_year)) return Ok();
+      // A reversal belongs to its original's year. A refund belongs to the year its cash
+      // came back: a refund of this year's payment dated next year is next year's
+      // pendapatan lain-lain, and leaves this (closed) year alone.
+      const bool of_the_year = refund ? p.columns.fiscal_year == data.fiscal_year
+                                      : original_year == data.fiscal_year;
+      if (!of_the_year) return Ok();
       WorkpaperAdjustment row;
       row.seq = p.stored.seq;
       row.kind = p.columns.kind;

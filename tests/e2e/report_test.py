@@ -35,7 +35,7 @@ SUB = "1.02.02.2.01.0014"
 YEAR = time.gmtime().tm_year - 1
 AS_OF = f"{YEAR}-12-31"
 LATE = 250
-SHEETS = ["Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan"]
+SHEETS = ["Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi"]
 FINDING_KEYS = {"id", "rule", "severity", "opd", "opd_name", "seqs", "seq_count", "amount", "kondisi",
                 "kriteria", "sebab", "akibat", "rekomendasi"}
 
@@ -262,11 +262,14 @@ class T02PinnedReports(ReportCase):
                 self.assertEqual(response.status, 201, response)
                 return response.json()["entry"]["seq"]
 
-            # Later: a reversal of a counted payment, a budget in force from before the
-            # payments, a new OPD, another late payment and a tax deposit.
+            # Later: a reversal of a counted payment, a refund of another, a budget in
+            # force from before the payments, a new OPD, another late payment and a tax
+            # deposit.
             reversal = api.request("POST", f"/v1/entries/{S.late[0]}/reversal", body={"reason": "Salah input"},
                                    token=S.officer_a, conn=conn)
             self.assertEqual(reversal.status, 201, reversal)
+            must({"kind": "refund", "refunds": S.late[1], "value_date": f"{YEAR}-06-01", "amount": "100.00",
+                  "sts_no": "STS-0001/2025", "reason": "Kelebihan bayar"}, S.officer_a)
             must({"kind": "budget", "fiscal_year": YEAR, "opd": OPD_B, "sub_activity": SUB, "account": ACCOUNT,
                   "pagu": "100000000.00", "stage": "murni", "effective_date": f"{YEAR}-01-01"}, S.admin)
             must({"kind": "opd", "code": "1.03.0.00.0.00.01.0000", "name": "Dinas PUPR"}, S.admin)
@@ -279,7 +282,7 @@ class T02PinnedReports(ReportCase):
                   "deposit_date": f"{YEAR}-02-10", "covers": [taxed_seq]}, S.officer_a)
         finally:
             conn.close()
-        self.assertEqual(api.tree_size(), size + 5)
+        self.assertEqual(api.tree_size(), size + 6)
 
         for flag in (True, False):
             after = self.exports(size, flag)
@@ -290,7 +293,7 @@ class T02PinnedReports(ReportCase):
 
         # The newest report sees the later entries: another tree, another late finding.
         newest = findings(f"?fiscal_year={YEAR}&as_of={AS_OF}")
-        self.assertEqual(newest.json()["tree_size"], size + 5)
+        self.assertEqual(newest.json()["tree_size"], size + 6)
         self.assertNotEqual(newest.json()["root_hash"], body["root_hash"])
         self.assertNotEqual(late_finding(newest.json())["id"], late_finding(body)["id"])
         self.assertNotIn(S.late[0], late_finding(newest.json())["seqs"])

@@ -73,6 +73,49 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
+// ----- OVER_PAGU nets refunds ----------------------------------------------------------------
+
+RefundFacts Refund(std::int64_t seq, std::int64_t refunds, std::int64_t amount_sen,
+                   std::int64_t original_fiscal_year = 2025) {
+  RefundFacts refund;
+  refund.seq = seq;
+  refund.refunds = refunds;
+  refund.original_fiscal_year = original_fiscal_year;
+  refund.opd = kOpd;
+  refund.sub_activity = kSub;
+  refund.account = kGoodsAccount;
+  refund.instrument = "sp2d_ls";
+  refund.value_date = "2025-06-02";
+  refund.amount_sen = amount_sen;
+  return refund;
+}
+
+TEST(OverPaguDecisionTest, RefundsOfTheYearsPaymentsLowerTheLine) {
+  // Pagu 100 juta, two payments of 60 juta: 20 juta over. A refund of 20 juta of one of
+  // them brings the line to its pagu (as absorption shows it): no finding.
+  AuditInput input = Input({Spend(10, "2025-03-01", 60 * kMillion), Spend(11, "2025-03-05", 60 * kMillion)});
+  input.budgets.push_back(BudgetFacts{7, kOpd, kSub, kGoodsAccount, 100 * kMillion});
+  ASSERT_EQ(RunRule(input, kRuleOverPagu).size(), 1u);
+  input.refunds.push_back(Refund(12, 11, 20 * kMillion));
+  EXPECT_TRUE(RunRule(input, kRuleOverPagu).empty());
+  // A refund of 5 juta leaves 15 juta over, and the kondisi says what was netted.
+  input.refunds = {Refund(12, 11, 5 * kMillion)};
+  const std::vector<Finding> partly = RunRule(input, kRuleOverPagu);
+  ASSERT_EQ(partly.size(), 1u);
+  EXPECT_EQ(partly[0].amount_sen, 15 * kMillion);
+  EXPECT_TRUE(Contains(partly[0].kondisi, "pengembalian belanja sebesar Rp 5.000.000,00")) << partly[0].kondisi;
+}
+
+TEST(OverPaguDecisionTest, RefundsOfAnEarlierYearsPaymentDoNotCount) {
+  // Pendapatan lain-lain of this year: it lowers no line of this year's budget.
+  AuditInput input = Input({Spend(10, "2025-03-01", 60 * kMillion), Spend(11, "2025-03-05", 60 * kMillion)});
+  input.budgets.push_back(BudgetFacts{7, kOpd, kSub, kGoodsAccount, 100 * kMillion});
+  input.refunds.push_back(Refund(12, 11, 20 * kMillion, 2024));
+  const std::vector<Finding> findings = RunRule(input, kRuleOverPagu);
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].amount_sen, 20 * kMillion);
+}
+
 // ----- Texts in BPK's form -----------------------------------------------------------------
 
 TEST(AuditTextsTest, RegionHeadFromTheRegion) {

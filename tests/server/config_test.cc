@@ -225,6 +225,27 @@ TEST_F(ConfigTest, TimezoneIsOneOfIndonesiasFixedOffsets) {
   }
 }
 
+TEST_F(ConfigTest, ATypesLinesReplaceItsBuiltInScheduleSoADateCanMoveLater) {
+  Result<Config> config = LoadConfig(Write(Minimal() +
+                                           "audit_procurement_cap = konstruksi 2018-03-22 200000000\n"
+                                           "audit_procurement_cap = konstruksi 2025-07-01 400000000\n"
+                                           "audit_tax_deadline = PPh23 2015-01-01 10\n"
+                                           "audit_tax_deadline = PPh23 2025-03-01 15\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  // The built-in rise on 2025-04-30 is gone: mid-May is still 200 juta.
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-05-15"),
+            200'000'000LL * 100);
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-07-01"),
+            400'000'000LL * 100);
+  ledger::AuditRules rules;
+  rules.tax_deadlines = config->audit_tax_deadlines;
+  // February 2025's PPh 23 is still due on the 10th (the built-in 2025-01-01 line is gone).
+  EXPECT_EQ(ledger::TaxDepositDeadline("PPh23", "2025-02-03", rules), "2025-03-10");
+  EXPECT_EQ(ledger::TaxDepositDeadline("PPh23", "2025-03-03", rules), "2025-04-15");
+  // Other types keep theirs.
+  EXPECT_EQ(ledger::TaxDepositDeadline("PPh21", "2025-02-03", rules), "2025-03-17");  // 15th: Sat.
+}
+
 TEST_F(ConfigTest, ReadsProcurementCapsTaxDeadlinesAndCashExemptions) {
   Result<Config> config = LoadConfig(Write(Minimal() +
                                            "audit_procurement_cap = konstruksi 2025-07-01 400000000\n"
@@ -234,11 +255,17 @@ TEST_F(ConfigTest, ReadsProcurementCapsTaxDeadlinesAndCashExemptions) {
                                            "audit_tax_collection_threshold = 2500000\n"
                                            "audit_split_window_days = 0\n"));
   ASSERT_TRUE(config.has_value()) << config.error().message;
-  // Added beside the built-in 2025-04-30 entry; replaced at the same type and date.
+  // The file's lines of a type replace its built-in schedule: konstruksi now rises on
+  // 1 July 2025 (not on the built-in 30 April), and is 400 juta from then on.
   EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "barang", "2025-01-01"),
             150'000'000LL * 100);
   EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-08-01"),
             400'000'000LL * 100);
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-05-15"),
+            400'000'000LL * 100);  // Before its only line: the earliest cap applies.
+  // Types the file does not name keep the built-in schedule.
+  EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konsultansi", "2025-08-01"),
+            100'000'000LL * 100);
   ledger::AuditRules rules;
   rules.tax_deadlines = config->audit_tax_deadlines;
   EXPECT_EQ(ledger::TaxDepositDeadline("PPh22", "2025-03-20", rules), "2025-03-20");

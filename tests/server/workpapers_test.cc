@@ -819,6 +819,40 @@ TEST_F(WorkpapersTest, TemuanListsTheFirstHundredSeqsBesideTheCountAndTheId) {
   EXPECT_EQ(cell("Akibat"), "Akibat");
 }
 
+// A refund of this year's payment dated next year is next year's pendapatan lain-lain: the
+// closed year's workpapers, exported after it, neither list it nor net it.
+TEST_F(WorkpapersTest, ALaterYearsRefundLeavesTheClosedYearAlone) {
+  BuildRegency();
+  WorkpaperRequest late = Request();
+  late.as_of = "2027-03-01";
+  Result<WorkpaperData> before = GatherWorkpapers(*store_, late);
+  ASSERT_TRUE(before.has_value()) << before.error().ToString();
+  const std::int64_t refund = Append({{"kind", "refund"}, {"refunds", e1_}, {"value_date", "2027-02-10"},
+                                      {"amount", "100000"}, {"sts_no", "STS/01/DINKES/2027"},
+                                      {"reason", "Denda keterlambatan"}},
+                                     "bendahara.dinkes", "2027-02-10T08:00:00.000Z");
+  Result<std::uint64_t> size = store_->TreeSize();
+  ASSERT_TRUE(size.has_value());
+  late.tree_size = *size;
+  Result<WorkpaperData> closed = GatherWorkpapers(*store_, late);
+  ASSERT_TRUE(closed.has_value()) << closed.error().ToString();
+  EXPECT_EQ(closed->realisation_sen, before->realisation_sen);
+  EXPECT_EQ(closed->adjustments.size(), before->adjustments.size());
+  for (const WorkpaperAdjustment& a : closed->adjustments) EXPECT_NE(a.seq, refund);
+
+  WorkpaperRequest next = late;
+  next.fiscal_year = 2027;
+  Result<WorkpaperData> following = GatherWorkpapers(*store_, next);
+  ASSERT_TRUE(following.has_value()) << following.error().ToString();
+  ASSERT_EQ(following->adjustments.size(), 1u);
+  EXPECT_EQ(following->adjustments[0].seq, refund);
+  EXPECT_EQ(following->adjustments[0].original_fiscal_year, 2026);
+  EXPECT_EQ(following->realisation_sen, 0);
+  Result<std::string> csv = RenderCsv(*following, "Koreksi");
+  ASSERT_TRUE(csv.has_value());
+  EXPECT_NE(csv->find("pendapatan lain-lain"), std::string::npos) << *csv;
+}
+
 TEST_F(WorkpapersTest, KoreksiListsReversalsAndRefundsAndRealisasiNetsRefunds) {
   BuildRegency();
   const WorkpaperData before = MustGather();
