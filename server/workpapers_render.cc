@@ -130,7 +130,8 @@ Sheet Ringkasan(const WorkpaperData& data) {
   auto money = [](std::int64_t sen) { return Cell{Cell::Type::kMoney, {}, sen}; };
   add("Umum", "Pemerintah Daerah", text(data.region), {});
   add("Umum", "Tahun Anggaran", integer(data.fiscal_year), {});
-  add("Umum", "Waktu Ekspor", text(data.as_of), {});
+  // No export time: the same request gives the same workbook, so its position (the date,
+  // the tree size and root) is what it names.
   add("Umum", "Posisi per Tanggal", text(data.as_of_date), {});
   add("Checkpoint", "Origin", text(data.checkpoint.origin), {});
   add("Checkpoint", "Ukuran Pohon (tree size)", integer(static_cast<std::int64_t>(data.checkpoint.tree_size)), {});
