@@ -1,7 +1,8 @@
 // The demo generator's passes (cli/demo_generator.h): one Generator per plan, run once.
 // Its methods live by concern: the budget and payees in cli/demo_budget.cc, the year's
 // payments, reversals and tax deposits in cli/demo_year.cc, the planted anomalies in
-// cli/demo_anomalies.cc, and the assembly into recorded batches in cli/demo_generator.cc.
+// cli/demo_anomalies.cc, the refunds in cli/demo_refunds.cc, and the assembly into
+// recorded batches in cli/demo_generator.cc.
 // Internal to the demo generator.
 #pragma once
 
@@ -89,6 +90,13 @@ class Generator {
 
   void BuildDeposits();
 
+  // Pengembalian belanja (cli/demo_refunds.cc): a handful of partial refunds of ordinary,
+  // unreversed payments of the year (a contractor's overpayment, a fine for late work,
+  // unspent travel money, an honorarium above the standard), each some weeks after its
+  // payment and within the year, from a private random stream. Runs after ChooseReversals.
+  void ChooseRefunds();
+  std::string RefundLine(const Refund& refund) const;
+
   using GroupKey = std::tuple<std::size_t, std::string, unsigned>;
   std::optional<GroupKey> PickGroup(const std::map<GroupKey, std::vector<std::size_t>>& groups,
                                     std::string_view opd_name, const std::string& type, unsigned month,
@@ -125,6 +133,7 @@ class Generator {
   std::array<std::vector<std::size_t>, kOpdCount> asn_;
   std::vector<Expenditure> expenditures_;
   std::vector<Deposit> deposits_;
+  std::vector<Refund> refunds_;
   std::array<OpdCounters, kOpdCount> counters_{};
   std::array<std::optional<std::size_t>, kOpdCount> last_evidence_{};
   std::unordered_map<std::string, std::vector<std::pair<Day, std::int64_t>>> split_history_;

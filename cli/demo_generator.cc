@@ -2,12 +2,13 @@
 // (1) the registry and budget lines, (2) expenditure drafts (payroll, regular payments
 // spread over the year by the cash plan's shape, planted anomalies), completed in value
 // date order so that vendors, document numbers and the split/duplicate guards see the
-// year as it unfolds, (3) reversals and monthly tax deposits, (4) every entry placed on
+// year as it unfolds, (3) reversals, monthly tax deposits and refunds, (4) every entry placed on
 // its simulated recording day, sorted, numbered from first_seq and cut into batches.
 // Randomness is a private splitmix64 stream and all money is int64 sen, so the plan is
 // the same on every platform.
 //
-// The passes live in cli/demo_budget.cc, cli/demo_year.cc and cli/demo_anomalies.cc; this
+// The passes live in cli/demo_budget.cc, cli/demo_year.cc, cli/demo_anomalies.cc and
+// cli/demo_refunds.cc; this
 // file runs them and assembles their results into recorded batches of entry bodies.
 #include "cli/demo_generator.h"
 
@@ -40,6 +41,7 @@ DemoPlan Generator::Run() {
   PlantLateRecording();
   ChooseReversals();
   BuildDeposits();
+  ChooseRefunds();
   return Assemble();
 }
 
@@ -136,6 +138,9 @@ DemoPlan Generator::Assemble() {
   for (std::size_t d = 0; d < deposits_.size(); ++d) {
     events.push_back({deposits_[d].date, Phase::kDeposit, static_cast<std::int64_t>(d), d});
   }
+  for (std::size_t r = 0; r < refunds_.size(); ++r) {
+    events.push_back({refunds_[r].date, Phase::kRefund, static_cast<std::int64_t>(r), r});
+  }
   std::sort(events.begin(), events.end(), [](const Event& a, const Event& b) {
     return std::tie(a.day, a.phase, a.order) < std::tie(b.day, b.phase, b.order);
   });
@@ -145,6 +150,7 @@ DemoPlan Generator::Assemble() {
     if (event.phase == Phase::kExpenditure) expenditures_[event.index].seq = seq;
     if (event.phase == Phase::kReversal) expenditures_[event.index].reversal_seq = seq;
     if (event.phase == Phase::kDeposit) deposits_[event.index].seq = seq;
+    if (event.phase == Phase::kRefund) refunds_[event.index].seq = seq;
   }
 
   DemoPlan plan;
@@ -204,9 +210,26 @@ DemoPlan Generator::Assemble() {
                                   {"covers", std::move(covers)}});
         break;
       }
+      case Phase::kRefund: {
+        const Refund& r = refunds_[event.index];
+        const Expenditure& e = expenditures_[r.expenditure];
+        JEJAK_CHECK(!e.reversed && e.seq != 0 && e.recorded < r.date);
+        entries.emplace_back(OfficerSub(lines_[e.line].opd),
+                             json{{"kind", "refund"},
+                                  {"refunds", e.seq},
+                                  {"value_date", Iso(r.date)},
+                                  {"amount", ledger::FormatMoney(r.amount)},
+                                  {"sts_no", r.sts_no},
+                                  {"reason", r.reason}});
+        break;
+      }
     }
   }
   plan.planted = PlantedLines();
+  std::vector<const Refund*> by_seq;
+  for (const Refund& r : refunds_) by_seq.push_back(&r);
+  std::sort(by_seq.begin(), by_seq.end(), [](const Refund* a, const Refund* b) { return a->seq < b->seq; });
+  for (const Refund* r : by_seq) plan.refunds.push_back(RefundLine(*r));
   return plan;
 }
 

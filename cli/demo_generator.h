@@ -2,8 +2,8 @@
 // style names, Permendagri 90/2019 codes), an APBD of about Rp1.1 trillion per
 // sub-activity and account with monthly cash plans (murni, pergeseran and perubahan
 // stages), a fiscal year of expenditures on every instrument with a December peak,
-// reversals, monthly tax deposits, and a handful of planted anomalies, one per audit rule
-// (ledger/audit.h). Everything is simulated: each group carries the time it would have
+// reversals, monthly tax deposits, a handful of refunds (pengembalian belanja) within the
+// year, and a handful of planted anomalies, one per audit rule (ledger/audit.h). Everything is simulated: each group carries the time it would have
 // been recorded. Deterministic: the same arguments give the same plan, byte for byte.
 #pragma once
 
@@ -40,14 +40,16 @@ struct DemoPlan {
   std::map<std::string, std::string> opd_names;  // code -> name.
   // One line per planted anomaly: "RULE: what, seqs ...".
   std::vector<std::string> planted;
+  // One line per refund (pengembalian belanja), in seq order: who returned what, when.
+  std::vector<std::string> refunds;
 };
 
 // Generates the demo ledger content after genesis: OPD registrations, budgets,
 // `expenditures` expenditures (clamped to [kDemoExpendituresMin, kDemoExpendituresMax]),
-// reversals and tax deposits. Pagu is about Rp1.1 trillion whatever the count; payment
+// reversals, refunds and tax deposits. Pagu is about Rp1.1 trillion whatever the count; payment
 // sizes are realistic at the default count, so realisation reaches about 90% of pagu
 // there and less with fewer expenditures. first_seq is the seq of the first generated
-// entry (1 after genesis): reversals and deposits name seqs. Every body passes
+// entry (1 after genesis): reversals, refunds and deposits name seqs. Every body passes
 // ledger::ValidateBody and the store's ledger checks when appended batch by batch.
 DemoPlan GenerateDemo(std::int64_t fiscal_year, std::size_t expenditures, std::int64_t first_seq);
 

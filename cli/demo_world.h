@@ -361,13 +361,24 @@ struct Deposit {
   std::int64_t seq = 0;
 };
 
-enum class Phase { kOpd, kBudget, kExpenditure, kReversal, kDeposit };
+// A pengembalian belanja: part of a payment paid back to the kas daerah by STS weeks
+// later, recorded on the day the cash came back by the officer of the payment's OPD.
+struct Refund {
+  std::size_t expenditure = 0;  // Index into the expenditures.
+  Day date;                     // Its value date and recording day, in the fiscal year.
+  std::int64_t amount = 0;      // Sen; below the payment's gross.
+  std::string sts_no, reason;
+  std::int64_t seq = 0;
+};
+
+// Refunds come last on a day: after the day's payments, reversals and deposits.
+enum class Phase { kOpd, kBudget, kExpenditure, kReversal, kDeposit, kRefund };
 
 struct Event {
   Day day;
   Phase phase;
   std::int64_t order;
-  std::size_t index;  // Into opds, budget entries, expenditures or deposits.
+  std::size_t index;  // Into opds, budget entries, expenditures, deposits or refunds.
 };
 
 struct BudgetEntry {

@@ -178,6 +178,7 @@ std::optional<Failure> RecordDemo(const std::string& data, std::size_t expenditu
               static_cast<long long>(kDemoFiscalYear), recorded + 1,
               static_cast<unsigned long long>(report->entries), crypto::ToHex(report->root).c_str());
   for (const std::string& line : plan.planted) std::printf("  planted: %s\n", line.c_str());
+  for (const std::string& line : plan.refunds) std::printf("  refund: %s\n", line.c_str());
   return std::nullopt;
 }
 

@@ -1,12 +1,14 @@
 // The demo regency generator: determinism, every body valid, the whole plan appended into
 // a real SQLite store that verifies, every audit rule firing on its planted anomaly (and
-// OVER_PAGU nowhere else), and at the default size a realistic absorption.
+// OVER_PAGU nowhere else), a handful of refunds lowering realisation in their own months,
+// and at the default size a realistic absorption.
 #include "cli/demo_generator.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -21,6 +23,7 @@
 #include "ledger/audit.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
+#include "ledger/money.h"
 #include "ledger/note.h"
 
 namespace jejak::cli {
@@ -66,9 +69,66 @@ void CheckPlanShape(const DemoPlan& plan, std::size_t expenditures) {
   EXPECT_GE(plan.planted.size(), 8u);
 }
 
+// The plan's refunds, checked against the payments they return: each by the officer who
+// recorded the payment, of an unreversed payment of the year, some weeks later in the
+// year, partial, with an STS number of the OPD; at most one per payment.
+struct PlanRefunds {
+  std::size_t count = 0;
+  std::int64_t amount_sen = 0;
+  std::array<std::int64_t, 12> by_month_sen{};  // By the refund's own month.
+};
+
+PlanRefunds CheckRefunds(const DemoPlan& plan) {
+  PlanRefunds out;
+  struct Paid {
+    std::string sub, opd, value_date;
+    std::int64_t gross_sen = 0;
+  };
+  std::map<std::int64_t, Paid> paid;
+  std::map<std::int64_t, int> reversed, refunded;
+  std::int64_t seq = 1;
+  for (const DemoBatch& batch : plan.batches) {
+    for (const auto& [sub, body] : batch.entries) {
+      const std::string kind = body["kind"].get<std::string>();
+      if (kind == "expenditure") {
+        paid[seq] = {sub, body["opd"].get<std::string>(), body["value_date"].get<std::string>(),
+                     ledger::ParseMoneySen(body["gross"].get<std::string>()).value()};
+      } else if (kind == "reversal") {
+        ++reversed[body["reverses"].get<std::int64_t>()];
+      } else if (kind == "refund") {
+        const std::int64_t target = body["refunds"].get<std::int64_t>();
+        EXPECT_TRUE(paid.contains(target)) << body.dump();
+        const Paid& original = paid[target];
+        EXPECT_EQ(sub, original.sub) << body.dump();
+        EXPECT_EQ(++refunded[target], 1) << body.dump();
+        const std::string date = body["value_date"].get<std::string>();
+        EXPECT_GT(date, original.value_date) << body.dump();
+        EXPECT_EQ(date.substr(0, 4), std::to_string(kYear)) << body.dump();
+        EXPECT_LE(date, batch.recorded_at.substr(0, 10)) << body.dump();
+        const std::int64_t amount = ledger::ParseMoneySen(body["amount"].get<std::string>()).value();
+        EXPECT_GT(amount, 0);
+        EXPECT_LT(amount * 2, original.gross_sen) << body.dump();
+        const std::string sts = body["sts_no"].get<std::string>();
+        EXPECT_EQ(sts.rfind("STS-", 0), 0u) << sts;
+        EXPECT_NE(sts.find("/" + original.opd + "/" + std::to_string(kYear)), std::string::npos) << sts;
+        EXPECT_FALSE(body["reason"].get<std::string>().empty());
+        ++out.count;
+        out.amount_sen += amount;
+        out.by_month_sen[static_cast<std::size_t>(std::stoi(date.substr(5, 2)) - 1)] += amount;
+      }
+      ++seq;
+    }
+  }
+  for (const auto& [target, n] : refunded) EXPECT_FALSE(reversed.contains(target)) << target;
+  EXPECT_EQ(plan.refunds.size(), out.count);
+  return out;
+}
+
 struct Outcome {
   std::vector<ledger::Finding> findings;
   ledger::AbsorptionReport absorption;
+  ledger::AbsorptionReport absorption_without_refunds;
+  PlanRefunds refunds;
   std::map<std::string, std::size_t> kinds;
   double generate_seconds = 0;
   double append_seconds = 0;
@@ -93,6 +153,7 @@ class DemoGeneratorTest : public ::testing::Test {
     const DemoPlan plan = GenerateDemo(kYear, expenditures, 1);
     outcome.generate_seconds = Seconds(start);
     CheckPlanShape(plan, expenditures);
+    outcome.refunds = CheckRefunds(plan);
 
     Result<std::unique_ptr<db::Store>> opened =
         db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
@@ -142,6 +203,11 @@ class DemoGeneratorTest : public ::testing::Test {
       Result<ledger::AbsorptionReport> absorption = ledger::ComputeAbsorption(inputs.value());
       EXPECT_TRUE(absorption.has_value());
       if (absorption) outcome.absorption = std::move(absorption).value();
+      ledger::AbsorptionInput without = inputs.value();
+      without.refunds.clear();
+      Result<ledger::AbsorptionReport> plain = ledger::ComputeAbsorption(without);
+      EXPECT_TRUE(plain.has_value());
+      if (plain) outcome.absorption_without_refunds = std::move(plain).value();
     }
 
     std::printf("demo %zu: generated in %.2fs, appended in %.2fs (%lld entries in %zu batches)\n",
@@ -171,7 +237,25 @@ class DemoGeneratorTest : public ::testing::Test {
                   static_cast<long long>(finding.seqs.empty() ? 0 : finding.seqs.front()));
     }
     for (const std::string& line : plan.planted) std::printf("  planted %s\n", line.c_str());
+    for (const std::string& line : plan.refunds) std::printf("  refund %s\n", line.c_str());
     return outcome;
+  }
+
+  // The refunds are in absorption as pengembalian belanja, none as pendapatan lain-lain,
+  // and each lowers the cumulative realisation from its own month on.
+  static void ExpectRefundsReported(const Outcome& outcome) {
+    const ledger::Absorption& total = outcome.absorption.total;
+    EXPECT_EQ(total.refunds, (ledger::Amounts{outcome.refunds.amount_sen,
+                                              static_cast<std::int64_t>(outcome.refunds.count)}));
+    EXPECT_EQ(total.other_revenue, ledger::Amounts{});
+    const ledger::Absorption& plain = outcome.absorption_without_refunds.total;
+    EXPECT_EQ(plain.realisation_sen - total.realisation_sen, outcome.refunds.amount_sen);
+    std::int64_t cumulative = 0;
+    for (std::size_t m = 0; m < 12; ++m) {
+      cumulative += outcome.refunds.by_month_sen[m];
+      ASSERT_TRUE(total.monthly_sen[m].has_value() && plain.monthly_sen[m].has_value());
+      EXPECT_EQ(*plain.monthly_sen[m] - *total.monthly_sen[m], cumulative) << "month " << m + 1;
+    }
   }
 
   static std::map<std::string, std::vector<const ledger::Finding*>> ByRule(const Outcome& outcome) {
@@ -251,6 +335,11 @@ TEST_F(DemoGeneratorTest, SmallPlanAppendsVerifiesAndFiresEveryRule) {
   EXPECT_LT(pagu, 11 * kTrillionSen / 10 * 12 / 10);
   EXPECT_GT(outcome.kinds.at("reversal"), 0u);
   EXPECT_GT(outcome.kinds.at("tax_deposit"), 0u);
+  // A handful of refunds, each in its own month's realisation, none a finding.
+  EXPECT_GE(outcome.refunds.count, 4u);
+  EXPECT_LE(outcome.refunds.count, 7u);
+  EXPECT_EQ(outcome.kinds.at("refund"), outcome.refunds.count);
+  ExpectRefundsReported(outcome);
 }
 
 // The default size: realisation about 85-95% of pagu, December the peak month.
@@ -281,6 +370,9 @@ TEST_F(DemoGeneratorTest, DefaultPlanIsRealistic) {
   EXPECT_EQ(rules.at(ledger::kRulePaymentBeforeEvidence).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleDuplicatePayment).size(), 2u);
   EXPECT_EQ(rules.at(ledger::kRuleReversalHeavy).size(), 1u);
+  // Every kind of refund finds its payment at the default size.
+  EXPECT_EQ(outcome.refunds.count, 7u);
+  ExpectRefundsReported(outcome);
 }
 
 }  // namespace

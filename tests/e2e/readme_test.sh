@@ -34,6 +34,24 @@ expect_contains "append example is recorded" "$LAST_STDOUT" '"bank_ref":"CMS2026
 # As written, run again: the Idempotency-Key replays the append instead of failing.
 expect_exit 0 "README examples run twice" -- bash -c "$script"
 
+# The demo's refunds (pengembalian belanja), as README.md describes them: printed at
+# recording, in the absorption of 2025 (none as pendapatan lain-lain) and in Koreksi.
+refunds=$(grep -c '^  refund: ' "$SCRATCH/server.log" || true)
+expect_exit 0 "demo prints its refunds ($refunds)" -- test "$refunds" -ge 3
+auditor=$(build/jejak token --data var/demo --role auditor --sub bpk.auditor)
+get() { command curl -sS --fail-with-body --max-time 60 --cacert var/demo/tls/cert.pem \
+  -H "Authorization: Bearer $auditor" "https://127.0.0.1:$port$1"; }
+expect_exit 0 "absorption 2025 counts the refunds" -- python3 -c '
+import json, sys
+total = json.loads(sys.argv[1])["total"]
+assert total["refunds"]["count"] == int(sys.argv[2]), total["refunds"]
+assert float(total["refunds"]["amount"]) > 0, total["refunds"]
+assert total["other_revenue"] == {"amount": "0.00", "count": 0}, total["other_revenue"]
+' "$(get '/v1/summary/absorption?fiscal_year=2025')" "$refunds"
+koreksi=$(get '/v1/export/workpapers?fiscal_year=2025&format=csv&sheet=Koreksi')
+expect_equal "Koreksi lists each refund with its STS" \
+  "$(printf '%s\n' "$koreksi" | grep -c ',pengembalian,.*STS-[0-9]\{4\}/' || true)" "$refunds"
+
 kill -TERM $server
 wait $server
 expect_equal "demo server exits 0 on SIGTERM" "$?" "0"
