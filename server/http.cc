@@ -587,6 +587,10 @@ void HttpServer::Impl::Admit(tcp::socket socket) {
   beast::error_code ec;
   const tcp::endpoint remote = socket.remote_endpoint(ec);
   if (ec) return;  // The client is already gone; the socket closes here.
+  // A response goes out as soon as it is written: with Nagle's algorithm on, its last
+  // small TLS record waited for the client's delayed ACK (tens of ms per keep-alive
+  // request). A failure only costs latency.
+  socket.set_option(tcp::no_delay(true), ec);
   if (!TakeClientSlot(remote.address())) {
     // Closed before the TLS handshake, which is the expensive part of a connection.
     socket.close(ec);
