@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <string_view>
 
@@ -14,6 +15,10 @@ using Digest = std::array<std::uint8_t, kDigestBytes>;
 
 // SHA-256 of `bytes`. Cannot fail short of memory exhaustion, which aborts.
 Digest Sha256(std::string_view bytes);
+
+// SHA-256 of the concatenation of `parts`, without building it: for the ledger's short
+// prefixed hashes (leaf, node, chain). Thread-safe; allocates nothing per call.
+Digest Sha256Of(std::initializer_list<std::string_view> parts);
 
 // Incremental SHA-256. Not thread-safe; movable, not copyable.
 class Sha256Hasher {

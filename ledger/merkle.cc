@@ -78,26 +78,24 @@ void ShiftWhileEven(std::uint64_t& fn, std::uint64_t& sn) {
 
 }  // namespace
 
+namespace {
+
+std::string_view Bytes(const Digest& digest) {
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+}  // namespace
+
 Digest LeafHash(std::string_view canonical_bytes) {
-  crypto::Sha256Hasher hasher;
-  hasher.Update(std::string_view("\x00", 1));
-  hasher.Update(canonical_bytes);
-  return hasher.Finish();
+  return crypto::Sha256Of({std::string_view("\x00", 1), canonical_bytes});
 }
 
 Digest NodeHash(const Digest& left, const Digest& right) {
-  crypto::Sha256Hasher hasher;
-  hasher.Update(std::string_view("\x01", 1));
-  hasher.Update(left);
-  hasher.Update(right);
-  return hasher.Finish();
+  return crypto::Sha256Of({std::string_view("\x01", 1), Bytes(left), Bytes(right)});
 }
 
 Digest ChainHash(const Digest& previous_chain_hash, const Digest& leaf_hash) {
-  crypto::Sha256Hasher hasher;
-  hasher.Update(previous_chain_hash);
-  hasher.Update(leaf_hash);
-  return hasher.Finish();
+  return crypto::Sha256Of({Bytes(previous_chain_hash), Bytes(leaf_hash)});
 }
 
 Digest EmptyTreeHash() { return crypto::Sha256(std::string_view()); }

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -79,6 +80,33 @@ TEST(Sha256Test, IncrementalMatchesForMillionAInUnevenChunks) {
     }
     EXPECT_EQ(ToHex(hasher.Finish()), vector.digest_hex) << vector.name;
   }
+}
+
+TEST(Sha256Test, PartsMatchTheConcatenationAtEverySplit) {
+  for (const Vector& vector : LoadVectors()) {
+    if (vector.message.size() > 1000) continue;
+    const std::string_view message = vector.message;
+    for (std::size_t split = 0; split <= message.size(); ++split) {
+      EXPECT_EQ(ToHex(Sha256Of({message.substr(0, split), message.substr(split)})),
+                vector.digest_hex)
+          << vector.name << " split at " << split;
+    }
+    EXPECT_EQ(ToHex(Sha256Of({message})), vector.digest_hex) << vector.name;
+  }
+  EXPECT_EQ(Sha256Of({}), Sha256(""));
+}
+
+TEST(Sha256Test, PartsAreHashedIndependentlyOnEachThread) {
+  const Digest want = Sha256("abcdef");
+  std::vector<Digest> got(4);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < got.size(); ++t) {
+    threads.emplace_back([&got, t] {
+      for (int i = 0; i < 1000; ++i) got[t] = Sha256Of({"abc", "", "def"});
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (const Digest& digest : got) EXPECT_EQ(digest, want);
 }
 
 TEST(Sha256Test, UpdateWithDigestHashesItsBytes) {
