@@ -319,6 +319,200 @@ void BeginValue(std::string& out, std::vector<OpenContainer>& stack, const json&
   JEJAK_CHECK(!value.is_number_float() && !value.is_binary() && !value.is_discarded());
 }
 
+// Reads the canonical form of the entry subset (see ParseCanonicalObject): no whitespace,
+// keys ASCII and strictly ascending, integers in int64 without leading zeros or "-0",
+// strings in valid UTF-8 with exactly RFC 8785's escapes. Any other byte sequence fails,
+// including valid JSON that is not canonical: the caller then takes the strict path.
+class CanonicalReader {
+ public:
+  explicit CanonicalReader(std::string_view bytes)
+      : at_(bytes.data()), end_(bytes.data() + bytes.size()) {}
+
+  bool ReadObjectToEnd(json& out) {
+    return at_ != end_ && *at_ == '{' && ReadValue(out, 0) && at_ == end_;
+  }
+
+ private:
+  bool Next(char c) {
+    if (at_ == end_ || *at_ != c) return false;
+    ++at_;
+    return true;
+  }
+
+  bool Literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - at_) < word.size() ||
+        std::string_view(at_, word.size()) != word) {
+      return false;
+    }
+    at_ += word.size();
+    return true;
+  }
+
+  // `open` containers enclose the value; ParseStrict allows kJsonDepthMax of them.
+  bool ReadValue(json& out, int open) {
+    if (at_ == end_) return false;
+    switch (*at_) {
+      case '{': return ReadObject(out, open + 1);
+      case '[': return ReadArray(out, open + 1);
+      case '"': {
+        std::string text;
+        if (!ReadString(text)) return false;
+        out = std::move(text);
+        return true;
+      }
+      case 't': out = true; return Literal("true");
+      case 'f': out = false; return Literal("false");
+      case 'n': out = nullptr; return Literal("null");
+      default: return ReadInteger(out);
+    }
+  }
+
+  bool ReadObject(json& out, int depth) {
+    if (depth > kJsonDepthMax) return false;
+    ++at_;
+    out = json::object();
+    auto& members = out.get_ref<json::object_t&>();
+    if (Next('}')) return true;
+    do {
+      std::string key;
+      if (!ReadString(key) || !IsAscii(key) || !Next(':')) return false;
+      // Canonical members are in ascending key order, so each goes last; a key not above
+      // the one before is out of order or a duplicate.
+      if (!members.empty() && !(members.rbegin()->first < key)) return false;
+      auto member = members.emplace_hint(members.end(), std::move(key), nullptr);
+      if (!ReadValue(member->second, depth)) return false;
+    } while (Next(','));
+    return Next('}');
+  }
+
+  bool ReadArray(json& out, int depth) {
+    if (depth > kJsonDepthMax) return false;
+    ++at_;
+    out = json::array();
+    auto& elements = out.get_ref<json::array_t&>();
+    if (Next(']')) return true;
+    do {
+      elements.emplace_back();
+      if (!ReadValue(elements.back(), depth)) return false;
+    } while (Next(','));
+    return Next(']');
+  }
+
+  // An int64 as nlohmann reads it: unsigned when not negative.
+  bool ReadInteger(json& out) {
+    const bool negative = Next('-');
+    if (at_ == end_ || *at_ < '0' || *at_ > '9') return false;
+    // "0" alone; no leading zeros, no "-0".
+    if (*at_ == '0') {
+      ++at_;
+      if (negative || (at_ != end_ && *at_ >= '0' && *at_ <= '9')) return false;
+      out = json::number_unsigned_t{0};
+      return true;
+    }
+    constexpr std::uint64_t kMagnitudeMax = std::uint64_t{1} << 63;  // -INT64_MIN.
+    std::uint64_t magnitude = 0;
+    while (at_ != end_ && *at_ >= '0' && *at_ <= '9') {
+      const auto digit = static_cast<std::uint64_t>(*at_ - '0');
+      if (magnitude > (kMagnitudeMax - digit) / 10) return false;
+      magnitude = magnitude * 10 + digit;
+      ++at_;
+    }
+    if (negative) {
+      out = magnitude == kMagnitudeMax ? std::numeric_limits<std::int64_t>::min()
+                                       : -static_cast<std::int64_t>(magnitude);
+      return true;
+    }
+    if (magnitude == kMagnitudeMax) return false;  // Above INT64_MAX.
+    out = json::number_unsigned_t{magnitude};
+    return true;
+  }
+
+  static int HexValue(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;  // Canonical hex is lowercase.
+  }
+
+  // A string with exactly the escapes AppendString writes, in valid UTF-8.
+  bool ReadString(std::string& out) {
+    if (!Next('"')) return false;
+    for (;;) {
+      const char* run = at_;
+      while (at_ != end_) {
+        const auto byte = static_cast<unsigned char>(*at_);
+        if (byte < 0x20 || byte == '"' || byte == '\\' || byte >= 0x80) break;
+        ++at_;
+      }
+      out.append(run, at_);
+      if (at_ == end_) return false;
+      const auto byte = static_cast<unsigned char>(*at_);
+      if (byte == '"') {
+        ++at_;
+        return true;
+      }
+      if (byte < 0x20) return false;  // Raw control characters are not JSON.
+      if (byte >= 0x80) {
+        if (!ReadUtf8(out)) return false;
+        continue;
+      }
+      if (!ReadEscape(out)) return false;
+    }
+  }
+
+  bool ReadEscape(std::string& out) {
+    ++at_;  // The backslash.
+    if (at_ == end_) return false;
+    const char c = *at_++;
+    switch (c) {
+      case '"': out += '"'; return true;
+      case '\\': out += '\\'; return true;
+      case 'b': out += '\b'; return true;
+      case 'f': out += '\f'; return true;
+      case 'n': out += '\n'; return true;
+      case 'r': out += '\r'; return true;
+      case 't': out += '\t'; return true;
+      case 'u': break;
+      default: return false;
+    }
+    // Only the control characters without a short escape are written as \u00xx.
+    if (end_ - at_ < 4 || at_[0] != '0' || at_[1] != '0') return false;
+    const int high = HexValue(at_[2]);
+    const int low = HexValue(at_[3]);
+    if (high < 0 || low < 0) return false;
+    const char value = static_cast<char>(high * 16 + low);
+    if (high > 1 || value == '\b' || value == '\f' || value == '\n' || value == '\r' ||
+        value == '\t') {
+      return false;
+    }
+    at_ += 4;
+    out += value;
+    return true;
+  }
+
+  // One multi-byte UTF-8 sequence, checked as IsValidUtf8 checks it.
+  bool ReadUtf8(std::string& out) {
+    const auto length = static_cast<std::size_t>(end_ - at_);
+    std::size_t bytes = 0;
+    const auto lead = static_cast<unsigned char>(*at_);
+    if ((lead & 0xE0) == 0xC0) {
+      bytes = 2;
+    } else if ((lead & 0xF0) == 0xE0) {
+      bytes = 3;
+    } else if ((lead & 0xF8) == 0xF0) {
+      bytes = 4;
+    } else {
+      return false;
+    }
+    if (length < bytes || !IsValidUtf8(std::string_view(at_, bytes))) return false;
+    out.append(at_, bytes);
+    at_ += bytes;
+    return true;
+  }
+
+  const char* at_;
+  const char* end_;
+};
+
 }  // namespace
 
 Result<json> ParseStrict(std::string_view bytes) {
@@ -349,6 +543,14 @@ Result<json> ParseStrict(std::string_view bytes) {
                               " is not allowed (write 0)");
   }
   return handler.TakeRoot();
+}
+
+std::optional<json> ParseCanonicalObject(std::string_view bytes) {
+  if (bytes.size() > kEntryBytesMax) return std::nullopt;
+  json value;
+  CanonicalReader reader(bytes);
+  if (!reader.ReadObjectToEnd(value)) return std::nullopt;
+  return value;
 }
 
 std::string Canonicalize(const json& value) {

@@ -3,6 +3,7 @@
 // The canonical bytes are what is hashed and stored.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,13 @@ namespace jejak::ledger {
 // exponents, integers outside int64, duplicate keys, non-ASCII keys, nesting deeper than
 // kJsonDepthMax, trailing bytes, input larger than kEntryBytesMax. kTooLarge for the last.
 Result<nlohmann::json> ParseStrict(std::string_view bytes);
+
+// The value of `bytes` if they are exactly the canonical form of a JSON object that
+// ParseStrict accepts (ParseStrict(bytes) == value and Canonicalize(value) == bytes, with
+// the same integer types); nullopt otherwise, and then ParseStrict and Canonicalize tell
+// what is wrong. One pass without a DOM rebuilt for comparison: for stored entries, which
+// are canonical, it replaces ParseStrict followed by Canonicalize. Thread-safe.
+std::optional<nlohmann::json> ParseCanonicalObject(std::string_view bytes);
 
 // RFC 8785 canonical bytes of `value`, which must hold only the entry subset (checked:
 // a float or a non-ASCII key is a programmer error here, since ParseStrict rejects them).

@@ -147,6 +147,12 @@ enum class Presence { kRequired, kOptional };
 // when it is good; money members are rewritten in their stored form.
 class Checker {
  public:
+  // kStored checks a stored entry as it is: its server fields are skipped at the top
+  // level (instead of erased from a copy), and money is compared with its stored form
+  // instead of rewritten, so nothing is written to the body.
+  enum class Mode { kClientBody, kStored };
+  explicit Checker(Mode mode = Mode::kClientBody) : mode_(mode) {}
+
   void Add(std::string field, std::string why) {
     // Unknown fields are named by the client's own keys: a huge key is not echoed whole,
     // and a body with thousands of them gets a bounded list.
@@ -167,9 +173,14 @@ class Checker {
   void OnlyKnown(const json& object, const std::string& path,
                  const std::array<std::string_view, N>& allowed) {
     for (const auto& [key, value] : object.items()) {
-      if (!OneOf(key, allowed)) Add(Join(path, key), "unknown field");
+      if (OneOf(key, allowed)) continue;
+      if (mode_ == Mode::kStored && path.empty() && OneOf(key, kServerFields)) continue;
+      Add(Join(path, key), "unknown field");
     }
   }
+
+  // kStored: true iff a money value was not in its stored form.
+  bool money_not_stored() const { return money_not_stored_; }
 
   // The member `key` of `object`, or nullptr if absent (reported when required).
   json* Member(json& object, std::string_view key, const std::string& path,
@@ -296,7 +307,11 @@ class Checker {
       Add(field, "must be greater than zero");
       return std::nullopt;
     }
-    value = FormatMoney(*sen);
+    if (mode_ == Mode::kStored) {
+      if (value.get_ref<const std::string&>() != FormatMoney(*sen)) money_not_stored_ = true;
+    } else {
+      value = FormatMoney(*sen);
+    }
     return *sen;
   }
 
@@ -353,6 +368,8 @@ class Checker {
     return text;
   }
 
+  Mode mode_;
+  bool money_not_stored_ = false;
   std::vector<FieldError> errors_;
 };
 
@@ -643,6 +660,30 @@ void CheckNoServerFields(Checker& check, const json& body) {
   }
 }
 
+// A client body of any kind but genesis, without server fields.
+void CheckClientBody(Checker& check, json& body) {
+  const std::optional<Kind> kind = CheckKind(check, body);
+  if (!kind) return;
+  switch (*kind) {
+    case Kind::kGenesis:
+      check.Add("kind", "genesis is written only by jejak init");
+      break;
+    case Kind::kOpd: CheckOpd(check, body); break;
+    case Kind::kBudget: CheckBudget(check, body); break;
+    case Kind::kExpenditure: CheckExpenditure(check, body); break;
+    case Kind::kReversal: CheckReversal(check, body); break;
+    case Kind::kTaxDeposit: CheckTaxDeposit(check, body); break;
+    case Kind::kRefund: CheckRefund(check, body); break;
+  }
+}
+
+void CheckGenesisBody(Checker& check, json& body) {
+  if (std::optional<std::string> kind = check.String(body, "kind", "", Presence::kRequired)) {
+    if (*kind != "genesis") check.Add("kind", "must be genesis");
+  }
+  CheckGenesis(check, body);
+}
+
 Result<json> Finish(Checker& check, json body) {
   if (!check.ok()) return InvalidArgument("invalid entry", check.TakeErrors());
   return body;
@@ -679,19 +720,7 @@ Result<json> ValidateBody(const json& body) {
   CheckNoServerFields(check, copy);
   // The server fields are reported once, as server fields, not again as unknown.
   for (std::string_view field : kServerFields) copy.erase(std::string(field));
-  const std::optional<Kind> kind = CheckKind(check, copy);
-  if (!kind) return Finish(check, std::move(copy));
-  switch (*kind) {
-    case Kind::kGenesis:
-      check.Add("kind", "genesis is written only by jejak init");
-      break;
-    case Kind::kOpd: CheckOpd(check, copy); break;
-    case Kind::kBudget: CheckBudget(check, copy); break;
-    case Kind::kExpenditure: CheckExpenditure(check, copy); break;
-    case Kind::kReversal: CheckReversal(check, copy); break;
-    case Kind::kTaxDeposit: CheckTaxDeposit(check, copy); break;
-    case Kind::kRefund: CheckRefund(check, copy); break;
-  }
+  CheckClientBody(check, copy);
   return Finish(check, std::move(copy));
 }
 
@@ -701,10 +730,7 @@ Result<json> ValidateGenesis(const json& body) {
   Checker check;
   CheckNoServerFields(check, copy);
   for (std::string_view field : kServerFields) copy.erase(std::string(field));
-  if (std::optional<std::string> kind = check.String(copy, "kind", "", Presence::kRequired)) {
-    if (*kind != "genesis") check.Add("kind", "must be genesis");
-  }
-  CheckGenesis(check, copy);
+  CheckGenesisBody(check, copy);
   return Finish(check, std::move(copy));
 }
 
@@ -738,6 +764,21 @@ bool IsRecordedAt(std::string_view text) {
   }
   // A leap second (":60") is valid RFC 3339, but a server clock in UTC never stamps one.
   return DigitsValue(hour) < 24 && DigitsValue(minute) < 60 && DigitsValue(second) < 60;
+}
+
+Result<void> ValidateStored(const json& entry, bool genesis, bool& money_not_stored) {
+  JEJAK_CHECK(entry.is_object());
+  // A kStored Checker never writes to the body, so the entry may be const.
+  json& body = const_cast<json&>(entry);
+  Checker check(Checker::Mode::kStored);
+  if (genesis) {
+    CheckGenesisBody(check, body);
+  } else {
+    CheckClientBody(check, body);
+  }
+  money_not_stored = check.money_not_stored();
+  if (!check.ok()) return InvalidArgument("invalid entry", check.TakeErrors());
+  return Ok();
 }
 
 std::string Index(const std::string& path, std::size_t index) {

@@ -155,18 +155,20 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
   columns.recorded_at = recorded_at->get<std::string>();
   columns.recorded_by = recorded_by->get<std::string>();
 
-  json body = entry;
-  for (std::string_view field : kServerFields) body.erase(std::string(field));
+  // Validated as ValidateBody (ValidateGenesis) validates it without its server fields,
+  // without copying it.
+  const json& body = entry;
   const auto kind_member = body.find("kind");
   const bool genesis = kind_member != body.end() && *kind_member == "genesis";
   // The genesis entry is entry 0, and only it.
   if (genesis != (columns.seq == 0)) {
     return DataLoss(columns.seq, "genesis must be exactly entry 0");
   }
-  Result<json> validated = genesis ? ValidateGenesis(body) : ValidateBody(body);
+  bool money_not_stored = false;
+  Result<void> validated = entry_internal::ValidateStored(entry, genesis, money_not_stored);
   if (!validated) return DataLoss(columns.seq, validated.error().ToString());
   // Stored money has exactly two fraction digits, so validation changes nothing.
-  if (*validated != body) return DataLoss(columns.seq, "money is not in its stored form");
+  if (money_not_stored) return DataLoss(columns.seq, "money is not in its stored form");
 
   const std::optional<Kind> kind = ParseKind(body["kind"].get<std::string>());
   JEJAK_CHECK(kind.has_value());

@@ -8,6 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
+#include "base/result.h"
+
 namespace jejak::ledger::entry_internal {
 
 // The fields the server stamps; a client never sends them.
@@ -17,6 +21,12 @@ inline constexpr std::array<std::string_view, 4> kServerFields = {"v", "seq", "r
 // True iff `text` is "2026-01-31T08:00:00.000Z": RFC 3339 UTC with milliseconds, a real
 // calendar date and time, as the server stamps it.
 bool IsRecordedAt(std::string_view text);
+
+// Validates a stored entry (server fields included) as ValidateBody, or ValidateGenesis
+// when `genesis`, validates it with its server fields erased: the same errors in the same
+// order, but without copying it. `money_not_stored` tells whether validation would have
+// rewritten a money value (so the stored entry is not in its stored form).
+Result<void> ValidateStored(const nlohmann::json& entry, bool genesis, bool& money_not_stored);
 
 // The JSON path of element `index` of the array at `path`: "taxes[1]".
 std::string Index(const std::string& path, std::size_t index);

@@ -3,12 +3,12 @@
 #include <nlohmann/json.hpp>
 
 #include <charconv>
+#include <optional>
 #include <utility>
 
 #include "crypto/encoding.h"
 #include "ledger/canonical.h"
 #include "ledger/limits.h"
-#include "ledger/seal.h"
 
 namespace jejak::ledger {
 
@@ -39,18 +39,53 @@ void ChainVerifier::Resume(std::string origin, const Digest& chain_hash, MerkleF
   frontier_ = std::move(frontier);
 }
 
+PreparedEntry PrepareEntry(std::string_view canonical_bytes) {
+  PreparedEntry prepared;
+  prepared.bytes = canonical_bytes.size();
+  // Stored entries are canonical: one pass reads them. Anything else takes the strict
+  // parser, whose errors name what is wrong.
+  std::optional<nlohmann::json> parsed = ParseCanonicalObject(canonical_bytes);
+  if (!parsed) {
+    Result<nlohmann::json> strict = ParseStrict(canonical_bytes);
+    if (!strict) {
+      prepared.problem = "stored bytes are not valid entry JSON: " + strict.error().ToString();
+      return prepared;
+    }
+    if (!strict->is_object()) {
+      prepared.problem = "stored entry is not a JSON object";
+      return prepared;
+    }
+    if (Canonicalize(*strict) != canonical_bytes) {
+      prepared.problem = "stored bytes are not in canonical form";
+      return prepared;
+    }
+    parsed = std::move(strict).value();
+  }
+  Result<EntryColumns> columns = DeriveColumns(*parsed);
+  if (!columns) {
+    prepared.problem = "stored entry is invalid: " + columns.error().ToString();
+    return prepared;
+  }
+  prepared.columns = std::move(columns).value();
+  if (prepared.columns.kind == "genesis") {
+    prepared.checkpoint_key = (*parsed)["checkpoint_key"].get<std::string>();
+    prepared.origin = (*parsed)["origin"].get<std::string>();
+  }
+  // RFC 9162 §2.1.1, as Seal() computes it for the store's append.
+  prepared.leaf_hash = LeafHash(canonical_bytes);
+  return prepared;
+}
+
 Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
+  return Add(PrepareEntry(canonical_bytes));
+}
+
+Result<RecomputedEntry> ChainVerifier::Add(PreparedEntry prepared) {
   const auto seq = static_cast<std::int64_t>(frontier_.size());
   auto problem = [seq](std::string what) { return ProblemError(Problem{seq, std::move(what)}); };
 
-  Result<nlohmann::json> parsed = ParseStrict(canonical_bytes);
-  if (!parsed) return problem("stored bytes are not valid entry JSON: " + parsed.error().ToString());
-  if (!parsed->is_object()) return problem("stored entry is not a JSON object");
-  if (Canonicalize(*parsed) != canonical_bytes) {
-    return problem("stored bytes are not in canonical form");
-  }
-  Result<EntryColumns> columns = DeriveColumns(*parsed);
-  if (!columns) return problem("stored entry is invalid: " + columns.error().ToString());
+  if (!prepared.problem.empty()) return problem(std::move(prepared.problem));
+  EntryColumns* columns = &prepared.columns;
   if (columns->seq != seq) {
     return problem("entry says seq " + std::to_string(columns->seq) + " (entry out of place)");
   }
@@ -60,11 +95,11 @@ Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
                             : "a genesis entry after seq 0");
   }
   if (is_genesis) {
-    const std::string vkey = (*parsed)["checkpoint_key"].get<std::string>();
+    const std::string& vkey = prepared.checkpoint_key;
     if (vkey != FormatVerifierKey(verifier_)) {
       return problem("genesis names checkpoint key " + vkey + ", not the trusted key");
     }
-    origin_ = (*parsed)["origin"].get<std::string>();
+    origin_ = prepared.origin;
   }
 
   // Time never runs backwards: entries are stamped in seq order by one clock, and a
@@ -85,18 +120,16 @@ Result<RecomputedEntry> ChainVerifier::Add(std::string_view canonical_bytes) {
   last_recorded_at_ = columns->recorded_at;
 
   // The store never writes a larger entry; Seal() insists on it, so say it here first.
-  if (canonical_bytes.size() > kEntryBytesMax) {
+  if (prepared.bytes > kEntryBytesMax) {
     return problem("stored entry is larger than " + std::to_string(kEntryBytesMax) + " bytes");
   }
-  // The same sealing as the store's append, so both compute the hashes one way.
-  const SealedEntry sealed =
-      Seal(ChainTip{frontier_.size(), chain_hash_}, std::string(canonical_bytes));
-  JEJAK_CHECK(sealed.seq == seq);
+  // The hashes as Seal() computes them for the store's append: the leaf hash (prepared)
+  // chained to the chain hash before it.
   RecomputedEntry recomputed;
-  recomputed.leaf_hash = sealed.leaf_hash;
-  recomputed.chain_hash = sealed.chain_hash;
+  recomputed.leaf_hash = prepared.leaf_hash;
+  recomputed.chain_hash = ChainHash(chain_hash_, recomputed.leaf_hash);
   recomputed.completed_nodes = frontier_.Append(recomputed.leaf_hash);
-  recomputed.columns = std::move(columns).value();
+  recomputed.columns = std::move(prepared.columns);
   chain_hash_ = recomputed.chain_hash;
   return recomputed;
 }

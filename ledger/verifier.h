@@ -34,6 +34,24 @@ struct RecomputedEntry {
   std::vector<MerkleFrontier::CompletedNode> completed_nodes;
 };
 
+// What can be recomputed of one entry from its bytes alone (parse, canonical form,
+// validation, derived columns, leaf hash), before the entries before it are known; ChainVerifier
+// adds the rest in seq order. Entries are prepared on several threads and added in order.
+struct PreparedEntry {
+  // Non-empty: why the bytes are not a valid stored entry (a Problem's `what`, without
+  // the seq); the other members are then unset.
+  std::string problem;
+  EntryColumns columns;
+  Digest leaf_hash{};
+  std::size_t bytes = 0;  // Of the canonical form.
+  // A genesis entry's checkpoint_key and origin.
+  std::string checkpoint_key;
+  std::string origin;
+};
+
+// Prepares `canonical_bytes` for ChainVerifier::Add. Pure and thread-safe.
+PreparedEntry PrepareEntry(std::string_view canonical_bytes);
+
 class ChainVerifier {
  public:
   // Trusts only `verifier` for checkpoints. The genesis entry must name `verifier` as its
@@ -51,6 +69,8 @@ class ChainVerifier {
   // and why. (After Resume(), the totals and times before the range are not known, so
   // those two rules are checked from the range's start only.)
   Result<RecomputedEntry> Add(std::string_view canonical_bytes);
+  // The same, for an entry prepared by PrepareEntry (the same Problems, in the same order).
+  Result<RecomputedEntry> Add(PreparedEntry prepared);
   // Checks a checkpoint note for the current size: signature by the trusted key, origin,
   // tree size, root hash and chain hash, and that its time is not before the last entry's
   // recorded_at nor before the previous checkpoint's time (time never runs backwards).

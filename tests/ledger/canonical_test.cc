@@ -3,8 +3,10 @@
 #include "ledger/canonical.h"
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -264,6 +266,61 @@ TEST(CanonicalizeDeathTest, NonAsciiKeyAborts) {
   json value = json::object();
   value["caf\xc3\xa9"] = 1;
   EXPECT_DEATH(Canonicalize(value), "IsAscii");
+}
+
+}  // namespace
+}  // namespace jejak::ledger
+
+namespace jejak::ledger {
+namespace {
+
+// ParseCanonicalObject reads exactly the canonical bytes of objects ParseStrict accepts.
+TEST(ParseCanonicalObjectTest, AcceptsCanonicalObjectsWithTheStrictValue) {
+  for (const std::string& text : std::vector<std::string>{
+           R"({})", R"({"a":[]})", R"({"":0,"a":{"b":[1,-2,{"c":null}]},"b":true,"c":false})",
+           R"({"n":[-9223372036854775808,9223372036854775807,0,10]})",
+           "{\"s\":\"\\u0000\\u001f\\b\\t\\n\\f\\r\\\"\\\\/\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"}",
+           R"({"A":1,"B":2,"a":3,"b":4})",
+           R"({"d":[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]})"}) {
+    const std::optional<json> fast = ParseCanonicalObject(text);
+    ASSERT_TRUE(fast.has_value()) << text;
+    const Result<json> strict = ParseStrict(text);
+    ASSERT_TRUE(strict.has_value()) << text;
+    EXPECT_EQ(*fast, *strict) << text;
+    EXPECT_EQ(Canonicalize(*fast), text);
+  }
+  // Integers keep nlohmann's types: unsigned when not negative.
+  const std::optional<json> numbers = ParseCanonicalObject(R"({"a":5,"b":-5})");
+  ASSERT_TRUE(numbers.has_value());
+  EXPECT_TRUE((*numbers)["a"].is_number_unsigned());
+  EXPECT_TRUE((*numbers)["b"].is_number_integer() && !(*numbers)["b"].is_number_unsigned());
+}
+
+TEST(ParseCanonicalObjectTest, RejectsWhatIsNotCanonicalOrNotStrict) {
+  for (const std::string& text : {
+           std::string(""), std::string("[]"), std::string("1"), std::string("\"a\""),
+           std::string(" {}"), std::string("{} "), std::string("{ }"),
+           std::string(R"({"a": 1})"), std::string(R"({"b":1,"a":2})"),
+           std::string(R"({"a":1,"a":1})"), std::string(R"({"a":-0})"),
+           std::string(R"({"a":01})"), std::string(R"({"a":1.0})"), std::string(R"({"a":1e2})"),
+           std::string(R"({"a":9223372036854775808})"),
+           std::string(R"({"a":-9223372036854775809})"),
+           std::string(R"({"a":18446744073709551616})"), std::string(R"({"a":"\/"})"),
+           std::string(R"({"a":"\u0041"})"), std::string(R"({"a":"\u000a"})"),
+           std::string(R"({"a":"\u001F"})"), std::string(R"({"a":"\ud83d\ude00"})"),
+           std::string("{\"a\":\"\t\"}"), std::string("{\"a\":\"\xc3\"}"),
+           std::string("{\"a\":\"\xc0\xaf\"}"), std::string("{\"a\":\"\xed\xa0\x80\"}"),
+           std::string("{\"a\":\"\xf4\x90\x80\x80\"}"), std::string("{\"\xc3\xa9\":1}"),
+           std::string("\xef\xbb\xbf{}"), std::string(R"({"a":tru})"), std::string(R"({"a":1,})"),
+           std::string(R"({"a":[1,]})"), std::string(R"({"a":1}{})"),
+           std::string(R"({"d":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]})"),
+           std::string("{\"a\":\"") + std::string(kEntryBytesMax, 'x') + "\"}"}) {
+    EXPECT_FALSE(ParseCanonicalObject(text).has_value()) << text.substr(0, 80);
+    // Each is either rejected by ParseStrict or not its canonical form.
+    const Result<json> strict = ParseStrict(text);
+    EXPECT_TRUE(!strict || !strict->is_object() || Canonicalize(*strict) != text)
+        << text.substr(0, 80);
+  }
 }
 
 }  // namespace
