@@ -5,13 +5,16 @@
 
 #include <soci/soci.h>
 
+#include <array>
+#include <cstring>
 #include <limits>
-#include <map>
-#include <tuple>
+#include <string_view>
 #include <utility>
 
+#include "base/batch_pool.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
+#include "db/verify_realisation.h"
 #include "ledger/money.h"
 #include "ledger/verifier.h"
 
@@ -82,72 +85,6 @@ ledger::EntryColumns StoredColumns(long long seq, const std::vector<std::string>
   columns.reverses = numbers[4].Get();
   columns.refunds = numbers[5].Get();
   return columns;
-}
-
-using RealisationSums =
-    std::map<std::tuple<long long, std::string, std::string, std::string, std::string>,
-             std::pair<long long, long long>>;
-
-// Compares one stored aggregate table with what the entries imply. `key_columns` names
-// the table's five key columns in the order of RealisationSums' key (the first is the
-// fiscal year). Nullopt if they agree.
-std::optional<std::string> CompareRealisationTable(soci::session& sql, const char* table,
-                                                   const char* key_columns,
-                                                   RealisationSums expected) {
-  std::vector<long long> years(kStreamPageRows), amounts(kStreamPageRows), counts(kStreamPageRows);
-  std::vector<std::string> opds(kStreamPageRows), groups(kStreamPageRows),
-      instruments(kStreamPageRows), periods(kStreamPageRows);
-  soci::statement statement =
-      (sql.prepare << "SELECT " << key_columns << ", amount_sen, entries FROM " << table,
-       soci::into(years), soci::into(opds), soci::into(groups), soci::into(instruments),
-       soci::into(periods), soci::into(amounts), soci::into(counts));
-  statement.execute(false);
-  while (statement.fetch()) {
-    for (std::size_t i = 0; i < years.size(); ++i) {
-      // The columns are read into vectors named after the monthly table's; for the other
-      // tables they hold whatever key_columns names, in key order.
-      auto key = std::make_tuple(years[i], opds[i], groups[i], instruments[i], periods[i]);
-      auto found = expected.find(key);
-      const std::pair<long long, long long> want =
-          found == expected.end() ? std::make_pair(0LL, 0LL) : found->second;
-      if (want.first != amounts[i] || want.second != counts[i]) {
-        return std::string(table) + " row (" + std::to_string(years[i]) + ", " + opds[i] + ", " +
-               groups[i] + ", " + instruments[i] + ", " + periods[i] + ") says " +
-               ledger::FormatMoney(amounts[i]) + " in " + std::to_string(counts[i]) +
-               " entries; the entries say " + ledger::FormatMoney(want.first) + " in " +
-               std::to_string(want.second);
-      }
-      if (found != expected.end()) expected.erase(found);
-    }
-    for (auto* column : {&opds, &groups, &instruments, &periods}) column->resize(kStreamPageRows);
-    years.resize(kStreamPageRows);
-    amounts.resize(kStreamPageRows);
-    counts.resize(kStreamPageRows);
-  }
-  for (const auto& [key, sums] : expected) {
-    if (sums.first != 0 || sums.second != 0) {
-      return std::string(table) + " lacks a row the entries imply (" + ledger::FormatMoney(sums.first) +
-             " in " + std::to_string(sums.second) + " entries)";
-    }
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> CheckRealisation(soci::session& sql, RealisationSums monthly,
-                                            RealisationSums daily, RealisationSums lines) {
-  if (auto problem = CompareRealisationTable(
-          sql, "realisation_monthly", "fiscal_year, opd, account_group, instrument, month",
-          std::move(monthly))) {
-    return problem;
-  }
-  if (auto problem = CompareRealisationTable(
-          sql, "realisation_daily", "fiscal_year, value_date, opd, account_group, instrument",
-          std::move(daily))) {
-    return problem;
-  }
-  return CompareRealisationTable(sql, "realisation_lines",
-                                 "fiscal_year, opd, sub_activity, account, month",
-                                 std::move(lines));
 }
 
 // Names the first column where `stored` and `derived` differ.
@@ -234,6 +171,34 @@ struct EntryPageRows {
                  std::to_string(kStreamPageEntries));
     page.define_and_bind();
     page.execute(true);
+  }
+
+  // True iff the stored derived columns of row `i` are `derived` (Columns(i) == derived,
+  // without building them).
+  bool Matches(std::size_t i, const ledger::EntryColumns& derived) const {
+    const std::string* derived_text[kTextColumns] = {
+        &derived.kind,          &derived.recorded_at,   &derived.recorded_by,
+        &derived.opd,           &derived.sub_activity,  &derived.account,
+        &derived.instrument,    &derived.mechanism,     &derived.value_date,
+        &derived.bank_ref,      &derived.payee_account, &derived.payee_npwp,
+        &derived.tax_type,      &derived.evidence_no,   &derived.evidence_date,
+        &derived.tax_detail,    &derived.covers,        &derived.monthly_plan};
+    if (seqs[i] != derived.seq) return false;
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
+      const bool present = text_null[c][i] == soci::i_ok;
+      if ((present ? std::string_view(text[c][i]) : std::string_view()) != *derived_text[c]) {
+        return false;
+      }
+    }
+    const std::optional<std::int64_t>* derived_ints[kIntColumns] = {
+        &derived.fiscal_year, &derived.amount_sen, &derived.net_sen,
+        &derived.tax_sen,     &derived.reverses,   &derived.refunds};
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
+      const std::optional<std::int64_t> stored =
+          int_null[c][i] == soci::i_ok ? std::optional<std::int64_t>(ints[c][i]) : std::nullopt;
+      if (stored != *derived_ints[c]) return false;
+    }
+    return true;
   }
 
   // The stored derived columns of row `i`.
@@ -342,24 +307,71 @@ class VerifyPass {
   Result<VerifyReport> Run() {
     next_checkpoint_ = checkpoints_.Next();
     const long long last_wanted = to_seq_ ? *to_seq_ : std::numeric_limits<long long>::max();
-    long long after = from_seq_ - 1;
-    EntryPageRows page;
+    // Two pages in flight: while the pool prepares one (parse, validate, derive, leaf
+    // hash, compare columns), this thread reads the next and then chains the first in seq
+    // order. The pool is declared last, so it stops before the pages go.
+    std::array<EntryPage, 2> pages;
+    BatchPool pool(BatchPool::HelpersForThisMachine(kVerifyHelpersMax));
+    std::size_t current = 0;
+    if (!ReadAndStart(pages[current], from_seq_ - 1, last_wanted, pool)) {
+      return Finish();
+    }
     for (;;) {
       if (cancel_ != nullptr && cancel_->load()) {
         return Error{Code::kUnavailable, "verification cancelled", {}};
       }
-      page.Read(sql_, after, last_wanted);
-      if (page.seqs.empty()) break;
+      EntryPage& page = pages[current];
+      EntryPage& next = pages[1 - current];
+      const bool more = ReadAndStart(next, page.rows.seqs.back(), last_wanted, pool);
+      pool.Finish(page.batch);
       if (std::optional<ledger::Problem> problem = CheckPage(page)) return Fail(std::move(*problem));
-      after = page.seqs.back();
+      if (!more) break;
+      current = 1 - current;
     }
+    return Finish();
+  }
+
+ private:
+  // At most this many helper threads prepare entries; beyond them the sequential pass
+  // (reading, chaining, comparing Merkle nodes) is the bottleneck.
+  static constexpr unsigned kVerifyHelpersMax = 3;
+
+  // One page of stored rows and what the pool recomputed for each of them.
+  struct EntryPage {
+    EntryPageRows rows;
+    std::vector<ledger::PreparedEntry> prepared;
+    std::vector<char> columns_match;  // rows.Matches(i, prepared[i].columns), if prepared.
+    Batch batch;
+  };
+
+  // Reads the page after seq `after` into `page` and starts preparing it. False if there
+  // are no more entries.
+  bool ReadAndStart(EntryPage& page, long long after, long long last_wanted, BatchPool& pool) {
+    page.rows.Read(sql_, after, last_wanted);
+    if (page.rows.seqs.empty()) return false;
+    const std::size_t size = page.rows.seqs.size();
+    page.prepared.assign(size, ledger::PreparedEntry());
+    page.columns_match.assign(size, 0);
+    page.batch.size = size;
+    page.batch.work = [&page](std::size_t i) {
+      ledger::PreparedEntry& prepared = page.prepared[i];
+      prepared = ledger::PrepareEntry(page.rows.canonicals[i]);
+      if (prepared.problem.empty()) {
+        page.columns_match[i] = page.rows.Matches(i, prepared.columns) ? 1 : 0;
+      }
+    };
+    pool.Start(page.batch);
+    return true;
+  }
+
+  // After the last page: the checkpoints and the end of the ledger.
+  Result<VerifyReport> Finish() {
     if (auto problem = CheckCheckpoints()) return Fail(std::move(*problem));
     if (std::optional<ledger::Problem> problem = CheckEnd()) return Fail(std::move(*problem));
     report_.root = chain_.root();
     return report_;
   }
 
- private:
   VerifyReport Fail(ledger::Problem problem) {
     report_.ok = false;
     report_.problem = std::move(problem);
@@ -390,33 +402,35 @@ class VerifyPass {
     return std::nullopt;
   }
 
-  // Recomputes one page of entries and compares hashes, columns and Merkle nodes.
-  std::optional<ledger::Problem> CheckPage(const EntryPageRows& page) {
-    PageNodeStream nodes(sql_, page.seqs.front(), page.seqs.back());
-    for (std::size_t i = 0; i < page.seqs.size(); ++i) {
-      const long long seq = page.seqs[i];
+  // Adds one prepared page of entries in seq order and compares hashes, columns and
+  // Merkle nodes.
+  std::optional<ledger::Problem> CheckPage(EntryPage& page) {
+    const EntryPageRows& rows = page.rows;
+    PageNodeStream nodes(sql_, rows.seqs.front(), rows.seqs.back());
+    for (std::size_t i = 0; i < rows.seqs.size(); ++i) {
+      const long long seq = rows.seqs[i];
       const auto expected = static_cast<long long>(chain_.size());
       if (seq != expected) {
         return ledger::Problem{expected, "entry is missing (the next stored seq is " +
                                              std::to_string(seq) + ")"};
       }
       if (auto problem = CheckCheckpoints()) return problem;
-      Result<ledger::RecomputedEntry> recomputed = chain_.Add(page.canonicals[i]);
+      Result<ledger::RecomputedEntry> recomputed = chain_.Add(std::move(page.prepared[i]));
       if (!recomputed) return ledger::ProblemOf(recomputed.error());
-      if (Hex(recomputed->leaf_hash) != page.leaf_hashes[i]) {
-        return ledger::Problem{seq, "stored leaf hash " + page.leaf_hashes[i] +
+      if (!HexIs(rows.leaf_hashes[i], recomputed->leaf_hash)) {
+        return ledger::Problem{seq, "stored leaf hash " + rows.leaf_hashes[i] +
                                         " differs from the recomputed " + Hex(recomputed->leaf_hash)};
       }
-      if (Hex(recomputed->chain_hash) != page.chain_hashes[i]) {
-        return ledger::Problem{seq, "stored chain hash " + page.chain_hashes[i] +
+      if (!HexIs(rows.chain_hashes[i], recomputed->chain_hash)) {
+        return ledger::Problem{seq, "stored chain hash " + rows.chain_hashes[i] +
                                         " differs from the recomputed " + Hex(recomputed->chain_hash)};
       }
-      const ledger::EntryColumns stored = page.Columns(i);
-      if (!(stored == recomputed->columns)) {
-        return ledger::Problem{seq, FirstDifference(stored, recomputed->columns)};
+      if (page.columns_match[i] == 0) {
+        return ledger::Problem{seq, FirstDifference(rows.Columns(i), recomputed->columns)};
       }
-      if (whole_ && (stored.kind == "expenditure" || stored.kind == "reversal")) {
-        if (auto problem = AddRealisation(seq, stored, recomputed->columns)) return problem;
+      const std::string& kind = recomputed->columns.kind;
+      if (whole_ && (kind == "expenditure" || kind == "reversal")) {
+        if (auto problem = AddRealisation(seq, recomputed->columns)) return problem;
       }
       for (const ledger::MerkleFrontier::CompletedNode& node : recomputed->completed_nodes) {
         if (auto problem = nodes.Check(node, seq)) return problem;
@@ -426,38 +440,34 @@ class VerifyPass {
     return std::nullopt;
   }
 
-  // Adds what an expenditure or reversal implies to the expected realisation aggregates,
-  // compared with the stored tables at the end of a whole-ledger verification. Memory
-  // grows with the number of (day, OPD, account group, instrument) combinations, not with
-  // the entries.
-  std::optional<ledger::Problem> AddRealisation(long long seq, const ledger::EntryColumns& stored,
-                                                const ledger::EntryColumns& recomputed) {
-    std::optional<ledger::EntryColumns> expenditure;
-    int sign = 1;
-    if (stored.kind == "expenditure") {
-      expenditure = recomputed;
+  // True iff `hex` is the lowercase hex of `digest` (Hex(digest) == hex, without building it).
+  static bool HexIs(const std::string& hex, const ledger::Digest& digest) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    if (hex.size() != digest.size() * 2) return false;
+    for (std::size_t i = 0; i < digest.size(); ++i) {
+      if (hex[2 * i] != kDigits[digest[i] >> 4] || hex[2 * i + 1] != kDigits[digest[i] & 0xF]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Adds what an expenditure or reversal (its columns, which match the stored ones)
+  // implies to the expected realisation aggregates, compared with the stored tables at
+  // the end of a whole-ledger verification.
+  std::optional<ledger::Problem> AddRealisation(long long seq, const ledger::EntryColumns& columns) {
+    if (columns.kind == "expenditure") {
+      delta_.Set(columns, 1);
     } else {
       // The original was verified earlier in this pass.
-      Result<std::optional<ledger::EntryColumns>> original = lookup_.Columns(*stored.reverses);
+      Result<std::optional<ledger::EntryColumns>> original = lookup_.Columns(*columns.reverses);
       if (!original || !original->has_value() || (*original)->kind != "expenditure") {
-        return ledger::Problem{seq, "reverses seq " + std::to_string(*stored.reverses) +
+        return ledger::Problem{seq, "reverses seq " + std::to_string(*columns.reverses) +
                                         ", which is not an expenditure"};
       }
-      expenditure = **original;
-      sign = -1;
+      delta_.Set(**original, -1);
     }
-    RealisationDelta delta;
-    delta.Set(*expenditure, sign);
-    auto add = [&delta](std::pair<long long, long long>& sums) {
-      sums.first += delta.amount_sen;
-      sums.second += delta.entries;
-    };
-    add(expected_monthly_[{delta.fiscal_year, delta.opd, delta.account_group, delta.instrument,
-                           delta.month}]);
-    add(expected_lines_[{delta.fiscal_year, delta.opd, delta.sub_activity, delta.account,
-                         delta.month}]);
-    add(expected_daily_[{delta.fiscal_year, delta.value_date, delta.opd, delta.account_group,
-                         delta.instrument}]);
+    expected_.Add(delta_);
     return std::nullopt;
   }
 
@@ -490,8 +500,7 @@ class VerifyPass {
                                        " (entries removed)"};
     }
     if (whole_) {
-      if (std::optional<std::string> problem =
-              CheckRealisation(sql_, expected_monthly_, expected_daily_, expected_lines_)) {
+      if (std::optional<std::string> problem = expected_.Compare(sql_)) {
         return ledger::Problem{size - 1, *problem};
       }
     }
@@ -519,7 +528,8 @@ class VerifyPass {
   const std::atomic<bool>* cancel_;
   VerifyReport report_;
   SqlLedgerView lookup_;
-  RealisationSums expected_monthly_, expected_daily_, expected_lines_;
+  RealisationDelta delta_;  // Reused: its strings keep their buffers.
+  ExpectedRealisation expected_;
   CheckpointStream checkpoints_;
   std::optional<std::pair<std::uint64_t, std::string>> next_checkpoint_;
   std::uint64_t latest_checkpoint_size_ = 0;
