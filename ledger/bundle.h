@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,12 +36,19 @@ class BundleChecker {
   // Feeds the next line, without its "\n". A Problem (as a kDataLoss Error, see
   // ProblemOf) names the seq at fault; malformed lines name the line number.
   Result<void> AddLine(std::string_view line);
+  // The same for a line that IsEntryLine says holds an entry, with `prepared` =
+  // PrepareEntry(line) computed ahead (on any thread): the same checks and errors.
+  Result<void> AddLine(std::string_view line, PreparedEntry prepared);
+
+  // True iff line number `number` (from 1) with bytes `line` is read as an entry (not the
+  // header, not the checkpoint line), so that it may be prepared ahead.
+  static bool IsEntryLine(std::uint64_t number, std::string_view line);
   // After the last line: the checkpoint line was seen and covered every entry, and no
   // line failed (once one has, every later call fails too).
   Result<BundleSummary> Finish() const;
 
  private:
-  Result<void> Check(std::string_view line);
+  Result<void> Check(std::string_view line, std::optional<PreparedEntry> prepared);
 
   ChainVerifier chain_;
   std::uint64_t lines_ = 0;
@@ -48,5 +56,21 @@ class BundleChecker {
   bool checkpoint_seen_ = false;
   bool failed_ = false;
 };
+
+// What a line source gives: a line (without its "\n"), the end of the input, or a line
+// longer than kBundleLineBytesMax (not read whole).
+enum class LineRead { kLine, kEnd, kTooLong };
+using LineSource = std::function<LineRead(std::string& line)>;
+
+// Checks a whole bundle: every line `next_line` gives goes to `checker` in order, then
+// Finish(). The result is exactly that of feeding each line to AddLine and then calling
+// Finish() (the first error wins); a line too long is, after the lines before it, the
+// kDataLoss error "a line is longer than 256 KiB". Faster: entry lines are read ahead in
+// batches (at most two of kBundleBatchLines lines or kBundleBatchBytes in memory) and
+// prepared on `helpers` threads besides the caller's.
+inline constexpr std::size_t kBundleBatchLines = 1024;
+inline constexpr std::size_t kBundleBatchBytes = 8 * 1024 * 1024;
+Result<BundleSummary> CheckBundle(BundleChecker& checker, const LineSource& next_line,
+                                  unsigned helpers);
 
 }  // namespace jejak::ledger

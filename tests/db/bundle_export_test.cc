@@ -166,6 +166,23 @@ class BundleExportTest : public ::testing::Test {
     return checker.Finish();
   }
 
+  // ledger::CheckBundle over the lines of `bundle` (the last may lack its "\n"), with
+  // `helpers` threads preparing entries.
+  Result<ledger::BundleSummary> CheckPipelined(const std::string& bundle, unsigned helpers) {
+    ledger::BundleChecker checker(ledger::VerifierOf(signer_));
+    std::size_t begin = 0;
+    auto next_line = [&bundle, &begin](std::string& line) {
+      if (begin >= bundle.size()) return ledger::LineRead::kEnd;
+      std::size_t end = bundle.find('\n', begin);
+      if (end == std::string::npos) end = bundle.size();
+      if (end - begin > ledger::kBundleLineBytesMax) return ledger::LineRead::kTooLong;
+      line.assign(bundle, begin, end - begin);
+      begin = end + 1;
+      return ledger::LineRead::kLine;
+    };
+    return ledger::CheckBundle(checker, next_line, helpers);
+  }
+
   static fs::path* dir_;
   ledger::NoteSigner signer_ = TestSigner();
   std::unique_ptr<Store> store_;
@@ -268,6 +285,108 @@ TEST_F(BundleExportTest, SeqBeyondTheLedgerIsNotFound) {
       BundleExporter::Open(*store_, Options(2 + kExpenditures, BundleCheckpoint::kFreshlySigned));
   ASSERT_FALSE(exporter.has_value());
   EXPECT_EQ(exporter.error().code, Code::kNotFound);
+}
+
+// Splits `bundle` into its lines, and joins them back.
+std::vector<std::string> LinesOf(const std::string& bundle) {
+  std::vector<std::string> lines;
+  std::size_t begin = 0;
+  while (begin < bundle.size()) {
+    const std::size_t end = bundle.find('\n', begin);
+    lines.push_back(bundle.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return lines;
+}
+std::string Joined(const std::vector<std::string>& lines) {
+  std::string bundle;
+  for (const std::string& line : lines) bundle += line + "\n";
+  return bundle;
+}
+
+TEST_F(BundleExportTest, PipelinedCheckGivesTheLineByLineResultEverywhere) {
+  const std::int64_t last = 2 + kExpenditures - 1;
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(last, BundleCheckpoint::kStoredIfPresent));
+  ASSERT_TRUE(exporter.has_value()) << exporter.error().ToString();
+  const std::vector<std::string> lines = LinesOf(Export(*exporter));
+  // More lines than one batch, so that damage lands in the first, the second and on
+  // their boundary.
+  ASSERT_GT(lines.size(), ledger::kBundleBatchLines + 2);
+  const std::size_t edge = ledger::kBundleBatchLines;  // Index of the first line of batch 2.
+  auto broken = [](std::string line) { return " " + line; };  // No longer canonical.
+  std::vector<std::pair<std::string, std::vector<std::string>>> cases;
+  cases.push_back({"intact", lines});
+  for (std::size_t at : {std::size_t{1}, std::size_t{500}, edge - 1, edge, edge + 1, lines.size() - 2}) {
+    std::vector<std::string> changed = lines;
+    changed[at] = broken(changed[at]);
+    cases.push_back({"entry line " + std::to_string(at + 1) + " broken", changed});
+    changed = lines;
+    changed.erase(changed.begin() + static_cast<std::ptrdiff_t>(at));
+    cases.push_back({"line " + std::to_string(at + 1) + " dropped", changed});
+  }
+  {
+    std::vector<std::string> changed = lines;
+    changed[edge + 50] = broken(changed[edge + 50]);
+    changed[300] = broken(changed[300]);
+    cases.push_back({"two lines broken, the later batch first", changed});
+  }
+  {
+    std::vector<std::string> changed = lines;
+    changed[0] = broken(changed[0]);
+    cases.push_back({"header broken", changed});
+    changed = lines;
+    changed.pop_back();
+    cases.push_back({"no checkpoint line", changed});
+    changed = lines;
+    changed.push_back(lines[5]);
+    cases.push_back({"data after the checkpoint line", changed});
+    changed = lines;
+    changed.insert(changed.begin() + 700, "");
+    cases.push_back({"empty line", changed});
+  }
+  for (const auto& [name, changed] : cases) {
+    SCOPED_TRACE(name);
+    const std::string bundle = Joined(changed);
+    const Result<ledger::BundleSummary> serial = Check(bundle);
+    for (unsigned helpers : {0u, 1u, 3u}) {
+      const Result<ledger::BundleSummary> pipelined = CheckPipelined(bundle, helpers);
+      ASSERT_EQ(pipelined.has_value(), serial.has_value()) << helpers;
+      if (serial) {
+        EXPECT_EQ(pipelined->entries, serial->entries);
+        EXPECT_EQ(pipelined->root, serial->root);
+        EXPECT_EQ(pipelined->origin, serial->origin);
+      } else {
+        EXPECT_EQ(pipelined.error().message, serial.error().message) << helpers;
+        EXPECT_EQ(pipelined.error().code, serial.error().code);
+      }
+    }
+  }
+  EXPECT_TRUE(Check(Joined(lines)).has_value());
+}
+
+TEST_F(BundleExportTest, PipelinedCheckStopsAtALineTooLongAfterTheLinesBeforeIt) {
+  const std::int64_t last = 2 + kExpenditures - 1;
+  Result<BundleExporter> exporter =
+      BundleExporter::Open(*store_, Options(last, BundleCheckpoint::kStoredIfPresent));
+  ASSERT_TRUE(exporter.has_value()) << exporter.error().ToString();
+  std::vector<std::string> lines = LinesOf(Export(*exporter));
+  lines.insert(lines.begin() + 1100, std::string(ledger::kBundleLineBytesMax + 1, 'x'));
+  Result<ledger::BundleSummary> result = CheckPipelined(Joined(lines), 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message, "a line is longer than 256 KiB");
+  // A bad line before it is reported instead.
+  lines[1050] = " " + lines[1050];
+  result = CheckPipelined(Joined(lines), 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message.rfind("seq 1049: ", 0), 0u) << result.error().message;
+  // A line of exactly the limit is a line (here not an entry), not one too long.
+  lines[1100].pop_back();
+  lines[1050] = lines[1050].substr(1);
+  result = CheckPipelined(Joined(lines), 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().message.rfind("seq 1099: stored bytes are not valid entry JSON", 0), 0u)
+      << result.error().message;
 }
 
 }  // namespace
