@@ -21,6 +21,18 @@
 namespace jejak::db {
 namespace {
 
+// True iff `hex` is the lowercase hex of `digest` (Hex(digest) == hex, without building it).
+bool HexIs(const std::string& hex, const ledger::Digest& digest) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  if (hex.size() != digest.size() * 2) return false;
+  for (std::size_t i = 0; i < digest.size(); ++i) {
+    if (hex[2 * i] != kDigits[digest[i] >> 4] || hex[2 * i + 1] != kDigits[digest[i] & 0xF]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Streams stored rows of one kind (Merkle nodes, checkpoints) in key order, a page at a
 // time, so verification compares them with what it recomputes in constant memory.
 class CheckpointStream {
@@ -139,40 +151,27 @@ struct EntryPageRows {
   std::vector<std::vector<soci::indicator>> int_null;
 
   // Reads the entries after seq `after` up to `last_wanted`, at most kStreamPageEntries.
+  // The statement is prepared on the first read and executed again for the next pages;
+  // the vectors keep their strings' buffers from page to page.
   void Read(soci::session& sql, long long after, long long last_wanted) {
-    seqs.assign(kStreamPageEntries, 0);
-    canonicals.assign(kStreamPageEntries, std::string());
-    leaf_hashes.assign(kStreamPageEntries, std::string());
-    chain_hashes.assign(kStreamPageEntries, std::string());
-    text.assign(kTextColumns, std::vector<std::string>(kStreamPageEntries));
-    text_null.assign(kTextColumns, std::vector<soci::indicator>(kStreamPageEntries));
-    ints.assign(kIntColumns, std::vector<long long>(kStreamPageEntries));
-    int_null.assign(kIntColumns, std::vector<soci::indicator>(kStreamPageEntries));
-    soci::statement page(sql);
-    page.exchange(soci::into(seqs));
-    page.exchange(soci::into(canonicals));
-    page.exchange(soci::into(leaf_hashes));
-    page.exchange(soci::into(chain_hashes));
-    for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
-      page.exchange(soci::into(text[c], text_null[c]));
-    }
-    for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
-      page.exchange(soci::into(ints[c], int_null[c]));
-    }
-    page.exchange(soci::use(after));
-    page.exchange(soci::use(last_wanted));
-    page.alloc();
-    page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
-                             " recorded_by, opd, sub_activity, account, instrument, mechanism,"
-                             " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
-                             " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
-                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses, refunds"
-                             " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
-                 std::to_string(kStreamPageEntries));
-    page.define_and_bind();
-    page.execute(true);
+    after_ = after;
+    last_wanted_ = last_wanted;
+    const auto rows = static_cast<std::size_t>(kStreamPageEntries);
+    seqs.resize(rows);
+    canonicals.resize(rows);
+    leaf_hashes.resize(rows);
+    chain_hashes.resize(rows);
+    text.resize(kTextColumns);
+    text_null.resize(kTextColumns);
+    ints.resize(kIntColumns);
+    int_null.resize(kIntColumns);
+    for (auto& column : text) column.resize(rows);
+    for (auto& column : text_null) column.resize(rows);
+    for (auto& column : ints) column.resize(rows);
+    for (auto& column : int_null) column.resize(rows);
+    if (!page_) Prepare(sql);
+    page_->execute(true);
   }
-
   // True iff the stored derived columns of row `i` are `derived` (Columns(i) == derived,
   // without building them).
   bool Matches(std::size_t i, const ledger::EntryColumns& derived) const {
@@ -214,6 +213,39 @@ struct EntryPageRows {
     }
     return StoredColumns(seqs[i], row_text, row_ints);
   }
+
+ private:
+  void Prepare(soci::session& sql) {
+    page_.emplace(sql);
+    soci::statement& page = *page_;
+    page.exchange(soci::into(seqs));
+    page.exchange(soci::into(canonicals));
+    page.exchange(soci::into(leaf_hashes));
+    page.exchange(soci::into(chain_hashes));
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kTextColumns); ++c) {
+      page.exchange(soci::into(text[c], text_null[c]));
+    }
+    for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
+      page.exchange(soci::into(ints[c], int_null[c]));
+    }
+    page.exchange(soci::use(after_));
+    page.exchange(soci::use(last_wanted_));
+    page.alloc();
+    page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
+                             " recorded_by, opd, sub_activity, account, instrument, mechanism,"
+                             " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
+                             " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
+                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses, refunds"
+                             " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
+                 std::to_string(kStreamPageEntries));
+    page.define_and_bind();
+  }
+
+  // Bound by address: the vectors above (their elements are not moved, the vectors
+  // themselves stay in place) and these two.
+  long long after_ = 0;
+  long long last_wanted_ = 0;
+  std::optional<soci::statement> page_;
 };
 
 // The Merkle nodes completed by one page's leaves, in the order they complete, streamed
@@ -249,18 +281,20 @@ class PageNodeStream {
       if (!left_) levels_.clear();
       position_ = 0;
     }
-    const std::string where = "Merkle node (" + std::to_string(node.id.level) + ", " +
-                              std::to_string(node.id.index) + ")";
+    auto where = [&node] {
+      return "Merkle node (" + std::to_string(node.id.level) + ", " +
+             std::to_string(node.id.index) + ")";
+    };
     if (position_ == levels_.size()) {
-      return ledger::Problem{seq, where + " is missing"};
+      return ledger::Problem{seq, where() + " is missing"};
     }
     const std::size_t n = position_++;
     if (levels_[n] != static_cast<int>(node.id.level) ||
         indices_[n] != static_cast<long long>(node.id.index) || completed_[n] != seq) {
-      return ledger::Problem{seq, where + " is missing or out of place"};
+      return ledger::Problem{seq, where() + " is missing or out of place"};
     }
-    if (hashes_[n] != Hex(node.hash)) {
-      return ledger::Problem{seq, where + " differs from the recomputed " + Hex(node.hash)};
+    if (!HexIs(hashes_[n], node.hash)) {
+      return ledger::Problem{seq, where() + " differs from the recomputed " + Hex(node.hash)};
     }
     return std::nullopt;
   }
@@ -438,18 +472,6 @@ class VerifyPass {
       ++report_.entries;
     }
     return std::nullopt;
-  }
-
-  // True iff `hex` is the lowercase hex of `digest` (Hex(digest) == hex, without building it).
-  static bool HexIs(const std::string& hex, const ledger::Digest& digest) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    if (hex.size() != digest.size() * 2) return false;
-    for (std::size_t i = 0; i < digest.size(); ++i) {
-      if (hex[2 * i] != kDigits[digest[i] >> 4] || hex[2 * i + 1] != kDigits[digest[i] & 0xF]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   // Adds what an expenditure or reversal (its columns, which match the stored ones)
