@@ -1,6 +1,9 @@
 // Verification over the database: recomputes every hash, derived column, Merkle node and
 // realisation aggregate from the stored bytes with ledger::ChainVerifier, and checks the
-// stored checkpoints, all streamed in pages (constant memory).
+// stored checkpoints. Entries are streamed in pages, two in memory at a time: a helper
+// thread prepares one (PrepareEntry) while this one reads the next and adds the one
+// before in seq order. The expected aggregates (db/verify_realisation.h) grow with the
+// distinct aggregate rows, not with the entries.
 #include "db/store.h"
 
 #include <soci/soci.h>
