@@ -193,7 +193,7 @@ class Checker {
     return &*it;
   }
 
-  std::optional<std::string> String(json& object, std::string_view key, const std::string& path,
+  std::optional<std::string_view> String(json& object, std::string_view key, const std::string& path,
                                     Presence presence) {
     json* value = Member(object, key, path, presence);
     if (value == nullptr) return std::nullopt;
@@ -201,26 +201,27 @@ class Checker {
       Add(Join(path, key), "must be a string");
       return std::nullopt;
     }
-    return value->get<std::string>();
+    // A view into the body: valid while the member is not rewritten (only money is).
+    return std::string_view(value->get_ref<const std::string&>());
   }
 
   // Free text: names, descriptions, reasons. Tabs and line breaks are allowed.
-  std::optional<std::string> Text(json& object, std::string_view key, const std::string& path,
+  std::optional<std::string_view> Text(json& object, std::string_view key, const std::string& path,
                                   Presence presence = Presence::kRequired) {
     return Bounded(object, key, path, presence, kTextBytesMax, /*allow_line_breaks=*/true);
   }
 
   // Short identifiers: references, document and account numbers.
-  std::optional<std::string> Identifier(json& object, std::string_view key,
+  std::optional<std::string_view> Identifier(json& object, std::string_view key,
                                         const std::string& path,
                                         Presence presence = Presence::kRequired) {
     return Bounded(object, key, path, presence, kIdentifierBytesMax,
                    /*allow_line_breaks=*/false);
   }
 
-  std::optional<std::string> Pattern(json& object, std::string_view key, const std::string& path,
+  std::optional<std::string_view> Pattern(json& object, std::string_view key, const std::string& path,
                                      bool (*matches)(std::string_view), std::string_view example) {
-    std::optional<std::string> text = String(object, key, path, Presence::kRequired);
+    std::optional<std::string_view> text = String(object, key, path, Presence::kRequired);
     if (!text) return std::nullopt;
     if (!matches(*text)) {
       Add(Join(path, key), "must be a code like \"" + std::string(example) + "\"");
@@ -230,9 +231,9 @@ class Checker {
   }
 
   template <std::size_t N>
-  std::optional<std::string> Enum(json& object, std::string_view key, const std::string& path,
+  std::optional<std::string_view> Enum(json& object, std::string_view key, const std::string& path,
                                   const std::array<std::string_view, N>& allowed) {
-    std::optional<std::string> text = String(object, key, path, Presence::kRequired);
+    std::optional<std::string_view> text = String(object, key, path, Presence::kRequired);
     if (!text) return std::nullopt;
     if (!OneOf(*text, allowed)) {
       Add(Join(path, key), "must be one of " + ListOf(allowed));
@@ -241,9 +242,9 @@ class Checker {
     return text;
   }
 
-  std::optional<std::string> Date(json& object, std::string_view key, const std::string& path,
+  std::optional<std::string_view> Date(json& object, std::string_view key, const std::string& path,
                                   Presence presence = Presence::kRequired) {
-    std::optional<std::string> text = String(object, key, path, presence);
+    std::optional<std::string_view> text = String(object, key, path, presence);
     if (!text) return std::nullopt;
     if (!IsCalendarDate(*text)) {
       Add(Join(path, key), "must be a calendar date YYYY-MM-DD");
@@ -347,10 +348,10 @@ class Checker {
   }
 
  private:
-  std::optional<std::string> Bounded(json& object, std::string_view key, const std::string& path,
+  std::optional<std::string_view> Bounded(json& object, std::string_view key, const std::string& path,
                                      Presence presence, std::size_t max_bytes,
                                      bool allow_line_breaks) {
-    std::optional<std::string> text = String(object, key, path, presence);
+    std::optional<std::string_view> text = String(object, key, path, presence);
     if (!text) return std::nullopt;
     const std::string field = Join(path, key);
     if (text->empty()) {
@@ -389,7 +390,7 @@ void CheckBudget(Checker& check, json& body) {
   // The date of the DPA, DPPA or Perkada the ceiling comes from (DESIGN "budget"): it is in
   // force from that date, whenever it was recorded. A budget for a year is set before
   // that year ends.
-  const std::optional<std::string> effective =
+  const std::optional<std::string_view> effective =
       check.Date(body, "effective_date", "", Presence::kOptional);
   if (year && effective && *effective > std::to_string(*year) + "-12-31") {
     check.Add("effective_date", "must be on or before the end of fiscal year " +
@@ -438,7 +439,7 @@ void CheckPayee(Checker& check, json& payee, bool cash) {
   if (json* pkp = check.Member(payee, "pkp", path, Presence::kOptional)) {
     if (!pkp->is_boolean()) check.Add("payee.pkp", "must be true or false");
   }
-  if (std::optional<std::string> npwp = check.String(payee, "npwp", path, Presence::kOptional)) {
+  if (std::optional<std::string_view> npwp = check.String(payee, "npwp", path, Presence::kOptional)) {
     if ((npwp->size() != 15 && npwp->size() != 16) || !AllDigits(*npwp)) {
       check.Add("payee.npwp", "must be 15 or 16 digits");
     }
@@ -519,7 +520,7 @@ void CheckExpenditure(Checker& check, json& body) {
   check.Pattern(body, "sub_activity", "", IsSubActivityCode, "1.02.01.2.02.0001");
   check.Pattern(body, "account", "", IsAccountCode, "5.1.02.01.01.0024");
   check.Enum(body, "mechanism", "", kMechanisms);
-  const std::optional<std::string> instrument = check.Enum(body, "instrument", "", kInstruments);
+  const std::optional<std::string_view> instrument = check.Enum(body, "instrument", "", kInstruments);
   // When the instrument is bad, whether it is cash is unknown: the cash-dependent fields
   // are then checked only for their own form.
   const bool cash = instrument.has_value() && *instrument == "cash";
@@ -572,7 +573,7 @@ void CheckRefund(Checker& check, json& body) {
   check.OnlyKnown(body, "", kFields);
   check.Integer(body, "refunds", "", 1, std::numeric_limits<std::int64_t>::max());
   // The year the cash came back is the refund's fiscal year (its query column).
-  if (std::optional<std::string> date = check.Date(body, "value_date", "")) {
+  if (std::optional<std::string_view> date = check.Date(body, "value_date", "")) {
     const int year = DigitsValue(std::string_view(*date).substr(0, 4));
     if (year < kFiscalYearMin || year > kFiscalYearMax) {
       check.Add("value_date", "must be in a fiscal year from " + std::to_string(kFiscalYearMin) +
@@ -593,13 +594,13 @@ void CheckTaxDeposit(Checker& check, json& body) {
   check.Pattern(body, "opd", "", IsOpdCode, "1.02.0.00.0.00.01.0000");
   check.Enum(body, "tax_type", "", kTaxTypes);
   check.Money(body, "amount", "", /*positive=*/true);
-  if (std::optional<std::string> billing = check.String(body, "billing_code", "",
+  if (std::optional<std::string_view> billing = check.String(body, "billing_code", "",
                                                          Presence::kRequired)) {
     if (billing->size() != 15 || !AllDigits(*billing)) {
       check.Add("billing_code", "must be exactly 15 digits");
     }
   }
-  if (std::optional<std::string> ntpn = check.String(body, "ntpn", "", Presence::kRequired)) {
+  if (std::optional<std::string_view> ntpn = check.String(body, "ntpn", "", Presence::kRequired)) {
     const bool well_formed =
         ntpn->size() == 16 && std::all_of(ntpn->begin(), ntpn->end(), [](char c) {
           return IsDigit(c) || (c >= 'A' && c <= 'Z');
@@ -625,7 +626,7 @@ void CheckGenesis(Checker& check, json& body) {
                                                               "region", "checkpoint_key"};
   check.OnlyKnown(body, "", kFields);
   check.Identifier(body, "ledger_id", "");
-  if (std::optional<std::string> origin = check.String(body, "origin", "", Presence::kRequired)) {
+  if (std::optional<std::string_view> origin = check.String(body, "origin", "", Presence::kRequired)) {
     // C2SP signed-note: a key name is non-empty and has no spaces and no '+'. Printable
     // ASCII keeps Unicode spaces out too.
     const bool well_formed =
@@ -638,7 +639,7 @@ void CheckGenesis(Checker& check, json& body) {
     }
   }
   check.Text(body, "region", "");
-  if (std::optional<std::string> key =
+  if (std::optional<std::string_view> key =
           check.String(body, "checkpoint_key", "", Presence::kRequired)) {
     if (key->empty()) check.Add("checkpoint_key", "must not be empty");
   }
@@ -646,7 +647,7 @@ void CheckGenesis(Checker& check, json& body) {
 
 // The kind named by `body`, reporting a missing or unknown one.
 std::optional<Kind> CheckKind(Checker& check, json& body) {
-  std::optional<std::string> name = check.String(body, "kind", "", Presence::kRequired);
+  std::optional<std::string_view> name = check.String(body, "kind", "", Presence::kRequired);
   if (!name) return std::nullopt;
   std::optional<Kind> kind = ParseKind(*name);
   if (!kind) check.Add("kind", "unknown kind; expected opd, budget, expenditure, reversal, "
@@ -678,7 +679,7 @@ void CheckClientBody(Checker& check, json& body) {
 }
 
 void CheckGenesisBody(Checker& check, json& body) {
-  if (std::optional<std::string> kind = check.String(body, "kind", "", Presence::kRequired)) {
+  if (std::optional<std::string_view> kind = check.String(body, "kind", "", Presence::kRequired)) {
     if (*kind != "genesis") check.Add("kind", "must be genesis");
   }
   CheckGenesis(check, body);
