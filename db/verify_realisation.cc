@@ -2,6 +2,9 @@
 // entries, interned, and their comparison with the stored tables row by row.
 #include "db/verify_realisation.h"
 
+#include <array>
+#include <optional>
+#include <string>
 #include <tuple>
 
 #include "db/sql_util.h"
@@ -18,6 +21,17 @@ std::size_t ExpectedRealisation::KeyHash::operator()(const Key& key) const noexc
     hash ^= hash >> 29;
   }
   return static_cast<std::size_t>(hash);
+}
+
+std::uint32_t ExpectedRealisation::Intern(Slot slot, const std::string& text) {
+  // Entries in a row mostly repeat their OPD, account and date: the last string of each
+  // slot is compared before the table is searched.
+  auto& [last_text, last_id] = recent_[static_cast<std::size_t>(slot)];
+  if (last_id && last_text == text) return *last_id;
+  const std::uint32_t id = Intern(text);
+  last_text = text;
+  last_id = id;
+  return id;
 }
 
 std::uint32_t ExpectedRealisation::Intern(const std::string& text) {
@@ -37,14 +51,16 @@ void ExpectedRealisation::Add(const RealisationDelta& delta) {
     sums.first += delta.amount_sen;
     sums.second += delta.entries;
   };
-  const std::uint32_t opd = Intern(delta.opd);
-  const std::uint32_t group = Intern(delta.account_group);
-  const std::uint32_t instrument = Intern(delta.instrument);
-  const std::uint32_t month = Intern(delta.month);
+  const std::uint32_t opd = Intern(Slot::kOpd, delta.opd);
+  const std::uint32_t group = Intern(Slot::kAccountGroup, delta.account_group);
+  const std::uint32_t instrument = Intern(Slot::kInstrument, delta.instrument);
+  const std::uint32_t month = Intern(Slot::kMonth, delta.month);
+  const std::uint32_t sub_activity = Intern(Slot::kSubActivity, delta.sub_activity);
+  const std::uint32_t account = Intern(Slot::kAccount, delta.account);
+  const std::uint32_t day = Intern(Slot::kValueDate, delta.value_date);
   add(monthly_[Key{delta.fiscal_year, {opd, group, instrument, month}}]);
-  add(lines_[Key{delta.fiscal_year,
-                 {opd, Intern(delta.sub_activity), Intern(delta.account), month}}]);
-  add(daily_[Key{delta.fiscal_year, {Intern(delta.value_date), opd, group, instrument}}]);
+  add(lines_[Key{delta.fiscal_year, {opd, sub_activity, account, month}}]);
+  add(daily_[Key{delta.fiscal_year, {day, opd, group, instrument}}]);
 }
 
 std::optional<std::string> ExpectedRealisation::Compare(soci::session& sql) {
@@ -74,11 +90,25 @@ std::optional<std::string> ExpectedRealisation::CompareTable(soci::session& sql,
        soci::into(years), soci::into(a), soci::into(b), soci::into(c), soci::into(d),
        soci::into(amounts), soci::into(counts));
   statement.execute(false);
+  // Rows come in key order, so neighbours mostly share their strings: each column's last
+  // string and id are compared before the table is searched.
+  std::array<std::pair<std::string, std::optional<std::uint32_t>>, 4> last;
+  bool have_last = false;
+  auto find = [this, &last, &have_last](std::size_t column, const std::string& text) {
+    auto& [last_text, last_id] = last[column];
+    if (!have_last || last_text != text) {
+      last_text = text;
+      last_id = Find(text);
+    }
+    return last_id;
+  };
   while (statement.fetch()) {
     for (std::size_t i = 0; i < years.size(); ++i) {
       // A row naming a string no entry implied has no expected sums.
       std::optional<Table::iterator> found;
-      const std::optional<std::uint32_t> ids[] = {Find(a[i]), Find(b[i]), Find(c[i]), Find(d[i])};
+      const std::optional<std::uint32_t> ids[] = {find(0, a[i]), find(1, b[i]), find(2, c[i]),
+                                                  find(3, d[i])};
+      have_last = true;
       if (ids[0] && ids[1] && ids[2] && ids[3]) {
         const auto it = expected.find(Key{years[i], {*ids[0], *ids[1], *ids[2], *ids[3]}});
         if (it != expected.end()) found = it;

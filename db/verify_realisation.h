@@ -43,6 +43,11 @@ class ExpectedRealisation {
   using Sums = std::pair<long long, long long>;
   using Table = std::unordered_map<Key, Sums, KeyHash>;
 
+  // The strings of a RealisationDelta, each with its last interned value remembered.
+  enum class Slot { kOpd, kAccountGroup, kInstrument, kMonth, kSubActivity, kAccount, kValueDate };
+  static constexpr std::size_t kSlots = 7;
+
+  std::uint32_t Intern(Slot slot, const std::string& text);
   std::uint32_t Intern(const std::string& text);
   std::optional<std::uint32_t> Find(const std::string& text) const;
   std::optional<std::string> CompareTable(soci::session& sql, const char* table,
@@ -50,6 +55,7 @@ class ExpectedRealisation {
 
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::vector<std::string> names_;  // By id.
+  std::array<std::pair<std::string, std::optional<std::uint32_t>>, kSlots> recent_;
   Table monthly_, daily_, lines_;
 };
 
