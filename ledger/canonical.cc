@@ -115,8 +115,11 @@ class StrictHandler : public nlohmann::json_sax<json> {
     JEJAK_CHECK(frame.value->is_object());
     frame.key = name;
     if (!IsAscii(name)) return Fail("keys must be ASCII");
-    if (frame.value->contains(name)) return Fail("duplicate key");
-    member_ = &(*frame.value)[name];
+    // One search both finds a duplicate and makes the member's place.
+    const auto [member, added] =
+        frame.value->get_ref<json::object_t&>().emplace(name, nullptr);
+    if (!added) return Fail("duplicate key");
+    member_ = &member->second;
     return true;
   }
   bool end_object() override { return EndContainer(); }
@@ -261,8 +264,13 @@ void AppendHex(std::string& out, unsigned value) {
 void AppendString(std::string& out, std::string_view text) {
   JEJAK_CHECK(IsValidUtf8(text));
   out += '"';
-  for (char c : text) {
-    switch (c) {
+  std::size_t run = 0;  // Start of the bytes written as they are, not yet appended.
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte >= 0x20 && byte != '"' && byte != '\\') continue;
+    out.append(text.data() + run, i - run);
+    run = i + 1;
+    switch (text[i]) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\b': out += "\\b"; break;
@@ -270,17 +278,12 @@ void AppendString(std::string& out, std::string_view text) {
       case '\n': out += "\\n"; break;
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
-      default: {
-        const auto byte = static_cast<unsigned char>(c);
-        if (byte < 0x20) {
-          out += "\\u00";
-          AppendHex(out, byte);
-        } else {
-          out += c;
-        }
-      }
+      default:
+        out += "\\u00";
+        AppendHex(out, byte);
     }
   }
+  out.append(text.data() + run, text.size() - run);
   out += '"';
 }
 
