@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstring>
+#include <exception>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -378,6 +379,9 @@ class VerifyPass {
     EntryPageRows rows;
     std::vector<ledger::PreparedEntry> prepared;
     std::vector<char> columns_match;  // rows.Matches(i, prepared[i].columns), if prepared.
+    // What preparing entry i threw, if anything: thrown on this thread when the entry is
+    // reached, as if it had been prepared here.
+    std::vector<std::exception_ptr> thrown;
     Batch batch;
   };
 
@@ -390,11 +394,16 @@ class VerifyPass {
     page.prepared.assign(size, ledger::PreparedEntry());
     page.columns_match.assign(size, 0);
     page.batch.size = size;
+    page.thrown.assign(size, nullptr);
     page.batch.work = [&page](std::size_t i) {
-      ledger::PreparedEntry& prepared = page.prepared[i];
-      prepared = ledger::PrepareEntry(page.rows.canonicals[i]);
-      if (prepared.problem.empty()) {
-        page.columns_match[i] = page.rows.Matches(i, prepared.columns) ? 1 : 0;
+      try {
+        ledger::PreparedEntry& prepared = page.prepared[i];
+        prepared = ledger::PrepareEntry(page.rows.canonicals[i]);
+        if (prepared.problem.empty()) {
+          page.columns_match[i] = page.rows.Matches(i, prepared.columns) ? 1 : 0;
+        }
+      } catch (...) {
+        page.thrown[i] = std::current_exception();  // Thrown on when entry i is added.
       }
     };
     pool.Start(page.batch);
@@ -452,6 +461,7 @@ class VerifyPass {
                                              std::to_string(seq) + ")"};
       }
       if (auto problem = CheckCheckpoints()) return problem;
+      if (page.thrown[i]) std::rethrow_exception(page.thrown[i]);
       Result<ledger::RecomputedEntry> recomputed = chain_.Add(std::move(page.prepared[i]));
       if (!recomputed) return ledger::ProblemOf(recomputed.error());
       if (!HexIs(rows.leaf_hashes[i], recomputed->leaf_hash)) {

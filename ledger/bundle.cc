@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <exception>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -112,6 +113,9 @@ struct LineBatch {
   std::vector<PreparedEntry> prepared;
   bool too_long = false;  // After the `count` lines comes a line too long.
   bool ended = false;     // The input ends after them.
+  // What preparing line i threw, if anything: thrown on the caller's thread when the line
+  // is reached, as if it had been prepared there.
+  std::vector<std::exception_ptr> thrown;
   Batch batch;
 };
 
@@ -145,8 +149,14 @@ void ReadBatch(const LineSource& next_line, std::uint64_t& number, LineBatch& ba
   number += batch.count;
   batch.prepared.assign(batch.count, PreparedEntry());
   batch.batch.size = batch.count;
+  batch.thrown.assign(batch.count, nullptr);
   batch.batch.work = [&batch](std::size_t i) {
-    if (batch.is_entry[i] != 0) batch.prepared[i] = PrepareEntry(batch.lines[i]);
+    if (batch.is_entry[i] == 0) return;
+    try {
+      batch.prepared[i] = PrepareEntry(batch.lines[i]);
+    } catch (...) {
+      batch.thrown[i] = std::current_exception();  // Thrown on when line i is added.
+    }
   };
   pool.Start(batch.batch);
 }
@@ -167,6 +177,7 @@ Result<BundleSummary> CheckBundle(BundleChecker& checker, const LineSource& next
     pool.Finish(batch.batch);
     for (std::size_t i = 0; i < batch.count; ++i) {
       const std::string& line = batch.lines[i];
+      if (batch.thrown[i]) std::rethrow_exception(batch.thrown[i]);
       Result<void> added = batch.is_entry[i] != 0
                                ? checker.AddLine(line, std::move(batch.prepared[i]))
                                : checker.AddLine(line);
