@@ -330,16 +330,16 @@ class Checker {
               std::size_t min_size, std::size_t max_size) {
     json* value = Member(object, key, path, presence);
     if (value == nullptr) return nullptr;
-    const std::string field = Join(path, key);
+    auto field = [&path, key] { return Join(path, key); };  // Built only for an error.
     if (!value->is_array()) {
-      Add(field, "must be an array");
+      Add(field(), "must be an array");
       return nullptr;
     }
     if (value->size() < min_size || value->size() > max_size) {
       if (min_size == max_size) {
-        Add(field, "must have exactly " + std::to_string(min_size) + " elements");
+        Add(field(), "must have exactly " + std::to_string(min_size) + " elements");
       } else {
-        Add(field, "must have between " + std::to_string(min_size) + " and " +
+        Add(field(), "must have between " + std::to_string(min_size) + " and " +
                        std::to_string(max_size) + " elements");
       }
       return nullptr;
@@ -353,17 +353,17 @@ class Checker {
                                      bool allow_line_breaks) {
     std::optional<std::string_view> text = String(object, key, path, presence);
     if (!text) return std::nullopt;
-    const std::string field = Join(path, key);
+    auto field = [&path, key] { return Join(path, key); };  // Built only for an error.
     if (text->empty()) {
-      Add(field, "must not be empty");
+      Add(field(), "must not be empty");
       return std::nullopt;
     }
     if (text->size() > max_bytes) {
-      Add(field, "must be at most " + std::to_string(max_bytes) + " bytes");
+      Add(field(), "must be at most " + std::to_string(max_bytes) + " bytes");
       return std::nullopt;
     }
     if (HasControlCharacter(*text, allow_line_breaks)) {
-      Add(field, "must not contain control characters");
+      Add(field(), "must not contain control characters");
       return std::nullopt;
     }
     return text;
