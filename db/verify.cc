@@ -10,6 +10,7 @@
 #include <tuple>
 #include <utility>
 
+#include "db/audit_facts.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
 #include "ledger/money.h"
@@ -494,6 +495,7 @@ class VerifyPass {
               CheckRealisation(sql_, expected_monthly_, expected_daily_, expected_lines_)) {
         return ledger::Problem{size - 1, *problem};
       }
+      if (std::optional<ledger::Problem> problem = CheckAuditFacts(sql_)) return problem;
     }
     long long stored_nodes = 0;
     sql_ << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);
