@@ -5,12 +5,14 @@
 #include "db/audit_facts.h"
 
 #include <soci/soci.h>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -80,16 +82,6 @@ ledger::EntryColumns StoredExpenditure(const TextColumns& e, std::size_t row) {
   if (!e.IsNull(13, row)) columns.amount_sen = std::stoll(e.At(13, row));
   columns.tax_detail = e.At(14, row);
   return columns;
-}
-
-// `row` as the text each column of the table holds ("" for a NULL pkp), for comparison.
-std::array<std::string, 19> RowTexts(const AuditFactsRow& row) {
-  return {std::to_string(row.fiscal_year), std::to_string(row.seq), row.opd, row.sub_activity,
-          row.account, row.instrument, row.value_date, row.recorded_at, row.payee_npwp,
-          row.payee_account, row.evidence_no, row.evidence_date, std::to_string(row.amount_sen),
-          row.tax_detail, row.payee_name,
-          row.payee_pkp.indicator == soci::i_ok ? std::to_string(row.payee_pkp.value) : "",
-          row.procurement_method, row.procurement_type, row.contract_no};
 }
 
 constexpr std::array<const char*, 19> kFactsColumnNames = {
@@ -181,48 +173,68 @@ Result<void> FillAuditFacts(soci::session& sql) {
 }
 
 
-std::optional<ledger::Problem> CheckAuditFacts(soci::session& sql) {
-  // Each expenditure with its row (if any), in seq order, all as text.
-  TextColumns entries(kEntrySourceCount);
-  TextColumns facts(kFactsColumnNames.size());
-  soci::statement select(sql);
-  entries.Exchange(select);
-  facts.Exchange(select);
-  select.alloc();
+namespace {
+
+// The columns the check reads: the entry's (kEntrySourceColumns, 0..14), then its row's
+// (kFactsColumnNames, 15..33), all as text.
+std::string CheckQuery() {
   std::string columns;
-  for (const char* name : kFactsColumnNames) {
-    columns += columns.empty() ? "" : ", ";
-    columns += std::string("CAST(f.") + name + " AS TEXT)";
+  for (const char* name : kFactsColumnNames) columns += std::string(", CAST(f.") + name + " AS TEXT)";
+  return std::string("SELECT ") + kEntrySourceColumns + columns +
+         " FROM entries e LEFT JOIN audit_expenditures f ON f.fiscal_year = e.fiscal_year"
+         " AND f.seq = e.seq WHERE e.kind = 'expenditure' ORDER BY e.seq";
+}
+constexpr int kFactsFirst = static_cast<int>(kEntrySourceCount);
+
+// Compares one row of CheckQuery, whose columns `text(c)` and `null(c)` read: the row the
+// entry's columns and bytes give, and the stored one. The entry's columns were checked
+// against its bytes by then, so its NULLs read as "" (as AuditFactsRow::Set makes them).
+template <typename Text, typename Null>
+std::optional<ledger::Problem> CompareRow(Text text, Null null) {
+  const auto seq = [&]() { return std::stoll(std::string(text(0))); };
+  if (null(kFactsFirst + 1)) {
+    return ledger::Problem{seq(), "the expenditure has no row in audit_expenditures"};
   }
-  select.prepare(std::string("SELECT ") + kEntrySourceColumns + ", " + columns +
-                 " FROM entries e LEFT JOIN audit_expenditures f ON f.fiscal_year = e.fiscal_year"
-                 " AND f.seq = e.seq WHERE e.kind = 'expenditure' ORDER BY e.seq");
-  select.define_and_bind();
-  select.execute(false);
-  long long expenditures = 0;
-  AuditFactsRow expected;
-  while (select.fetch()) {
-    for (std::size_t i = 0; i < entries.Rows(); ++i) {
-      ++expenditures;
-      const std::string& seq = entries.At(0, i);
-      if (facts.IsNull(1, i)) {
-        return ledger::Problem{std::stoll(seq), "the expenditure has no row in audit_expenditures"};
-      }
-      Result<ledger::ExpenditureTexts> texts = ledger::ExpenditureTextsOf(entries.At(1, i));
-      if (!texts) return ledger::Problem{std::stoll(seq), texts.error().message};
-      expected.Set(StoredExpenditure(entries, i), *texts);
-      const std::array<std::string, 19> want = RowTexts(expected);
-      for (std::size_t c = 0; c < want.size(); ++c) {
-        if (facts.At(c, i) != want[c] || (facts.IsNull(c, i) && c != 15)) {
-          return ledger::Problem{std::stoll(seq), std::string("audit_expenditures.") +
-                                                      kFactsColumnNames[c] +
-                                                      " differs from the entry's"};
-        }
-      }
+  Result<ledger::ExpenditureTexts> texts = ledger::ExpenditureTextsOf(text(1));
+  if (!texts) return ledger::Problem{seq(), texts.error().message};
+  const std::string pkp = texts->payee_pkp ? (*texts->payee_pkp ? "1" : "0") : "";
+  for (int c = 0; c < static_cast<int>(kFactsColumnNames.size()); ++c) {
+    // Facts columns 0..13 repeat entry columns 2, 0, 3..14; 14..18 are the texts.
+    std::string_view want;
+    if (c == 0) {
+      want = text(2);
+    } else if (c == 1) {
+      want = text(0);
+    } else if (c <= 13) {
+      want = text(c + 1);
+    } else if (c == 14) {
+      want = texts->payee_name;
+    } else if (c == 15) {
+      want = pkp;
+    } else if (c == 16) {
+      want = texts->procurement_method;
+    } else if (c == 17) {
+      want = texts->procurement_type;
+    } else {
+      want = texts->contract_no;
     }
-    entries.Resize();
-    facts.Resize();
+    const bool may_be_null = c == 15 && pkp.empty();
+    if (text(kFactsFirst + c) != want || (null(kFactsFirst + c) && !may_be_null)) {
+      return ledger::Problem{seq(), std::string("audit_expenditures.") + kFactsColumnNames[static_cast<std::size_t>(c)] +
+                                        " differs from the entry's"};
+    }
   }
+  return std::nullopt;
+}
+
+// CheckAuditFacts's pass over the expenditures; counts them into `expenditures`.
+std::optional<ledger::Problem> CompareRows(soci::session& sql, long long& expenditures);
+
+}  // namespace
+
+std::optional<ledger::Problem> CheckAuditFacts(soci::session& sql) {
+  long long expenditures = 0;
+  if (std::optional<ledger::Problem> problem = CompareRows(sql, expenditures)) return problem;
   long long rows = 0;
   sql << "SELECT COUNT(*) FROM audit_expenditures", soci::into(rows);
   if (rows == expenditures) return std::nullopt;
@@ -240,12 +252,159 @@ std::optional<ledger::Problem> CheckAuditFacts(soci::session& sql) {
 
 namespace {
 
-// Reads the 19 columns of the findings' expenditures (seq, 15 texts, gross, the seq of a
-// reversal or NULL, tax_detail) from `query`, bound to `year`, `every_date`, `as_of`
-// and `end_seq` in that order, into `out`.
+// Sets `facts` from one row of the findings' query (seq, 15 texts, gross, the seq of a
+// reversal or NULL, tax_detail), whose columns `text(c)`, `null(c)` and `integer(c)` read.
+template <typename Text, typename Null, typename Integer>
+void SetFacts(ledger::ExpenditureFacts& facts, long long year, long long end_seq, Text text,
+              Null null, Integer integer) {
+  facts.seq = integer(0);
+  facts.fiscal_year = year;
+  facts.opd = text(1);
+  facts.sub_activity = text(2);
+  facts.account = text(3);
+  facts.instrument = text(4);
+  facts.value_date = text(5);
+  facts.recorded_at = text(6);
+  facts.payee_npwp = text(7);
+  facts.payee_account = text(8);
+  facts.evidence_no = text(9);
+  facts.evidence_date = text(10);
+  facts.payee_name = text(11);
+  if (!null(12)) facts.payee_pkp = text(12) == "1";
+  facts.procurement_method = text(13);
+  facts.procurement_type = text(14);
+  facts.contract_no = text(15);
+  facts.gross_sen = integer(16);
+  // A reversal recorded after the pinned size has not happened yet.
+  if (!null(17) && integer(17) < end_seq) facts.reversed_by = integer(17);
+  // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").
+  const std::string_view tax_detail = text(18);
+  std::size_t begin = 0;
+  while (begin < tax_detail.size()) {
+    std::size_t end = tax_detail.find(';', begin);
+    if (end == std::string_view::npos) end = tax_detail.size();
+    const std::size_t colon = tax_detail.find(':', begin);
+    if (colon != std::string_view::npos && colon < end) {
+      facts.taxes_sen.emplace_back(std::string(tax_detail.substr(begin, colon - begin)),
+                                   std::stoll(std::string(tax_detail.substr(colon + 1, end - colon - 1))));
+    }
+    begin = end + 1;
+  }
+}
+
+// The session's own SQLite connection, or nullptr on another backend.
+sqlite_api::sqlite3* NativeSqlite(soci::session& sql) {
+  if (sql.get_backend_name() != "sqlite3") return nullptr;
+  return static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+}
+
+// A statement on the session's own SQLite connection, read straight from SQLite's column
+// memory (SOCI's bulk fetch copies every text twice, which cost more than SQLite's own
+// work). Throws soci_error like the session.
+class NativeStatement {
+ public:
+  NativeStatement(sqlite_api::sqlite3* db, const std::string& query) : db_(db) {
+    if (sqlite_api::sqlite3_prepare_v2(db, query.c_str(), static_cast<int>(query.size()), &statement_,
+                                       nullptr) != SQLITE_OK) {
+      Fail();
+    }
+  }
+  ~NativeStatement() { sqlite_api::sqlite3_finalize(statement_); }
+  NativeStatement(const NativeStatement&) = delete;
+  NativeStatement& operator=(const NativeStatement&) = delete;
+
+  void Bind(int index, long long value) {
+    if (sqlite_api::sqlite3_bind_int64(statement_, index, value) != SQLITE_OK) Fail();
+  }
+  // `value` must outlive the statement.
+  void Bind(int index, const std::string& value) {
+    if (sqlite_api::sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
+                                      SQLITE_STATIC) != SQLITE_OK) {
+      Fail();
+    }
+  }
+  // True with a row to read, false after the last.
+  bool Step() {
+    const int step = sqlite_api::sqlite3_step(statement_);
+    if (step == SQLITE_ROW) return true;
+    if (step != SQLITE_DONE) Fail();
+    return false;
+  }
+  // Column `c` of the row: text (valid until the next Step), NULL or not, integer.
+  std::string_view Text(int c) const {
+    const unsigned char* bytes = sqlite_api::sqlite3_column_text(statement_, c);
+    if (bytes == nullptr) return std::string_view();
+    return std::string_view(reinterpret_cast<const char*>(bytes),
+                            static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(statement_, c)));
+  }
+  bool Null(int c) const { return sqlite_api::sqlite3_column_type(statement_, c) == SQLITE_NULL; }
+  long long Integer(int c) const { return static_cast<long long>(sqlite_api::sqlite3_column_int64(statement_, c)); }
+
+ private:
+  [[noreturn]] void Fail() { throw soci::soci_error(std::string("sqlite: ") + sqlite_api::sqlite3_errmsg(db_)); }
+
+  sqlite_api::sqlite3* db_;
+  sqlite_api::sqlite3_stmt* statement_ = nullptr;
+};
+
+// FetchExpenditures on SQLite.
+void FetchNative(sqlite_api::sqlite3* db, const std::string& query, long long year, int every_date,
+                 const std::string& as_of, long long end_seq,
+                 std::vector<ledger::ExpenditureFacts>& out) {
+  NativeStatement statement(db, query);
+  statement.Bind(1, year);
+  statement.Bind(2, static_cast<long long>(every_date));
+  statement.Bind(3, as_of);
+  statement.Bind(4, end_seq);
+  while (statement.Step()) {
+    SetFacts(
+        out.emplace_back(), year, end_seq, [&](int c) { return statement.Text(c); },
+        [&](int c) { return statement.Null(c); }, [&](int c) { return statement.Integer(c); });
+  }
+}
+
+std::optional<ledger::Problem> CompareRows(soci::session& sql, long long& expenditures) {
+  const std::string query = CheckQuery();
+  if (sqlite_api::sqlite3* db = NativeSqlite(sql)) {
+    NativeStatement statement(db, query);
+    while (statement.Step()) {
+      ++expenditures;
+      if (std::optional<ledger::Problem> problem = CompareRow(
+              [&](int c) { return statement.Text(c); }, [&](int c) { return statement.Null(c); })) {
+        return problem;
+      }
+    }
+    return std::nullopt;
+  }
+  TextColumns columns(kEntrySourceCount + kFactsColumnNames.size());
+  soci::statement select(sql);
+  columns.Exchange(select);
+  select.alloc();
+  select.prepare(query);
+  select.define_and_bind();
+  select.execute(false);
+  while (select.fetch()) {
+    for (std::size_t i = 0; i < columns.Rows(); ++i) {
+      ++expenditures;
+      if (std::optional<ledger::Problem> problem = CompareRow(
+              [&](int c) -> std::string_view { return columns.At(static_cast<std::size_t>(c), i); },
+              [&](int c) { return columns.IsNull(static_cast<std::size_t>(c), i); })) {
+        return problem;
+      }
+    }
+    columns.Resize();
+  }
+  return std::nullopt;
+}
+
+// Reads the findings' expenditures from `query` (SetFacts's columns), bound to `year`,
+// `every_date`, `as_of` and `end_seq` in that order, into `out`.
 void FetchExpenditures(soci::session& sql, const std::string& query, long long year,
                        int every_date, const std::string& as_of, long long end_seq,
                        std::vector<ledger::ExpenditureFacts>& out) {
+  if (sqlite_api::sqlite3* db = NativeSqlite(sql)) {
+    return FetchNative(db, query, year, every_date, as_of, end_seq, out);
+  }
   constexpr std::size_t kTexts = 15;
   TextColumns text(kTexts);
   std::vector<long long> seqs(kFetchRows), amounts(kFetchRows), reversals(kFetchRows);
@@ -267,41 +426,18 @@ void FetchExpenditures(soci::session& sql, const std::string& query, long long y
   statement.execute(false);
   while (statement.fetch()) {
     for (std::size_t i = 0; i < seqs.size(); ++i) {
-      ledger::ExpenditureFacts facts;
-      facts.seq = seqs[i];
-      facts.fiscal_year = year;
-      facts.opd = text.At(0, i);
-      facts.sub_activity = text.At(1, i);
-      facts.account = text.At(2, i);
-      facts.instrument = text.At(3, i);
-      facts.value_date = text.At(4, i);
-      facts.recorded_at = text.At(5, i);
-      facts.payee_npwp = text.At(6, i);
-      facts.payee_account = text.At(7, i);
-      facts.evidence_no = text.At(8, i);
-      facts.evidence_date = text.At(9, i);
-      facts.payee_name = text.At(10, i);
-      if (!text.IsNull(11, i)) facts.payee_pkp = text.At(11, i) == "1";
-      facts.procurement_method = text.At(12, i);
-      facts.procurement_type = text.At(13, i);
-      facts.contract_no = text.At(14, i);
-      facts.gross_sen = amounts[i];
-      // A reversal recorded after the pinned size has not happened yet.
-      if (reversal_null[i] == soci::i_ok && reversals[i] < end_seq) facts.reversed_by = reversals[i];
-      // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").
-      const std::string& tax_detail = detail.At(0, i);
-      std::size_t begin = 0;
-      while (begin < tax_detail.size()) {
-        std::size_t end = tax_detail.find(';', begin);
-        if (end == std::string::npos) end = tax_detail.size();
-        const std::size_t colon = tax_detail.find(':', begin);
-        if (colon != std::string::npos && colon < end) {
-          facts.taxes_sen.emplace_back(tax_detail.substr(begin, colon - begin),
-                                       std::stoll(tax_detail.substr(colon + 1, end - colon - 1)));
-        }
-        begin = end + 1;
-      }
-      out.push_back(std::move(facts));
+      const auto column_text = [&](int c) -> std::string_view {
+        if (c == 18) return detail.At(0, i);
+        return text.At(static_cast<std::size_t>(c - 1), i);
+      };
+      const auto column_null = [&](int c) {
+        if (c == 17) return reversal_null[i] != soci::i_ok;
+        return text.IsNull(static_cast<std::size_t>(c - 1), i);
+      };
+      const auto column_integer = [&](int c) {
+        return c == 0 ? seqs[i] : c == 16 ? amounts[i] : reversals[i];
+      };
+      SetFacts(out.emplace_back(), year, end_seq, column_text, column_null, column_integer);
     }
     text.Resize();
     detail.Resize();
@@ -312,19 +448,29 @@ void FetchExpenditures(soci::session& sql, const std::string& query, long long y
   }
 }
 
+// The expenditures' WHERE clause on audit_expenditures, with FetchExpenditures's bindings.
+constexpr const char* kFactsWhere =
+    " FROM audit_expenditures WHERE fiscal_year = :y AND (:w = 1 OR value_date <= :d)"
+    " AND seq < :n";
+
 }  // namespace
 
 void ReadAuditExpenditures(soci::session& sql, long long fiscal_year, const std::string& as_of,
                            bool whole_year, long long end_seq,
                            std::vector<ledger::ExpenditureFacts>& expenditures) {
+  // Sized once: a year's facts are the largest thing a findings call holds.
+  int every_date = whole_year ? 1 : 0;
+  long long count = 0;
+  sql << std::string("SELECT COUNT(*)") + kFactsWhere, soci::into(count), soci::use(fiscal_year),
+      soci::use(every_date), soci::use(as_of), soci::use(end_seq);
+  expenditures.reserve(expenditures.size() + static_cast<std::size_t>(count));
   FetchExpenditures(
       sql,
-      "SELECT seq, opd, sub_activity, account, instrument, value_date, recorded_at, payee_npwp,"
-      " payee_account, evidence_no, evidence_date, payee_name, CAST(payee_pkp AS TEXT),"
-      " procurement_method, procurement_type, contract_no, amount_sen, CAST(NULL AS BIGINT),"
-      " tax_detail FROM audit_expenditures WHERE fiscal_year = :y AND (:w = 1 OR value_date <= :d)"
-      " AND seq < :n ORDER BY seq",
-      fiscal_year, whole_year ? 1 : 0, as_of, end_seq, expenditures);
+      std::string("SELECT seq, opd, sub_activity, account, instrument, value_date, recorded_at, payee_npwp,"
+                  " payee_account, evidence_no, evidence_date, payee_name, CAST(payee_pkp AS TEXT),"
+                  " procurement_method, procurement_type, contract_no, amount_sen, CAST(NULL AS BIGINT),"
+                  " tax_detail") + kFactsWhere + " ORDER BY seq",
+      fiscal_year, every_date, as_of, end_seq, expenditures);
   if (expenditures.empty()) return;
   // The reversals among them (few), from the index on `reverses`, in the order of the
   // seqs they reverse.

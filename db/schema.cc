@@ -19,6 +19,39 @@ struct Migration {
   Result<void> (*fill)(soci::session& sql) = nullptr;
 };
 
+// Migration 4: the audit facts (db/audit_facts.h): per expenditure, every input of the
+// audit rules, so that findings read narrow typed rows of one fiscal year instead of the
+// year's entries and their JSON. Written in the append transaction, never changed
+// (append-only like the entries), filled here for an existing ledger; `jejak verify`
+// checks every row against its entry. Texts are "" when absent; payee_pkp is 1, 0 or NULL.
+Migration AuditFactsMigration() {
+  return {4,
+          {
+              "CREATE TABLE audit_expenditures ("
+              " fiscal_year INTEGER NOT NULL,"
+              " seq BIGINT NOT NULL,"
+              " opd TEXT NOT NULL,"
+              " sub_activity TEXT NOT NULL,"
+              " account TEXT NOT NULL,"
+              " instrument TEXT NOT NULL,"
+              " value_date TEXT NOT NULL,"
+              " recorded_at TEXT NOT NULL,"
+              " payee_npwp TEXT NOT NULL,"
+              " payee_account TEXT NOT NULL,"
+              " evidence_no TEXT NOT NULL,"
+              " evidence_date TEXT NOT NULL,"
+              " amount_sen BIGINT NOT NULL,"
+              " tax_detail TEXT NOT NULL,"
+              " payee_name TEXT NOT NULL,"
+              " payee_pkp INTEGER,"
+              " procurement_method TEXT NOT NULL,"
+              " procurement_type TEXT NOT NULL,"
+              " contract_no TEXT NOT NULL,"
+              " PRIMARY KEY (fiscal_year, seq))@WITHOUT_ROWID@",
+          },
+          FillAuditFacts};
+}
+
 // SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
 // Hashes are lowercase hex text so that an auditor can read them with any SQL tool.
 const std::vector<Migration>& Migrations() {
@@ -144,37 +177,7 @@ const std::vector<Migration>& Migrations() {
            " AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = e.seq)"
            " GROUP BY e.fiscal_year, e.opd, e.sub_activity, e.account, substr(e.value_date, 1, 7)",
        }},
-      {4,
-       {
-           // The audit facts (db/audit_facts.h): per expenditure, every input of the audit
-           // rules, so that findings read narrow typed rows of one fiscal year instead of
-           // the year's entries and their JSON. Written in the append transaction, never
-           // changed (append-only like the entries), filled here for an existing ledger;
-           // `jejak verify` checks every row against its entry. Texts are "" when absent;
-           // payee_pkp is 1, 0 or NULL.
-           "CREATE TABLE audit_expenditures ("
-           " fiscal_year INTEGER NOT NULL,"
-           " seq BIGINT NOT NULL,"
-           " opd TEXT NOT NULL,"
-           " sub_activity TEXT NOT NULL,"
-           " account TEXT NOT NULL,"
-           " instrument TEXT NOT NULL,"
-           " value_date TEXT NOT NULL,"
-           " recorded_at TEXT NOT NULL,"
-           " payee_npwp TEXT NOT NULL,"
-           " payee_account TEXT NOT NULL,"
-           " evidence_no TEXT NOT NULL,"
-           " evidence_date TEXT NOT NULL,"
-           " amount_sen BIGINT NOT NULL,"
-           " tax_detail TEXT NOT NULL,"
-           " payee_name TEXT NOT NULL,"
-           " payee_pkp INTEGER,"
-           " procurement_method TEXT NOT NULL,"
-           " procurement_type TEXT NOT NULL,"
-           " contract_no TEXT NOT NULL,"
-           " PRIMARY KEY (fiscal_year, seq))@WITHOUT_ROWID@",
-       },
-       FillAuditFacts},
+      AuditFactsMigration(),
   };
   return migrations;
 }

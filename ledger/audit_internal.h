@@ -114,6 +114,10 @@ struct Context {
   std::optional<Days> as_of;
   std::vector<ParsedTaxDeadline> tax_deadlines;
   std::string region_head;  // "Bupati Rejang Lebong".
+  // Parallel to input.expenditures, so that sorts compare keys in compact arrays instead
+  // of reaching into each expenditure.
+  std::vector<std::int64_t> seqs;
+  std::vector<std::int64_t> gross_sen;
 };
 
 // The OPD's registered name, or "OPD <code>" when it has none.

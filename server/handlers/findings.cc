@@ -21,6 +21,7 @@
 #include "server/handlers/common.h"
 #include "server/handlers/handlers.h"
 #include "server/limits.h"
+#include "server/workpapers.h"
 
 namespace jejak::server {
 namespace {
@@ -75,6 +76,7 @@ HttpResponse ReportOk(const json& body, const ReportScope& scope) {
 }  // namespace
 
 void GetFindings(ServiceContext& context, const Call& call) {
+  const ReleaseFreedMemory release;  // Destroyed last: after the report.
   if (Result<void> allowed = call.query.Allow({"fiscal_year", "opd", "rule", "as_of", "tree_size"});
       !allowed) {
     return call.Fail(allowed.error());
@@ -140,6 +142,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
 }
 
 void GetFinding(ServiceContext& context, const Call& call) {
+  const ReleaseFreedMemory release;  // Destroyed last: after the report.
   if (Result<void> allowed =
           call.query.Allow({"fiscal_year", "as_of", "tree_size", "after_seq", "limit"});
       !allowed) {
