@@ -9,6 +9,9 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <stdexcept>
+#include <system_error>
 #include <cstddef>
 #include <limits>
 #include <string>
@@ -285,8 +288,13 @@ void SetFacts(ledger::ExpenditureFacts& facts, long long year, long long end_seq
     if (end == std::string_view::npos) end = tax_detail.size();
     const std::size_t colon = tax_detail.find(':', begin);
     if (colon != std::string_view::npos && colon < end) {
-      facts.taxes_sen.emplace_back(std::string(tax_detail.substr(begin, colon - begin)),
-                                   std::stoll(std::string(tax_detail.substr(colon + 1, end - colon - 1))));
+      const std::string_view amount = tax_detail.substr(colon + 1, end - colon - 1);
+      long long amount_sen = 0;
+      const auto [at, error] = std::from_chars(amount.data(), amount.data() + amount.size(), amount_sen);
+      if (error != std::errc() || at != amount.data() + amount.size()) {
+        throw std::invalid_argument("a stored tax_detail is unreadable");
+      }
+      facts.taxes_sen.emplace_back(std::string(tax_detail.substr(begin, colon - begin)), amount_sen);
     }
     begin = end + 1;
   }

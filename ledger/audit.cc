@@ -272,6 +272,7 @@ std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& ru
   context.seqs.reserve(input.expenditures.size());
   context.gross_sen.reserve(input.expenditures.size());
   Interner payees;  // Payee accounts, NPWPs and evidence numbers: equality only.
+  payees.Reserve(3 * input.expenditures.size());
   for (const ExpenditureFacts& e : input.expenditures) {
     context.value_dates.push_back(ParseDate(e.value_date));
     ExpenditureKeys keys;

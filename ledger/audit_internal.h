@@ -83,6 +83,8 @@ class Interner {
     const auto [it, inserted] = ids_.try_emplace(text, static_cast<std::uint32_t>(ids_.size()));
     return it->second;
   }
+  // Room for `count` distinct strings without rehashing.
+  void Reserve(std::size_t count) { ids_.reserve(count); }
   std::optional<std::uint32_t> Find(std::string_view text) const {
     const auto found = ids_.find(text);
     if (found == ids_.end()) return std::nullopt;
