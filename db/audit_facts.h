@@ -6,6 +6,7 @@
 
 #include <soci/soci.h>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,9 +39,14 @@ struct AuditFactsRow {
 
 // Writes the facts of each expenditure in the append transaction, with one statement
 // prepared for the writer's life. Throws soci_error like the session.
+class NativeStatement;  // db/audit_facts.cc: a statement on SQLite's own connection.
+
 class AuditFactsWriter {
  public:
   explicit AuditFactsWriter(soci::session& sql);
+  ~AuditFactsWriter();
+  AuditFactsWriter(const AuditFactsWriter&) = delete;
+  AuditFactsWriter& operator=(const AuditFactsWriter&) = delete;
 
   // Inserts the row of the expenditure with `columns` whose canonical bytes are
   // `canonical` (made by this process, so they scan: JEJAK_CHECK). Other kinds: nothing.
@@ -50,7 +56,8 @@ class AuditFactsWriter {
 
  private:
   AuditFactsRow row_;  // Bound before the statement is prepared.
-  soci::statement insert_;
+  std::unique_ptr<NativeStatement> native_;  // On SQLite.
+  std::optional<soci::statement> insert_;    // Elsewhere.
 };
 
 // Schema migration 4: inserts the row of every stored expenditure, from its stored columns
