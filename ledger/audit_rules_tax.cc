@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct TaxItem {
   Days deadline;
 };
 
+// Deadlines are computed once per (value date, tax type) for the first this many types.
+constexpr std::int64_t kCachedTypesMax = 64;
+
 // The withheld tax per (expenditure, type) of the unreversed expenditures with a value
 // date, each with its deadline and what the deposits allocated to it, on time or late.
 std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
@@ -56,8 +60,10 @@ std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
   items.reserve(expenditures.size());
   // items_of[i] = [first, end) of expenditure i's items; each expenditure has a handful.
   std::vector<std::pair<std::size_t, std::size_t>> items_of(expenditures.size(), {0, 0});
-  // Deadlines by (tax type, value date): a year has a few hundred of them.
-  std::map<std::pair<std::string_view, Days>, Days> deadlines;
+  // Deadlines by (tax type, value date): a year has a few hundred of them. Types get small
+  // ids in order of appearance (a handful: PPN, PPh 21, 22, 23, 4(2)).
+  std::vector<std::string_view> types;
+  std::unordered_map<std::int64_t, Days> deadlines;
   for (std::size_t i = 0; i < expenditures.size(); ++i) {
     const ExpenditureFacts& e = expenditures[i];
     if (!IsActive(e) || !context.value_dates[i]) continue;
@@ -73,13 +79,26 @@ std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
         }
       }
       if (!merged) {
-        const auto [known, inserted] =
-            deadlines.try_emplace({std::string_view(tax_type), *context.value_dates[i]}, Days{});
-        if (inserted) {
-          known->second = DepositDeadline(tax_type, *context.value_dates[i], context.tax_deadlines,
-                                          context.holidays);
+        const auto type_id = static_cast<std::int64_t>(
+            std::find(types.begin(), types.end(), std::string_view(tax_type)) - types.begin());
+        if (static_cast<std::size_t>(type_id) == types.size()) types.push_back(tax_type);
+        const auto compute = [&]() {
+          return DepositDeadline(tax_type, *context.value_dates[i], context.tax_deadlines,
+                                 context.holidays);
+        };
+        Days deadline;
+        if (type_id < kCachedTypesMax) {
+          // (day, type) packs into one key: day numbers of real dates are small.
+          const std::int64_t key =
+              static_cast<std::int64_t>(context.value_dates[i]->time_since_epoch().count()) *
+                  kCachedTypesMax + type_id;
+          const auto [known, inserted] = deadlines.try_emplace(key, Days{});
+          if (inserted) known->second = compute();
+          deadline = known->second;
+        } else {
+          deadline = compute();
         }
-        items.push_back(TaxItem{i, &tax_type, amount_sen, 0, 0, known->second});
+        items.push_back(TaxItem{i, &tax_type, amount_sen, 0, 0, deadline});
       }
     }
     items_of[i] = {first_item, items.size()};
