@@ -101,7 +101,6 @@ struct ExpenditureKeys {
   std::uint32_t sub_activity = 0;
   std::uint32_t account = 0;
   std::uint32_t payee_account = 0;
-  std::uint32_t payee_npwp = 0;
   std::uint32_t evidence_no = 0;
 };
 
