@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "crypto/encoding.h"
+#include "db/audit_facts.h"
 #include "db/kept_checkpoint.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
@@ -355,6 +356,7 @@ class GroupAppend {
 
     ledger::SealedEntry sealed = ledger::Seal(tip_, std::move(canonical));
     writer_.InsertEntry(*columns, sealed);
+    audit_facts_.Add(*columns, sealed.canonical);  // An expenditure's audit facts.
     if (columns->kind == "expenditure") {
       writer_.AddRealisation(*columns, +1);
     } else if (reversed) {
@@ -376,6 +378,7 @@ class GroupAppend {
   ledger::ChainTip tip_;
   ledger::MerkleFrontier frontier_;
   EntryWriter writer_;
+  AuditFactsWriter audit_facts_{impl_.sql};
   SqlLedgerView view_;
   std::string genesis_origin_;  // Set when this group holds the genesis entry.
   GroupReceipt receipt_;

@@ -4,7 +4,10 @@
 
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "db/audit_facts.h"
 
 namespace jejak::db {
 namespace {
@@ -12,7 +15,42 @@ namespace {
 struct Migration {
   int version;
   std::vector<std::string> statements;
+  // Run after the statements, in the same transaction (fills a new table from the entries).
+  Result<void> (*fill)(soci::session& sql) = nullptr;
 };
+
+// Migration 4: the audit facts (db/audit_facts.h): per expenditure, every input of the
+// audit rules, so that findings read narrow typed rows of one fiscal year instead of the
+// year's entries and their JSON. Written in the append transaction, never changed
+// (append-only like the entries), filled here for an existing ledger; `jejak verify`
+// checks every row against its entry. Texts are "" when absent; payee_pkp is 1, 0 or NULL.
+Migration AuditFactsMigration() {
+  return {4,
+          {
+              "CREATE TABLE audit_expenditures ("
+              " fiscal_year INTEGER NOT NULL,"
+              " seq BIGINT NOT NULL,"
+              " opd TEXT NOT NULL,"
+              " sub_activity TEXT NOT NULL,"
+              " account TEXT NOT NULL,"
+              " instrument TEXT NOT NULL,"
+              " value_date TEXT NOT NULL,"
+              " recorded_at TEXT NOT NULL,"
+              " payee_npwp TEXT NOT NULL,"
+              " payee_account TEXT NOT NULL,"
+              " evidence_no TEXT NOT NULL,"
+              " evidence_date TEXT NOT NULL,"
+              " amount_sen BIGINT NOT NULL,"
+              " tax_detail TEXT NOT NULL,"
+              " payee_name TEXT NOT NULL,"
+              " payee_pkp INTEGER,"
+              " procurement_method TEXT NOT NULL,"
+              " procurement_type TEXT NOT NULL,"
+              " contract_no TEXT NOT NULL,"
+              " PRIMARY KEY (fiscal_year, seq))@WITHOUT_ROWID@",
+          },
+          FillAuditFacts};
+}
 
 // SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
 // Hashes are lowercase hex text so that an auditor can read them with any SQL tool.
@@ -139,14 +177,16 @@ const std::vector<Migration>& Migrations() {
            " AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = e.seq)"
            " GROUP BY e.fiscal_year, e.opd, e.sub_activity, e.account, substr(e.value_date, 1, 7)",
        }},
+      AuditFactsMigration(),
   };
   return migrations;
 }
 
-// Append-only: every ledger table refuses UPDATE and DELETE.
-std::vector<std::string> AppendOnlyTriggers(const std::string& backend) {
+// Append-only: every ledger table in `tables` refuses UPDATE and DELETE.
+std::vector<std::string> AppendOnlyTriggers(const std::string& backend,
+                                            const std::vector<const char*>& tables) {
   std::vector<std::string> statements;
-  for (const char* table : {"entries", "merkle_nodes", "checkpoints", "cosignatures"}) {
+  for (const char* table : tables) {
     const std::string name = table;
     if (backend == "sqlite3") {
       for (const char* operation : {"UPDATE", "DELETE"}) {
@@ -170,13 +210,16 @@ std::vector<std::string> AppendOnlyTriggers(const std::string& backend) {
 }
 
 // On SQLite, seq is the table's rowid (INTEGER PRIMARY KEY is the 64-bit row key, so
-// lookups by seq need one B-tree search, not two); elsewhere a BIGINT primary key.
+// lookups by seq need one B-tree search, not two); elsewhere a BIGINT primary key. On
+// SQLite, audit_expenditures is clustered by its key (WITHOUT ROWID), so one fiscal
+// year's rows are adjacent pages.
 std::string ForBackend(std::string statement, const std::string& backend) {
-  const std::string placeholder = "@SEQ_TYPE@";
-  const std::size_t at = statement.find(placeholder);
-  if (at != std::string::npos) {
-    statement.replace(at, placeholder.size(),
-                      backend == "sqlite3" ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY");
+  const bool sqlite = backend == "sqlite3";
+  for (const auto& [placeholder, replacement] :
+       {std::pair<std::string, std::string>{"@SEQ_TYPE@", sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY"},
+        std::pair<std::string, std::string>{"@WITHOUT_ROWID@", sqlite ? " WITHOUT ROWID" : ""}}) {
+    const std::size_t at = statement.find(placeholder);
+    if (at != std::string::npos) statement.replace(at, placeholder.size(), replacement);
   }
   return statement;
 }
@@ -206,9 +249,20 @@ Result<void> Migrate(soci::session& sql) {
       }
       if (migration.version == 2) {
         // Every ledger table exists from here on: make them append-only.
-        for (const std::string& statement : AppendOnlyTriggers(sql.get_backend_name())) {
+        for (const std::string& statement :
+             AppendOnlyTriggers(sql.get_backend_name(),
+                                {"entries", "merkle_nodes", "checkpoints", "cosignatures"})) {
           sql << statement;
         }
+      }
+      if (migration.version == 4) {
+        for (const std::string& statement :
+             AppendOnlyTriggers(sql.get_backend_name(), {"audit_expenditures"})) {
+          sql << statement;
+        }
+      }
+      if (migration.fill != nullptr) {
+        if (Result<void> filled = migration.fill(sql); !filled) return filled.error();
       }
       sql << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, CURRENT_TIMESTAMP)",
           soci::use(migration.version);

@@ -188,9 +188,12 @@ class Store {
   // count (expenditures, their reversals, tax deposits, budgets, OPD names), so the same
   // tree_size gives the same input however the ledger grows; without it, every entry the
   // read sees. Reads in one snapshot. kDataLoss for an unreadable stored entry.
+  // The expenditures come from the audit facts kept in the append transaction (table
+  // audit_expenditures: narrow typed rows, no JSON), or with `from_entries` from the
+  // entries and their canonical JSON (tests compare the two ways).
   Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
                                          std::optional<std::uint64_t> tree_size = std::nullopt,
-                                         bool whole_year = false);
+                                         bool whole_year = false, bool from_entries = false);
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
   Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);
   // Stores an auditor's cosignature line for the checkpoint of `tree_size` (the caller

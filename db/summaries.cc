@@ -14,6 +14,7 @@
 #include <tuple>
 #include <utility>
 
+#include "db/audit_facts.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
 #include "ledger/canonical.h"
@@ -365,7 +366,8 @@ Result<ledger::AbsorptionInput> Store::AbsorptionInputs(std::int64_t fiscal_year
 }
 
 Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
-                                              std::optional<std::uint64_t> tree_size, bool whole_year) {
+                                              std::optional<std::uint64_t> tree_size, bool whole_year,
+                                              bool from_entries) {
   try {
     soci::session& sql = impl_->sql;
     ReadSnapshot snapshot(sql);
@@ -392,102 +394,13 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     input.opd_names = std::move(names).value();
     ReadRefunds(sql, SummaryScope{year, as_of, std::nullopt, end_seq}, input.refunds);
 
-    // Expenditures with their reversal, in seq order, a page at a time.
-    // Ten columns, then five facts no column holds, read from the canonical JSON by the
-    // database (SQLite's json_extract, PostgreSQL's jsonb #>>): payee.name, payee.pkp as
-    // "1"/"0", procurement.method, .type and .contract_no.
-    constexpr std::size_t kTexts = 15;
-    std::vector<std::vector<std::string>> text(kTexts, std::vector<std::string>(kSummaryFetchRows));
-    std::vector<std::vector<soci::indicator>> text_null(kTexts, std::vector<soci::indicator>(kSummaryFetchRows));
-    std::vector<long long> seqs(kSummaryFetchRows), amounts(kSummaryFetchRows), reversals(kSummaryFetchRows);
-    std::vector<soci::indicator> reversal_null(kSummaryFetchRows);
-    soci::statement statement(sql);
-    statement.exchange(soci::into(seqs));
-    for (std::size_t c = 0; c < kTexts; ++c) statement.exchange(soci::into(text[c], text_null[c]));
-    statement.exchange(soci::into(amounts));
-    statement.exchange(soci::into(reversals, reversal_null));
-    std::vector<std::string> details(kSummaryFetchRows);
-    std::vector<soci::indicator> detail_null(kSummaryFetchRows);
-    statement.exchange(soci::into(details, detail_null));
-    // As of `as_of`: expenditures dated by then, deposits made by then (reversals count
-    // whenever recorded before end_seq, as in absorption: a reversed payment was a
-    // mistake). The whole year if asked.
-    statement.exchange(soci::use(year));
-    statement.exchange(soci::use(every_date));
-    statement.exchange(soci::use(as_of));
-    statement.exchange(soci::use(end_seq));
-    statement.alloc();
-    const bool sqlite = sql.get_backend_name() == "sqlite3";
-    const auto field = [sqlite](const char* path, const char* pg_path) {
-      return sqlite ? std::string("json_extract(e.canonical, '") + path + "')"
-                    : std::string("(e.canonical::jsonb #>> '") + pg_path + "')";
-    };
-    const std::string pkp =
-        sqlite ? "CAST(json_extract(e.canonical, '$.payee.pkp') AS TEXT)"
-               : "CASE e.canonical::jsonb #>> '{payee,pkp}' WHEN 'true' THEN '1'"
-                 " WHEN 'false' THEN '0' END";
-    statement.prepare(
-        "SELECT e.seq, e.opd, e.sub_activity, e.account, e.instrument, e.value_date,"
-        " e.recorded_at, e.payee_npwp, e.payee_account, e.evidence_no, e.evidence_date, " +
-        field("$.payee.name", "{payee,name}") + ", " + pkp + ", " +
-        field("$.procurement.method", "{procurement,method}") + ", " +
-        field("$.procurement.type", "{procurement,type}") + ", " +
-        field("$.procurement.contract_no", "{procurement,contract_no}") + ","
-        " e.amount_sen, r.seq, e.tax_detail FROM entries e LEFT JOIN entries r ON r.reverses = e.seq"
-        " WHERE e.kind = 'expenditure' AND e.fiscal_year = :y AND (:w = 1 OR e.value_date <= :d)"
-        " AND e.seq < :n"
-        " ORDER BY e.seq");
-    statement.define_and_bind();
-    statement.execute(false);
-    while (statement.fetch()) {
-      for (std::size_t i = 0; i < seqs.size(); ++i) {
-        auto at = [&](std::size_t c) { return text_null[c][i] == soci::i_ok ? text[c][i] : std::string(); };
-        ledger::ExpenditureFacts facts;
-        facts.seq = seqs[i];
-        facts.fiscal_year = fiscal_year;
-        facts.opd = at(0);
-        facts.sub_activity = at(1);
-        facts.account = at(2);
-        facts.instrument = at(3);
-        facts.value_date = at(4);
-        facts.recorded_at = at(5);
-        facts.payee_npwp = at(6);
-        facts.payee_account = at(7);
-        facts.evidence_no = at(8);
-        facts.evidence_date = at(9);
-        facts.payee_name = at(10);
-        if (text_null[11][i] == soci::i_ok) facts.payee_pkp = text[11][i] == "1";
-        facts.procurement_method = at(12);
-        facts.procurement_type = at(13);
-        facts.contract_no = at(14);
-        facts.gross_sen = amounts[i];
-        // A reversal recorded after the pinned size has not happened yet.
-        if (reversal_null[i] == soci::i_ok && reversals[i] < end_seq) facts.reversed_by = reversals[i];
-        // Withheld taxes per type, from the tax_detail column ("PPN:100;PPh22:50").
-        if (detail_null[i] == soci::i_ok) {
-          const std::string& detail = details[i];
-          std::size_t begin = 0;
-          while (begin < detail.size()) {
-            std::size_t end = detail.find(';', begin);
-            if (end == std::string::npos) end = detail.size();
-            const std::string part = detail.substr(begin, end - begin);
-            const std::size_t colon = part.find(':');
-            if (colon != std::string::npos) {
-              facts.taxes_sen.emplace_back(part.substr(0, colon), std::stoll(part.substr(colon + 1)));
-            }
-            begin = end + 1;
-          }
-        }
-        input.expenditures.push_back(std::move(facts));
-      }
-      for (auto& column : text) column.resize(kSummaryFetchRows);
-      for (auto& column : text_null) column.resize(kSummaryFetchRows);
-      seqs.resize(kSummaryFetchRows);
-      amounts.resize(kSummaryFetchRows);
-      reversals.resize(kSummaryFetchRows);
-      reversal_null.resize(kSummaryFetchRows);
-      details.resize(kSummaryFetchRows);
-      detail_null.resize(kSummaryFetchRows);
+    // Expenditures with their reversal, in seq order: as of `as_of` (expenditures dated
+    // by then; reversals count whenever recorded before end_seq, as in absorption: a
+    // reversed payment was a mistake), or the whole year if asked.
+    if (from_entries) {
+      ReadAuditExpendituresFromEntries(sql, year, as_of, whole_year, end_seq, input.expenditures);
+    } else {
+      ReadAuditExpenditures(sql, year, as_of, whole_year, end_seq, input.expenditures);
     }
     // Tax deposits (few): their NTPN and billing code are only in the canonical bytes.
     std::vector<std::string> canonicals(kSummaryFetchRows);

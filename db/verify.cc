@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "base/batch_pool.h"
+#include "db/audit_facts.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
 #include "db/verify_realisation.h"
@@ -538,6 +539,7 @@ class VerifyPass {
       if (std::optional<std::string> problem = expected_.Compare(sql_)) {
         return ledger::Problem{size - 1, *problem};
       }
+      if (std::optional<ledger::Problem> problem = CheckAuditFacts(sql_)) return problem;
     }
     long long stored_nodes = 0;
     sql_ << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);

@@ -264,10 +264,15 @@ std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& ru
                   audit_internal::ParseHolidays(rules.holidays),
                   ParseDate(input.as_of),
                   audit_internal::ParseTaxDeadlines(rules.tax_deadlines),
-                  RegionHead(input.region)};
+                  RegionHead(input.region),
+                  {},
+                  {}};
   context.value_dates.reserve(input.expenditures.size());
   context.keys.reserve(input.expenditures.size());
-  Interner payees;  // Payee accounts, NPWPs and evidence numbers: equality only.
+  context.seqs.reserve(input.expenditures.size());
+  context.gross_sen.reserve(input.expenditures.size());
+  Interner payees;  // Payee accounts and evidence numbers: equality only.
+  payees.Reserve(2 * input.expenditures.size());
   for (const ExpenditureFacts& e : input.expenditures) {
     context.value_dates.push_back(ParseDate(e.value_date));
     ExpenditureKeys keys;
@@ -275,9 +280,10 @@ std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& ru
     keys.sub_activity = context.opds.Id(e.sub_activity);
     keys.account = context.opds.Id(e.account);
     keys.payee_account = payees.Id(e.payee_account);
-    keys.payee_npwp = payees.Id(e.payee_npwp);
     keys.evidence_no = payees.Id(e.evidence_no);
     context.keys.push_back(keys);
+    context.seqs.push_back(e.seq);
+    context.gross_sen.push_back(e.gross_sen);
   }
   std::vector<Finding> findings;
   audit_internal::RunOverPagu(context, findings);

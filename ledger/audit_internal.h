@@ -83,6 +83,8 @@ class Interner {
     const auto [it, inserted] = ids_.try_emplace(text, static_cast<std::uint32_t>(ids_.size()));
     return it->second;
   }
+  // Room for `count` distinct strings without rehashing.
+  void Reserve(std::size_t count) { ids_.reserve(count); }
   std::optional<std::uint32_t> Find(std::string_view text) const {
     const auto found = ids_.find(text);
     if (found == ids_.end()) return std::nullopt;
@@ -99,7 +101,6 @@ struct ExpenditureKeys {
   std::uint32_t sub_activity = 0;
   std::uint32_t account = 0;
   std::uint32_t payee_account = 0;
-  std::uint32_t payee_npwp = 0;
   std::uint32_t evidence_no = 0;
 };
 
@@ -114,6 +115,10 @@ struct Context {
   std::optional<Days> as_of;
   std::vector<ParsedTaxDeadline> tax_deadlines;
   std::string region_head;  // "Bupati Rejang Lebong".
+  // Parallel to input.expenditures, so that sorts compare keys in compact arrays instead
+  // of reaching into each expenditure.
+  std::vector<std::int64_t> seqs;
+  std::vector<std::int64_t> gross_sen;
 };
 
 // The OPD's registered name, or "OPD <code>" when it has none.

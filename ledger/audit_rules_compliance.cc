@@ -236,8 +236,8 @@ void RunLateRecording(const Context& context, std::vector<Finding>& findings) {
     late.push_back(Late{i, *recorded > year_end, DaysBetween(deadline, *recorded)});
   }
   std::sort(late.begin(), late.end(), [&](const Late& a, const Late& b) {
-    return std::tie(context.keys[a.index].opd, b.after_close, expenditures[a.index].seq) <
-           std::tie(context.keys[b.index].opd, a.after_close, expenditures[b.index].seq);
+    return std::tie(context.keys[a.index].opd, b.after_close, context.seqs[a.index]) <
+           std::tie(context.keys[b.index].opd, a.after_close, context.seqs[b.index]);
   });
   for (std::size_t begin = 0; begin < late.size();) {
     const std::string& opd = expenditures[late[begin].index].opd;
@@ -249,8 +249,8 @@ void RunLateRecording(const Context& context, std::vector<Finding>& findings) {
     std::size_t worst = begin;  // First (lowest seq) of the longest delays.
     while (end < late.size() && context.keys[late[end].index].opd == opd_id &&
            late[end].after_close == after_close) {
-      total_sen += expenditures[late[end].index].gross_sen;
-      seqs.push_back(expenditures[late[end].index].seq);
+      total_sen += context.gross_sen[late[end].index];
+      seqs.push_back(context.seqs[late[end].index]);
       if (late[end].days_late > late[worst].days_late) worst = end;
       ++end;
     }
@@ -297,8 +297,8 @@ void RunReversalHeavy(const Context& context, std::vector<Finding>& findings) {
   std::vector<std::size_t> order(expenditures.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::tie(context.keys[a].opd, expenditures[a].seq) <
-           std::tie(context.keys[b].opd, expenditures[b].seq);
+    return std::tie(context.keys[a].opd, context.seqs[a]) <
+           std::tie(context.keys[b].opd, context.seqs[b]);
   });
   for (std::size_t begin = 0; begin < order.size();) {
     const std::string& opd = expenditures[order[begin]].opd;
@@ -308,11 +308,10 @@ void RunReversalHeavy(const Context& context, std::vector<Finding>& findings) {
     Wide reversed_sen = 0;
     std::vector<std::int64_t> seqs;
     while (end < order.size() && context.keys[order[end]].opd == opd_id) {
-      const ExpenditureFacts& e = expenditures[order[end]];
-      recorded_sen += e.gross_sen;
-      if (!IsActive(e)) {
-        reversed_sen += e.gross_sen;
-        seqs.push_back(e.seq);
+      recorded_sen += context.gross_sen[order[end]];
+      if (!IsActive(expenditures[order[end]])) {
+        reversed_sen += context.gross_sen[order[end]];
+        seqs.push_back(context.seqs[order[end]]);
       }
       ++end;
     }

@@ -43,8 +43,8 @@ void RunOverPagu(const Context& context, std::vector<Finding>& findings) {
   }
   const std::vector<ExpenditureKeys>& keys = context.keys;
   std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-    return std::tuple_cat(LineOf(keys[a]), std::tie(expenditures[a].seq)) <
-           std::tuple_cat(LineOf(keys[b]), std::tie(expenditures[b].seq));
+    return std::tuple_cat(LineOf(keys[a]), std::tie(context.seqs[a])) <
+           std::tuple_cat(LineOf(keys[b]), std::tie(context.seqs[b]));
   });
   // Budget lines whose codes no expenditure uses cannot be exceeded: skipped.
   std::vector<std::pair<LineKey, std::size_t>> budget_order;
@@ -387,11 +387,11 @@ void RunDuplicatePayment(const Context& context, std::vector<Finding>& findings)
   }
   auto payee_key = [&](std::size_t i) {
     const ExpenditureKeys& k = context.keys[i];
-    return std::make_tuple(k.opd, k.payee_account, k.account, expenditures[i].gross_sen);
+    return std::make_tuple(k.opd, k.payee_account, k.account, context.gross_sen[i]);
   };
   std::sort(by_payee.begin(), by_payee.end(), [&](std::size_t a, std::size_t b) {
-    return std::tuple_cat(payee_key(a), std::tie(*context.value_dates[a], expenditures[a].seq)) <
-           std::tuple_cat(payee_key(b), std::tie(*context.value_dates[b], expenditures[b].seq));
+    return std::tuple_cat(payee_key(a), std::tie(*context.value_dates[a], context.seqs[a])) <
+           std::tuple_cat(payee_key(b), std::tie(*context.value_dates[b], context.seqs[b]));
   });
   for (std::size_t begin = 0; begin < by_payee.size();) {
     std::size_t end = begin + 1;
@@ -430,8 +430,8 @@ void RunDuplicatePayment(const Context& context, std::vector<Finding>& findings)
     return std::make_tuple(context.keys[i].opd, context.keys[i].evidence_no);
   };
   std::sort(by_evidence.begin(), by_evidence.end(), [&](std::size_t a, std::size_t b) {
-    return std::tuple_cat(evidence_key(a), std::tie(expenditures[a].seq)) <
-           std::tuple_cat(evidence_key(b), std::tie(expenditures[b].seq));
+    return std::tuple_cat(evidence_key(a), std::tie(context.seqs[a])) <
+           std::tuple_cat(evidence_key(b), std::tie(context.seqs[b]));
   });
   for (std::size_t begin = 0; begin < by_evidence.size();) {
     std::size_t end = begin + 1;

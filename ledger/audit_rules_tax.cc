@@ -9,7 +9,9 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -40,20 +42,28 @@ namespace {
 
 struct TaxItem {
   std::size_t index;  // Expenditure.
-  std::string tax_type;
+  const std::string* tax_type;  // In the expenditure's taxes_sen.
   Wide withheld_sen = 0;
   Wide on_time_sen = 0;
   Wide late_sen = 0;
   Days deadline;
 };
 
+// Deadlines are computed once per (value date, tax type) for the first this many types.
+constexpr std::int64_t kCachedTypesMax = 64;
+
 // The withheld tax per (expenditure, type) of the unreversed expenditures with a value
 // date, each with its deadline and what the deposits allocated to it, on time or late.
 std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
   const std::vector<ExpenditureFacts>& expenditures = context.input.expenditures;
   std::vector<TaxItem> items;
+  items.reserve(expenditures.size());
   // items_of[i] = [first, end) of expenditure i's items; each expenditure has a handful.
   std::vector<std::pair<std::size_t, std::size_t>> items_of(expenditures.size(), {0, 0});
+  // Deadlines by (tax type, value date): a year has a few hundred of them. Types get small
+  // ids in order of appearance (a handful: PPN, PPh 21, 22, 23, 4(2)).
+  std::vector<std::string_view> types;
+  std::unordered_map<std::int64_t, Days> deadlines;
   for (std::size_t i = 0; i < expenditures.size(); ++i) {
     const ExpenditureFacts& e = expenditures[i];
     if (!IsActive(e) || !context.value_dates[i]) continue;
@@ -63,15 +73,32 @@ std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
       // The store sums per type already; merging again keeps the rule safe if not.
       bool merged = false;
       for (std::size_t k = first_item; k < items.size(); ++k) {
-        if (items[k].tax_type == tax_type) {
+        if (*items[k].tax_type == tax_type) {
           items[k].withheld_sen += amount_sen;
           merged = true;
         }
       }
       if (!merged) {
-        const Days deadline = DepositDeadline(tax_type, *context.value_dates[i],
-                                              context.tax_deadlines, context.holidays);
-        items.push_back(TaxItem{i, tax_type, amount_sen, 0, 0, deadline});
+        const auto type_id = static_cast<std::int64_t>(
+            std::find(types.begin(), types.end(), std::string_view(tax_type)) - types.begin());
+        if (static_cast<std::size_t>(type_id) == types.size()) types.push_back(tax_type);
+        const auto compute = [&]() {
+          return DepositDeadline(tax_type, *context.value_dates[i], context.tax_deadlines,
+                                 context.holidays);
+        };
+        Days deadline;
+        if (type_id < kCachedTypesMax) {
+          // (day, type) packs into one key: day numbers of real dates are small.
+          const std::int64_t key =
+              static_cast<std::int64_t>(context.value_dates[i]->time_since_epoch().count()) *
+                  kCachedTypesMax + type_id;
+          const auto [known, inserted] = deadlines.try_emplace(key, Days{});
+          if (inserted) known->second = compute();
+          deadline = known->second;
+        } else {
+          deadline = compute();
+        }
+        items.push_back(TaxItem{i, &tax_type, amount_sen, 0, 0, deadline});
       }
     }
     items_of[i] = {first_item, items.size()};
@@ -89,7 +116,7 @@ std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
       const auto item = std::find_if(
           items.begin() + static_cast<std::ptrdiff_t>(item_begin),
           items.begin() + static_cast<std::ptrdiff_t>(item_end),
-          [&](const TaxItem& candidate) { return candidate.tax_type == facts.tax_type; });
+          [&](const TaxItem& candidate) { return *candidate.tax_type == facts.tax_type; });
       JEJAK_CHECK(item != items.begin() + static_cast<std::ptrdiff_t>(item_end));
       if (deposit_date <= item->deadline) {
         item->on_time_sen += allocation.amount_sen;
@@ -157,7 +184,7 @@ void EmitTaxIssues(const Context& context, const std::vector<TaxItem>& items,
   Finding finding = MakeFinding(kRuleTaxNotDeposited, head.unpaid ? kSeverityHigh : kSeverityMedium,
                                 opd, seqs, amount_sen);
   const Days value_date = *context.value_dates[first.index];
-  const std::string opening = "Pajak " + first.tax_type + " yang dipotong/dipungut " +
+  const std::string opening = "Pajak " + *first.tax_type + " yang dipotong/dipungut " +
                               OpdLabel(context, opd) + " atas " +
                               std::to_string(finding.seqs.size()) + " belanja bulan " +
                               FormatBulan(value_date) + " (" + FormatSeqs(finding.seqs) +
@@ -222,18 +249,38 @@ void RunTaxNotDeposited(const Context& context, std::vector<Finding>& findings) 
     }
     if (item.late_sen > 0) issues.push_back(TaxIssue{k, false, item.late_sen, false, month});
   }
-  auto issue_key = [&](const TaxIssue& issue) {
-    return std::make_tuple(context.keys[items[issue.item].index].opd,
-                           std::cref(items[issue.item].tax_type), issue.month, !issue.unpaid);
+  // Grouped by (opd, tax type, month, unpaid first), each group in seq order. Sorted on
+  // keys gathered into one array (tax types as small ids), not through the items: the
+  // findings' own order is set by RunAuditRules afterwards.
+  std::vector<std::string_view> types;
+  struct Keyed {
+    std::tuple<std::uint32_t, std::uint32_t, int, bool, std::int64_t> key;
+    std::size_t issue;
   };
-  std::sort(issues.begin(), issues.end(), [&](const TaxIssue& a, const TaxIssue& b) {
-    return std::tuple_cat(issue_key(a), std::tie(expenditures[items[a.item].index].seq)) <
-           std::tuple_cat(issue_key(b), std::tie(expenditures[items[b.item].index].seq));
-  });
-  for (std::size_t begin = 0; begin < issues.size();) {
+  std::vector<Keyed> keyed;
+  keyed.reserve(issues.size());
+  for (std::size_t k = 0; k < issues.size(); ++k) {
+    const TaxItem& item = items[issues[k].item];
+    const auto type_at = static_cast<std::size_t>(
+        std::find(types.begin(), types.end(), std::string_view(*item.tax_type)) - types.begin());
+    if (type_at == types.size()) types.push_back(*item.tax_type);
+    const auto type_id = static_cast<std::uint32_t>(type_at);
+    keyed.push_back(Keyed{{context.keys[item.index].opd, type_id, issues[k].month, !issues[k].unpaid,
+                           expenditures[item.index].seq},
+                          k});
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const Keyed& a, const Keyed& b) { return a.key < b.key; });
+  std::vector<TaxIssue> sorted;
+  sorted.reserve(issues.size());
+  for (const Keyed& k : keyed) sorted.push_back(issues[k.issue]);
+  const auto group_of = [&](std::size_t k) {
+    return std::make_tuple(std::get<0>(keyed[k].key), std::get<1>(keyed[k].key),
+                           std::get<2>(keyed[k].key), std::get<3>(keyed[k].key));
+  };
+  for (std::size_t begin = 0; begin < sorted.size();) {
     std::size_t end = begin;
-    while (end < issues.size() && issue_key(issues[end]) == issue_key(issues[begin])) ++end;
-    EmitTaxIssues(context, items, issues, begin, end, findings);
+    while (end < sorted.size() && group_of(end) == group_of(begin)) ++end;
+    EmitTaxIssues(context, items, sorted, begin, end, findings);
     begin = end;
   }
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <malloc.h>
 #include <map>
 #include <tuple>
 #include <utility>
@@ -262,7 +263,10 @@ Result<void> ReadAdjustments(db::Store& store, std::uint64_t tree_size, Workpape
 
 }  // namespace
 
+ReleaseFreedMemory::~ReleaseFreedMemory() { malloc_trim(0); }
+
 Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest& request) {
+  const ReleaseFreedMemory release;  // Destroyed last: after the year's facts.
   JEJAK_CHECK(request.rules != nullptr);
   if (request.fiscal_year < ledger::kFiscalYearMin || request.fiscal_year > ledger::kFiscalYearMax) {
     return InvalidArgument("invalid query", {{"fiscal_year", "must be a year from 2000 to 2100"}});

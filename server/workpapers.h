@@ -76,4 +76,15 @@ struct WorkpaperRequest {
 // from the store. `store` is used only during the call (not thread-safe: the caller's).
 Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest& request);
 
+// On destruction, gives the heap memory freed so far back to the system (glibc's
+// malloc_trim over every arena). A year's audit facts are the largest thing the server
+// holds, and each pool thread's arena would otherwise keep its high mark: reports that run
+// one after another on different threads then add up in the server's resident memory.
+struct ReleaseFreedMemory {
+  ReleaseFreedMemory() = default;
+  ReleaseFreedMemory(const ReleaseFreedMemory&) = delete;
+  ReleaseFreedMemory& operator=(const ReleaseFreedMemory&) = delete;
+  ~ReleaseFreedMemory();
+};
+
 }  // namespace jejak::server

@@ -21,6 +21,7 @@
 #include "server/handlers/common.h"
 #include "server/handlers/handlers.h"
 #include "server/limits.h"
+#include "server/workpapers.h"
 
 namespace jejak::server {
 namespace {
@@ -75,6 +76,7 @@ HttpResponse ReportOk(const json& body, const ReportScope& scope) {
 }  // namespace
 
 void GetFindings(ServiceContext& context, const Call& call) {
+  const ReleaseFreedMemory release;  // Destroyed last: after the report.
   if (Result<void> allowed = call.query.Allow({"fiscal_year", "opd", "rule", "as_of", "tree_size"});
       !allowed) {
     return call.Fail(allowed.error());
@@ -96,7 +98,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
   struct Count {
     std::int64_t findings = 0;
     std::int64_t amount_sen = 0;
-    std::set<std::int64_t> seqs;  // Every seq behind them, distinct.
+    std::vector<std::int64_t> seqs;  // Every seq behind them; sorted and made distinct below.
   };
   std::map<std::pair<std::string, std::string>, Count> counts;
   for (const ledger::Finding& finding : report->findings) {
@@ -105,7 +107,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
     Count& count = counts[{finding.rule, finding.opd}];
     ++count.findings;
     count.amount_sen += finding.amount_sen;  // Bounded: findings sum ledger amounts.
-    count.seqs.insert(finding.seqs.begin(), finding.seqs.end());
+    count.seqs.insert(count.seqs.end(), finding.seqs.begin(), finding.seqs.end());
     if (call.actor->role == Role::kAuditor) {
       json item = FindingJson(finding);
       const std::size_t listed = std::min(finding.seqs.size(), kFindingSeqsListed);
@@ -115,13 +117,13 @@ void GetFindings(ServiceContext& context, const Call& call) {
     }
   }
   json count_list = json::array();
-  for (const auto& [key, value] : counts) {
+  for (auto& [key, value] : counts) {
+    std::sort(value.seqs.begin(), value.seqs.end());
+    value.seqs.erase(std::unique(value.seqs.begin(), value.seqs.end()), value.seqs.end());
     // For the dashboard's drill-down: the first kDrillDownSeqsMax seqs, and how many.
-    std::vector<std::int64_t> listed;
-    for (std::int64_t seq : value.seqs) {
-      if (listed.size() == kDrillDownSeqsMax) break;
-      listed.push_back(seq);
-    }
+    const std::vector<std::int64_t> listed(
+        value.seqs.begin(),
+        value.seqs.begin() + static_cast<std::ptrdiff_t>(std::min(value.seqs.size(), kDrillDownSeqsMax)));
     count_list.push_back({{"rule", key.first},
                           {"opd", key.second},
                           {"count", value.findings},
@@ -140,6 +142,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
 }
 
 void GetFinding(ServiceContext& context, const Call& call) {
+  const ReleaseFreedMemory release;  // Destroyed last: after the report.
   if (Result<void> allowed =
           call.query.Allow({"fiscal_year", "as_of", "tree_size", "after_seq", "limit"});
       !allowed) {

@@ -364,11 +364,16 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
     sql << "ALTER TABLE entries DROP COLUMN refunds";
     sql << "DROP TABLE realisation_lines";
     sql << "DELETE FROM schema_migrations WHERE version = 3";
+    // Nor what migration 4 added later (the audit facts).
+    sql << "DROP TRIGGER audit_expenditures_no_update";
+    sql << "DROP TRIGGER audit_expenditures_no_delete";
+    sql << "DROP TABLE audit_expenditures";
+    sql << "DELETE FROM schema_migrations WHERE version = 4";
     int columns = 0;
     sql << "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'refunds'", soci::into(columns);
     ASSERT_EQ(columns, 0);
   }
-  Open();  // Migrates to version 3.
+  Open();  // Migrates to version 3, then 4.
   Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem->what;

@@ -12,7 +12,8 @@ command -v curl >/dev/null || { echo "curl missing" >&2; exit 1; }
 DROP="DROP TRIGGER IF EXISTS entries_no_update; DROP TRIGGER IF EXISTS entries_no_delete;
       DROP TRIGGER IF EXISTS merkle_nodes_no_update; DROP TRIGGER IF EXISTS merkle_nodes_no_delete;
       DROP TRIGGER IF EXISTS checkpoints_no_update; DROP TRIGGER IF EXISTS checkpoints_no_delete;
-      DROP TRIGGER IF EXISTS cosignatures_no_update; DROP TRIGGER IF EXISTS cosignatures_no_delete;"
+      DROP TRIGGER IF EXISTS cosignatures_no_update; DROP TRIGGER IF EXISTS cosignatures_no_delete;
+      DROP TRIGGER IF EXISTS audit_expenditures_no_update; DROP TRIGGER IF EXISTS audit_expenditures_no_delete;"
 tamper() { sqlite3 "$1/ledger.db" "$DROP $2"; }
 
 SERVER_PID=
@@ -143,7 +144,7 @@ for line in sys.stdin:
     print(json.dumps(entry))
 ' >"$SCRATCH/tail.ndjson"
 tamper "$R" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE completed_seq >= 13;
-             DELETE FROM checkpoints WHERE tree_size > 13;"
+             DELETE FROM checkpoints WHERE tree_size > 13; DELETE FROM audit_expenditures WHERE seq >= 13;"
 # An insider who can write the data directory also removes the kept checkpoint, which
 # would otherwise refuse the rewound database (tamper_test.sh (f)).
 rm -f "$R/state/latest-checkpoint"

@@ -9,7 +9,8 @@ command -v sqlite3 >/dev/null || { echo "sqlite3 tool missing (ops/install-deps.
 
 DROP="DROP TRIGGER entries_no_update; DROP TRIGGER entries_no_delete;
       DROP TRIGGER merkle_nodes_no_update; DROP TRIGGER merkle_nodes_no_delete;
-      DROP TRIGGER checkpoints_no_update; DROP TRIGGER checkpoints_no_delete;"
+      DROP TRIGGER checkpoints_no_update; DROP TRIGGER checkpoints_no_delete;
+      DROP TRIGGER audit_expenditures_no_update; DROP TRIGGER audit_expenditures_no_delete;"
 
 # fresh NAME: a verified copy of the demo ledger in $SCRATCH/NAME (seq 0..20).
 fresh() {
@@ -67,12 +68,13 @@ for line in sys.stdin:
         entry["gross"], entry["net"] = "9600000.00", "7680000.00"
     print(json.dumps(entry))
 ' > "$tail_file"
-# The attacker also rebuilds the realisation aggregates of the entries that remain.
+# The attacker also rebuilds the realisation aggregates of the entries that remain and
+# drops the audit facts of the entries removed.
 group="CASE WHEN account LIKE '5.1.01%' THEN 'pegawai' WHEN account LIKE '5.1.02%' THEN 'barang_jasa'
        WHEN account LIKE '5.2%' THEN 'modal' ELSE 'lainnya' END"
 unreversed="kind = 'expenditure' AND NOT EXISTS (SELECT 1 FROM entries r WHERE r.reverses = e.seq)"
 tamper "$L" "DELETE FROM entries WHERE seq >= 13; DELETE FROM merkle_nodes WHERE completed_seq >= 13;
-             DELETE FROM checkpoints WHERE tree_size > 13;
+             DELETE FROM checkpoints WHERE tree_size > 13; DELETE FROM audit_expenditures WHERE seq >= 13;
              DELETE FROM realisation_monthly; DELETE FROM realisation_daily;
              INSERT INTO realisation_monthly SELECT fiscal_year, opd, $group, instrument,
                substr(value_date, 1, 7), SUM(amount_sen), COUNT(*) FROM entries e WHERE $unreversed
