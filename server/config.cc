@@ -175,6 +175,42 @@ std::optional<int> IndonesianUtcOffsetMinutes(const std::string& timezone) {
   return found->second;
 }
 
+namespace {
+
+// Reads one `issuer = ISS ALG PUBLIC_KEY_FILE AUDIENCE` line into `config`.
+Result<void> ReadIssuer(Config& config, const std::string& value, const std::string& where) {
+  std::istringstream words(value);
+  IssuerConfig issuer;
+  std::string extra;
+  if (!(words >> issuer.issuer >> issuer.algorithm >> issuer.public_key_path >>
+        issuer.audience) ||
+      (words >> extra)) {
+    return InvalidArgument(where + "issuer needs: ISS ALG PUBLIC_KEY_FILE AUDIENCE");
+  }
+  if (issuer.algorithm != "ES256" && issuer.algorithm != "RS256") {
+    return InvalidArgument(where + "issuer algorithm must be ES256 or RS256");
+  }
+  issuer.public_key_path = Resolve(config.data_dir, issuer.public_key_path);
+  config.issuers.push_back(std::move(issuer));
+  return Ok();
+}
+
+// Why a key that earlier versions read is refused now, or nullopt if `key` is not one.
+std::optional<std::string> RetiredKey(const std::string& key) {
+  if (key == "audit_late_recording_days") {
+    return "audit_late_recording_days is no longer read: LATE_RECORDING now follows the LPJ "
+           "deadline (the 10th of the next month) in the regency's timezone; remove the line "
+           "(docs/audit-rules.md)";
+  }
+  if (key == "audit_direct_procurement_cap") {
+    return "audit_direct_procurement_cap is no longer read: write audit_procurement_cap = "
+           "TYPE YYYY-MM-DD RUPIAH per procurement type (docs/audit-rules.md)";
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Config> LoadConfig(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
@@ -225,19 +261,7 @@ Result<Config> LoadConfig(const std::string& path) {
     if (value.empty()) return InvalidArgument(where + "'" + key + "' is empty");
     // Repeatable keys.
     if (key == "issuer") {
-      std::istringstream words(value);
-      IssuerConfig issuer;
-      std::string extra;
-      if (!(words >> issuer.issuer >> issuer.algorithm >> issuer.public_key_path >>
-            issuer.audience) ||
-          (words >> extra)) {
-        return InvalidArgument(where + "issuer needs: ISS ALG PUBLIC_KEY_FILE AUDIENCE");
-      }
-      if (issuer.algorithm != "ES256" && issuer.algorithm != "RS256") {
-        return InvalidArgument(where + "issuer algorithm must be ES256 or RS256");
-      }
-      issuer.public_key_path = Resolve(config.data_dir, issuer.public_key_path);
-      config.issuers.push_back(std::move(issuer));
+      if (Result<void> read = ReadIssuer(config, value, where); !read) return read.error();
       continue;
     }
     if (key == "witness_key") {
@@ -251,17 +275,8 @@ Result<Config> LoadConfig(const std::string& path) {
       }
       continue;
     }
-    if (key == "audit_late_recording_days") {
-      return InvalidArgument(where +
-                             "audit_late_recording_days is no longer read: LATE_RECORDING now "
-                             "follows the LPJ deadline (the 10th of the next month) in the "
-                             "regency's timezone; remove the line (docs/audit-rules.md)");
-    }
-    if (key == "audit_direct_procurement_cap") {
-      return InvalidArgument(where +
-                             "audit_direct_procurement_cap is no longer read: write "
-                             "audit_procurement_cap = TYPE YYYY-MM-DD RUPIAH per procurement "
-                             "type (docs/audit-rules.md)");
+    if (std::optional<std::string> retired = RetiredKey(key)) {
+      return InvalidArgument(where + *retired);
     }
     if (key == "timezone") {
       if (!seen.insert(key).second) return InvalidArgument(where + "'" + key + "' set twice");
