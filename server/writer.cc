@@ -195,13 +195,18 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
       }
       result.checkpoint = std::move(**note);
     }
-    Result<std::vector<ledger::Digest>> proof = store_->InclusionProof(
-        static_cast<std::uint64_t>(result.receipt.seq), result.tree_size);
-    if (!proof) {
-      batch[i].done(proof.error());
-      continue;
+    if (outcome.inclusion_proof) {
+      result.inclusion_proof = std::move(*outcome.inclusion_proof);  // Made with the group.
+    } else {
+      // A replay of an entry of an earlier commit: its proof to that commit's checkpoint.
+      Result<std::vector<ledger::Digest>> proof = store_->InclusionProof(
+          static_cast<std::uint64_t>(result.receipt.seq), result.tree_size);
+      if (!proof) {
+        batch[i].done(proof.error());
+        continue;
+      }
+      result.inclusion_proof = std::move(proof).value();
     }
-    result.inclusion_proof = std::move(proof).value();
     if (!result.replayed) {
       metrics_.ObserveAppendLatency(committed_at - batch[i].received_at);
     }
