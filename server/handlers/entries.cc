@@ -25,6 +25,49 @@ namespace {
 
 using nlohmann::json;
 
+}  // namespace
+
+// The 201 body for `result`: {"chain_hash", "checkpoint", "entry", "inclusion_proof",
+// "leaf_hash", "tree_size", "warnings"}, the bytes JsonCreated would write. A new entry's
+// canonical bytes are written as they are rather than parsed and dumped again: both give
+// the same bytes (RFC 8785 with ASCII keys orders members as the parsed object does, and
+// escapes strings as the dump does; tests/server/entries_body_test.cc holds them equal). A
+// replay's entry was read back from the database, so it is parsed (and refused as
+// kDataLoss if it is not JSON).
+Result<std::string> AppendedBody(const AppendResult& result) {
+  std::string entry;
+  if (result.replayed) {
+    Result<json> parsed = EntryJson(result.receipt.seq, result.receipt.canonical);
+    if (!parsed) return parsed.error();
+    entry = parsed->dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  const std::string& entry_bytes = result.replayed ? entry : result.receipt.canonical;
+  std::string body;
+  body.reserve(entry_bytes.size() + result.checkpoint.size() +
+               66 * result.inclusion_proof.size() + 256);
+  body += "{\"chain_hash\":\"";
+  body += crypto::ToHex(result.receipt.chain_hash);
+  body += "\",\"checkpoint\":";
+  body += json(result.checkpoint).dump(-1, ' ', false, json::error_handler_t::replace);
+  body += ",\"entry\":";
+  body += entry_bytes;
+  body += ",\"inclusion_proof\":[";
+  for (std::size_t i = 0; i < result.inclusion_proof.size(); ++i) {
+    if (i > 0) body += ',';
+    body += '"';
+    body += crypto::ToHex(result.inclusion_proof[i]);
+    body += '"';
+  }
+  body += "],\"leaf_hash\":\"";
+  body += crypto::ToHex(result.receipt.leaf_hash);
+  body += "\",\"tree_size\":";
+  body += std::to_string(result.tree_size);
+  body += ",\"warnings\":[]}";
+  return body;
+}
+
+namespace {
+
 // Hands a validated body to the writer; answers 201 once it commits (or replays an
 // earlier append with the same Idempotency-Key).
 void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body,
@@ -36,16 +79,11 @@ void Append(ServiceContext& context, const Call& call, std::shared_ptr<const jso
   Result<void> queued = context.writer->Submit(
       std::move(pending), call.request.received_at, [respond](Result<AppendResult> result) {
         if (!result) return respond(ProblemOf(result.error()));
-        Result<json> entry = EntryJson(result->receipt.seq, result->receipt.canonical);
-        if (!entry) return respond(ProblemOf(entry.error()));
-        json response = {{"entry", std::move(entry).value()},
-                         {"leaf_hash", crypto::ToHex(result->receipt.leaf_hash)},
-                         {"chain_hash", crypto::ToHex(result->receipt.chain_hash)},
-                         {"tree_size", result->tree_size},
-                         {"checkpoint", result->checkpoint},
-                         {"inclusion_proof", HexList(result->inclusion_proof)},
-                         {"warnings", json::array()}};
-        HttpResponse http = JsonCreated(response);
+        Result<std::string> created = AppendedBody(*result);
+        if (!created) return respond(ProblemOf(created.error()));
+        HttpResponse http;
+        http.status = 201;
+        http.body = std::move(created).value();
         http.headers.emplace_back("Location",
                                   "/v1/entries/" + std::to_string(result->receipt.seq));
         if (result->replayed) http.headers.emplace_back("Idempotent-Replayed", "true");
