@@ -69,12 +69,15 @@ Result<std::string> AppendedBody(const AppendResult& result) {
 namespace {
 
 // Hands a validated body to the writer; answers 201 once it commits (or replays an
-// earlier append with the same Idempotency-Key).
-void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body,
-            const std::string& request_hash) {
-  db::PendingEntry pending{std::move(body), call.actor->sub, "", request_hash};
+// earlier append with the same Idempotency-Key). The request's hash, which only an
+// Idempotency-Key needs, is computed only with one.
+void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body) {
+  db::PendingEntry pending{std::move(body), call.actor->sub, "", ""};
   auto key = call.request.headers.find("idempotency-key");
-  if (key != call.request.headers.end()) pending.idempotency_key = key->second;
+  if (key != call.request.headers.end()) {
+    pending.idempotency_key = key->second;
+    pending.request_hash = RequestHash(call.request.method, call.path, *pending.body);
+  }
   Responder respond = call.respond;
   Result<void> queued = context.writer->Submit(
       std::move(pending), call.request.received_at, [respond](Result<AppendResult> result) {
@@ -239,8 +242,7 @@ void PostEntry(ServiceContext& context, const Call& call) {
       return call.Fail(own.error());
     }
   }
-  const std::string hash = RequestHash(call.request.method, call.path, *valid);
-  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()));
 }
 
 void PostReversal(ServiceContext& context, const Call& call) {
@@ -257,8 +259,7 @@ void PostReversal(ServiceContext& context, const Call& call) {
   Result<json> valid = ledger::ValidateBody(reversal);
   if (!valid) return call.Fail(valid.error());
   if (Result<void> own = RequireOwnOriginal(context, call, seq); !own) return call.Fail(own.error());
-  const std::string hash = RequestHash(call.request.method, call.path, *valid);
-  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()));
 }
 
 void GetEntry(ServiceContext& context, const Call& call) {
