@@ -11,6 +11,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -408,6 +409,33 @@ class AppendInput {
   std::optional<Failure> failure_;
 };
 
+// An EntrySource that reads the group after the one it returns on a second thread, so
+// that parsing and validating the input overlaps the store's writing. The source it wraps
+// is only ever called by one thread at a time.
+class PrefetchingSource {
+ public:
+  explicit PrefetchingSource(db::EntrySource source) : source_(std::move(source)) {}
+  ~PrefetchingSource() {
+    if (next_.valid()) next_.wait();
+  }
+  PrefetchingSource(const PrefetchingSource&) = delete;
+  PrefetchingSource& operator=(const PrefetchingSource&) = delete;
+
+  Result<std::vector<db::PendingEntry>> Next(std::size_t count) {
+    Result<std::vector<db::PendingEntry>> entries =
+        next_.valid() ? next_.get() : source_(count);
+    // Only while there is more: an error or the end is final.
+    if (entries && !entries->empty()) {
+      next_ = std::async(std::launch::async, [this, count]() { return source_(count); });
+    }
+    return entries;
+  }
+
+ private:
+  db::EntrySource source_;
+  std::future<Result<std::vector<db::PendingEntry>>> next_;
+};
+
 }  // namespace
 
 int Append(const Args& args) {
@@ -443,9 +471,19 @@ int Append(const Args& args) {
   // One transaction, all or nothing: the input is read and checked a group at a time,
   // each group signed with its own checkpoint, and nothing is committed unless every
   // entry passed. Memory holds two groups, whatever the input's size.
-  Result<db::StreamReceipt> receipt = ledger->store->AppendStream(
-      [&input](std::size_t count) { return input.Next(count); }, batch, NowRfc3339);
-  if (input.failure()) return Fail({kExitUsage, "append: " + input.failure()->reason});
+  bool input_failed = false;  // The append stopped at a bad input, not a ledger check.
+  Result<db::StreamReceipt> receipt = Error{Code::kInternal, "not appended", {}};
+  {
+    PrefetchingSource prefetching([&input](std::size_t count) { return input.Next(count); });
+    receipt = ledger->store->AppendStream(
+        [&](std::size_t count) {
+          Result<std::vector<db::PendingEntry>> entries = prefetching.Next(count);
+          if (!entries) input_failed = true;
+          return entries;
+        },
+        batch, NowRfc3339);
+  }  // Waits for a group still being read ahead.
+  if (input_failed) return Fail({kExitUsage, "append: " + input.failure()->reason});
   if (!receipt) return Usage("append: nothing written: " + receipt.error().ToString());
   const std::uint64_t appended = receipt->appended;
   const std::int64_t first_seq = receipt->first_seq;
