@@ -104,37 +104,51 @@ class EntryWriter {
   EntryRow row_;
 };
 
-// The tip a group is sealed onto: the stored chain hash of the newest entry. Refuses
-// (kUnavailable) while the clock is behind the newest entry; kDataLoss if its chain hash
-// is missing or not a hash.
-Result<ledger::ChainTip> LoadTip(StoreStatements& statements, std::uint64_t tree_size,
-                                 const std::string& recorded_at) {
-  ledger::ChainTip tip{tree_size, ledger::kChainSeed};
-  if (tree_size == 0) return tip;
-  long long last = static_cast<long long>(tree_size - 1);
-  SqliteStatement& read = statements.entry_tip;
-  SqliteStatement::RunScope run(read);
-  read.Bind(1, last);
-  const bool found = read.Step();
-  const std::string last_recorded_at = found ? read.Text(1) : std::string();
-  // Never chain onto zeros: a tip that is not a hash stops every append.
-  std::optional<ledger::Digest> chain_hash =
-      found ? crypto::DigestFromHex(read.Text(0)) : std::nullopt;
-  if (!chain_hash) {
-    return Error{Code::kDataLoss,
-                 "the chain hash of seq " + std::to_string(last) + " is missing or not a hash",
-                 {}};
+// Where a group on a ledger of `tree_size` entries starts, read from the database: the
+// stored chain hash and recorded_at of the newest entry, and the frontier from stored
+// nodes. kDataLoss if the chain hash is missing or not a hash, or a node is missing.
+Result<GroupStart> LoadGroupStart(StoreImpl& impl, std::uint64_t tree_size) {
+  GroupStart start;
+  start.tip = ledger::ChainTip{tree_size, ledger::kChainSeed};
+  if (tree_size > 0) {
+    long long last = static_cast<long long>(tree_size - 1);
+    SqliteStatement& read = impl.Statements().entry_tip;
+    SqliteStatement::RunScope run(read);
+    read.Bind(1, last);
+    const bool found = read.Step();
+    // Never chain onto zeros: a tip that is not a hash stops every append.
+    std::optional<ledger::Digest> chain_hash =
+        found ? crypto::DigestFromHex(read.Text(0)) : std::nullopt;
+    if (!chain_hash) {
+      return Error{Code::kDataLoss,
+                   "the chain hash of seq " + std::to_string(last) + " is missing or not a hash",
+                   {}};
+    }
+    start.tip.chain_hash = *chain_hash;
+    start.last_recorded_at = read.Text(1);
   }
-  tip.chain_hash = *chain_hash;
-  // Time never runs backwards (DESIGN): with the clock behind the newest entry, every
-  // append is refused until it catches up, rather than stamped into the past.
-  if (recorded_at < last_recorded_at) {
+  const ledger::NodeReader stored = impl.Reader();
+  Result<ledger::MerkleFrontier> frontier = ledger::MerkleFrontier::Load(
+      tree_size, [&](ledger::NodeId id) -> Result<ledger::Digest> {
+        Result<ledger::Digest> hash = stored(id);
+        if (hash) start.frontier_nodes.push_back({id, *hash});
+        return hash;
+      });
+  if (!frontier) return frontier.error();
+  start.frontier = std::move(frontier).value();
+  return start;
+}
+
+// Time never runs backwards (DESIGN): with the clock behind the newest entry, every
+// append is refused (kUnavailable) until it catches up, rather than stamped into the past.
+Result<void> CheckClock(const std::string& recorded_at, const GroupStart& start) {
+  if (recorded_at < start.last_recorded_at) {
     return Error{Code::kUnavailable,
                  "the clock (" + recorded_at + ") is behind the newest entry (" +
-                     last_recorded_at + "); appends wait until it catches up",
+                     start.last_recorded_at + "); appends wait until it catches up",
                  {}};
   }
-  return tip;
+  return Ok();
 }
 
 // A perfect subtree (level, index), the key of the nodes a group's proofs are made from.
@@ -209,8 +223,13 @@ class GroupAppend {
     receipt_.tree_size = frontier_.size();
     soci::session& sql = impl_.sql;
     long long checkpoint_size = static_cast<long long>(frontier_.size());
-    sql << "INSERT INTO checkpoints (tree_size, note) VALUES (:s, :n)",
-        soci::use(checkpoint_size), soci::use(receipt_.checkpoint);
+    {
+      SqliteStatement& insert = impl_.Statements().insert_checkpoint;
+      SqliteStatement::RunScope run(insert);
+      insert.Bind(1, checkpoint_size);
+      insert.Bind(2, std::string_view(receipt_.checkpoint));
+      insert.Execute();
+    }
     for (std::size_t i = 0; i < entries_.size(); ++i) {
       EntryOutcome& outcome = receipt_.outcomes[i];
       if (!outcome.receipt || outcome.replayed) continue;
@@ -232,6 +251,7 @@ class GroupAppend {
 
   std::size_t appended() const { return appended_; }
   const ledger::ChainTip& tip() const { return tip_; }
+  const ledger::MerkleFrontier& frontier() const { return frontier_; }
   const std::string& genesis_origin() const { return genesis_origin_; }
   GroupReceipt& receipt() { return receipt_; }
 
@@ -380,34 +400,35 @@ struct CacheGuard {
   }
 };
 
-// One group inside the caller's open write transaction: loads the tip and the frontier,
-// appends (or replays) every entry and signs one checkpoint over them. With
-// `options.proofs`,
-// every outcome at the group's tree size gets its inclusion proof, computed from the
-// frontier's nodes and the nodes the group completed (no stored node is read again).
-// `appended` receives the number of entries written and `tip` the new tip.
+// One group inside the caller's open write transaction: starts where the store's last
+// group left the ledger if it still has that size (StoreImpl::next_group), else reads the
+// tip and the frontier; appends (or replays) every entry and signs one checkpoint over
+// them; and records where the next group starts (the caller's CacheGuard drops it unless
+// the transaction commits). With `options.proofs`, every outcome at the group's tree size
+// gets its inclusion proof, computed from the frontier's nodes and the nodes the group
+// completed (no stored node is read again). `appended` receives the number of entries
+// written and `tip` the new tip.
 Result<GroupReceipt> RunGroup(StoreImpl& impl, const std::vector<PendingEntry>& entries,
                               const std::string& recorded_at, const GroupOptions& options,
                               std::size_t& appended, ledger::ChainTip& tip) {
   const bool proofs = options.proofs;
   const std::uint64_t first_size = impl.Size();
-  Result<ledger::ChainTip> loaded = LoadTip(impl.Statements(), first_size, recorded_at);
-  if (!loaded) return loaded.error();
-  // The year totals and OPDs this store holds are those of the ledger it last wrote;
-  // anything else (another writer, a rolled-back group) means reading them again.
+  // What this store remembers is of the ledger it last wrote; anything else (another
+  // writer, a rolled-back group) means reading it again.
   if (impl.totals_tree_size != first_size) impl.DropCaches();
+  if (!impl.next_group || impl.next_group->tip.tree_size != first_size) {
+    Result<GroupStart> loaded = LoadGroupStart(impl, first_size);
+    if (!loaded) return loaded.error();
+    impl.next_group = std::move(loaded).value();
+  }
+  const GroupStart& start = *impl.next_group;
+  if (Result<void> clock = CheckClock(recorded_at, start); !clock) return clock.error();
   std::map<NodeKey, ledger::Digest> nodes;  // The frontier's, then the group's.
-  const ledger::NodeReader stored = impl.Reader();
-  Result<ledger::MerkleFrontier> frontier = ledger::MerkleFrontier::Load(
-      first_size, [&](ledger::NodeId id) -> Result<ledger::Digest> {
-        Result<ledger::Digest> hash = stored(id);
-        if (hash && proofs) nodes.emplace(NodeKey{id.level, id.index}, *hash);
-        return hash;
-      });
-  if (!frontier) return frontier.error();
+  for (const ledger::MerkleFrontier::CompletedNode& node : start.frontier_nodes) {
+    nodes.emplace(NodeKey{node.id.level, node.id.index}, node.hash);
+  }
 
-  GroupAppend group(impl, entries, recorded_at, *loaded, std::move(frontier).value(),
-                    proofs ? &nodes : nullptr);
+  GroupAppend group(impl, entries, recorded_at, start.tip, start.frontier, &nodes);
   if (Result<void> all = group.AppendAll(options); !all) return all.error();
   GroupReceipt& receipt = group.receipt();
   appended = group.appended();
@@ -420,6 +441,13 @@ Result<GroupReceipt> RunGroup(StoreImpl& impl, const std::vector<PendingEntry>& 
     return signed_checkpoint.error();
   }
   if (!group.genesis_origin().empty()) impl.origin = group.genesis_origin();
+  GroupStart next{group.tip(), recorded_at, group.frontier(), {}};
+  for (const ledger::NodeId& id : ledger::MerkleFrontier::FrontierNodes(tip.tree_size)) {
+    auto found = nodes.find(NodeKey{id.level, id.index});
+    JEJAK_CHECK(found != nodes.end());  // The old frontier's or completed by the group.
+    next.frontier_nodes.push_back({id, found->second});
+  }
+  impl.next_group = std::move(next);
   if (proofs) {
     const ledger::NodeReader in_memory = [&nodes](ledger::NodeId id) -> Result<ledger::Digest> {
       auto found = nodes.find(NodeKey{id.level, id.index});

@@ -138,12 +138,14 @@ StoreStatements::StoreStatements(soci::session& sql)
                   " VALUES (?, ?, ?, ?)"),
       read_node(sql, "SELECT hash FROM merkle_nodes WHERE level = ? AND node_index = ?"),
       entry_tip(sql, "SELECT chain_hash, recorded_at FROM entries WHERE seq = ?"),
-      max_seq(sql, "SELECT MAX(seq) FROM entries") {}
+      max_seq(sql, "SELECT MAX(seq) FROM entries"),
+      insert_checkpoint(sql, "INSERT INTO checkpoints (tree_size, note) VALUES (?, ?)") {}
 
 void StoreImpl::DropCaches() {
   totals.Clear();
   totals_years.clear();
   totals_tree_size.reset();
+  next_group.reset();
   if (view_ != nullptr) view_->ForgetCached();
 }
 

@@ -19,6 +19,7 @@
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/seal.h"
 #include "ledger/totals.h"
 
 namespace jejak::db {
@@ -77,6 +78,16 @@ struct StoreStatements {
   SqliteStatement read_node;       // level, node_index -> hash.
   SqliteStatement entry_tip;       // seq -> chain_hash, recorded_at.
   SqliteStatement max_seq;         // -> MAX(seq).
+  SqliteStatement insert_checkpoint;  // tree_size, note.
+};
+
+// Where a group starts: the newest entry's chain tip and recorded_at, and the Merkle
+// frontier of the ledger with its perfect nodes (what a group's proofs are made from).
+struct GroupStart {
+  ledger::ChainTip tip;
+  std::string last_recorded_at;  // Empty for an empty ledger.
+  ledger::MerkleFrontier frontier;
+  std::vector<ledger::MerkleFrontier::CompletedNode> frontier_nodes;
 };
 
 // A Store's state (Store::impl_). Its methods throw soci_error like the session; the
@@ -89,13 +100,14 @@ struct StoreImpl {
   std::string origin;  // From the genesis entry, once there is one.
 
   // What the append remembers of the first `totals_tree_size` entries: the year totals
-  // (ledger/totals.h) of the fiscal years in `totals_years` (loaded on first use), and the
-  // OPD codes View() found registered. Dropped together (DropCaches) whenever the ledger
-  // may have changed without this store (another process appended, a transaction rolled
-  // back).
+  // (ledger/totals.h) of the fiscal years in `totals_years` (loaded on first use), the
+  // OPD codes View() found registered, and where the next group starts (set by each
+  // group, for that size). Dropped together (DropCaches) whenever the ledger may have
+  // changed without this store (another process appended, a transaction rolled back).
   ledger::YearTotals totals;
   std::set<std::int64_t> totals_years;
   std::optional<std::uint64_t> totals_tree_size;
+  std::optional<GroupStart> next_group;
 
   void DropCaches();
   // Prepared on first use; valid while this StoreImpl lives.
