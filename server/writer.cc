@@ -18,7 +18,8 @@ AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_m
                            std::size_t batch_max, Metrics& metrics,
                            std::function<std::string()> clock)
     : store_(std::move(store)), queue_max_(queue_max), batch_max_(batch_max),
-      metrics_(metrics), clock_(std::move(clock)) {
+      metrics_(metrics), clock_(std::move(clock)),
+      kept_checkpoint_(store_->kept_checkpoint_path()) {
   JEJAK_CHECK(store_ != nullptr);
   JEJAK_CHECK(batch_max_ >= 1);
   JEJAK_CHECK(queue_max_ >= batch_max_);
@@ -29,26 +30,29 @@ AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_m
   thread_ = std::thread([this]() { Loop(); });
 }
 
-void AppendWriter::Deliver(std::vector<Reply> answers) {
-  if (answers.empty()) return;
+void AppendWriter::Deliver(Delivery delivery) {
+  if (delivery.replies.empty()) return;
   {
     std::lock_guard<std::mutex> lock(answers_mutex_);
-    answers_.push_back(std::move(answers));
+    answers_.push_back(std::move(delivery));
   }
   answers_wake_.notify_one();
 }
 
 void AppendWriter::AnswerLoop() {
   for (;;) {
-    std::vector<Reply> answers;
+    Delivery delivery;
     {
       std::unique_lock<std::mutex> lock(answers_mutex_);
       answers_wake_.wait(lock, [this]() { return answers_stopping_ || !answers_.empty(); });
       if (answers_.empty()) return;  // Stopping and every answer given.
-      answers = std::move(answers_.front());
+      delivery = std::move(answers_.front());
       answers_.pop_front();
     }
-    for (Reply& answer : answers) answer.done(std::move(answer.result));
+    if (!delivery.checkpoint.empty()) {
+      db::KeepCommittedCheckpoint(kept_checkpoint_, delivery.tree_size, delivery.checkpoint);
+    }
+    for (Reply& reply : delivery.replies) reply.done(std::move(reply.result));
   }
 }
 
@@ -184,7 +188,8 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     FailAll(batch, Error{Code::kUnavailable, why, {}});
     return;
   }
-  Result<db::GroupReceipt> group = store_->AppendGroup(entries, recorded_at);
+  Result<db::GroupReceipt> group =
+      store_->AppendGroup(entries, recorded_at, /*keep_checkpoint=*/false);
   if (!group) {
     FailAll(batch, group.error());
     return;
@@ -200,15 +205,15 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     metrics_.SetLedgerSize(group->tree_size);
     metrics_.SetCheckpointTime(std::chrono::system_clock::now());
   }
-  std::vector<Reply> answers;
-  answers.reserve(batch.size());
+  Delivery delivery{group->tree_size, group->checkpoint, {}};
+  delivery.replies.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    answers.push_back(Reply{std::move(batch[i].done), Outcome(group->outcomes[i], *group)});
-    if (answers.back().result && !answers.back().result->replayed) {
+    delivery.replies.push_back(Reply{std::move(batch[i].done), Outcome(group->outcomes[i], *group)});
+    if (delivery.replies.back().result && !delivery.replies.back().result->replayed) {
       metrics_.ObserveAppendLatency(committed_at - batch[i].received_at);
     }
   }
-  Deliver(std::move(answers));
+  Deliver(std::move(delivery));
 }
 
 Result<AppendResult> AppendWriter::Outcome(db::EntryOutcome& outcome,
