@@ -41,18 +41,25 @@ void AppendWriter::Deliver(Delivery delivery) {
 
 void AppendWriter::AnswerLoop() {
   for (;;) {
-    Delivery delivery;
+    std::deque<Delivery> deliveries;
     {
       std::unique_lock<std::mutex> lock(answers_mutex_);
       answers_wake_.wait(lock, [this]() { return answers_stopping_ || !answers_.empty(); });
       if (answers_.empty()) return;  // Stopping and every answer given.
-      delivery = std::move(answers_.front());
-      answers_.pop_front();
+      deliveries.swap(answers_);
     }
-    if (!delivery.checkpoint.empty()) {
-      db::KeepCommittedCheckpoint(kept_checkpoint_, delivery.tree_size, delivery.checkpoint);
+    // Every group committed since the last pass: keeping the newest checkpoint covers
+    // them all (the kept file only ever holds the newest), then they are answered.
+    const Delivery* newest = nullptr;
+    for (const Delivery& delivery : deliveries) {
+      if (!delivery.checkpoint.empty()) newest = &delivery;
     }
-    for (Reply& reply : delivery.replies) reply.done(std::move(reply.result));
+    if (newest != nullptr) {
+      db::KeepCommittedCheckpoint(kept_checkpoint_, newest->tree_size, newest->checkpoint);
+    }
+    for (Delivery& delivery : deliveries) {
+      for (Reply& reply : delivery.replies) reply.done(std::move(reply.result));
+    }
   }
 }
 
