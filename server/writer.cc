@@ -41,25 +41,18 @@ void AppendWriter::Deliver(Delivery delivery) {
 
 void AppendWriter::AnswerLoop() {
   for (;;) {
-    std::deque<Delivery> deliveries;
+    Delivery delivery;
     {
       std::unique_lock<std::mutex> lock(answers_mutex_);
       answers_wake_.wait(lock, [this]() { return answers_stopping_ || !answers_.empty(); });
       if (answers_.empty()) return;  // Stopping and every answer given.
-      deliveries.swap(answers_);
+      delivery = std::move(answers_.front());
+      answers_.pop_front();
     }
-    // Every group committed since the last pass: keeping the newest checkpoint covers
-    // them all (the kept file only ever holds the newest), then they are answered.
-    const Delivery* newest = nullptr;
-    for (const Delivery& delivery : deliveries) {
-      if (!delivery.checkpoint.empty()) newest = &delivery;
+    if (!delivery.checkpoint.empty()) {
+      db::KeepCommittedCheckpoint(kept_checkpoint_, delivery.tree_size, delivery.checkpoint);
     }
-    if (newest != nullptr) {
-      db::KeepCommittedCheckpoint(kept_checkpoint_, newest->tree_size, newest->checkpoint);
-    }
-    for (Delivery& delivery : deliveries) {
-      for (Reply& reply : delivery.replies) reply.done(std::move(reply.result));
-    }
+    for (Reply& reply : delivery.replies) reply.done(std::move(reply.result));
   }
 }
 

@@ -2,10 +2,9 @@
 // bounded queue; the writer thread takes all that are waiting (up to a batch limit),
 // commits them in one transaction with one signed checkpoint (group commit), and only
 // then answers each, with that checkpoint and the entry's inclusion proof to it. A
-// committed group is handed to a second thread, which keeps the newest checkpoint of the
-// groups waiting outside the database (and fsyncs it) and only then answers them: the
-// writer goes on with the next group meanwhile, and no entry is acknowledged before a
-// checkpoint covering it is kept.
+// committed group is handed to a second thread, which keeps its checkpoint outside the
+// database (and fsyncs it) and only then answers: the writer goes on with the next group
+// meanwhile, and no entry is acknowledged before its checkpoint is kept.
 #pragma once
 
 #include <chrono>
