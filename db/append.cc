@@ -465,12 +465,23 @@ Result<GroupReceipt> RunGroup(StoreImpl& impl, const std::vector<PendingEntry>& 
   return std::move(receipt);
 }
 
-// Writes the checkpoint of a committed transaction outside the database (unless
-// `keep` is false: the caller keeps it), then reads the last entry back and checks it is
-// `tip`.
-void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string& checkpoint,
-                 bool keep = true) {
-  if (keep) KeepCommittedCheckpoint(impl.kept_checkpoint, tip.tree_size, checkpoint);
+// Writes the checkpoint of a committed transaction outside the database
+// (StoreOptions::kept_checkpoint), then reads the last entry back and checks it is `tip`.
+void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string& checkpoint) {
+  if (!impl.kept_checkpoint.empty()) {
+    // The commit stands whatever happens here; a failure only weakens the rewind check
+    // until the next commit, so it is an alert, not a failed append.
+    if (Result<void> kept = KeepCheckpoint(impl.kept_checkpoint, tip.tree_size, checkpoint);
+        !kept) {
+      // An alert: until a later commit keeps one, a rewind past this commit would go
+      // unnoticed at start-up.
+      std::fprintf(stderr, "%s\n",
+                   nlohmann::json{{"event", "db.keep_checkpoint"}, {"alert", true},
+                                  {"error", kept.error().message}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                       .c_str());
+    }
+  }
   // Pair assertion: read the last entry back and check what was committed.
   SqliteStatement& read = impl.Statements().entry_tip;
   SqliteStatement::RunScope run(read);
@@ -481,28 +492,9 @@ void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string
 
 }  // namespace
 
-void KeepCommittedCheckpoint(const std::string& path, std::uint64_t tree_size,
-                             const std::string& checkpoint) {
-  if (path.empty()) return;
-  // The commit stands whatever happens here; a failure only weakens the rewind check
-  // until the next commit, so it is an alert, not a failed append.
-  if (Result<void> kept = KeepCheckpoint(path, tree_size, checkpoint); !kept) {
-    // An alert: until a later commit keeps one, a rewind past this commit would go
-    // unnoticed at start-up.
-    std::fprintf(stderr, "%s\n",
-                 nlohmann::json{{"event", "db.keep_checkpoint"}, {"alert", true},
-                                {"error", kept.error().message}}
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                     .c_str());
-  }
-}
-
-const std::string& Store::kept_checkpoint_path() const { return impl_->kept_checkpoint; }
-
 Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
                                    const std::string& recorded_at, bool dry_run) {
-  Result<GroupReceipt> group =
-      AppendGroupImpl(entries, recorded_at, dry_run, /*all_or_nothing=*/true, /*keep=*/true);
+  Result<GroupReceipt> group = AppendGroupImpl(entries, recorded_at, dry_run, /*all_or_nothing=*/true);
   if (!group) return group.error();
   BatchReceipt receipt;
   receipt.checkpoint = std::move(group->checkpoint);
@@ -515,14 +507,13 @@ Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
 }
 
 Result<GroupReceipt> Store::AppendGroup(const std::vector<PendingEntry>& entries,
-                                        const std::string& recorded_at, bool keep_checkpoint) {
-  return AppendGroupImpl(entries, recorded_at, /*dry_run=*/false, /*all_or_nothing=*/false,
-                         keep_checkpoint);
+                                        const std::string& recorded_at) {
+  return AppendGroupImpl(entries, recorded_at, /*dry_run=*/false, /*all_or_nothing=*/false);
 }
 
 Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& entries,
                                             const std::string& recorded_at, bool dry_run,
-                                            bool all_or_nothing, bool keep_checkpoint) {
+                                            bool all_or_nothing) {
   JEJAK_CHECK(impl_->signer.has_value());  // Appending without a key is a wiring bug.
   if (entries.empty()) return InvalidArgument("nothing to append");
   try {
@@ -548,7 +539,7 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
     transaction.Commit();
     impl_->totals_tree_size = tip.tree_size;
     cache_guard.valid = true;
-    AfterCommit(*impl_, tip, group->checkpoint, keep_checkpoint);
+    AfterCommit(*impl_, tip, group->checkpoint);
     return group;
   } catch (const std::exception& e) {
     return StorageError("db.append", e);

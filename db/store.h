@@ -165,13 +165,8 @@ class Store {
   // a failed one is skipped (its outcome holds the error) and the rest commit together
   // under one signed checkpoint, each new entry's outcome carrying its inclusion proof to
   // it (computed in memory). An Error means the whole group failed (storage).
-  // With `keep_checkpoint` false the checkpoint is not written outside the database
-  // (StoreOptions::kept_checkpoint): the caller must call KeepCommittedCheckpoint with
-  // kept_checkpoint_path() before acknowledging any entry of the group.
   Result<GroupReceipt> AppendGroup(const std::vector<PendingEntry>& entries,
-                                   const std::string& recorded_at, bool keep_checkpoint = true);
-  // StoreOptions::kept_checkpoint. Immutable: safe to read from any thread.
-  const std::string& kept_checkpoint_path() const;
+                                   const std::string& recorded_at);
 
   // Number of entries (the next seq).
   Result<std::uint64_t> TreeSize();
@@ -263,7 +258,7 @@ class Store {
  private:
   Result<GroupReceipt> AppendGroupImpl(const std::vector<PendingEntry>& entries,
                                        const std::string& recorded_at, bool dry_run,
-                                       bool all_or_nothing, bool keep_checkpoint);
+                                       bool all_or_nothing);
   Result<VerifyReport> VerifyImpl(const ledger::NoteVerifier& verifier,
                                   const std::optional<std::string>& trusted_checkpoint,
                                   std::int64_t from_seq, std::optional<std::int64_t> to_seq,
@@ -271,13 +266,6 @@ class Store {
   explicit Store(std::unique_ptr<StoreImpl> impl);
   std::unique_ptr<StoreImpl> impl_;  // db/store_impl.h.
 };
-
-// Writes `checkpoint` (of a committed transaction, covering `tree_size` entries) to the
-// kept-checkpoint file `path` (db/kept_checkpoint.h) and fsyncs it; nothing if `path` is
-// empty. A failure does not undo the commit: it is logged as an alert. Thread-safe (the
-// file is locked).
-void KeepCommittedCheckpoint(const std::string& path, std::uint64_t tree_size,
-                             const std::string& checkpoint);
 
 // `note` (a stored checkpoint, opened with `verifier`) with the cosignature lines stored
 // for its tree size appended, as GET /v1/checkpoint and the bundle's last line show it.

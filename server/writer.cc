@@ -18,8 +18,7 @@ AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_m
                            std::size_t batch_max, Metrics& metrics,
                            std::function<std::string()> clock)
     : store_(std::move(store)), queue_max_(queue_max), batch_max_(batch_max),
-      metrics_(metrics), clock_(std::move(clock)),
-      kept_checkpoint_(store_->kept_checkpoint_path()) {
+      metrics_(metrics), clock_(std::move(clock)) {
   JEJAK_CHECK(store_ != nullptr);
   JEJAK_CHECK(batch_max_ >= 1);
   JEJAK_CHECK(queue_max_ >= batch_max_);
@@ -30,29 +29,26 @@ AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_m
   thread_ = std::thread([this]() { Loop(); });
 }
 
-void AppendWriter::Deliver(Delivery delivery) {
-  if (delivery.replies.empty()) return;
+void AppendWriter::Deliver(std::vector<Reply> answers) {
+  if (answers.empty()) return;
   {
     std::lock_guard<std::mutex> lock(answers_mutex_);
-    answers_.push_back(std::move(delivery));
+    answers_.push_back(std::move(answers));
   }
   answers_wake_.notify_one();
 }
 
 void AppendWriter::AnswerLoop() {
   for (;;) {
-    Delivery delivery;
+    std::vector<Reply> answers;
     {
       std::unique_lock<std::mutex> lock(answers_mutex_);
       answers_wake_.wait(lock, [this]() { return answers_stopping_ || !answers_.empty(); });
       if (answers_.empty()) return;  // Stopping and every answer given.
-      delivery = std::move(answers_.front());
+      answers = std::move(answers_.front());
       answers_.pop_front();
     }
-    if (!delivery.checkpoint.empty()) {
-      db::KeepCommittedCheckpoint(kept_checkpoint_, delivery.tree_size, delivery.checkpoint);
-    }
-    for (Reply& reply : delivery.replies) reply.done(std::move(reply.result));
+    for (Reply& answer : answers) answer.done(std::move(answer.result));
   }
 }
 
@@ -188,8 +184,7 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     FailAll(batch, Error{Code::kUnavailable, why, {}});
     return;
   }
-  Result<db::GroupReceipt> group =
-      store_->AppendGroup(entries, recorded_at, /*keep_checkpoint=*/false);
+  Result<db::GroupReceipt> group = store_->AppendGroup(entries, recorded_at);
   if (!group) {
     FailAll(batch, group.error());
     return;
@@ -205,15 +200,15 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     metrics_.SetLedgerSize(group->tree_size);
     metrics_.SetCheckpointTime(std::chrono::system_clock::now());
   }
-  Delivery delivery{group->tree_size, group->checkpoint, {}};
-  delivery.replies.reserve(batch.size());
+  std::vector<Reply> answers;
+  answers.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    delivery.replies.push_back(Reply{std::move(batch[i].done), Outcome(group->outcomes[i], *group)});
-    if (delivery.replies.back().result && !delivery.replies.back().result->replayed) {
+    answers.push_back(Reply{std::move(batch[i].done), Outcome(group->outcomes[i], *group)});
+    if (answers.back().result && !answers.back().result->replayed) {
       metrics_.ObserveAppendLatency(committed_at - batch[i].received_at);
     }
   }
-  Deliver(std::move(delivery));
+  Deliver(std::move(answers));
 }
 
 Result<AppendResult> AppendWriter::Outcome(db::EntryOutcome& outcome,

@@ -1,10 +1,9 @@
 // AppendWriter: the one writer of the ledger. Appends from every request wait in a
 // bounded queue; the writer thread takes all that are waiting (up to a batch limit),
 // commits them in one transaction with one signed checkpoint (group commit), and only
-// then answers each, with that checkpoint and the entry's inclusion proof to it. A
-// committed group is handed to a second thread, which keeps its checkpoint outside the
-// database (and fsyncs it) and only then answers: the writer goes on with the next group
-// meanwhile, and no entry is acknowledged before its checkpoint is kept.
+// then answers each, with that checkpoint and the entry's inclusion proof to it. The
+// answers of a committed group are handed to a second thread, so that formatting them
+// never delays the next group.
 #pragma once
 
 #include <chrono>
@@ -74,17 +73,11 @@ class AppendWriter {
     AppendCallback done;
     Result<AppendResult> result;
   };
-  // A committed group's checkpoint to keep, then its answers.
-  struct Delivery {
-    std::uint64_t tree_size = 0;
-    std::string checkpoint;  // Empty when nothing was committed.
-    std::vector<Reply> replies;
-  };
   void Loop();
   void CommitBatch(std::vector<Item>& batch);
   // The answering thread: gives the answers of committed groups, in order.
   void AnswerLoop();
-  void Deliver(Delivery delivery);
+  void Deliver(std::vector<Reply> answers);
   // The answer for one outcome of `group` (writer thread: may read the store).
   Result<AppendResult> Outcome(db::EntryOutcome& outcome, const db::GroupReceipt& group);
 
@@ -96,7 +89,6 @@ class AppendWriter {
   const std::size_t batch_max_;
   Metrics& metrics_;
   std::function<std::string()> clock_;
-  const std::string kept_checkpoint_;  // The store's kept-checkpoint file, or empty.
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> queue_;
@@ -110,7 +102,7 @@ class AppendWriter {
   // and every answer was given.
   std::mutex answers_mutex_;
   std::condition_variable answers_wake_;
-  std::deque<Delivery> answers_;
+  std::deque<std::vector<Reply>> answers_;
   bool answers_stopping_ = false;
   std::thread answer_thread_;
 };
