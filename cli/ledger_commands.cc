@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -288,48 +289,154 @@ int Init(const Args& args) { return CreateLedger(args, ""); }
 
 namespace {
 
-// Splits an append input into entry bodies: one JSON object, or NDJSON (blank lines
-// skipped). Reports the first bad line.
-std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> ParseAppendInput(
-    const std::string& input, Failure& failure) {
-  std::vector<std::shared_ptr<const nlohmann::json>> bodies;
-  Result<nlohmann::json> whole = ledger::ParseStrict(input);
-  if (whole && whole->is_object()) {
-    Result<nlohmann::json> valid = ledger::ValidateBody(*whole);
-    if (!valid) {
-      failure = {kExitUsage, valid.error().ToString()};
-      return std::nullopt;
+// The entries of an append input, read a group at a time: one JSON object (which may
+// span lines), or NDJSON (blank lines skipped). Each body is validated as it is read; the
+// first bad line stops the append, named by its number. At most kAppendFileBytesMax
+// bytes are read.
+class AppendInput {
+ public:
+  AppendInput(std::istream& in, std::string sub) : in_(in), sub_(std::move(sub)) {}
+
+  // The next at most `count` entries; none when the input is exhausted. On a bad input,
+  // `failure()` says why and an Error (kInvalidArgument) is returned.
+  Result<std::vector<db::PendingEntry>> Next(std::size_t count) {
+    std::vector<db::PendingEntry> entries;
+    if (failure_) return Error{Code::kInvalidArgument, failure_->reason, {}};
+    if (!started_ && !Start()) return Error{Code::kInvalidArgument, failure_->reason, {}};
+    if (single_) {
+      entries.push_back(std::move(*single_));
+      single_.reset();
+      return entries;
     }
-    bodies.push_back(std::make_shared<const nlohmann::json>(std::move(valid).value()));
-    return bodies;
+    std::string line;
+    while (entries.size() < count) {
+      if (!pending_line_.empty()) {
+        line = std::move(pending_line_);
+        pending_line_.clear();
+      } else if (!ReadLine(line)) {
+        break;
+      }
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      std::optional<db::PendingEntry> entry = Entry(line, "line " + std::to_string(number_) + ": ");
+      if (!entry) return Error{Code::kInvalidArgument, failure_->reason, {}};
+      entries.push_back(std::move(*entry));
+    }
+    if (failure_) return Error{Code::kInvalidArgument, failure_->reason, {}};
+    if (entries.empty() && !seen_any_) {
+      failure_ = Failure{kExitUsage, "no entries in the input"};
+      return Error{Code::kInvalidArgument, failure_->reason, {}};
+    }
+    return entries;
   }
-  std::istringstream lines(input);
-  std::string line;
-  std::size_t number = 0;
-  while (std::getline(lines, line)) {
-    ++number;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    Result<nlohmann::json> parsed = ledger::ParseStrict(line);
+
+  // Set once the input was found bad (not a ledger check).
+  const std::optional<Failure>& failure() const { return failure_; }
+
+ private:
+  // Reads one line into `line`; false at the end of the input (or past its size limit,
+  // which sets the failure).
+  bool ReadLine(std::string& line) {
+    if (!std::getline(in_, line)) return false;
+    ++number_;
+    bytes_ += line.size() + 1;
+    if (bytes_ > kAppendFileBytesMax + 1) {
+      failure_ = Failure{kExitUsage, "input larger than 1 GiB"};
+      return false;
+    }
+    return true;
+  }
+
+  // The first non-blank line decides the form: a JSON object on one line starts NDJSON;
+  // otherwise the whole input must be one JSON object.
+  bool Start() {
+    started_ = true;
+    std::string line;
+    while (ReadLine(line)) {
+      if (line.find_first_not_of(" \t\r") != std::string::npos) break;
+      line.clear();
+    }
+    if (failure_) return false;
+    Result<nlohmann::json> first = ledger::ParseStrict(line);
+    if (line.empty() || (first && first->is_object())) {
+      pending_line_ = std::move(line);  // NDJSON (or an empty input).
+      return true;
+    }
+    const std::size_t first_number = number_;
+    std::string whole = line;
+    std::string more;
+    while (ReadLine(more)) whole += "\n" + more;
+    if (failure_) return false;
+    Result<nlohmann::json> object = ledger::ParseStrict(whole);
+    if (object && object->is_object()) {
+      single_ = Entry(whole, "");
+      return single_.has_value();
+    }
+    // Not one object either: the first line is what is wrong, as NDJSON.
+    number_ = first_number;
+    failure_ = Failure{kExitUsage, "line " + std::to_string(number_) + ": " +
+                                       (first ? std::string("an entry must be a JSON object")
+                                              : first.error().ToString())};
+    return false;
+  }
+
+  // The validated entry `text` holds, or nullopt with the failure set (`where` prefixed).
+  std::optional<db::PendingEntry> Entry(const std::string& text, const std::string& where) {
+    Result<nlohmann::json> parsed = ledger::ParseStrict(text);
     if (!parsed) {
-      failure = {kExitUsage, "line " + std::to_string(number) + ": " + parsed.error().ToString()};
+      failure_ = Failure{kExitUsage, where + parsed.error().ToString()};
       return std::nullopt;
     }
     if (!parsed->is_object()) {
-      failure = {kExitUsage, "line " + std::to_string(number) + ": an entry must be a JSON object"};
+      failure_ = Failure{kExitUsage, where + "an entry must be a JSON object"};
       return std::nullopt;
     }
     Result<nlohmann::json> valid = ledger::ValidateBody(*parsed);
     if (!valid) {
-      failure = {kExitUsage, "line " + std::to_string(number) + ": " + valid.error().ToString()};
+      failure_ = Failure{kExitUsage, where + valid.error().ToString()};
       return std::nullopt;
     }
-    bodies.push_back(std::make_shared<const nlohmann::json>(std::move(valid).value()));
+    seen_any_ = true;
+    return db::PendingEntry{std::make_shared<const nlohmann::json>(std::move(valid).value()),
+                            sub_, "", ""};
   }
-  if (bodies.empty()) failure = {kExitUsage, "no entries in the input"};
-  if (bodies.empty()) return std::nullopt;
-  return bodies;
-}
 
+  std::istream& in_;
+  const std::string sub_;
+  bool started_ = false;
+  bool seen_any_ = false;
+  std::optional<db::PendingEntry> single_;  // The input was one (multi-line) object.
+  std::string pending_line_;                // The first NDJSON line, read by Start().
+  std::size_t number_ = 0;                  // Of the last line read.
+  std::uintmax_t bytes_ = 0;
+  std::optional<Failure> failure_;
+};
+
+// An EntrySource that reads the group after the one it returns on a second thread, so
+// that parsing and validating the input overlaps the store's writing. The source it wraps
+// is only ever called by one thread at a time.
+class PrefetchingSource {
+ public:
+  explicit PrefetchingSource(db::EntrySource source) : source_(std::move(source)) {}
+  ~PrefetchingSource() {
+    if (next_.valid()) next_.wait();
+  }
+  PrefetchingSource(const PrefetchingSource&) = delete;
+  PrefetchingSource& operator=(const PrefetchingSource&) = delete;
+
+  Result<std::vector<db::PendingEntry>> Next(std::size_t count) {
+    Result<std::vector<db::PendingEntry>> entries =
+        next_.valid() ? next_.get() : source_(count);
+    // Only while there is more: an error or the end is final.
+    if (entries && !entries->empty()) {
+      next_ = std::async(std::launch::async, [this, count]() { return source_(count); });
+    }
+    return entries;
+  }
+
+ private:
+  db::EntrySource source_;
+  std::future<Result<std::vector<db::PendingEntry>>> next_;
+};
 
 }  // namespace
 
@@ -347,49 +454,42 @@ int Append(const Args& args) {
     }
     batch = static_cast<std::size_t>(value);
   }
-  std::string input;
   const std::string& file = args.positional[0];
-  if (file == "-") {
-    std::ostringstream content;
-    content << std::cin.rdbuf();
-    input = content.str();
-    if (input.size() > kAppendFileBytesMax) return Usage("append: input larger than 1 GiB");
-  } else {
-    std::optional<std::string> content = ReadFile(file, kAppendFileBytesMax);
-    if (!content) return Usage("append: cannot read " + file + " (missing, not a file, or over 1 GiB)");
-    input = std::move(*content);
+  std::ifstream file_stream;
+  if (file != "-") {
+    std::error_code ec;
+    const bool regular = fs::is_regular_file(file, ec);
+    const std::uintmax_t size = regular ? fs::file_size(file, ec) : 0;
+    if (regular && !ec && size <= kAppendFileBytesMax) file_stream.open(file, std::ios::binary);
+    if (!file_stream) {
+      return Usage("append: cannot read " + file + " (missing, not a file, or over 1 GiB)");
+    }
   }
+  AppendInput input(file == "-" ? std::cin : file_stream, *sub);
   Failure failure;
-  std::optional<std::vector<std::shared_ptr<const nlohmann::json>>> bodies = ParseAppendInput(input, failure);
-  if (!bodies) return Fail({kExitUsage, "append: " + failure.reason});
   std::optional<Ledger> ledger = OpenLedger(args, /*need_signer=*/true, failure);
   if (!ledger) return Fail(failure);
 
-  std::vector<db::PendingEntry> pending;
-  pending.reserve(bodies->size());
-  for (auto& body : *bodies) pending.push_back(db::PendingEntry{body, *sub, "", ""});
-  // All or nothing: check every entry against the ledger in one rolled-back transaction
-  // first, so a bad line in the middle of a file changes nothing.
-  if (pending.size() > batch) {
-    Result<db::BatchReceipt> dry = ledger->store->Append(pending, NowRfc3339(), /*dry_run=*/true);
-    if (!dry) return Usage("append: nothing written: " + dry.error().ToString());
-  }
-  std::uint64_t appended = 0;
-  std::int64_t first_seq = -1;
-  std::string checkpoint;
-  for (std::size_t begin = 0; begin < pending.size(); begin += batch) {
-    const std::size_t end = std::min(pending.size(), begin + batch);
-    std::vector<db::PendingEntry> group(pending.begin() + static_cast<std::ptrdiff_t>(begin),
-                                        pending.begin() + static_cast<std::ptrdiff_t>(end));
-    Result<db::BatchReceipt> receipt = ledger->store->Append(group, NowRfc3339());
-    if (!receipt) {
-      return Usage("append: " + std::string(appended == 0 ? "nothing written: " : "stopped after " +
-                   std::to_string(appended) + " entries: ") + receipt.error().ToString());
-    }
-    if (first_seq < 0) first_seq = receipt->entries.front().seq;
-    appended += receipt->entries.size();
-    checkpoint = receipt->checkpoint;
-  }
+  // One transaction, all or nothing: the input is read and checked a group at a time,
+  // each group signed with its own checkpoint, and nothing is committed unless every
+  // entry passed. Memory holds two groups, whatever the input's size.
+  bool input_failed = false;  // The append stopped at a bad input, not a ledger check.
+  Result<db::StreamReceipt> receipt = Error{Code::kInternal, "not appended", {}};
+  {
+    PrefetchingSource prefetching([&input](std::size_t count) { return input.Next(count); });
+    receipt = ledger->store->AppendStream(
+        [&](std::size_t count) {
+          Result<std::vector<db::PendingEntry>> entries = prefetching.Next(count);
+          if (!entries) input_failed = true;
+          return entries;
+        },
+        batch, NowRfc3339);
+  }  // Waits for a group still being read ahead.
+  if (input_failed) return Fail({kExitUsage, "append: " + input.failure()->reason});
+  if (!receipt) return Usage("append: nothing written: " + receipt.error().ToString());
+  const std::uint64_t appended = receipt->appended;
+  const std::int64_t first_seq = receipt->first_seq;
+  const std::string& checkpoint = receipt->checkpoint;
   if (appended == 1) {
     std::printf("appended seq %lld\n", static_cast<long long>(first_seq));
   } else {

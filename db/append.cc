@@ -25,152 +25,145 @@ namespace jejak::db {
 
 namespace {
 
-// The prepared statements that write one entry, its share of the realisation aggregates
-// and the Merkle nodes it completes, each bound once to the members it reads.
+// Writes one entry, its share of the realisation aggregates and the Merkle nodes it
+// completes, through the statements the store prepared once (StoreStatements).
 class EntryWriter {
  public:
-  explicit EntryWriter(soci::session& sql)
-      : insert_entry_(
-            (sql.prepare << "INSERT INTO entries (" << kEntryColumnNames
-                         << ") VALUES (:seq, :canonical, :leaf_hash, :chain_hash, :kind,"
-                            " :recorded_at, :recorded_by, :fiscal_year, :opd, :sub_activity,"
-                            " :account, :instrument, :mechanism, :value_date, :bank_ref,"
-                            " :payee_account, :payee_npwp, :tax_type, :amount_sen, :net_sen,"
-                            " :tax_sen, :reverses, :evidence_no, :evidence_date, :tax_detail,"
-                            " :covers, :monthly_plan, :refunds)",
-             soci::use(row_.seq), soci::use(row_.canonical), soci::use(row_.leaf_hash),
-             soci::use(row_.chain_hash), soci::use(row_.kind), soci::use(row_.recorded_at),
-             soci::use(row_.recorded_by), soci::use(row_.fiscal_year.value, row_.fiscal_year.indicator),
-             soci::use(row_.opd.value, row_.opd.indicator),
-             soci::use(row_.sub_activity.value, row_.sub_activity.indicator),
-             soci::use(row_.account.value, row_.account.indicator),
-             soci::use(row_.instrument.value, row_.instrument.indicator),
-             soci::use(row_.mechanism.value, row_.mechanism.indicator),
-             soci::use(row_.value_date.value, row_.value_date.indicator),
-             soci::use(row_.bank_ref.value, row_.bank_ref.indicator),
-             soci::use(row_.payee_account.value, row_.payee_account.indicator),
-             soci::use(row_.payee_npwp.value, row_.payee_npwp.indicator),
-             soci::use(row_.tax_type.value, row_.tax_type.indicator),
-             soci::use(row_.amount_sen.value, row_.amount_sen.indicator),
-             soci::use(row_.net_sen.value, row_.net_sen.indicator),
-             soci::use(row_.tax_sen.value, row_.tax_sen.indicator),
-             soci::use(row_.reverses.value, row_.reverses.indicator),
-             soci::use(row_.evidence_no.value, row_.evidence_no.indicator),
-             soci::use(row_.evidence_date.value, row_.evidence_date.indicator),
-             soci::use(row_.tax_detail.value, row_.tax_detail.indicator),
-             soci::use(row_.covers.value, row_.covers.indicator),
-             soci::use(row_.monthly_plan.value, row_.monthly_plan.indicator),
-             soci::use(row_.refunds.value, row_.refunds.indicator))),
-        // Realisation aggregates: one upsert per table for each expenditure (+) or
-        // reversal (- the original's amount); refunds are read from the entries.
-        upsert_monthly_(
-            (sql.prepare << "INSERT INTO realisation_monthly (fiscal_year, opd, account_group,"
-                            " instrument, month, amount_sen, entries)"
-                            " VALUES (:y, :o, :g, :i, :m, :a, :n)"
-                            " ON CONFLICT (fiscal_year, opd, account_group, instrument, month)"
-                            " DO UPDATE SET amount_sen = realisation_monthly.amount_sen + excluded.amount_sen,"
-                            " entries = realisation_monthly.entries + excluded.entries",
-             soci::use(delta_.fiscal_year), soci::use(delta_.opd), soci::use(delta_.account_group),
-             soci::use(delta_.instrument), soci::use(delta_.month), soci::use(delta_.amount_sen),
-             soci::use(delta_.entries))),
-        upsert_daily_(
-            (sql.prepare << "INSERT INTO realisation_daily (fiscal_year, value_date, opd,"
-                            " account_group, instrument, amount_sen, entries)"
-                            " VALUES (:y, :d, :o, :g, :i, :a, :n)"
-                            " ON CONFLICT (fiscal_year, value_date, opd, account_group, instrument)"
-                            " DO UPDATE SET amount_sen = realisation_daily.amount_sen + excluded.amount_sen,"
-                            " entries = realisation_daily.entries + excluded.entries",
-             soci::use(delta_.fiscal_year), soci::use(delta_.value_date), soci::use(delta_.opd),
-             soci::use(delta_.account_group), soci::use(delta_.instrument), soci::use(delta_.amount_sen),
-             soci::use(delta_.entries))),
-        upsert_lines_(
-            (sql.prepare << "INSERT INTO realisation_lines (fiscal_year, opd, sub_activity,"
-                            " account, month, amount_sen, entries)"
-                            " VALUES (:y, :o, :s, :a, :m, :v, :n)"
-                            " ON CONFLICT (fiscal_year, opd, sub_activity, account, month)"
-                            " DO UPDATE SET amount_sen = realisation_lines.amount_sen + excluded.amount_sen,"
-                            " entries = realisation_lines.entries + excluded.entries",
-             soci::use(delta_.fiscal_year), soci::use(delta_.opd), soci::use(delta_.sub_activity),
-             soci::use(delta_.account), soci::use(delta_.month), soci::use(delta_.amount_sen),
-             soci::use(delta_.entries))),
-        insert_node_(
-            (sql.prepare << "INSERT INTO merkle_nodes (level, node_index, completed_seq, hash)"
-                            " VALUES (:l, :i, :c, :h)",
-             soci::use(node_level_), soci::use(node_index_), soci::use(node_completed_),
-             soci::use(node_hash_))) {}
+  explicit EntryWriter(StoreStatements& statements) : statements_(statements) {}
 
   // Inserts the sealed entry with its derived `columns`.
   void InsertEntry(const ledger::EntryColumns& columns, const ledger::SealedEntry& sealed) {
     row_.Set(columns);
     JEJAK_CHECK(row_.seq == sealed.seq);  // Stamped and sealed at the same seq.
-    row_.canonical = sealed.canonical;
-    row_.leaf_hash = Hex(sealed.leaf_hash);
-    row_.chain_hash = Hex(sealed.chain_hash);
-    insert_entry_.execute(true);
+    SqliteStatement& insert = statements_.insert_entry;
+    SqliteStatement::RunScope run(insert);
+    // kEntryColumnNames' order.
+    int i = 0;
+    insert.Bind(++i, row_.seq);
+    insert.Bind(++i, std::string_view(sealed.canonical));
+    insert.Bind(++i, std::string_view(Hex(sealed.leaf_hash)));
+    insert.Bind(++i, std::string_view(Hex(sealed.chain_hash)));
+    insert.Bind(++i, std::string_view(row_.kind));
+    insert.Bind(++i, std::string_view(row_.recorded_at));
+    insert.Bind(++i, std::string_view(row_.recorded_by));
+    insert.Bind(++i, row_.fiscal_year);
+    for (const TextColumn* text : {&row_.opd, &row_.sub_activity, &row_.account, &row_.instrument,
+                                   &row_.mechanism, &row_.value_date, &row_.bank_ref,
+                                   &row_.payee_account, &row_.payee_npwp, &row_.tax_type}) {
+      insert.Bind(++i, *text);
+    }
+    for (const IntColumn* number : {&row_.amount_sen, &row_.net_sen, &row_.tax_sen, &row_.reverses}) {
+      insert.Bind(++i, *number);
+    }
+    for (const TextColumn* text : {&row_.evidence_no, &row_.evidence_date, &row_.tax_detail,
+                                   &row_.covers, &row_.monthly_plan}) {
+      insert.Bind(++i, *text);
+    }
+    insert.Bind(++i, row_.refunds);
+    JEJAK_CHECK(i == 28);  // Every column of kEntryColumnNames.
+    insert.Execute();
   }
 
-  // Adds `expenditure` (its columns) with `sign` to both realisation tables.
+  // Adds `expenditure` (its columns) with `sign` to the three realisation tables.
   void AddRealisation(const ledger::EntryColumns& expenditure, int sign) {
-    delta_.Set(expenditure, sign);
-    upsert_monthly_.execute(true);
-    upsert_daily_.execute(true);
-    upsert_lines_.execute(true);
+    RealisationDelta delta;
+    delta.Set(expenditure, sign);
+    Upsert(statements_.upsert_monthly,
+           {delta.opd, delta.account_group, delta.instrument, delta.month}, delta);
+    Upsert(statements_.upsert_daily,
+           {delta.value_date, delta.opd, delta.account_group, delta.instrument}, delta);
+    Upsert(statements_.upsert_lines, {delta.opd, delta.sub_activity, delta.account, delta.month},
+           delta);
   }
 
   // Inserts `node`, completed by the leaf of `seq`.
   void InsertNode(const ledger::MerkleFrontier::CompletedNode& node, std::int64_t seq) {
-    node_level_ = static_cast<int>(node.id.level);
-    node_index_ = static_cast<long long>(node.id.index);
-    node_completed_ = seq;
-    node_hash_ = Hex(node.hash);
-    insert_node_.execute(true);
+    SqliteStatement& insert = statements_.insert_node;
+    SqliteStatement::RunScope run(insert);
+    insert.Bind(1, static_cast<long long>(node.id.level));
+    insert.Bind(2, static_cast<long long>(node.id.index));
+    insert.Bind(3, static_cast<long long>(seq));
+    insert.Bind(4, std::string_view(Hex(node.hash)));
+    insert.Execute();
   }
 
  private:
-  // Bound values first: the statements below are prepared with their addresses.
+  // One aggregate upsert: the fiscal year, the table's four key texts in its column
+  // order, then the amount and the entry count.
+  static void Upsert(SqliteStatement& upsert, std::initializer_list<std::string_view> keys,
+                     const RealisationDelta& delta) {
+    SqliteStatement::RunScope run(upsert);
+    int i = 0;
+    upsert.Bind(++i, delta.fiscal_year);
+    for (std::string_view key : keys) upsert.Bind(++i, key);
+    upsert.Bind(++i, delta.amount_sen);
+    upsert.Bind(++i, delta.entries);
+    upsert.Execute();
+  }
+
+  StoreStatements& statements_;
   EntryRow row_;
-  RealisationDelta delta_;
-  int node_level_ = 0;
-  long long node_index_ = 0;
-  long long node_completed_ = 0;
-  std::string node_hash_;
-  soci::statement insert_entry_;
-  soci::statement upsert_monthly_;
-  soci::statement upsert_daily_;
-  soci::statement upsert_lines_;
-  soci::statement insert_node_;
 };
 
-// The tip a group is sealed onto: the stored chain hash of the newest entry. Refuses
-// (kUnavailable) while the clock is behind the newest entry; kDataLoss if its chain hash
-// is missing or not a hash.
-Result<ledger::ChainTip> LoadTip(soci::session& sql, std::uint64_t tree_size,
-                                 const std::string& recorded_at) {
-  ledger::ChainTip tip{tree_size, ledger::kChainSeed};
-  if (tree_size == 0) return tip;
-  std::string hex;
-  std::string last_recorded_at;
-  long long last = static_cast<long long>(tree_size - 1);
-  sql << "SELECT chain_hash, recorded_at FROM entries WHERE seq = :s", soci::into(hex),
-      soci::into(last_recorded_at), soci::use(last);
-  // Never chain onto zeros: a tip that is not a hash stops every append.
-  std::optional<ledger::Digest> chain_hash = crypto::DigestFromHex(hex);
-  if (!sql.got_data() || !chain_hash) {
-    return Error{Code::kDataLoss,
-                 "the chain hash of seq " + std::to_string(last) + " is missing or not a hash",
-                 {}};
+// Where a group on a ledger of `tree_size` entries starts, read from the database: the
+// stored chain hash and recorded_at of the newest entry, and the frontier from stored
+// nodes. kDataLoss if the chain hash is missing or not a hash, or a node is missing.
+Result<GroupStart> LoadGroupStart(StoreImpl& impl, std::uint64_t tree_size) {
+  GroupStart start;
+  start.tip = ledger::ChainTip{tree_size, ledger::kChainSeed};
+  if (tree_size > 0) {
+    long long last = static_cast<long long>(tree_size - 1);
+    SqliteStatement& read = impl.Statements().entry_tip;
+    SqliteStatement::RunScope run(read);
+    read.Bind(1, last);
+    const bool found = read.Step();
+    // Never chain onto zeros: a tip that is not a hash stops every append.
+    std::optional<ledger::Digest> chain_hash =
+        found ? crypto::DigestFromHex(read.Text(0)) : std::nullopt;
+    if (!chain_hash) {
+      return Error{Code::kDataLoss,
+                   "the chain hash of seq " + std::to_string(last) + " is missing or not a hash",
+                   {}};
+    }
+    start.tip.chain_hash = *chain_hash;
+    start.last_recorded_at = read.Text(1);
   }
-  tip.chain_hash = *chain_hash;
-  // Time never runs backwards (DESIGN): with the clock behind the newest entry, every
-  // append is refused until it catches up, rather than stamped into the past.
-  if (recorded_at < last_recorded_at) {
+  const ledger::NodeReader stored = impl.Reader();
+  Result<ledger::MerkleFrontier> frontier = ledger::MerkleFrontier::Load(
+      tree_size, [&](ledger::NodeId id) -> Result<ledger::Digest> {
+        Result<ledger::Digest> hash = stored(id);
+        if (hash) start.frontier_nodes.push_back({id, *hash});
+        return hash;
+      });
+  if (!frontier) return frontier.error();
+  start.frontier = std::move(frontier).value();
+  return start;
+}
+
+// Time never runs backwards (DESIGN): with the clock behind the newest entry, every
+// append is refused (kUnavailable) until it catches up, rather than stamped into the past.
+Result<void> CheckClock(const std::string& recorded_at, const GroupStart& start) {
+  if (recorded_at < start.last_recorded_at) {
     return Error{Code::kUnavailable,
                  "the clock (" + recorded_at + ") is behind the newest entry (" +
-                     last_recorded_at + "); appends wait until it catches up",
+                     start.last_recorded_at + "); appends wait until it catches up",
                  {}};
   }
-  return tip;
+  return Ok();
 }
+
+// A perfect subtree (level, index), the key of the nodes a group's proofs are made from.
+using NodeKey = std::pair<std::uint32_t, std::uint64_t>;
+
+// How a group runs (RunGroup): all or nothing (stop at the first failure) or each entry
+// on its own; with inclusion proofs computed for its outcomes; and how a failed entry is
+// named in an all-or-nothing error ("entry I: ", I counted from `first_index`).
+struct GroupOptions {
+  bool all_or_nothing = true;
+  bool proofs = false;
+  std::size_t first_index = 0;
+  bool name_entries = false;
+};
 
 // One group commit in progress, inside the caller's write transaction: appends or
 // replays each pending entry, then signs and records one checkpoint over them. Holds
@@ -179,30 +172,35 @@ class GroupAppend {
  public:
   GroupAppend(StoreImpl& impl, const std::vector<PendingEntry>& entries,
               const std::string& recorded_at, const ledger::ChainTip& tip,
-              ledger::MerkleFrontier frontier)
+              ledger::MerkleFrontier frontier, std::map<NodeKey, ledger::Digest>* nodes)
       : impl_(impl),
         entries_(entries),
         recorded_at_(recorded_at),
         tip_(tip),
         frontier_(std::move(frontier)),
-        writer_(impl.sql),
-        view_(impl.sql) {
+        writer_(impl.Statements()),
+        view_(impl.View()),
+        nodes_(nodes) {
     JEJAK_CHECK(frontier_.size() == tip_.tree_size);
     receipt_.outcomes.reserve(entries.size());
   }
 
-  // Appends (or replays) every pending entry in order. With `all_or_nothing`, stops at
-  // the first failure and returns it, prefixed by "entry I: " when there is more than
-  // one entry; otherwise a failed entry's outcome holds its error and the rest go on.
-  Result<void> AppendAll(bool all_or_nothing) {
+  // Appends (or replays) every pending entry in order. With `options.all_or_nothing`,
+  // stops at the first failure and returns it, prefixed by "entry I: " if
+  // `options.name_entries`; otherwise a failed entry's outcome holds its error and the
+  // rest go on.
+  Result<void> AppendAll(const GroupOptions& options) {
+    const bool all_or_nothing = options.all_or_nothing;
     for (std::size_t i = 0; i < entries_.size(); ++i) {
       JEJAK_CHECK(entries_[i].body != nullptr);
       const PendingEntry& pending = entries_[i];
-      EntryOutcome outcome{Error{Code::kInternal, "not appended", {}}, false, 0};
+      EntryOutcome outcome{Error{Code::kInternal, "not appended", {}}, false, 0, std::nullopt};
       outcome.receipt = AppendOne(pending, outcome);
       if (!outcome.receipt && all_or_nothing) {
         Error error = outcome.receipt.error();
-        if (entries_.size() > 1) error.message = "entry " + std::to_string(i) + ": " + error.message;
+        if (options.name_entries) {
+          error.message = "entry " + std::to_string(options.first_index + i) + ": " + error.message;
+        }
         return error;
       }
       if (!pending.idempotency_key.empty() && outcome.receipt && !outcome.replayed) {
@@ -226,8 +224,13 @@ class GroupAppend {
     receipt_.tree_size = frontier_.size();
     soci::session& sql = impl_.sql;
     long long checkpoint_size = static_cast<long long>(frontier_.size());
-    sql << "INSERT INTO checkpoints (tree_size, note) VALUES (:s, :n)",
-        soci::use(checkpoint_size), soci::use(receipt_.checkpoint);
+    {
+      SqliteStatement& insert = impl_.Statements().insert_checkpoint;
+      SqliteStatement::RunScope run(insert);
+      insert.Bind(1, checkpoint_size);
+      insert.Bind(2, std::string_view(receipt_.checkpoint));
+      insert.Execute();
+    }
     for (std::size_t i = 0; i < entries_.size(); ++i) {
       EntryOutcome& outcome = receipt_.outcomes[i];
       if (!outcome.receipt || outcome.replayed) continue;
@@ -249,6 +252,7 @@ class GroupAppend {
 
   std::size_t appended() const { return appended_; }
   const ledger::ChainTip& tip() const { return tip_; }
+  const ledger::MerkleFrontier& frontier() const { return frontier_; }
   const std::string& genesis_origin() const { return genesis_origin_; }
   GroupReceipt& receipt() { return receipt_; }
 
@@ -364,6 +368,7 @@ class GroupAppend {
     }
     for (const ledger::MerkleFrontier::CompletedNode& node : frontier_.Append(sealed.leaf_hash)) {
       writer_.InsertNode(node, sealed.seq);
+      if (nodes_ != nullptr) nodes_->emplace(NodeKey{node.id.level, node.id.index}, node.hash);
     }
     tip_ = ledger::ChainTip{frontier_.size(), sealed.chain_hash};
     if (is_genesis) genesis_origin_ = body["origin"].get<std::string>();
@@ -379,7 +384,8 @@ class GroupAppend {
   ledger::MerkleFrontier frontier_;
   EntryWriter writer_;
   AuditFactsWriter audit_facts_{impl_.sql};
-  SqlLedgerView view_;
+  SqlLedgerView& view_;
+  std::map<NodeKey, ledger::Digest>* nodes_;  // Completed nodes are added here, if set.
   std::string genesis_origin_;  // Set when this group holds the genesis entry.
   GroupReceipt receipt_;
   // Idempotency keys first seen in this group: (sub, key) -> outcome index.
@@ -387,15 +393,105 @@ class GroupAppend {
   std::size_t appended_ = 0;
 };
 
-// Drops the store's year totals on scope exit unless `valid` was set (the group
-// committed, or changed nothing).
-struct TotalsGuard {
+// Drops what the store remembers of the ledger (StoreImpl::DropCaches) on scope exit
+// unless `valid` was set (the transaction committed, or changed nothing).
+struct CacheGuard {
   StoreImpl& impl;
   bool valid = false;
-  ~TotalsGuard() {
-    if (!valid) impl.DropTotals();
+  ~CacheGuard() {
+    if (!valid) impl.DropCaches();
   }
 };
+
+// One group inside the caller's open write transaction: starts where the store's last
+// group left the ledger if it still has that size (StoreImpl::next_group), else reads the
+// tip and the frontier; appends (or replays) every entry and signs one checkpoint over
+// them; and records where the next group starts (the caller's CacheGuard drops it unless
+// the transaction commits). With `options.proofs`, every outcome at the group's tree size
+// gets its inclusion proof, computed from the frontier's nodes and the nodes the group
+// completed (no stored node is read again). `appended` receives the number of entries
+// written and `tip` the new tip.
+Result<GroupReceipt> RunGroup(StoreImpl& impl, const std::vector<PendingEntry>& entries,
+                              const std::string& recorded_at, const GroupOptions& options,
+                              std::size_t& appended, ledger::ChainTip& tip) {
+  const bool proofs = options.proofs;
+  const std::uint64_t first_size = impl.Size();
+  // What this store remembers is of the ledger it last wrote; anything else (another
+  // writer, a rolled-back group) means reading it again.
+  if (impl.totals_tree_size != first_size) impl.DropCaches();
+  if (!impl.next_group || impl.next_group->tip.tree_size != first_size) {
+    Result<GroupStart> loaded = LoadGroupStart(impl, first_size);
+    if (!loaded) return loaded.error();
+    impl.next_group = std::move(loaded).value();
+  }
+  const GroupStart& start = *impl.next_group;
+  if (Result<void> clock = CheckClock(recorded_at, start); !clock) return clock.error();
+  std::map<NodeKey, ledger::Digest> nodes;  // The frontier's, then the group's.
+  for (const ledger::MerkleFrontier::CompletedNode& node : start.frontier_nodes) {
+    nodes.emplace(NodeKey{node.id.level, node.id.index}, node.hash);
+  }
+
+  GroupAppend group(impl, entries, recorded_at, start.tip, start.frontier, &nodes);
+  if (Result<void> all = group.AppendAll(options); !all) return all.error();
+  GroupReceipt& receipt = group.receipt();
+  appended = group.appended();
+  tip = group.tip();
+  if (appended == 0) {
+    receipt.tree_size = first_size;  // Only failures and replays: nothing to sign.
+    return std::move(receipt);
+  }
+  if (Result<void> signed_checkpoint = group.SignAndRecord(); !signed_checkpoint) {
+    return signed_checkpoint.error();
+  }
+  if (!group.genesis_origin().empty()) impl.origin = group.genesis_origin();
+  GroupStart next{group.tip(), recorded_at, group.frontier(), {}};
+  for (const ledger::NodeId& id : ledger::MerkleFrontier::FrontierNodes(tip.tree_size)) {
+    auto found = nodes.find(NodeKey{id.level, id.index});
+    JEJAK_CHECK(found != nodes.end());  // The old frontier's or completed by the group.
+    next.frontier_nodes.push_back({id, found->second});
+  }
+  impl.next_group = std::move(next);
+  if (proofs) {
+    const ledger::NodeReader in_memory = [&nodes](ledger::NodeId id) -> Result<ledger::Digest> {
+      auto found = nodes.find(NodeKey{id.level, id.index});
+      JEJAK_CHECK(found != nodes.end());  // Every node a proof at this size needs is here.
+      return found->second;
+    };
+    for (EntryOutcome& outcome : receipt.outcomes) {
+      if (!outcome.receipt || outcome.tree_size != receipt.tree_size) continue;
+      Result<std::vector<ledger::Digest>> proof = ledger::InclusionProof(
+          static_cast<std::uint64_t>(outcome.receipt->seq), receipt.tree_size, in_memory);
+      if (!proof) return proof.error();
+      outcome.inclusion_proof = std::move(proof).value();
+    }
+  }
+  return std::move(receipt);
+}
+
+// Writes the checkpoint of a committed transaction outside the database
+// (StoreOptions::kept_checkpoint), then reads the last entry back and checks it is `tip`.
+void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string& checkpoint) {
+  if (!impl.kept_checkpoint.empty()) {
+    // The commit stands whatever happens here; a failure only weakens the rewind check
+    // until the next commit, so it is an alert, not a failed append.
+    if (Result<void> kept = KeepCheckpoint(impl.kept_checkpoint, tip.tree_size, checkpoint);
+        !kept) {
+      // An alert: until a later commit keeps one, a rewind past this commit would go
+      // unnoticed at start-up.
+      std::fprintf(stderr, "%s\n",
+                   nlohmann::json{{"event", "db.keep_checkpoint"}, {"alert", true},
+                                  {"error", kept.error().message}}
+                       .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                       .c_str());
+    }
+  }
+  // Pair assertion: read the last entry back and check what was committed.
+  SqliteStatement& read = impl.Statements().entry_tip;
+  SqliteStatement::RunScope run(read);
+  read.Bind(1, static_cast<long long>(tip.tree_size) - 1);
+  JEJAK_CHECK(read.Step());
+  JEJAK_CHECK(read.Text(0) == Hex(tip.chain_hash));
+}
 
 }  // namespace
 
@@ -423,66 +519,73 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
                                             bool all_or_nothing) {
   JEJAK_CHECK(impl_->signer.has_value());  // Appending without a key is a wiring bug.
   if (entries.empty()) return InvalidArgument("nothing to append");
-  soci::session& sql = impl_->sql;
   try {
-    WriteTransaction transaction(sql);
-    const std::uint64_t first_size = impl_->Size();
-    Result<ledger::ChainTip> tip = LoadTip(sql, first_size, recorded_at);
-    if (!tip) return tip.error();
-    // The year totals this store holds are those of the ledger it last wrote; anything
-    // else (another writer, a rolled-back group) means reading them again.
-    if (impl_->totals_tree_size != first_size) impl_->DropTotals();
-    TotalsGuard totals_guard{*impl_};  // Valid once the group commits.
-    Result<ledger::MerkleFrontier> frontier =
-        ledger::MerkleFrontier::Load(first_size, impl_->Reader());
-    if (!frontier) return frontier.error();
-
-    GroupAppend group(*impl_, entries, recorded_at, *tip, std::move(frontier).value());
-    if (Result<void> all = group.AppendAll(all_or_nothing); !all) return all.error();
-    GroupReceipt& receipt = group.receipt();
-    if (group.appended() == 0) {
-      // Only failures and replays: nothing to commit or sign, and no total changed.
+    WriteTransaction transaction(impl_->sql);
+    CacheGuard cache_guard{*impl_};  // Valid once the group commits.
+    std::size_t appended = 0;
+    ledger::ChainTip tip;
+    GroupOptions options;
+    options.all_or_nothing = all_or_nothing;
+    options.proofs = !all_or_nothing && !dry_run;  // The server's groups; Append needs none.
+    options.name_entries = entries.size() > 1;
+    Result<GroupReceipt> group = RunGroup(*impl_, entries, recorded_at, options, appended, tip);
+    if (!group) return group.error();
+    if (appended == 0 || dry_run) {
+      // Nothing new (only failures and replays; no total changed), or a dry run.
       transaction.Rollback();
-      receipt.tree_size = first_size;
-      impl_->totals_tree_size = first_size;
-      totals_guard.valid = true;
-      return std::move(receipt);
-    }
-    if (Result<void> signed_checkpoint = group.SignAndRecord(); !signed_checkpoint) {
-      return signed_checkpoint.error();
-    }
-    if (dry_run) {
-      transaction.Rollback();
-      return std::move(receipt);
+      if (appended == 0) {
+        impl_->totals_tree_size = tip.tree_size;
+        cache_guard.valid = true;
+      }
+      return group;
     }
     transaction.Commit();
-    const std::uint64_t tree_size = group.tip().tree_size;
-    impl_->totals_tree_size = tree_size;
-    totals_guard.valid = true;
-    if (!group.genesis_origin().empty()) impl_->origin = group.genesis_origin();
-    if (!impl_->kept_checkpoint.empty()) {
-      // The commit stands whatever happens here; a failure only weakens the rewind check
-      // until the next commit, so it is an alert, not a failed append.
-      if (Result<void> kept = KeepCheckpoint(impl_->kept_checkpoint, tree_size,
-                                             receipt.checkpoint);
-          !kept) {
-        // An alert: until a later commit keeps one, a rewind past this commit would go
-        // unnoticed at start-up.
-        std::fprintf(stderr, "%s\n",
-                     nlohmann::json{{"event", "db.keep_checkpoint"}, {"alert", true},
-                                    {"error", kept.error().message}}
-                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
-                         .c_str());
-      }
-    }
+    impl_->totals_tree_size = tip.tree_size;
+    cache_guard.valid = true;
+    AfterCommit(*impl_, tip, group->checkpoint);
+    return group;
+  } catch (const std::exception& e) {
+    return StorageError("db.append", e);
+  }
+}
 
-    // Pair assertion: read the last entry back and check what was committed.
-    std::string stored_chain;
-    long long last = static_cast<long long>(tree_size) - 1;
-    sql << "SELECT chain_hash FROM entries WHERE seq = :s", soci::into(stored_chain),
-        soci::use(last);
-    JEJAK_CHECK(stored_chain == Hex(group.tip().chain_hash));
-    return std::move(receipt);
+Result<StreamReceipt> Store::AppendStream(const EntrySource& next, std::size_t batch_max,
+                                          const std::function<std::string()>& clock) {
+  JEJAK_CHECK(impl_->signer.has_value());  // Appending without a key is a wiring bug.
+  JEJAK_CHECK(batch_max >= 1);
+  try {
+    WriteTransaction transaction(impl_->sql);
+    CacheGuard cache_guard{*impl_};  // Valid once everything commits.
+    StreamReceipt receipt;
+    ledger::ChainTip tip;
+    std::size_t before = 0;  // Entries taken from `next` in earlier groups.
+    Result<std::vector<PendingEntry>> current = next(batch_max);
+    while (current && !current->empty()) {
+      JEJAK_CHECK(current->size() <= batch_max);
+      // One group ahead, to know whether the input holds more than one entry: a failed
+      // entry is then named by its place in the whole input, as one big batch would.
+      Result<std::vector<PendingEntry>> following = next(batch_max);
+      if (!following) return following.error();
+      GroupOptions options;
+      options.first_index = before;
+      options.name_entries = before + current->size() > 1 || !following->empty();
+      std::size_t appended = 0;
+      Result<GroupReceipt> group = RunGroup(*impl_, *current, clock(), options, appended, tip);
+      if (!group) return group.error();
+      impl_->totals_tree_size = tip.tree_size;  // The next group builds on this one.
+      before += current->size();
+      if (receipt.appended == 0) receipt.first_seq = group->outcomes.front().receipt->seq;
+      receipt.appended += appended;
+      receipt.checkpoint = std::move(group->checkpoint);
+      receipt.tree_size = group->tree_size;
+      current = std::move(following);
+    }
+    if (!current) return current.error();
+    if (receipt.appended == 0) return InvalidArgument("nothing to append");
+    transaction.Commit();
+    cache_guard.valid = true;
+    AfterCommit(*impl_, tip, receipt.checkpoint);
+    return receipt;
   } catch (const std::exception& e) {
     return StorageError("db.append", e);
   }

@@ -1,10 +1,12 @@
 #include "db/sql_util.h"
 
 #include <nlohmann/json.hpp>
+#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <cstdio>
 #include <stdexcept>
 
+#include "base/check.h"
 #include "crypto/encoding.h"
 
 namespace jejak::db {
@@ -78,6 +80,86 @@ void EntryRow::Set(const ledger::EntryColumns& columns) {
   covers.Set(columns.covers);
   monthly_plan.Set(columns.monthly_plan);
   refunds.Set(columns.refunds);
+}
+
+// SOCI's SQLite backend declares the SQLite API in this namespace (its header includes
+// sqlite3.h inside it).
+using namespace sqlite_api;
+
+namespace {
+
+sqlite3* Connection(soci::session& sql) {
+  JEJAK_CHECK(sql.get_backend_name() == "sqlite3");  // The store opens SQLite only.
+  return static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
+}
+
+}  // namespace
+
+SqliteStatement::SqliteStatement(soci::session& sql, const char* query) : sql_(sql) {
+  if (sqlite3_prepare_v3(Connection(sql_), query, -1, SQLITE_PREPARE_PERSISTENT, &statement_,
+                         nullptr) != SQLITE_OK) {
+    Fail("prepare");
+  }
+}
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
+
+void SqliteStatement::Fail(const char* what) const {
+  throw soci::soci_error(std::string("sqlite ") + what + ": " +
+                         sqlite3_errmsg(Connection(sql_)));
+}
+
+void SqliteStatement::Bind(int index, long long value) {
+  if (sqlite3_bind_int64(statement_, index, value) != SQLITE_OK) Fail("bind");
+}
+
+void SqliteStatement::Bind(int index, std::string_view text) {
+  if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                          SQLITE_UTF8) != SQLITE_OK) {
+    Fail("bind");
+  }
+}
+
+void SqliteStatement::BindNull(int index) {
+  if (sqlite3_bind_null(statement_, index) != SQLITE_OK) Fail("bind");
+}
+
+void SqliteStatement::Bind(int index, const TextColumn& column) {
+  if (column.indicator == soci::i_ok) return Bind(index, std::string_view(column.value));
+  BindNull(index);
+}
+
+void SqliteStatement::Bind(int index, const IntColumn& column) {
+  if (column.indicator == soci::i_ok) return Bind(index, column.value);
+  BindNull(index);
+}
+
+bool SqliteStatement::Step() {
+  const int result = sqlite3_step(statement_);
+  if (result == SQLITE_ROW) return true;
+  if (result == SQLITE_DONE) return false;
+  Fail("step");
+}
+
+void SqliteStatement::Execute() {
+  if (Step()) Fail("execute (a row where none was expected)");
+}
+
+bool SqliteStatement::IsNull(int column) const {
+  return sqlite3_column_type(statement_, column) == SQLITE_NULL;
+}
+
+long long SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+
+std::string SqliteStatement::Text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+  if (text == nullptr) return std::string();
+  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+}
+
+void SqliteStatement::Reset() {
+  sqlite3_reset(statement_);
+  sqlite3_clear_bindings(statement_);
 }
 
 WriteTransaction::WriteTransaction(soci::session& sql) : sql_(sql) {

@@ -6,10 +6,16 @@
 
 #include <soci/soci.h>
 
+// SOCI's SQLite backend includes sqlite3.h inside this namespace.
+namespace sqlite_api {
+struct sqlite3_stmt;
+}
+
 #include <cstdint>
 #include <exception>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "ledger/entry.h"
@@ -89,6 +95,53 @@ inline constexpr const char* kEntryColumnNames =
     " sub_activity, account, instrument, mechanism, value_date, bank_ref, payee_account,"
     " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses, evidence_no,"
     " evidence_date, tax_detail, covers, monthly_plan, refunds";
+
+// A SQLite statement prepared once on `sql`'s connection and run many times: the hot
+// paths (the append's writes and checks, Merkle node reads) keep theirs for the session's
+// life instead of preparing the same text again on every call. Parameters are `?` in
+// order, bound from 1; bound text is copied. Every run ends reset (RunScope), so no
+// statement keeps a read transaction open between calls. Must be destroyed before the
+// session closes. Errors throw soci::soci_error, like the session.
+class SqliteStatement {
+ public:
+  SqliteStatement(soci::session& sql, const char* query);
+  ~SqliteStatement();
+  SqliteStatement(const SqliteStatement&) = delete;
+  SqliteStatement& operator=(const SqliteStatement&) = delete;
+
+  // Resets the statement and clears its bindings when it goes out of scope, however the
+  // run ends (a row left unread, an exception).
+  class RunScope {
+   public:
+    explicit RunScope(SqliteStatement& statement) : statement_(statement) {}
+    ~RunScope() { statement_.Reset(); }
+    RunScope(const RunScope&) = delete;
+    RunScope& operator=(const RunScope&) = delete;
+
+   private:
+    SqliteStatement& statement_;
+  };
+
+  void Bind(int index, long long value);
+  void Bind(int index, std::string_view text);
+  void BindNull(int index);
+  void Bind(int index, const TextColumn& column);
+  void Bind(int index, const IntColumn& column);
+  // Steps once: true with a row to read, false when done.
+  bool Step();
+  // Steps a statement that returns no rows (an INSERT).
+  void Execute();
+  bool IsNull(int column) const;
+  long long Int(int column) const;
+  std::string Text(int column) const;
+  void Reset();
+
+ private:
+  [[noreturn]] void Fail(const char* what) const;
+
+  soci::session& sql_;
+  sqlite_api::sqlite3_stmt* statement_ = nullptr;
+};
 
 // BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers never both
 // read the same tip; rolls back unless committed. Throws soci_error like the session.

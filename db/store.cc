@@ -186,8 +186,7 @@ Result<StoredEntry> Store::Entry(std::int64_t seq) {
 
 Result<ledger::EntryColumns> Store::Columns(std::int64_t seq) {
   try {
-    SqlLedgerView view(impl_->sql);
-    Result<std::optional<ledger::EntryColumns>> columns = view.Columns(seq);
+    Result<std::optional<ledger::EntryColumns>> columns = impl_->View().Columns(seq);
     if (!columns) return columns.error();
     if (!columns->has_value()) {
       return Error{Code::kNotFound, "no entry with seq " + std::to_string(seq), {}};

@@ -69,6 +69,9 @@ struct EntryOutcome {
   Result<AppendReceipt> receipt;
   bool replayed = false;        // An Idempotency-Key replay of an earlier entry.
   std::uint64_t tree_size = 0;  // Size of the checkpoint that first covered the entry.
+  // Set by AppendGroup for an entry covered by this group's checkpoint (new, or a replay
+  // of an entry of this very group): its inclusion proof to that checkpoint's root.
+  std::optional<std::vector<ledger::Digest>> inclusion_proof;
 };
 
 struct GroupReceipt {
@@ -76,6 +79,18 @@ struct GroupReceipt {
   std::string checkpoint;              // Empty when nothing new was appended.
   std::uint64_t tree_size = 0;
 };
+
+// The outcome of Store::AppendStream.
+struct StreamReceipt {
+  std::int64_t first_seq = 0;
+  std::uint64_t appended = 0;  // Entries first_seq .. first_seq + appended - 1.
+  std::string checkpoint;      // The note of the last group, covering every entry.
+  std::uint64_t tree_size = 0;
+};
+
+// Yields the next entries to append, at most `count` of them; none when the input is
+// exhausted. An Error stops the append (nothing is written).
+using EntrySource = std::function<Result<std::vector<PendingEntry>>(std::size_t count)>;
 
 struct StoredEntry {
   std::int64_t seq = 0;
@@ -136,9 +151,20 @@ class Store {
   Result<BatchReceipt> Append(const std::vector<PendingEntry>& entries,
                               const std::string& recorded_at, bool dry_run = false);
 
+  // Appends every entry `next` yields in ONE transaction, all or nothing, in groups of at
+  // most `batch_max` entries, each group stamped with `clock()` and signed with its own
+  // checkpoint, as if each were an Append; commits once at the end, so a failure anywhere
+  // (or a crash) leaves nothing written. Holds one group (and the next, read ahead) in
+  // memory at a time. Errors as Append's, with a failed entry named "entry I: " by its
+  // place in the whole input when it holds more than one; `next`'s own errors as it
+  // returned them; kInvalidArgument if it yields nothing at all.
+  Result<StreamReceipt> AppendStream(const EntrySource& next, std::size_t batch_max,
+                                     const std::function<std::string()>& clock);
+
   // Appends what it can of `entries` in one transaction: each entry is checked on its own,
   // a failed one is skipped (its outcome holds the error) and the rest commit together
-  // under one signed checkpoint. An Error means the whole group failed (storage).
+  // under one signed checkpoint, each new entry's outcome carrying its inclusion proof to
+  // it (computed in memory). An Error means the whole group failed (storage).
   Result<GroupReceipt> AppendGroup(const std::vector<PendingEntry>& entries,
                                    const std::string& recorded_at);
 

@@ -27,17 +27,57 @@ void RealisationDelta::Set(const ledger::EntryColumns& expenditure, int sign) {
   entries = sign;
 }
 
+struct SqlLedgerView::Statements {
+  explicit Statements(soci::session& sql)
+      : seq_of_bank_ref(sql, "SELECT seq FROM entries WHERE bank_ref = ?"),
+        opd_registered(sql, "SELECT seq FROM entries WHERE kind = 'opd' AND opd = ?"),
+        canonical_of(sql, "SELECT canonical FROM entries WHERE seq = ?"),
+        reversal_of(sql, "SELECT seq FROM entries WHERE reverses = ?"),
+        refunds_of(sql, "SELECT SUM(amount_sen), MIN(seq) FROM entries WHERE refunds = ?") {}
+
+  SqliteStatement seq_of_bank_ref;
+  SqliteStatement opd_registered;
+  SqliteStatement canonical_of;
+  SqliteStatement reversal_of;
+  SqliteStatement refunds_of;
+};
+
+namespace {
+
+// The first column of the first row of `statement` bound to `value`, if any.
+template <typename Value>
+std::optional<std::int64_t> OptionalSeq(SqliteStatement& statement, const Value& value) {
+  SqliteStatement::RunScope run(statement);
+  statement.Bind(1, value);
+  if (!statement.Step() || statement.IsNull(0)) return std::nullopt;
+  return statement.Int(0);
+}
+
+}  // namespace
+
+SqlLedgerView::SqlLedgerView(soci::session& sql) : sql_(sql) {}
+SqlLedgerView::~SqlLedgerView() = default;
+
+SqlLedgerView::Statements& SqlLedgerView::Prepared() {
+  if (statements_ == nullptr) statements_ = std::make_unique<Statements>(sql_);
+  return *statements_;
+}
+
+void SqlLedgerView::ForgetCached() { registered_opds_.clear(); }
+
 Result<std::optional<std::int64_t>> SqlLedgerView::SeqOfBankRef(std::string_view bank_ref) {
-  return OptionalSeq("SELECT seq FROM entries WHERE bank_ref = :v", std::string(bank_ref));
+  return OptionalSeq(Prepared().seq_of_bank_ref, bank_ref);
 }
 
 Result<std::optional<ledger::EntryColumns>> SqlLedgerView::Columns(std::int64_t seq) {
   std::string canonical;
-  soci::indicator indicator = soci::i_null;
-  long long key = seq;
-  sql_ << "SELECT canonical FROM entries WHERE seq = :s", soci::into(canonical, indicator),
-      soci::use(key);
-  if (!sql_.got_data() || indicator != soci::i_ok) return std::optional<ledger::EntryColumns>();
+  {
+    SqliteStatement& statement = Prepared().canonical_of;
+    SqliteStatement::RunScope run(statement);
+    statement.Bind(1, static_cast<long long>(seq));
+    if (!statement.Step() || statement.IsNull(0)) return std::optional<ledger::EntryColumns>();
+    canonical = statement.Text(0);
+  }
   Result<nlohmann::json> parsed = ledger::ParseStrict(canonical);
   if (!parsed) return Error{Code::kDataLoss, "stored entry " + std::to_string(seq) + " is unreadable", {}};
   Result<ledger::EntryColumns> columns = ledger::DeriveColumns(*parsed);
@@ -46,45 +86,77 @@ Result<std::optional<ledger::EntryColumns>> SqlLedgerView::Columns(std::int64_t 
 }
 
 Result<std::optional<std::int64_t>> SqlLedgerView::ReversalOf(std::int64_t seq) {
-  long long key = seq;
-  long long found = 0;
-  sql_ << "SELECT seq FROM entries WHERE reverses = :s", soci::into(found), soci::use(key);
-  if (!sql_.got_data()) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(found);
+  return OptionalSeq(Prepared().reversal_of, static_cast<long long>(seq));
 }
 
 Result<ledger::LedgerView::Refunded> SqlLedgerView::RefundsOf(std::int64_t seq) {
-  long long key = seq;
-  long long amount = 0;
-  long long first = 0;
-  soci::indicator amount_indicator = soci::i_null;
-  soci::indicator first_indicator = soci::i_null;
-  sql_ << "SELECT SUM(amount_sen), MIN(seq) FROM entries WHERE refunds = :s",
-      soci::into(amount, amount_indicator), soci::into(first, first_indicator), soci::use(key);
+  SqliteStatement& statement = Prepared().refunds_of;
+  SqliteStatement::RunScope run(statement);
+  statement.Bind(1, static_cast<long long>(seq));
   Refunded refunded;
-  if (amount_indicator == soci::i_ok) refunded.amount_sen = amount;
-  if (first_indicator == soci::i_ok) refunded.first_seq = first;
+  if (!statement.Step()) return refunded;
+  if (!statement.IsNull(0)) refunded.amount_sen = statement.Int(0);
+  if (!statement.IsNull(1)) refunded.first_seq = statement.Int(1);
   return refunded;
 }
 
 Result<bool> SqlLedgerView::OpdRegistered(std::string_view code) {
-  Result<std::optional<std::int64_t>> seq =
-      OptionalSeq("SELECT seq FROM entries WHERE kind = 'opd' AND opd = :v", std::string(code));
-  if (!seq) return seq.error();
-  return seq->has_value();
+  if (registered_opds_.contains(code)) return true;
+  const bool registered = OptionalSeq(Prepared().opd_registered, code).has_value();
+  // Only what was found is remembered: an OPD registered later must be seen then.
+  if (registered) registered_opds_.emplace(code);
+  return registered;
 }
 
-Result<std::optional<std::int64_t>> SqlLedgerView::OptionalSeq(const char* query, const std::string& value) {
-  long long found = 0;
-  sql_ << query, soci::into(found), soci::use(value);
-  if (!sql_.got_data()) return std::optional<std::int64_t>();
-  return std::optional<std::int64_t>(found);
-}
+StoreStatements::StoreStatements(soci::session& sql)
+    : insert_entry(sql, (std::string("INSERT INTO entries (") + kEntryColumnNames +
+                         ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                         " ?, ?, ?, ?, ?, ?, ?, ?)")
+                            .c_str()),
+      // Realisation aggregates: one upsert per table for each expenditure (+) or
+      // reversal (- the original's amount); refunds are read from the entries.
+      upsert_monthly(sql,
+                     "INSERT INTO realisation_monthly (fiscal_year, opd, account_group,"
+                     " instrument, month, amount_sen, entries) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                     " ON CONFLICT (fiscal_year, opd, account_group, instrument, month)"
+                     " DO UPDATE SET amount_sen = realisation_monthly.amount_sen + excluded.amount_sen,"
+                     " entries = realisation_monthly.entries + excluded.entries"),
+      upsert_daily(sql,
+                   "INSERT INTO realisation_daily (fiscal_year, value_date, opd,"
+                   " account_group, instrument, amount_sen, entries) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                   " ON CONFLICT (fiscal_year, value_date, opd, account_group, instrument)"
+                   " DO UPDATE SET amount_sen = realisation_daily.amount_sen + excluded.amount_sen,"
+                   " entries = realisation_daily.entries + excluded.entries"),
+      upsert_lines(sql,
+                   "INSERT INTO realisation_lines (fiscal_year, opd, sub_activity,"
+                   " account, month, amount_sen, entries) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                   " ON CONFLICT (fiscal_year, opd, sub_activity, account, month)"
+                   " DO UPDATE SET amount_sen = realisation_lines.amount_sen + excluded.amount_sen,"
+                   " entries = realisation_lines.entries + excluded.entries"),
+      insert_node(sql,
+                  "INSERT INTO merkle_nodes (level, node_index, completed_seq, hash)"
+                  " VALUES (?, ?, ?, ?)"),
+      read_node(sql, "SELECT hash FROM merkle_nodes WHERE level = ? AND node_index = ?"),
+      entry_tip(sql, "SELECT chain_hash, recorded_at FROM entries WHERE seq = ?"),
+      max_seq(sql, "SELECT MAX(seq) FROM entries"),
+      insert_checkpoint(sql, "INSERT INTO checkpoints (tree_size, note) VALUES (?, ?)") {}
 
-void StoreImpl::DropTotals() {
+void StoreImpl::DropCaches() {
   totals.Clear();
   totals_years.clear();
   totals_tree_size.reset();
+  next_group.reset();
+  if (view_ != nullptr) view_->ForgetCached();
+}
+
+StoreStatements& StoreImpl::Statements() {
+  if (statements_ == nullptr) statements_ = std::make_unique<StoreStatements>(sql);
+  return *statements_;
+}
+
+SqlLedgerView& StoreImpl::View() {
+  if (view_ == nullptr) view_ = std::make_unique<SqlLedgerView>(sql);
+  return *view_;
 }
 
 Result<void> StoreImpl::LoadYearTotals(std::int64_t fiscal_year) {
@@ -132,29 +204,27 @@ Result<void> StoreImpl::LoadYearTotals(std::int64_t fiscal_year) {
 
 ledger::NodeReader StoreImpl::Reader() {
   return [this](ledger::NodeId id) -> Result<ledger::Digest> {
-    std::string hash;
-    int level = static_cast<int>(id.level);
-    long long index = static_cast<long long>(id.index);
-    sql << "SELECT hash FROM merkle_nodes WHERE level = :l AND node_index = :i",
-        soci::into(hash), soci::use(level), soci::use(index);
-    if (!sql.got_data()) {
+    SqliteStatement& statement = Statements().read_node;
+    SqliteStatement::RunScope run(statement);
+    statement.Bind(1, static_cast<long long>(id.level));
+    statement.Bind(2, static_cast<long long>(id.index));
+    if (!statement.Step()) {
       return Error{Code::kDataLoss,
-                   "Merkle node (" + std::to_string(level) + ", " + std::to_string(index) +
+                   "Merkle node (" + std::to_string(id.level) + ", " + std::to_string(id.index) +
                        ") is missing",
                    {}};
     }
-    std::optional<ledger::Digest> digest = crypto::DigestFromHex(hash);
+    std::optional<ledger::Digest> digest = crypto::DigestFromHex(statement.Text(0));
     if (!digest) return Error{Code::kDataLoss, "stored Merkle node is not a hash", {}};
     return *digest;
   };
 }
 
 std::uint64_t StoreImpl::Size() {
-  long long max_seq = -1;
-  soci::indicator indicator = soci::i_null;
-  sql << "SELECT MAX(seq) FROM entries", soci::into(max_seq, indicator);
-  if (indicator != soci::i_ok) return 0;
-  return static_cast<std::uint64_t>(max_seq + 1);
+  SqliteStatement& statement = Statements().max_seq;
+  SqliteStatement::RunScope run(statement);
+  if (!statement.Step() || statement.IsNull(0)) return 0;
+  return static_cast<std::uint64_t>(statement.Int(0) + 1);
 }
 
 Result<std::string> StoreImpl::LoadOrigin() {

@@ -1,20 +1,25 @@
 // The Store's state and the reads its source files share (db/store.cc, append.cc,
-// verify.cc, summaries.cc): the database session, the signer, the year totals the append
-// keeps, Merkle node reads, and the ledger view the append rules query. Internal to db/.
+// verify.cc, summaries.cc): the database session, the statements prepared once for its
+// life, the signer, the year totals and OPD registry the append keeps, Merkle node reads,
+// and the ledger view the append rules query. Internal to db/.
 #pragma once
 
 #include <soci/soci.h>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "base/result.h"
+#include "db/sql_util.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/seal.h"
 #include "ledger/totals.h"
 
 namespace jejak::db {
@@ -33,9 +38,14 @@ struct RealisationDelta {
 
 // Ledger state as the append transaction sees it, earlier entries of the batch included.
 // Reads through `sql`, which must outlive the view; throws soci_error like the session.
+// Its statements are prepared on first use and kept for the view's life. It remembers
+// the OPD codes it found registered (a registration is never undone once committed):
+// whoever keeps a view across transactions must call ForgetCached() whenever one that
+// may have read an uncommitted registration rolls back.
 class SqlLedgerView final : public ledger::LedgerView {
  public:
-  explicit SqlLedgerView(soci::session& sql) : sql_(sql) {}
+  explicit SqlLedgerView(soci::session& sql);
+  ~SqlLedgerView() override;
 
   Result<std::optional<std::int64_t>> SeqOfBankRef(std::string_view bank_ref) override;
   Result<std::optional<ledger::EntryColumns>> Columns(std::int64_t seq) override;
@@ -43,28 +53,67 @@ class SqlLedgerView final : public ledger::LedgerView {
   Result<bool> OpdRegistered(std::string_view code) override;
   Result<Refunded> RefundsOf(std::int64_t seq) override;
 
+  // Drops the OPD codes remembered as registered.
+  void ForgetCached();
+
  private:
-  Result<std::optional<std::int64_t>> OptionalSeq(const char* query, const std::string& value);
+  struct Statements;  // Prepared on first use.
+  Statements& Prepared();
 
   soci::session& sql_;
+  std::unique_ptr<Statements> statements_;
+  std::set<std::string, std::less<>> registered_opds_;
+};
+
+// The statements the append runs for every entry and every group, and the Merkle node
+// read every proof makes, prepared once for the session's life (StoreImpl::Statements).
+struct StoreStatements {
+  explicit StoreStatements(soci::session& sql);
+
+  SqliteStatement insert_entry;    // kEntryColumnNames, in order.
+  SqliteStatement upsert_monthly;  // fiscal_year, opd, account_group, instrument, month, amount, entries.
+  SqliteStatement upsert_daily;    // fiscal_year, value_date, opd, account_group, instrument, amount, entries.
+  SqliteStatement upsert_lines;    // fiscal_year, opd, sub_activity, account, month, amount, entries.
+  SqliteStatement insert_node;     // level, node_index, completed_seq, hash.
+  SqliteStatement read_node;       // level, node_index -> hash.
+  SqliteStatement entry_tip;       // seq -> chain_hash, recorded_at.
+  SqliteStatement max_seq;         // -> MAX(seq).
+  SqliteStatement insert_checkpoint;  // tree_size, note.
+};
+
+// Where a group starts: the newest entry's chain tip and recorded_at, and the Merkle
+// frontier of the ledger with its perfect nodes (what a group's proofs are made from).
+struct GroupStart {
+  ledger::ChainTip tip;
+  std::string last_recorded_at;  // Empty for an empty ledger.
+  ledger::MerkleFrontier frontier;
+  std::vector<ledger::MerkleFrontier::CompletedNode> frontier_nodes;
 };
 
 // A Store's state (Store::impl_). Its methods throw soci_error like the session; the
-// Store's public methods catch at their boundary.
+// Store's public methods catch at their boundary. The session is declared first, so the
+// statements prepared on it are finalized before it closes.
 struct StoreImpl {
   soci::session sql;
   std::optional<ledger::NoteSigner> signer;
   std::string kept_checkpoint;  // StoreOptions::kept_checkpoint.
   std::string origin;  // From the genesis entry, once there is one.
 
-  // The year totals (ledger/totals.h) of the first `totals_tree_size` entries, for the
-  // fiscal years in `totals_years` (loaded on first use). Dropped whenever the ledger may
-  // have changed without this store (another process appended, a transaction rolled back).
+  // What the append remembers of the first `totals_tree_size` entries: the year totals
+  // (ledger/totals.h) of the fiscal years in `totals_years` (loaded on first use), the
+  // OPD codes View() found registered, and where the next group starts (set by each
+  // group, for that size). Dropped together (DropCaches) whenever the ledger may have
+  // changed without this store (another process appended, a transaction rolled back).
   ledger::YearTotals totals;
   std::set<std::int64_t> totals_years;
   std::optional<std::uint64_t> totals_tree_size;
+  std::optional<GroupStart> next_group;
 
-  void DropTotals();
+  void DropCaches();
+  // Prepared on first use; valid while this StoreImpl lives.
+  StoreStatements& Statements();
+  // The ledger view the append checks against, kept for this StoreImpl's life.
+  SqlLedgerView& View();
   // Reads `fiscal_year`'s totals from the entries (inside the caller's transaction).
   // kDataLoss if the stored monthly plans are unreadable or overflow.
   Result<void> LoadYearTotals(std::int64_t fiscal_year);
@@ -75,6 +124,10 @@ struct StoreImpl {
   std::uint64_t Size();
   // The genesis entry's origin (cached). kNotFound without genesis, kDataLoss if unreadable.
   Result<std::string> LoadOrigin();
+
+ private:
+  std::unique_ptr<StoreStatements> statements_;
+  std::unique_ptr<SqlLedgerView> view_;
 };
 
 }  // namespace jejak::db

@@ -25,7 +25,31 @@ AppendWriter::AppendWriter(std::unique_ptr<db::Store> store, std::size_t queue_m
   // The newest entry's time: appends stamped before it would make time run backwards.
   Result<std::string> last = store_->LastRecordedAt();
   if (last) last_time_ = std::move(last).value();
+  answer_thread_ = std::thread([this]() { AnswerLoop(); });
   thread_ = std::thread([this]() { Loop(); });
+}
+
+void AppendWriter::Deliver(std::vector<Reply> answers) {
+  if (answers.empty()) return;
+  {
+    std::lock_guard<std::mutex> lock(answers_mutex_);
+    answers_.push_back(std::move(answers));
+  }
+  answers_wake_.notify_one();
+}
+
+void AppendWriter::AnswerLoop() {
+  for (;;) {
+    std::vector<Reply> answers;
+    {
+      std::unique_lock<std::mutex> lock(answers_mutex_);
+      answers_wake_.wait(lock, [this]() { return answers_stopping_ || !answers_.empty(); });
+      if (answers_.empty()) return;  // Stopping and every answer given.
+      answers = std::move(answers_.front());
+      answers_.pop_front();
+    }
+    for (Reply& answer : answers) answer.done(std::move(answer.result));
+  }
 }
 
 void AppendWriter::Hold() {
@@ -71,6 +95,12 @@ void AppendWriter::Stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  {
+    std::lock_guard<std::mutex> lock(answers_mutex_);
+    answers_stopping_ = true;
+  }
+  answers_wake_.notify_all();
+  if (answer_thread_.joinable()) answer_thread_.join();
 }
 
 Result<void> AppendWriter::Submit(db::PendingEntry entry,
@@ -170,43 +200,45 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     metrics_.SetLedgerSize(group->tree_size);
     metrics_.SetCheckpointTime(std::chrono::system_clock::now());
   }
+  std::vector<Reply> answers;
+  answers.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    db::EntryOutcome& outcome = group->outcomes[i];
-    if (!outcome.receipt) {
-      batch[i].done(outcome.receipt.error());
-      continue;
-    }
-    AppendResult result;
-    result.receipt = std::move(outcome.receipt).value();
-    result.tree_size = outcome.tree_size;
-    result.replayed = outcome.replayed;
-    if (outcome.tree_size == group->tree_size && !group->checkpoint.empty()) {
-      result.checkpoint = group->checkpoint;
-    } else {
-      Result<std::optional<std::string>> note = store_->CheckpointAt(outcome.tree_size);
-      if (!note) {
-        batch[i].done(note.error());
-        continue;
-      }
-      if (!note->has_value()) {
-        batch[i].done(Error{Code::kDataLoss, "no checkpoint for tree size " +
-                                                 std::to_string(outcome.tree_size), {}});
-        continue;
-      }
-      result.checkpoint = std::move(**note);
-    }
-    Result<std::vector<ledger::Digest>> proof = store_->InclusionProof(
-        static_cast<std::uint64_t>(result.receipt.seq), result.tree_size);
-    if (!proof) {
-      batch[i].done(proof.error());
-      continue;
-    }
-    result.inclusion_proof = std::move(proof).value();
-    if (!result.replayed) {
+    answers.push_back(Reply{std::move(batch[i].done), Outcome(group->outcomes[i], *group)});
+    if (answers.back().result && !answers.back().result->replayed) {
       metrics_.ObserveAppendLatency(committed_at - batch[i].received_at);
     }
-    batch[i].done(std::move(result));
   }
+  Deliver(std::move(answers));
+}
+
+Result<AppendResult> AppendWriter::Outcome(db::EntryOutcome& outcome,
+                                           const db::GroupReceipt& group) {
+  if (!outcome.receipt) return outcome.receipt.error();
+  AppendResult result;
+  result.receipt = std::move(outcome.receipt).value();
+  result.tree_size = outcome.tree_size;
+  result.replayed = outcome.replayed;
+  if (outcome.tree_size == group.tree_size && !group.checkpoint.empty()) {
+    result.checkpoint = group.checkpoint;
+  } else {
+    Result<std::optional<std::string>> note = store_->CheckpointAt(outcome.tree_size);
+    if (!note) return note.error();
+    if (!note->has_value()) {
+      return Error{Code::kDataLoss,
+                   "no checkpoint for tree size " + std::to_string(outcome.tree_size), {}};
+    }
+    result.checkpoint = std::move(**note);
+  }
+  if (outcome.inclusion_proof) {
+    result.inclusion_proof = std::move(*outcome.inclusion_proof);  // Made with the group.
+  } else {
+    // A replay of an entry of an earlier commit: its proof to that commit's checkpoint.
+    Result<std::vector<ledger::Digest>> proof = store_->InclusionProof(
+        static_cast<std::uint64_t>(result.receipt.seq), result.tree_size);
+    if (!proof) return proof.error();
+    result.inclusion_proof = std::move(proof).value();
+  }
+  return result;
 }
 
 }  // namespace jejak::server

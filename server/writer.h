@@ -1,7 +1,9 @@
 // AppendWriter: the one writer of the ledger. Appends from every request wait in a
 // bounded queue; the writer thread takes all that are waiting (up to a batch limit),
 // commits them in one transaction with one signed checkpoint (group commit), and only
-// then answers each, with that checkpoint and the entry's inclusion proof to it.
+// then answers each, with that checkpoint and the entry's inclusion proof to it. The
+// answers of a committed group are handed to a second thread, so that formatting them
+// never delays the next group.
 #pragma once
 
 #include <chrono>
@@ -30,7 +32,8 @@ struct AppendResult {
   bool replayed = false;                        // An Idempotency-Key replay.
 };
 
-// Called on the writer thread, exactly once per submitted entry.
+// Called exactly once per submitted entry, after its group committed (or failed): on the
+// answering thread or the writer thread, never on the submitting one.
 using AppendCallback = std::function<void(Result<AppendResult>)>;
 
 class AppendWriter {
@@ -65,8 +68,18 @@ class AppendWriter {
     std::chrono::steady_clock::time_point received_at;
     AppendCallback done;
   };
+  // An answer ready to be given, off the writer thread.
+  struct Reply {
+    AppendCallback done;
+    Result<AppendResult> result;
+  };
   void Loop();
   void CommitBatch(std::vector<Item>& batch);
+  // The answering thread: gives the answers of committed groups, in order.
+  void AnswerLoop();
+  void Deliver(std::vector<Reply> answers);
+  // The answer for one outcome of `group` (writer thread: may read the store).
+  Result<AppendResult> Outcome(db::EntryOutcome& outcome, const db::GroupReceipt& group);
 
   // Fails every item of `batch` with `error`.
   static void FailAll(std::vector<Item>& batch, const Error& error);
@@ -85,6 +98,13 @@ class AppendWriter {
   std::string last_time_;              // recorded_at of the newest entry.
   std::chrono::steady_clock::time_point last_clock_alert_{};  // Writer thread only.
   std::thread thread_;
+  // Answers waiting for the answering thread, which stops once the writer has stopped
+  // and every answer was given.
+  std::mutex answers_mutex_;
+  std::condition_variable answers_wake_;
+  std::deque<std::vector<Reply>> answers_;
+  bool answers_stopping_ = false;
+  std::thread answer_thread_;
 };
 
 }  // namespace jejak::server

@@ -25,27 +25,68 @@ namespace {
 
 using nlohmann::json;
 
+}  // namespace
+
+// The 201 body for `result`: {"chain_hash", "checkpoint", "entry", "inclusion_proof",
+// "leaf_hash", "tree_size", "warnings"}, the bytes JsonCreated would write. A new entry's
+// canonical bytes are written as they are rather than parsed and dumped again: both give
+// the same bytes (RFC 8785 with ASCII keys orders members as the parsed object does, and
+// escapes strings as the dump does; tests/server/entries_body_test.cc holds them equal). A
+// replay's entry was read back from the database, so it is parsed (and refused as
+// kDataLoss if it is not JSON).
+Result<std::string> AppendedBody(const AppendResult& result) {
+  std::string entry;
+  if (result.replayed) {
+    Result<json> parsed = EntryJson(result.receipt.seq, result.receipt.canonical);
+    if (!parsed) return parsed.error();
+    entry = parsed->dump(-1, ' ', false, json::error_handler_t::replace);
+  }
+  const std::string& entry_bytes = result.replayed ? entry : result.receipt.canonical;
+  std::string body;
+  body.reserve(entry_bytes.size() + result.checkpoint.size() +
+               66 * result.inclusion_proof.size() + 256);
+  body += "{\"chain_hash\":\"";
+  body += crypto::ToHex(result.receipt.chain_hash);
+  body += "\",\"checkpoint\":";
+  body += json(result.checkpoint).dump(-1, ' ', false, json::error_handler_t::replace);
+  body += ",\"entry\":";
+  body += entry_bytes;
+  body += ",\"inclusion_proof\":[";
+  for (std::size_t i = 0; i < result.inclusion_proof.size(); ++i) {
+    if (i > 0) body += ',';
+    body += '"';
+    body += crypto::ToHex(result.inclusion_proof[i]);
+    body += '"';
+  }
+  body += "],\"leaf_hash\":\"";
+  body += crypto::ToHex(result.receipt.leaf_hash);
+  body += "\",\"tree_size\":";
+  body += std::to_string(result.tree_size);
+  body += ",\"warnings\":[]}";
+  return body;
+}
+
+namespace {
+
 // Hands a validated body to the writer; answers 201 once it commits (or replays an
-// earlier append with the same Idempotency-Key).
-void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body,
-            const std::string& request_hash) {
-  db::PendingEntry pending{std::move(body), call.actor->sub, "", request_hash};
+// earlier append with the same Idempotency-Key). The request's hash, which only an
+// Idempotency-Key needs, is computed only with one.
+void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body) {
+  db::PendingEntry pending{std::move(body), call.actor->sub, "", ""};
   auto key = call.request.headers.find("idempotency-key");
-  if (key != call.request.headers.end()) pending.idempotency_key = key->second;
+  if (key != call.request.headers.end()) {
+    pending.idempotency_key = key->second;
+    pending.request_hash = RequestHash(call.request.method, call.path, *pending.body);
+  }
   Responder respond = call.respond;
   Result<void> queued = context.writer->Submit(
       std::move(pending), call.request.received_at, [respond](Result<AppendResult> result) {
         if (!result) return respond(ProblemOf(result.error()));
-        Result<json> entry = EntryJson(result->receipt.seq, result->receipt.canonical);
-        if (!entry) return respond(ProblemOf(entry.error()));
-        json response = {{"entry", std::move(entry).value()},
-                         {"leaf_hash", crypto::ToHex(result->receipt.leaf_hash)},
-                         {"chain_hash", crypto::ToHex(result->receipt.chain_hash)},
-                         {"tree_size", result->tree_size},
-                         {"checkpoint", result->checkpoint},
-                         {"inclusion_proof", HexList(result->inclusion_proof)},
-                         {"warnings", json::array()}};
-        HttpResponse http = JsonCreated(response);
+        Result<std::string> created = AppendedBody(*result);
+        if (!created) return respond(ProblemOf(created.error()));
+        HttpResponse http;
+        http.status = 201;
+        http.body = std::move(created).value();
         http.headers.emplace_back("Location",
                                   "/v1/entries/" + std::to_string(result->receipt.seq));
         if (result->replayed) http.headers.emplace_back("Idempotent-Replayed", "true");
@@ -201,8 +242,7 @@ void PostEntry(ServiceContext& context, const Call& call) {
       return call.Fail(own.error());
     }
   }
-  const std::string hash = RequestHash(call.request.method, call.path, *valid);
-  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()));
 }
 
 void PostReversal(ServiceContext& context, const Call& call) {
@@ -219,8 +259,7 @@ void PostReversal(ServiceContext& context, const Call& call) {
   Result<json> valid = ledger::ValidateBody(reversal);
   if (!valid) return call.Fail(valid.error());
   if (Result<void> own = RequireOwnOriginal(context, call, seq); !own) return call.Fail(own.error());
-  const std::string hash = RequestHash(call.request.method, call.path, *valid);
-  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), hash);
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()));
 }
 
 void GetEntry(ServiceContext& context, const Call& call) {

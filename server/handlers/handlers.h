@@ -4,6 +4,9 @@
 // listed with their routes in ServiceRoutes() (server/handlers/routes.cc).
 #pragma once
 
+#include <string>
+
+#include "base/result.h"
 #include "server/context.h"
 #include "server/router.h"
 
@@ -26,6 +29,10 @@ void ListEntries(ServiceContext& context, const Call& call);   // GET /v1/entrie
 void PostEntry(ServiceContext& context, const Call& call);     // POST /v1/entries
 void PostReversal(ServiceContext& context, const Call& call);  // POST .../{seq}/reversal
 void GetEntry(ServiceContext& context, const Call& call);      // GET /v1/entries/{seq}
+// The 201 body of an append: exactly the bytes JsonCreated writes for {"entry": the
+// entry parsed, "leaf_hash", "chain_hash", "tree_size", "checkpoint", "inclusion_proof",
+// "warnings": []}. kDataLoss if a replayed entry's stored bytes are not JSON.
+Result<std::string> AppendedBody(const AppendResult& result);
 
 // proofs.cc.
 void GetInclusionProof(ServiceContext& context, const Call& call);    // GET /v1/proofs/inclusion

@@ -74,6 +74,19 @@ expect_exit 2 "second reversal" -- "$JEJAK" append --data "$L" --sub x "$SCRATCH
 printf '\xff\xfe{}' > "$SCRATCH/binary.json"
 expect_exit 2 "append of non-UTF-8 bytes" -- "$JEJAK" append --data "$L" --sub x "$SCRATCH/binary.json"
 expect_exit 2 "append with --batch 0" -- "$JEJAK" append --data "$L" --sub x --batch 0 "$DEMO/expenditures.ndjson"
+# The input is read and checked a group at a time in one transaction: a refusal in the
+# third group leaves the first two unwritten too, and names the entry by its line's place.
+for n in 1 2 3 4; do printf '{"kind":"opd","code":"9.99.0.00.0.00.0%s.0000","name":"Baru %s"}\n' "$n" "$n"; done > "$SCRATCH/groups.ndjson"
+printf '{"kind":"opd","code":"9.99.0.00.0.00.01.0000","name":"Lagi"}\n' >> "$SCRATCH/groups.ndjson"
+expect_exit 2 "append refused in its third group" -- "$JEJAK" append --data "$L" --sub admin --batch 2 "$SCRATCH/groups.ndjson"
+expect_contains "refusal says nothing was written" "$LAST_STDERR" "nothing written"
+expect_contains "refusal names the entry" "$LAST_STDERR" "entry 4"
+printf '{"kind":"opd","code":"9.99.0.00.0.00.05.0000","name":"Baik"}\n\n{"kind":"opd","code":"bad","name":"X"}\n' > "$SCRATCH/badlater.ndjson"
+expect_exit 2 "append with a bad line after a blank one" -- "$JEJAK" append --data "$L" --sub admin --batch 1 "$SCRATCH/badlater.ndjson"
+expect_contains "the bad line is counted with the blank one" "$LAST_STDERR" "line 3"
+printf '\n\n' > "$SCRATCH/blank.ndjson"
+expect_exit 2 "append of blank lines only" -- "$JEJAK" append --data "$L" --sub admin "$SCRATCH/blank.ndjson"
+expect_contains "blank input reason" "$LAST_STDERR" "no entries in the input"
 expect_exit 2 "checkpoint without a ledger" -- "$JEJAK" checkpoint --data "$SCRATCH/none"
 expect_exit 2 "verify without a ledger" -- "$JEJAK" verify --data "$SCRATCH/none"
 expect_exit 2 "verify with a bad key file" -- "$JEJAK" verify --data "$L" --key "$DEMO/registry.ndjson"
@@ -102,5 +115,15 @@ expect_exit 2 "reversal of a refunded payment" -- "$JEJAK" append --data "$L" --
 expect_contains "says it has a refund" "$LAST_STDERR" "refund"
 expect_exit 0 "verify with refunds" -- "$JEJAK" verify --data "$L"
 expect_contains "verify counts the refunds" "$LAST_STDOUT" "ok: 23 entries"
+
+# --- One JSON object over several lines is one entry ------------------------------------
+printf '{\n  "kind": "opd",\n  "code": "9.99.0.00.0.00.09.0000",\n  "name": "Dinas Baru"\n}\n' > "$SCRATCH/pretty.json"
+expect_exit 0 "append a pretty-printed object" -- "$JEJAK" append --data "$L" --sub admin "$SCRATCH/pretty.json"
+expect_contains "it is one entry" "$LAST_STDOUT" "appended seq 23"
+printf '{\n  "kind": "opd",\n  "code": "bad"\n' > "$SCRATCH/broken.json"
+expect_exit 2 "append a broken multi-line object" -- "$JEJAK" append --data "$L" --sub admin "$SCRATCH/broken.json"
+expect_contains "the first line is named" "$LAST_STDERR" "line 1"
+expect_exit 0 "verify after the pretty object" -- "$JEJAK" verify --data "$L"
+expect_contains "verify counts it" "$LAST_STDOUT" "ok: 24 entries"
 
 finish

@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "db/kept_checkpoint.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
@@ -262,6 +263,43 @@ TEST_F(WriterTest, AClockBehindTheNewestEntryRefusesAppendsUntilItCatchesUp) {
   *now = "2026-03-01T00:00:00.001Z";
   EXPECT_FALSE(writer.Blocked().has_value());
   EXPECT_TRUE(AppendOne(writer, 2).has_value());
+}
+
+TEST_F(WriterTest, EveryAnswerComesAfterItsCheckpointIsKept) {
+  // A store that keeps its checkpoint outside the database, as the server's does.
+  store_.reset();
+  const std::string kept = (dir_ / "state" / "latest-checkpoint").string();
+  Result<std::unique_ptr<db::Store>> store =
+      db::Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), Signer(), kept});
+  ASSERT_TRUE(store.has_value());
+  store_ = std::move(store).value();
+  auto writer = MakeWriter(1000, 8);
+  // What the kept file held when each answer was given.
+  std::vector<std::promise<std::pair<Result<AppendResult>, std::optional<std::string>>>> answers(40);
+  for (int n = 0; n < 40; ++n) {
+    ASSERT_TRUE(writer
+                    ->Submit({Valid(Expenditure(n)), "bendahara", "", ""},
+                             std::chrono::steady_clock::now(),
+                             [&answers, &kept, n](Result<AppendResult> result) {
+                               Result<std::optional<std::string>> note = db::ReadKeptCheckpoint(kept);
+                               answers[static_cast<std::size_t>(n)].set_value(
+                                   {std::move(result), note ? *note : std::nullopt});
+                             })
+                    .has_value());
+  }
+  const ledger::NoteVerifier verifier = ledger::VerifierOf(Signer());
+  for (auto& answer : answers) {
+    auto [result, note] = answer.get_future().get();
+    ASSERT_TRUE(result.has_value()) << result.error().ToString();
+    ASSERT_TRUE(note.has_value());
+    Result<ledger::Checkpoint> checkpoint = ledger::OpenCheckpoint(*note, verifier);
+    ASSERT_TRUE(checkpoint.has_value());
+    EXPECT_GE(checkpoint->tree_size, result->tree_size);
+  }
+  writer->Stop();
+  Result<std::optional<std::string>> last = db::ReadKeptCheckpoint(kept);
+  ASSERT_TRUE(last.has_value() && last->has_value());
+  EXPECT_EQ(ledger::OpenCheckpoint(**last, verifier)->tree_size, 42u);
 }
 
 }  // namespace
