@@ -105,6 +105,9 @@ std::vector<TaxItem> AllocatedTaxItems(const Context& context) {
   }
 
   const std::vector<TaxDepositFacts>& deposits = context.input.tax_deposits;
+  // Without deposits nothing is allocated (AllocateTaxDeposits would return no
+  // allocations); skipping it spares its seq index over every expenditure of the year.
+  if (deposits.empty()) return items;
   for (const DepositAllocation& deposit : AllocateTaxDeposits(expenditures, deposits)) {
     if (deposit.allocations.empty()) continue;
     const TaxDepositFacts& facts = deposits[deposit.deposit];

@@ -1,6 +1,7 @@
 // ServiceContext: everything a route handler may use — the configuration, the token
 // authenticator, the checkpoint verifier and signer, the witnesses' keys, the audit rules,
-// the metrics, the read-store pool, the append writer and the latest verification. The
+// the metrics, the read-store pool, the append writer, the latest verification and the
+// cache of findings reports. The
 // service builds one at start-up (server/service.cc) and hands it to every handler, so no
 // handler reaches back into the service.
 #pragma once
@@ -21,6 +22,7 @@
 #include "ledger/note.h"
 #include "server/auth.h"
 #include "server/config.h"
+#include "server/findings_cache.h"
 #include "server/metrics.h"
 #include "server/store_pool.h"
 #include "server/writer.h"
@@ -64,6 +66,8 @@ struct ServiceContext {
   // One whole verification at a time; a request waits kVerifyWaitMax for a running one.
   std::timed_mutex verify_mutex;
   std::mutex export_mutex;  // One workpaper export at a time.
+  // Findings reports computed at a tree size, reused by later calls with the same scope.
+  FindingsCache findings_cache;
 
  private:
   std::mutex verification_mutex_;

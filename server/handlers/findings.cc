@@ -1,7 +1,8 @@
 // Audit findings: the audit rules (ledger/audit.h) run over a fiscal year as of a date and
 // over the ledger's first tree_size entries (a report pinned to a checkpoint), counted per
 // rule and OPD for executives, listed for auditors with at most kFindingSeqsListed seqs
-// each, and one finding with a page of its seqs at GET /v1/audit/findings/{id}.
+// each, and one finding with a page of its seqs at GET /v1/audit/findings/{id}. Reports are
+// kept in a small cache by scope (server/findings_cache.h): one at a tree size never changes.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <iterator>
 #include <limits>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +21,7 @@
 #include "ledger/audit.h"
 #include "ledger/money.h"
 #include "server/handlers/common.h"
+#include "server/findings_cache.h"
 #include "server/handlers/handlers.h"
 #include "server/limits.h"
 #include "server/workpapers.h"
@@ -32,20 +35,27 @@ using nlohmann::json;
 struct FindingsReport {
   std::int64_t fiscal_year = 0;
   ReportScope scope;
-  std::vector<ledger::Finding> findings;
+  SharedFindings findings;  // Never null; shared with the cache.
 };
 
 // Reads fiscal_year, tree_size and as_of from `query` and runs the rules over the first
-// tree_size entries. The same three values give the same report however the ledger grows.
+// tree_size entries, or takes the report of the same scope from context.findings_cache.
+// The same three values give the same report however the ledger grows.
 Result<FindingsReport> ComputeReport(ServiceContext& context, const Query& query, db::Store& store) {
   Result<std::int64_t> year = RequiredFiscalYear(query);
   if (!year) return year.error();
   Result<ReportScope> scope = ResolveReportScope(query, store);
   if (!scope) return scope.error();
+  const FindingsKey key{*year, scope->as_of, scope->tree_size, scope->root_hash, /*whole_year=*/false};
+  if (SharedFindings cached = context.findings_cache.Find(key)) {
+    return FindingsReport{*year, std::move(scope).value(), std::move(cached)};
+  }
   Result<ledger::AuditInput> input = store.AuditInputs(*year, scope->as_of, scope->tree_size);
   if (!input) return input.error();
-  return FindingsReport{*year, std::move(scope).value(),
-                        ledger::RunAuditRules(*input, context.audit_rules)};
+  auto findings = std::make_shared<const std::vector<ledger::Finding>>(
+      ledger::RunAuditRules(*input, context.audit_rules));
+  context.findings_cache.Insert(key, findings);
+  return FindingsReport{*year, std::move(scope).value(), std::move(findings)};
 }
 
 // The finding's fields, without its seqs (the caller adds the ones it lists).
@@ -101,7 +111,7 @@ void GetFindings(ServiceContext& context, const Call& call) {
     std::vector<std::int64_t> seqs;  // Every seq behind them; sorted and made distinct below.
   };
   std::map<std::pair<std::string, std::string>, Count> counts;
-  for (const ledger::Finding& finding : report->findings) {
+  for (const ledger::Finding& finding : *report->findings) {
     if (opd && finding.opd != *opd) continue;
     if (rule && finding.rule != *rule) continue;
     Count& count = counts[{finding.rule, finding.opd}];
@@ -158,9 +168,10 @@ void GetFinding(ServiceContext& context, const Call& call) {
   if (!store) return call.Fail(store.error());
   Result<FindingsReport> report = ComputeReport(context, call.query, store->get());
   if (!report) return call.Fail(report.error());
-  const auto found = std::find_if(report->findings.begin(), report->findings.end(),
+  const std::vector<ledger::Finding>& findings = *report->findings;
+  const auto found = std::find_if(findings.begin(), findings.end(),
                                   [&](const ledger::Finding& f) { return f.id == call.id_text; });
-  if (found == report->findings.end()) {
+  if (found == findings.end()) {
     return call.Fail(NotFound("no finding " + call.id_text + " in the report of fiscal year " +
                               std::to_string(report->fiscal_year) + " as of " + report->scope.as_of +
                               " at tree size " + std::to_string(report->scope.tree_size) +

@@ -193,6 +193,31 @@ class T01FindingsAtAnySize(ReportCase):
                           f"&tree_size={one['tree_size']}", S.auditor)
         self.assertProblem(missing, 404)
 
+    def test_each_scope_gets_its_own_report_however_calls_interleave(self):
+        # The server keeps computed reports by scope: calls that alternate between the
+        # newest tree, an as_of pin and a smaller tree_size each get their scope's report.
+        size = api.tree_size()
+        newest = f"?fiscal_year={YEAR}&as_of={AS_OF}"
+        early = f"?fiscal_year={YEAR}&as_of={YEAR}-01-05&tree_size={size}"
+        smaller = f"?fiscal_year={YEAR}&as_of={AS_OF}&tree_size={size - 100}"
+        first = {query: findings(query) for query in (newest, early, smaller)}
+        for query in (smaller, newest, early, newest, smaller):
+            again = findings(query)
+            self.assertEqual(again.status, 200, again)
+            self.assertEqual(again.body, first[query].body, query)
+        self.assertEqual(first[newest].json()["tree_size"], size)
+        self.assertEqual(first[smaller].json()["tree_size"], size - 100)
+        self.assertNotEqual(first[smaller].json()["root_hash"], first[newest].json()["root_hash"])
+        self.assertEqual(late_finding(first[newest].json())["seq_count"], LATE)
+        self.assertLess(late_finding(first[early].json())["seq_count"], LATE)
+        self.assertLess(late_finding(first[smaller].json())["seq_count"], LATE)
+        # The single-finding route reads the same report: each id only in its own scope.
+        for query in (newest, early, smaller):
+            for other in (newest, early, smaller):
+                finding_id = late_finding(first[query].json())["id"]
+                page = api.get(f"/v1/audit/findings/{finding_id}{other}", S.auditor)
+                self.assertEqual(page.status, 200 if other == query else 404, (query, other))
+
     def test_unknown_ids_bad_limits_and_roles(self):
         body = findings(f"?fiscal_year={YEAR}&as_of={AS_OF}").json()
         late = late_finding(body)
