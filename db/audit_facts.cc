@@ -88,7 +88,7 @@ ledger::EntryColumns StoredExpenditure(const TextColumns& e, std::size_t row) {
   return columns;
 }
 
-constexpr std::array<const char*, 19> kFactsColumnNames = {
+constexpr std::array<const char*, kAuditFactsColumns> kFactsColumnNames = {
     "fiscal_year", "seq", "opd", "sub_activity", "account", "instrument", "value_date",
     "recorded_at", "payee_npwp", "payee_account", "evidence_no", "evidence_date", "amount_sen",
     "tax_detail", "payee_name", "payee_pkp", "procurement_method", "procurement_type",
@@ -279,68 +279,41 @@ Result<void> FillAuditFacts(soci::session& sql) {
 }
 
 
-namespace {
-
-// The columns the check reads: the entry's (kEntrySourceColumns, 0..14), then its row's
-// (kFactsColumnNames, 15..33), all as text.
-std::string CheckQuery() {
+std::string AuditFactsSelectList(const std::string& alias) {
   std::string columns;
-  for (const char* name : kFactsColumnNames) columns += std::string(", CAST(f.") + name + " AS TEXT)";
-  return std::string("SELECT ") + kEntrySourceColumns + columns +
-         " FROM entries e LEFT JOIN audit_expenditures f ON f.fiscal_year = e.fiscal_year"
-         " AND f.seq = e.seq WHERE e.kind = 'expenditure' ORDER BY e.seq";
+  for (const char* name : kFactsColumnNames) columns += ", CAST(" + alias + "." + name + " AS TEXT)";
+  return columns;
 }
-constexpr int kFactsFirst = static_cast<int>(kEntrySourceCount);
 
-// Compares one row of CheckQuery, whose columns `text(c)` and `null(c)` read: the row the
-// entry's columns and bytes give, and the stored one. The entry's columns were checked
-// against its bytes by then, so its NULLs read as "" (as AuditFactsRow::Set makes them).
-template <typename Text, typename Null>
-std::optional<ledger::Problem> CompareRow(Text text, Null null) {
-  const auto seq = [&]() { return std::stoll(std::string(text(0))); };
-  if (null(kFactsFirst + 1)) {
-    return ledger::Problem{seq(), "the expenditure has no row in audit_expenditures"};
-  }
-  Result<ledger::ExpenditureTexts> texts = ledger::ExpenditureTextsOf(text(1));
-  if (!texts) return ledger::Problem{seq(), texts.error().message};
+std::optional<std::string> CompareAuditFacts(const ledger::EntryColumns& columns,
+                                             std::string_view canonical,
+                                             const StoredAuditFacts& stored) {
+  if (stored.null[1]) return std::string("the expenditure has no row in audit_expenditures");
+  Result<ledger::ExpenditureTexts> texts = ledger::ExpenditureTextsOf(canonical);
+  if (!texts) return texts.error().message;
+  const auto number = [](const std::optional<std::int64_t>& n) {
+    return n ? std::to_string(*n) : std::string();
+  };
+  const std::string year = number(columns.fiscal_year);
+  const std::string seq = std::to_string(columns.seq);
+  const std::string amount = number(columns.amount_sen);
   const std::string pkp = texts->payee_pkp ? (*texts->payee_pkp ? "1" : "0") : "";
-  for (int c = 0; c < static_cast<int>(kFactsColumnNames.size()); ++c) {
-    // Facts columns 0..13 repeat entry columns 2, 0, 3..14; 14..18 are the texts.
-    std::string_view want;
-    if (c == 0) {
-      want = text(2);
-    } else if (c == 1) {
-      want = text(0);
-    } else if (c <= 13) {
-      want = text(c + 1);
-    } else if (c == 14) {
-      want = texts->payee_name;
-    } else if (c == 15) {
-      want = pkp;
-    } else if (c == 16) {
-      want = texts->procurement_method;
-    } else if (c == 17) {
-      want = texts->procurement_type;
-    } else {
-      want = texts->contract_no;
-    }
+  // In kFactsColumnNames's order.
+  const std::array<std::string_view, kAuditFactsColumns> want = {
+      year, seq, columns.opd, columns.sub_activity, columns.account, columns.instrument,
+      columns.value_date, columns.recorded_at, columns.payee_npwp, columns.payee_account,
+      columns.evidence_no, columns.evidence_date, amount, columns.tax_detail, texts->payee_name,
+      pkp, texts->procurement_method, texts->procurement_type, texts->contract_no};
+  for (std::size_t c = 0; c < kAuditFactsColumns; ++c) {
     const bool may_be_null = c == 15 && pkp.empty();
-    if (text(kFactsFirst + c) != want || (null(kFactsFirst + c) && !may_be_null)) {
-      return ledger::Problem{seq(), std::string("audit_expenditures.") + kFactsColumnNames[static_cast<std::size_t>(c)] +
-                                        " differs from the entry's"};
+    if (stored.text[c] != want[c] || (stored.null[c] && !may_be_null)) {
+      return std::string("audit_expenditures.") + kFactsColumnNames[c] + " differs from the entry's";
     }
   }
   return std::nullopt;
 }
 
-// CheckAuditFacts's pass over the expenditures; counts them into `expenditures`.
-std::optional<ledger::Problem> CompareRows(soci::session& sql, long long& expenditures);
-
-}  // namespace
-
-std::optional<ledger::Problem> CheckAuditFacts(soci::session& sql) {
-  long long expenditures = 0;
-  if (std::optional<ledger::Problem> problem = CompareRows(sql, expenditures)) return problem;
+std::optional<ledger::Problem> CheckNoStrayAuditFacts(soci::session& sql, long long expenditures) {
   long long rows = 0;
   sql << "SELECT COUNT(*) FROM audit_expenditures", soci::into(rows);
   if (rows == expenditures) return std::nullopt;
@@ -417,40 +390,6 @@ void FetchNative(sqlite_api::sqlite3* db, const std::string& query, long long ye
         out.emplace_back(), year, end_seq, [&](int c) { return statement.Text(c); },
         [&](int c) { return statement.Null(c); }, [&](int c) { return statement.Integer(c); });
   }
-}
-
-std::optional<ledger::Problem> CompareRows(soci::session& sql, long long& expenditures) {
-  const std::string query = CheckQuery();
-  if (sqlite_api::sqlite3* db = NativeSqlite(sql)) {
-    NativeStatement statement(db, query);
-    while (statement.Step()) {
-      ++expenditures;
-      if (std::optional<ledger::Problem> problem = CompareRow(
-              [&](int c) { return statement.Text(c); }, [&](int c) { return statement.Null(c); })) {
-        return problem;
-      }
-    }
-    return std::nullopt;
-  }
-  TextColumns columns(kEntrySourceCount + kFactsColumnNames.size());
-  soci::statement select(sql);
-  columns.Exchange(select);
-  select.alloc();
-  select.prepare(query);
-  select.define_and_bind();
-  select.execute(false);
-  while (select.fetch()) {
-    for (std::size_t i = 0; i < columns.Rows(); ++i) {
-      ++expenditures;
-      if (std::optional<ledger::Problem> problem = CompareRow(
-              [&](int c) -> std::string_view { return columns.At(static_cast<std::size_t>(c), i); },
-              [&](int c) { return columns.IsNull(static_cast<std::size_t>(c), i); })) {
-        return problem;
-      }
-    }
-    columns.Resize();
-  }
-  return std::nullopt;
 }
 
 // Reads the findings' expenditures from `query` (SetFacts's columns), bound to `year`,

@@ -6,6 +6,8 @@
 
 #include <soci/soci.h>
 
+#include <array>
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,11 +66,31 @@ class AuditFactsWriter {
 // and bytes. kDataLoss if an expenditure's bytes do not scan; throws soci_error.
 Result<void> FillAuditFacts(soci::session& sql);
 
-// For `jejak verify` over a whole ledger, after every entry's columns were checked against
-// its bytes: every expenditure has exactly the row its columns and bytes give, and no
-// other row exists. nullopt if so, else the first problem (the lowest bad seq). Reads the
-// expenditures once, a page at a time. Throws soci_error.
-std::optional<ledger::Problem> CheckAuditFacts(soci::session& sql);
+// The columns of audit_expenditures, in the table's order (fiscal_year, seq, ...,
+// contract_no): how many, and ", CAST(alias.fiscal_year AS TEXT), ..." to append to a
+// select list where the table is named `alias`.
+inline constexpr std::size_t kAuditFactsColumns = 19;
+std::string AuditFactsSelectList(const std::string& alias);
+
+// One stored row of audit_expenditures as AuditFactsSelectList reads it: column c's text
+// ("" when NULL) and whether it is NULL. All NULL when the expenditure has no row.
+struct StoredAuditFacts {
+  std::array<std::string_view, kAuditFactsColumns> text;
+  std::array<bool, kAuditFactsColumns> null{};
+};
+
+// For `jejak verify`, once an expenditure's stored columns were found equal to `columns`
+// (derived from its canonical bytes `canonical`): nullopt if `stored` is exactly the row
+// they give, else what is wrong without the seq ("... has no row in audit_expenditures",
+// the first column that differs, or why the bytes do not scan). Pure; thread-safe.
+std::optional<std::string> CompareAuditFacts(const ledger::EntryColumns& columns,
+                                             std::string_view canonical,
+                                             const StoredAuditFacts& stored);
+
+// For `jejak verify` over a whole ledger, after every one of its `expenditures` was found
+// with its row by CompareAuditFacts: nullopt if the table holds no other row, else a
+// Problem naming the lowest seq of a row of no expenditure. Throws soci_error.
+std::optional<ledger::Problem> CheckNoStrayAuditFacts(soci::session& sql, long long expenditures);
 
 // The expenditures of `fiscal_year` with seq < end_seq dated up to `as_of` (every one if
 // `whole_year`), in seq order, from audit_expenditures; reversed_by is set from the

@@ -3,7 +3,13 @@
 // stored checkpoints. Entries are streamed in pages, two in memory at a time: a helper
 // thread prepares one (PrepareEntry) while this one reads the next and adds the one
 // before in seq order. The expected aggregates (db/verify_realisation.h) grow with the
-// distinct aggregate rows, not with the entries.
+// distinct aggregate rows, not with the entries. Over a whole ledger each expenditure's
+// audit_expenditures row is read with it (a join on the table's key) and compared on the
+// helper thread with what its bytes give (CompareAuditFacts), so a bad facts row is
+// reported at its seq, in seq order with every other per-entry problem: after that
+// entry's hashes and columns, before any later entry and before the checks made at the
+// end (checkpoints not reached, aggregates, Merkle node count). A row of no expenditure
+// is found last, by counting the table against the expenditures verified.
 #include "db/store.h"
 
 #include <soci/soci.h>
@@ -154,11 +160,16 @@ struct EntryPageRows {
   std::vector<std::vector<soci::indicator>> text_null;
   std::vector<std::vector<long long>> ints;
   std::vector<std::vector<soci::indicator>> int_null;
+  // With facts: the expenditure's audit_expenditures row (AuditFactsSelectList), all NULL
+  // for other kinds and for an expenditure without one.
+  std::vector<std::vector<std::string>> facts;
+  std::vector<std::vector<soci::indicator>> facts_null;
 
-  // Reads the entries after seq `after` up to `last_wanted`, at most kStreamPageEntries.
-  // The statement is prepared on the first read and executed again for the next pages;
-  // the vectors keep their strings' buffers from page to page.
-  void Read(soci::session& sql, long long after, long long last_wanted) {
+  // Reads the entries after seq `after` up to `last_wanted`, at most kStreamPageEntries,
+  // with their audit facts rows if `with_facts` (the same on every call). The statement is
+  // prepared on the first read and executed again for the next pages; the vectors keep
+  // their strings' buffers from page to page.
+  void Read(soci::session& sql, long long after, long long last_wanted, bool with_facts) {
     after_ = after;
     last_wanted_ = last_wanted;
     const auto rows = static_cast<std::size_t>(kStreamPageEntries);
@@ -174,7 +185,13 @@ struct EntryPageRows {
     for (auto& column : text_null) column.resize(rows);
     for (auto& column : ints) column.resize(rows);
     for (auto& column : int_null) column.resize(rows);
-    if (!page_) Prepare(sql);
+    if (with_facts) {
+      facts.resize(kAuditFactsColumns);
+      facts_null.resize(kAuditFactsColumns);
+      for (auto& column : facts) column.resize(rows);
+      for (auto& column : facts_null) column.resize(rows);
+    }
+    if (!page_) Prepare(sql, with_facts);
     page_->execute(true);
   }
   // True iff the stored derived columns of row `i` are `derived` (Columns(i) == derived,
@@ -205,6 +222,16 @@ struct EntryPageRows {
     return true;
   }
 
+  // The stored audit facts row of row `i` (read with facts), viewing the page's strings.
+  StoredAuditFacts Facts(std::size_t i) const {
+    StoredAuditFacts stored;
+    for (std::size_t c = 0; c < kAuditFactsColumns; ++c) {
+      stored.null[c] = facts_null[c][i] != soci::i_ok;
+      if (!stored.null[c]) stored.text[c] = facts[c][i];
+    }
+    return stored;
+  }
+
   // The stored derived columns of row `i`.
   ledger::EntryColumns Columns(std::size_t i) const {
     std::vector<std::string> row_text(kTextColumns);
@@ -220,7 +247,7 @@ struct EntryPageRows {
   }
 
  private:
-  void Prepare(soci::session& sql) {
+  void Prepare(soci::session& sql, bool with_facts) {
     page_.emplace(sql);
     soci::statement& page = *page_;
     page.exchange(soci::into(seqs));
@@ -233,15 +260,28 @@ struct EntryPageRows {
     for (std::size_t c = 0; c < static_cast<std::size_t>(kIntColumns); ++c) {
       page.exchange(soci::into(ints[c], int_null[c]));
     }
+    if (with_facts) {
+      for (std::size_t c = 0; c < kAuditFactsColumns; ++c) {
+        page.exchange(soci::into(facts[c], facts_null[c]));
+      }
+    }
     page.exchange(soci::use(after_));
     page.exchange(soci::use(last_wanted_));
     page.alloc();
-    page.prepare(std::string("SELECT seq, canonical, leaf_hash, chain_hash, kind, recorded_at,"
-                             " recorded_by, opd, sub_activity, account, instrument, mechanism,"
-                             " value_date, bank_ref, payee_account, payee_npwp, tax_type,"
-                             " evidence_no, evidence_date, tax_detail, covers, monthly_plan,"
-                             " fiscal_year, amount_sen, net_sen, tax_sen, reverses, refunds"
-                             " FROM entries WHERE seq > :a AND seq <= :b ORDER BY seq LIMIT ") +
+    // An expenditure's facts row by its key (fiscal_year, seq): one B-tree search each.
+    page.prepare(std::string("SELECT e.seq, e.canonical, e.leaf_hash, e.chain_hash, e.kind,"
+                             " e.recorded_at, e.recorded_by, e.opd, e.sub_activity, e.account,"
+                             " e.instrument, e.mechanism, e.value_date, e.bank_ref,"
+                             " e.payee_account, e.payee_npwp, e.tax_type, e.evidence_no,"
+                             " e.evidence_date, e.tax_detail, e.covers, e.monthly_plan,"
+                             " e.fiscal_year, e.amount_sen, e.net_sen, e.tax_sen, e.reverses,"
+                             " e.refunds") +
+                 (with_facts ? AuditFactsSelectList("f") +
+                                   " FROM entries e LEFT JOIN audit_expenditures f ON"
+                                   " e.kind = 'expenditure' AND f.fiscal_year = e.fiscal_year"
+                                   " AND f.seq = e.seq"
+                             : std::string(" FROM entries e")) +
+                 " WHERE e.seq > :a AND e.seq <= :b ORDER BY e.seq LIMIT " +
                  std::to_string(kStreamPageEntries));
     page.define_and_bind();
   }
@@ -380,6 +420,9 @@ class VerifyPass {
     EntryPageRows rows;
     std::vector<ledger::PreparedEntry> prepared;
     std::vector<char> columns_match;  // rows.Matches(i, prepared[i].columns), if prepared.
+    // What is wrong with an expenditure's audit facts row (CompareAuditFacts), if its
+    // columns match and the facts are checked; "" if nothing.
+    std::vector<std::string> facts_problem;
     // What preparing entry i threw, if anything: thrown on this thread when the entry is
     // reached, as if it had been prepared here.
     std::vector<std::exception_ptr> thrown;
@@ -389,19 +432,26 @@ class VerifyPass {
   // Reads the page after seq `after` into `page` and starts preparing it. False if there
   // are no more entries.
   bool ReadAndStart(EntryPage& page, long long after, long long last_wanted, BatchPool& pool) {
-    page.rows.Read(sql_, after, last_wanted);
+    page.rows.Read(sql_, after, last_wanted, whole_);
     if (page.rows.seqs.empty()) return false;
     const std::size_t size = page.rows.seqs.size();
     page.prepared.assign(size, ledger::PreparedEntry());
     page.columns_match.assign(size, 0);
+    page.facts_problem.resize(size);
+    for (std::string& problem : page.facts_problem) problem.clear();
     page.batch.size = size;
     page.thrown.assign(size, nullptr);
-    page.batch.work = [&page](std::size_t i) {
+    page.batch.work = [&page, facts = whole_](std::size_t i) {
       try {
         ledger::PreparedEntry& prepared = page.prepared[i];
         prepared = ledger::PrepareEntry(page.rows.canonicals[i]);
         if (prepared.problem.empty()) {
           page.columns_match[i] = page.rows.Matches(i, prepared.columns) ? 1 : 0;
+          if (facts && page.columns_match[i] != 0 && prepared.columns.kind == "expenditure") {
+            std::optional<std::string> problem = CompareAuditFacts(
+                prepared.columns, page.rows.canonicals[i], page.rows.Facts(i));
+            if (problem) page.facts_problem[i] = std::move(*problem);
+          }
         }
       } catch (...) {
         page.thrown[i] = std::current_exception();  // Thrown on when entry i is added.
@@ -476,7 +526,9 @@ class VerifyPass {
       if (page.columns_match[i] == 0) {
         return ledger::Problem{seq, FirstDifference(rows.Columns(i), recomputed->columns)};
       }
+      if (!page.facts_problem[i].empty()) return ledger::Problem{seq, page.facts_problem[i]};
       const std::string& kind = recomputed->columns.kind;
+      if (whole_ && kind == "expenditure") ++expenditures_;
       if (whole_ && (kind == "expenditure" || kind == "reversal")) {
         if (auto problem = AddRealisation(seq, recomputed->columns)) return problem;
       }
@@ -509,7 +561,8 @@ class VerifyPass {
 
   // After the last entry: the range ended where asked, or for the whole ledger, every
   // stored checkpoint was reached, the latest covers every entry, the trusted one too,
-  // and the aggregates and the number of Merkle nodes agree.
+  // the aggregates agree, audit_expenditures holds no row of no expenditure, and the
+  // number of Merkle nodes agrees.
   std::optional<ledger::Problem> CheckEnd() {
     const auto size = static_cast<std::int64_t>(chain_.size());
     if (to_seq_) {
@@ -539,7 +592,7 @@ class VerifyPass {
       if (std::optional<std::string> problem = expected_.Compare(sql_)) {
         return ledger::Problem{size - 1, *problem};
       }
-      if (std::optional<ledger::Problem> problem = CheckAuditFacts(sql_)) return problem;
+      if (auto problem = CheckNoStrayAuditFacts(sql_, expenditures_)) return problem;
     }
     long long stored_nodes = 0;
     sql_ << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);
@@ -567,6 +620,7 @@ class VerifyPass {
   SqlLedgerView lookup_;
   RealisationDelta delta_;  // Reused: its strings keep their buffers.
   ExpectedRealisation expected_;
+  long long expenditures_ = 0;  // Verified with their audit facts row (whole ledger only).
   CheckpointStream checkpoints_;
   std::optional<std::pair<std::uint64_t, std::string>> next_checkpoint_;
   std::uint64_t latest_checkpoint_size_ = 0;

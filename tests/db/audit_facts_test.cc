@@ -369,5 +369,78 @@ TEST_F(AuditFactsTest, VerifyNamesATamperedMissingOrStrayFact) {
   EXPECT_NE(stray.problem->what.find("a row of no expenditure"), std::string::npos) << stray.problem->what;
 }
 
+// The facts are checked with each expenditure, in seq order: a bad facts row and a bad
+// entry column are named by the lower seq, whichever it is; a row of no expenditure is
+// found after every expenditure's own row; a range verification does not read the facts.
+TEST_F(AuditFactsTest, VerifyNamesTheLowestSeqWhenAFactAndAnEntryAreBad) {
+  BuildLedger();
+  long long fact_seq = 0, earlier = 0, later = 0;
+  {
+    store_.reset();
+    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    sql << "SELECT seq FROM audit_expenditures WHERE payee_name = 'CV Kena Pajak'", soci::into(fact_seq);
+    sql << "SELECT MIN(seq) FROM entries WHERE kind = 'expenditure'", soci::into(earlier);
+    sql << "SELECT MAX(seq) FROM entries WHERE kind = 'expenditure'", soci::into(later);
+  }
+  store_ = OpenStore();
+  ASSERT_LT(earlier, fact_seq);
+  ASSERT_LT(fact_seq, later);
+  const auto set_evidence = [this](long long seq, const std::string& value) {
+    Tamper("DROP TRIGGER IF EXISTS entries_no_update");
+    Tamper("UPDATE entries SET evidence_no = '" + value + "' WHERE seq = " + std::to_string(seq));
+  };
+  std::string later_evidence, earlier_evidence;
+  {
+    store_.reset();
+    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    sql << "SELECT evidence_no FROM entries WHERE seq = " << later, soci::into(later_evidence);
+    sql << "SELECT evidence_no FROM entries WHERE seq = " << earlier, soci::into(earlier_evidence);
+  }
+  store_ = OpenStore();
+  const std::string where = " WHERE seq = " + std::to_string(fact_seq);
+  Tamper("UPDATE audit_expenditures SET payee_name = 'CV Lain'" + where);
+
+  set_evidence(later, "X-LATER");  // A later entry's column: the fact is named.
+  VerifyReport report = MustVerify();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.problem->seq, fact_seq);
+  EXPECT_NE(report.problem->what.find("audit_expenditures.payee_name"), std::string::npos) << report.problem->what;
+  set_evidence(later, later_evidence);
+
+  set_evidence(earlier, "X-EARLIER");  // An earlier entry's column: that entry is named.
+  report = MustVerify();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.problem->seq, earlier);
+  EXPECT_NE(report.problem->what.find("column evidence_no"), std::string::npos) << report.problem->what;
+  set_evidence(earlier, earlier_evidence);
+
+  // A range verification checks no facts; the whole ledger's does.
+  Result<std::uint64_t> size = store_->TreeSize();
+  ASSERT_TRUE(size.has_value());
+  Result<VerifyReport> range =
+      store_->VerifyRange(ledger::VerifierOf(TestSigner()), 0, static_cast<std::int64_t>(*size) - 1);
+  ASSERT_TRUE(range.has_value()) << range.error().ToString();
+  EXPECT_TRUE(range->ok) << range->problem->what;
+  EXPECT_FALSE(MustVerify().ok);
+  Tamper("UPDATE audit_expenditures SET payee_name = 'CV Kena Pajak'" + where);
+  ASSERT_TRUE(MustVerify().ok);
+
+  // A missing row and a stray one of a lower seq: the missing row is named, then the stray.
+  Tamper("CREATE TABLE saved_fact AS SELECT * FROM audit_expenditures" + where);
+  Tamper("INSERT INTO audit_expenditures SELECT 2026, 3, opd, sub_activity, account, instrument, value_date,"
+         " recorded_at, payee_npwp, payee_account, evidence_no, evidence_date, amount_sen, tax_detail, payee_name,"
+         " payee_pkp, procurement_method, procurement_type, contract_no FROM audit_expenditures" + where);
+  Tamper("DELETE FROM audit_expenditures" + where);
+  report = MustVerify();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.problem->seq, fact_seq);
+  EXPECT_NE(report.problem->what.find("no row"), std::string::npos) << report.problem->what;
+  Tamper("INSERT INTO audit_expenditures SELECT * FROM saved_fact");
+  report = MustVerify();
+  ASSERT_FALSE(report.ok);
+  EXPECT_EQ(report.problem->seq, 3);
+  EXPECT_NE(report.problem->what.find("a row of no expenditure"), std::string::npos) << report.problem->what;
+}
+
 }  // namespace
 }  // namespace jejak::db
