@@ -381,8 +381,12 @@ read_row "entries page (100 entries after a random seq)" "$(latency '/v1/entries
 year_expenditures=$(sqlite3 "$big/ledger.db" "SELECT COUNT(*) FROM entries WHERE kind = 'expenditure' AND fiscal_year = 2026")
 read_row "absorption, fiscal year 2026 ($year_expenditures expenditures)" \
   "$(latency '/v1/summary/absorption?fiscal_year=2026' 20 10)" "target < 50 ms"
-read_row "findings, fiscal year 2026 ($year_expenditures expenditures)" \
-  "$(latency '/v1/audit/findings?fiscal_year=2026' 5 20)" "target < 100 ms for 100,000 expenditures"
+# The first call computes the report; the server keeps it (keyed by the tree it covers), so
+# the calls after it at the same tree size are the cached figure.
+read_row "findings, fiscal year 2026 ($year_expenditures expenditures), first call (computed)" \
+  "$(latency '/v1/audit/findings?fiscal_year=2026' 1 20)" "target < 100 ms for 100,000 expenditures"
+read_row "findings, same year and tree, later calls (report kept by the server)" \
+  "$(latency '/v1/audit/findings?fiscal_year=2026' 20 10)" "-"
 reads_rss=$(hwm_mb "$reads_server")
 stop "$reads_server"
 row "server peak RSS after the reads above, findings included (VmHWM)" "$reads_rss MB" "-" "target < 100 MB"
