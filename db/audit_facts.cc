@@ -5,7 +5,6 @@
 #include "db/audit_facts.h"
 
 #include <soci/soci.h>
-#include <soci/sqlite3/soci-sqlite3.h>
 
 #include <algorithm>
 #include <array>
@@ -96,73 +95,6 @@ constexpr std::array<const char*, kAuditFactsColumns> kFactsColumnNames = {
 
 }  // namespace
 
-namespace {
-
-// The session's own SQLite connection, or nullptr on another backend.
-sqlite_api::sqlite3* NativeSqlite(soci::session& sql) {
-  if (sql.get_backend_name() != "sqlite3") return nullptr;
-  return static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
-}
-
-}  // namespace
-
-// A statement on the session's own SQLite connection, read straight from SQLite's column
-// memory (SOCI's bulk fetch copies every text twice, which cost more than SQLite's own
-// work). Throws soci_error like the session.
-class NativeStatement {
- public:
-  NativeStatement(sqlite_api::sqlite3* db, const std::string& query) : db_(db) {
-    if (sqlite_api::sqlite3_prepare_v2(db, query.c_str(), static_cast<int>(query.size()), &statement_,
-                                       nullptr) != SQLITE_OK) {
-      Fail();
-    }
-  }
-  ~NativeStatement() { sqlite_api::sqlite3_finalize(statement_); }
-  NativeStatement(const NativeStatement&) = delete;
-  NativeStatement& operator=(const NativeStatement&) = delete;
-
-  void Bind(int index, long long value) {
-    if (sqlite_api::sqlite3_bind_int64(statement_, index, value) != SQLITE_OK) Fail();
-  }
-  // `value` must outlive the statement.
-  void Bind(int index, const std::string& value) {
-    if (sqlite_api::sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()),
-                                      SQLITE_STATIC) != SQLITE_OK) {
-      Fail();
-    }
-  }
-  // Clears the bindings and readies the statement to run again.
-  void Reset() {
-    sqlite_api::sqlite3_reset(statement_);
-    sqlite_api::sqlite3_clear_bindings(statement_);
-  }
-  void BindNull(int index) {
-    if (sqlite_api::sqlite3_bind_null(statement_, index) != SQLITE_OK) Fail();
-  }
-  // True with a row to read, false after the last.
-  bool Step() {
-    const int step = sqlite_api::sqlite3_step(statement_);
-    if (step == SQLITE_ROW) return true;
-    if (step != SQLITE_DONE) Fail();
-    return false;
-  }
-  // Column `c` of the row: text (valid until the next Step), NULL or not, integer.
-  std::string_view Text(int c) const {
-    const unsigned char* bytes = sqlite_api::sqlite3_column_text(statement_, c);
-    if (bytes == nullptr) return std::string_view();
-    return std::string_view(reinterpret_cast<const char*>(bytes),
-                            static_cast<std::size_t>(sqlite_api::sqlite3_column_bytes(statement_, c)));
-  }
-  bool Null(int c) const { return sqlite_api::sqlite3_column_type(statement_, c) == SQLITE_NULL; }
-  long long Integer(int c) const { return static_cast<long long>(sqlite_api::sqlite3_column_int64(statement_, c)); }
-
- private:
-  [[noreturn]] void Fail() { throw soci::soci_error(std::string("sqlite: ") + sqlite_api::sqlite3_errmsg(db_)); }
-
-  sqlite_api::sqlite3* db_;
-  sqlite_api::sqlite3_stmt* statement_ = nullptr;
-};
-
 void AuditFactsRow::Set(const ledger::EntryColumns& columns, const ledger::ExpenditureTexts& texts) {
   fiscal_year = columns.fiscal_year.value_or(0);
   seq = columns.seq;
@@ -191,8 +123,8 @@ AuditFactsWriter::AuditFactsWriter(soci::session& sql) {
                              " :g, :td, :pn, :pk, :pm, :pt, :cn)";
   // On SQLite the row is bound straight from the row's members (SOCI's per-execute work
   // cost several times SQLite's own).
-  if (sqlite_api::sqlite3* db = NativeSqlite(sql)) {
-    native_ = std::make_unique<NativeStatement>(db, insert);
+  if (IsSqlite(sql)) {
+    native_ = std::make_unique<SqliteStatement>(sql, insert.c_str());
     return;
   }
   insert_.emplace((sql.prepare << insert, soci::use(row_.fiscal_year), soci::use(row_.seq),
@@ -222,7 +154,7 @@ void AuditFactsWriter::AddTexts(const ledger::EntryColumns& columns,
     insert_->execute(true);
     return;
   }
-  NativeStatement& insert = *native_;
+  SqliteStatement& insert = *native_;
   insert.Reset();
   insert.Bind(1, row_.fiscal_year);
   insert.Bind(2, row_.seq);
@@ -377,18 +309,18 @@ void SetFacts(ledger::ExpenditureFacts& facts, long long year, long long end_seq
 }
 
 // FetchExpenditures on SQLite.
-void FetchNative(sqlite_api::sqlite3* db, const std::string& query, long long year, int every_date,
+void FetchNative(soci::session& sql, const std::string& query, long long year, int every_date,
                  const std::string& as_of, long long end_seq,
                  std::vector<ledger::ExpenditureFacts>& out) {
-  NativeStatement statement(db, query);
+  SqliteStatement statement(sql, query.c_str());
   statement.Bind(1, year);
   statement.Bind(2, static_cast<long long>(every_date));
   statement.Bind(3, as_of);
   statement.Bind(4, end_seq);
   while (statement.Step()) {
     SetFacts(
-        out.emplace_back(), year, end_seq, [&](int c) { return statement.Text(c); },
-        [&](int c) { return statement.Null(c); }, [&](int c) { return statement.Integer(c); });
+        out.emplace_back(), year, end_seq, [&](int c) { return statement.TextView(c); },
+        [&](int c) { return statement.IsNull(c); }, [&](int c) { return statement.Int(c); });
   }
 }
 
@@ -397,8 +329,8 @@ void FetchNative(sqlite_api::sqlite3* db, const std::string& query, long long ye
 void FetchExpenditures(soci::session& sql, const std::string& query, long long year,
                        int every_date, const std::string& as_of, long long end_seq,
                        std::vector<ledger::ExpenditureFacts>& out) {
-  if (sqlite_api::sqlite3* db = NativeSqlite(sql)) {
-    return FetchNative(db, query, year, every_date, as_of, end_seq, out);
+  if (IsSqlite(sql)) {
+    return FetchNative(sql, query, year, every_date, as_of, end_seq, out);
   }
   constexpr std::size_t kTexts = 15;
   TextColumns text(kTexts);
@@ -495,7 +427,7 @@ void ReadAuditExpendituresFromEntries(soci::session& sql, long long fiscal_year,
   // Ten columns, then the five texts no column holds, read from the canonical JSON by the
   // database (SQLite's json_extract, PostgreSQL's jsonb #>>): payee.name, payee.pkp as
   // "1"/"0", procurement.method, .type and .contract_no.
-  const bool sqlite = sql.get_backend_name() == "sqlite3";
+  const bool sqlite = IsSqlite(sql);
   const auto field = [sqlite](const char* path, const char* pg_path) {
     return sqlite ? std::string("json_extract(e.canonical, '") + path + "')"
                   : std::string("(e.canonical::jsonb #>> '") + pg_path + "')";

@@ -41,8 +41,6 @@ struct AuditFactsRow {
 
 // Writes the facts of each expenditure in the append transaction, with one statement
 // prepared for the writer's life. Throws soci_error like the session.
-class NativeStatement;  // db/audit_facts.cc: a statement on SQLite's own connection.
-
 class AuditFactsWriter {
  public:
   explicit AuditFactsWriter(soci::session& sql);
@@ -58,7 +56,7 @@ class AuditFactsWriter {
 
  private:
   AuditFactsRow row_;  // Bound before the statement is prepared.
-  std::unique_ptr<NativeStatement> native_;  // On SQLite.
+  std::unique_ptr<SqliteStatement> native_;  // On SQLite.
   std::optional<soci::statement> insert_;    // Elsewhere.
 };
 

@@ -151,11 +151,15 @@ bool SqliteStatement::IsNull(int column) const {
 
 long long SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
 
-std::string SqliteStatement::Text(int column) const {
+std::string SqliteStatement::Text(int column) const { return std::string(TextView(column)); }
+
+std::string_view SqliteStatement::TextView(int column) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-  if (text == nullptr) return std::string();
-  return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
+  if (text == nullptr) return std::string_view();
+  return std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
 }
+
+bool IsSqlite(soci::session& sql) { return sql.get_backend_name() == "sqlite3"; }
 
 void SqliteStatement::Reset() {
   sqlite3_reset(statement_);

@@ -134,6 +134,9 @@ class SqliteStatement {
   bool IsNull(int column) const;
   long long Int(int column) const;
   std::string Text(int column) const;
+  // Column `column` of the current row as SQLite holds it: valid until the next Step or
+  // Reset ("" for NULL).
+  std::string_view TextView(int column) const;
   void Reset();
 
  private:
@@ -142,6 +145,9 @@ class SqliteStatement {
   soci::session& sql_;
   sqlite_api::sqlite3_stmt* statement_ = nullptr;
 };
+
+// True if `sql` is a SQLite session (where SqliteStatement may be used).
+bool IsSqlite(soci::session& sql);
 
 // BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers never both
 // read the same tip; rolls back unless committed. Throws soci_error like the session.
