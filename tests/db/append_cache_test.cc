@@ -16,6 +16,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -27,30 +28,17 @@ constexpr const char* kOpd = "1.02.0.00.0.00.01.0000";
 constexpr const char* kOtherOpd = "1.03.0.00.0.00.01.0000";
 constexpr const char* kTime = "2026-02-03T08:00:00.000Z";
 
-ledger::NoteSigner TestSigner() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 9;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+using test_support::Body;
 
-std::shared_ptr<const nlohmann::json> Body(const nlohmann::json& body) {
-  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
-                                                                     : ledger::ValidateBody(body);
-  EXPECT_TRUE(valid.has_value()) << (valid ? "" : valid.error().ToString());
-  return std::make_shared<const nlohmann::json>(valid ? *valid : body);
-}
+ledger::NoteSigner TestSigner() { return test_support::SeededSigner(kOrigin, 9); }
 
 PendingEntry Genesis() {
-  return {Body({{"kind", "genesis"},
-                {"ledger_id", "cache-test"},
-                {"origin", kOrigin},
-                {"region", "Pemerintah Kabupaten Contoh"},
-                {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}}),
-          "jejak-init", "", ""};
+  return {Body(test_support::GenesisBody("cache-test", kOrigin, TestSigner())), "jejak-init", "",
+          ""};
 }
 
 PendingEntry Opd(const char* code, const std::string& recorded_by = "admin") {
-  return {Body({{"kind", "opd"}, {"code", code}, {"name", "Dinas"}}), recorded_by, "", ""};
+  return {Body(test_support::OpdBody(code, "Dinas")), recorded_by, "", ""};
 }
 
 PendingEntry Expenditure(int n, const char* opd = kOpd) {
@@ -80,11 +68,7 @@ PendingEntry Expenditure(int n, const char* opd = kOpd) {
 class AppendCacheTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("jejak-append-cache-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::FreshTestDirectory("jejak-append-cache-test");
     store_ = OpenStore();
     Must(store_->Append({Genesis(), Opd(kOpd)}, kTime));
   }
@@ -94,10 +78,7 @@ class AppendCacheTest : public ::testing::Test {
   }
 
   std::unique_ptr<Store> OpenStore() {
-    Result<std::unique_ptr<Store>> store =
-        Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
-    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
-    return store ? std::move(store).value() : nullptr;
+    return test_support::OpenSqliteStore(dir_ / "ledger.db", TestSigner());
   }
 
   static void Must(const Result<BatchReceipt>& receipt) {

@@ -22,6 +22,7 @@
 #include "ledger/audit.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -36,18 +37,9 @@ constexpr const char* kSub = "1.02.02.2.01.0014";
 constexpr const char* kGoods = "5.1.02.01.01.0024";
 constexpr const char* kRoad = "5.2.04.01.01.0001";
 
-ledger::NoteSigner TestSigner() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 41;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+using test_support::Body;
 
-std::shared_ptr<const json> Body(json body) {
-  Result<json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
-                                                           : ledger::ValidateBody(body);
-  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString() << "\n" << body.dump();
-  return std::make_shared<const json>(valid ? std::move(valid).value() : body);
-}
+ledger::NoteSigner TestSigner() { return test_support::SeededSigner(kOrigin, 41); }
 
 // A payment of `gross` (rupiah text) by transfer, with a payee named `payee`.
 json Spend(const char* opd, std::int64_t year, const std::string& value_date, const std::string& gross,
@@ -116,11 +108,7 @@ std::string DescribeFindings(const std::vector<ledger::Finding>& findings) {
 class AuditFactsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("jejak-facts-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::FreshTestDirectory("jejak-facts-test");
     store_ = OpenStore();
     ASSERT_NE(store_, nullptr);
   }
@@ -132,9 +120,7 @@ class AuditFactsTest : public ::testing::Test {
   std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
 
   std::unique_ptr<Store> OpenStore() {
-    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + DatabasePath(), TestSigner(), ""});
-    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
-    return store ? std::move(store).value() : nullptr;
+    return test_support::OpenSqliteStore(DatabasePath(), TestSigner());
   }
 
   std::int64_t Record(json body, const std::string& at, const std::string& by = "bendahara") {
@@ -166,14 +152,11 @@ class AuditFactsTest : public ::testing::Test {
   // not, a reversal, refunds in the payment's year and of a closed year's payment, and a
   // pin (pin_) with entries of every kind after it.
   void BuildLedger() {
-    Record({{"kind", "genesis"},
-            {"ledger_id", "facts-test"},
-            {"origin", kOrigin},
-            {"region", "Pemerintah Kabupaten Fakta"},
-            {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}},
+    Record(test_support::GenesisBody("facts-test", kOrigin, TestSigner(),
+                                     "Pemerintah Kabupaten Fakta"),
            "2025-01-02T01:00:00.000Z", "jejak-init");
-    Record({{"kind", "opd"}, {"code", kDinkes}, {"name", "Dinas Kesehatan"}}, "2025-01-02T02:00:00.000Z", "admin");
-    Record({{"kind", "opd"}, {"code", kPupr}, {"name", "Dinas PUPR"}}, "2025-01-02T02:00:01.000Z", "admin");
+    Record(test_support::OpdBody(kDinkes, "Dinas Kesehatan"), "2025-01-02T02:00:00.000Z", "admin");
+    Record(test_support::OpdBody(kPupr, "Dinas PUPR"), "2025-01-02T02:00:01.000Z", "admin");
     Record(Budget(kDinkes, 2025, kGoods, "50000000"), "2025-01-03T01:00:00.000Z", "admin");
     Record(Budget(kPupr, 2025, kRoad, "900000000"), "2025-01-03T01:00:01.000Z", "admin");
     for (int i = 0; i < 3; ++i) {  // Road works split under one contract, then more.

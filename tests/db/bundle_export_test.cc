@@ -22,6 +22,7 @@
 #include "ledger/cosignature.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -36,18 +37,9 @@ constexpr const char* kExportTime = "2026-02-04T09:30:00.000Z";
 constexpr int kExpenditures = 1200;
 constexpr int kPerCommit = 300;
 
-ledger::NoteSigner TestSigner() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 11;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+using test_support::Body;
 
-std::shared_ptr<const nlohmann::json> Body(const nlohmann::json& body) {
-  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
-                                                                     : ledger::ValidateBody(body);
-  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString();
-  return std::make_shared<const nlohmann::json>(valid ? std::move(valid).value() : body);
-}
+ledger::NoteSigner TestSigner() { return test_support::SeededSigner(kOrigin, 11); }
 
 PendingEntry Expenditure(int n) {
   return {Body({{"kind", "expenditure"},
@@ -80,19 +72,11 @@ class BundleExportTest : public ::testing::Test {
     fs::remove_all(*dir_);
     fs::create_directories(*dir_);
     std::unique_ptr<Store> store = Open();
-    ASSERT_TRUE(store->Append({{Body({{"kind", "genesis"},
-                                      {"ledger_id", "bundle-export-test"},
-                                      {"origin", kOrigin},
-                                      {"region", "Pemerintah Kabupaten Contoh"},
-                                      {"checkpoint_key",
-                                       ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}}),
-                                "jejak-init"}},
-                              kTime)
-                    .has_value());
-    ASSERT_TRUE(store->Append({{Body({{"kind", "opd"}, {"code", kOpd}, {"name", "Dinas Kesehatan"}}),
-                                "admin"}},
-                              kTime)
-                    .has_value());
+    const PendingEntry genesis{
+        Body(test_support::GenesisBody("bundle-export-test", kOrigin, TestSigner())), "jejak-init"};
+    ASSERT_TRUE(store->Append({genesis}, kTime).has_value());
+    const PendingEntry opd{Body(test_support::OpdBody(kOpd, "Dinas Kesehatan")), "admin"};
+    ASSERT_TRUE(store->Append({opd}, kTime).has_value());
     for (int first = 0; first < kExpenditures; first += kPerCommit) {
       std::vector<PendingEntry> batch;
       for (int n = first; n < first + kPerCommit; ++n) batch.push_back(Expenditure(n));
@@ -106,10 +90,7 @@ class BundleExportTest : public ::testing::Test {
   }
 
   static std::unique_ptr<Store> Open() {
-    Result<std::unique_ptr<Store>> store =
-        Store::Open({"sqlite:" + (*dir_ / "ledger.db").string(), TestSigner(), ""});
-    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
-    return store ? std::move(store).value() : nullptr;
+    return test_support::OpenSqliteStore(*dir_ / "ledger.db", TestSigner());
   }
 
   void SetUp() override { store_ = Open(); }

@@ -19,6 +19,7 @@
 #include "ledger/audit.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -32,18 +33,9 @@ constexpr const char* kPupr = "1.03.0.00.0.00.01.0000";
 constexpr const char* kSub = "1.02.02.2.01.0014";
 constexpr const char* kAccount = "5.1.02.01.01.0024";
 
-ledger::NoteSigner TestSigner() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 23;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+using test_support::Body;
 
-std::shared_ptr<const json> Body(json body) {
-  Result<json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
-                                                           : ledger::ValidateBody(body);
-  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString() << "\n" << body.dump();
-  return std::make_shared<const json>(valid ? std::move(valid).value() : body);
-}
+ledger::NoteSigner TestSigner() { return test_support::SeededSigner(kOrigin, 23); }
 
 json Spend(const char* opd, const std::string& value_date, const std::string& gross, const std::string& ref,
            const char* instrument = "cms_transfer") {
@@ -98,14 +90,9 @@ std::string Describe(const ledger::AuditInput& input) {
 class PinnedReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("jejak-pinned-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
-    ASSERT_TRUE(store.has_value()) << store.error().ToString();
-    store_ = std::move(store).value();
+    dir_ = test_support::FreshTestDirectory("jejak-pinned-test");
+    store_ = test_support::OpenSqliteStore(dir_ / "ledger.db", TestSigner());
+    ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     store_.reset();
@@ -121,14 +108,11 @@ class PinnedReportTest : public ::testing::Test {
   // Two OPDs; Dinkes over its pagu with a duplicate pair, a cash payment in PUPR, a late
   // recording, and tax withheld but never deposited.
   void BuildRegency() {
-    Record({{"kind", "genesis"},
-            {"ledger_id", "pinned-test"},
-            {"origin", kOrigin},
-            {"region", "Pemerintah Kabupaten Pinned"},
-            {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}},
+    Record(test_support::GenesisBody("pinned-test", kOrigin, TestSigner(),
+                                     "Pemerintah Kabupaten Pinned"),
            "2026-01-02T01:00:00.000Z", "jejak-init");
-    Record({{"kind", "opd"}, {"code", kDinkes}, {"name", "Dinas Kesehatan"}}, "2026-01-02T02:00:00.000Z", "admin");
-    Record({{"kind", "opd"}, {"code", kPupr}, {"name", "Dinas PUPR"}}, "2026-01-02T02:00:01.000Z", "admin");
+    Record(test_support::OpdBody(kDinkes, "Dinas Kesehatan"), "2026-01-02T02:00:00.000Z", "admin");
+    Record(test_support::OpdBody(kPupr, "Dinas PUPR"), "2026-01-02T02:00:01.000Z", "admin");
     Record(Budget(kDinkes, "10000000", "murni"), "2026-01-05T01:00:00.000Z", "admin");
     Record(Budget(kPupr, "50000000", "murni"), "2026-01-05T01:00:01.000Z", "admin");
     duplicate_ = Record(Spend(kDinkes, "2026-02-03", "6000000", "A1"), "2026-02-03T03:00:00.000Z");

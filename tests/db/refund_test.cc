@@ -23,6 +23,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/money.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -38,22 +39,14 @@ constexpr const char* kBarangJasa = "5.1.02.01.01.0024";
 constexpr const char* kModal = "5.2.02.05.01.0001";
 constexpr std::int64_t kMillion = 1'000'000LL * 100;
 
-ledger::NoteSigner TestSigner() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 23;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+ledger::NoteSigner TestSigner() { return test_support::SeededSigner(kOrigin, 23); }
 
 std::string Money(std::int64_t sen) { return ledger::FormatMoney(sen); }
 
 class RefundTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("jejak-refund-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::FreshTestDirectory("jejak-refund-test");
     Open();
     BuildLedger();
   }
@@ -62,10 +55,8 @@ class RefundTest : public ::testing::Test {
     fs::remove_all(dir_);
   }
   void Open() {
-    Result<std::unique_ptr<Store>> store =
-        Store::Open({"sqlite:" + (dir_ / "ledger.db").string(), TestSigner(), ""});
-    ASSERT_TRUE(store.has_value()) << store.error().ToString();
-    store_ = std::move(store).value();
+    store_ = test_support::OpenSqliteStore(dir_ / "ledger.db", TestSigner());
+    ASSERT_NE(store_, nullptr);
   }
 
   // Appends one entry recorded at 03:00 UTC on `date`; remembers its seq as `name`.
@@ -135,15 +126,10 @@ class RefundTest : public ::testing::Test {
   // a reversed payment; a refund in April of a February payment and a refund in 2026 of
   // a 2025 payment.
   void BuildLedger() {
-    Record("genesis",
-           {{"kind", "genesis"},
-            {"ledger_id", "refund-test"},
-            {"origin", kOrigin},
-            {"region", "Pemerintah Kabupaten Contoh"},
-            {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}},
-           "2025-01-02", "jejak-init");
-    Record("opd_a", {{"kind", "opd"}, {"code", kOpdA}, {"name", "Dinas Kesehatan"}}, "2025-01-02", "admin");
-    Record("opd_b", {{"kind", "opd"}, {"code", kOpdB}, {"name", "Dinas Pendidikan"}}, "2025-01-02", "admin");
+    Record("genesis", test_support::GenesisBody("refund-test", kOrigin, TestSigner()), "2025-01-02",
+           "jejak-init");
+    Record("opd_a", test_support::OpdBody(kOpdA, "Dinas Kesehatan"), "2025-01-02", "admin");
+    Record("opd_b", test_support::OpdBody(kOpdB, "Dinas Pendidikan"), "2025-01-02", "admin");
     Budget("a_bj_2025", kOpdA, kBarangJasa, 2025, 120 * kMillion, true, "2025-01-05");
     Pay("p2025", kOpdA, kBarangJasa, "cms_transfer", 2025, "2025-11-10", 20 * kMillion);
     Budget("a_bj", kOpdA, kBarangJasa, 2026, 120 * kMillion, true, "2026-01-05");
@@ -347,12 +333,9 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
   fs::create_directories(dir_);
   seq_.clear();
   Open();
-  Record("genesis",
-         {{"kind", "genesis"}, {"ledger_id", "refund-test"}, {"origin", kOrigin},
-          {"region", "Pemerintah Kabupaten Contoh"},
-          {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}},
-         "2026-01-02", "jejak-init");
-  Record("opd_a", {{"kind", "opd"}, {"code", kOpdA}, {"name", "Dinas Kesehatan"}}, "2026-01-02", "admin");
+  Record("genesis", test_support::GenesisBody("refund-test", kOrigin, TestSigner()), "2026-01-02",
+         "jejak-init");
+  Record("opd_a", test_support::OpdBody(kOpdA, "Dinas Kesehatan"), "2026-01-02", "admin");
   Pay("feb", kOpdA, kBarangJasa, "cms_transfer", 2026, "2026-02-10", 10 * kMillion);
   Pay("mar", kOpdA, kPegawai, "sp2d_ls", 2026, "2026-03-01", 4 * kMillion);
   Pay("wrong", kOpdA, kBarangJasa, "kkpd", 2026, "2026-03-01", 3 * kMillion);

@@ -22,6 +22,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -32,31 +33,15 @@ constexpr const char* kOrigin = "jejak.test/kabupaten-contoh";
 constexpr const char* kOpd = "1.02.0.00.0.00.01.0000";
 constexpr const char* kTime = "2026-02-03T08:00:00.000Z";
 
-ledger::NoteSigner TestSigner() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 7;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+using test_support::Body;
 
-std::shared_ptr<const nlohmann::json> Body(nlohmann::json body) {
-  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
-                                                                     : ledger::ValidateBody(body);
-  if (!valid) ADD_FAILURE() << "test body does not validate: " << valid.error().ToString();
-  return std::make_shared<const nlohmann::json>(valid ? std::move(valid).value() : body);
-}
+ledger::NoteSigner TestSigner() { return test_support::SeededSigner(kOrigin, 7); }
 
 PendingEntry Genesis() {
-  return {Body({{"kind", "genesis"},
-                {"ledger_id", "test-ledger"},
-                {"origin", kOrigin},
-                {"region", "Pemerintah Kabupaten Contoh"},
-                {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(TestSigner()))}}),
-          "jejak-init"};
+  return {Body(test_support::GenesisBody("test-ledger", kOrigin, TestSigner())), "jejak-init"};
 }
 
-PendingEntry Opd() {
-  return {Body({{"kind", "opd"}, {"code", kOpd}, {"name", "Dinas Kesehatan"}}), "admin"};
-}
+PendingEntry Opd() { return {Body(test_support::OpdBody(kOpd, "Dinas Kesehatan")), "admin"}; }
 
 nlohmann::json ExpenditureBody(int n) {
   return {{"kind", "expenditure"},
@@ -86,11 +71,7 @@ PendingEntry Expenditure(int n) { return {Body(ExpenditureBody(n)), "bendahara.d
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("jejak-store-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::FreshTestDirectory("jejak-store-test");
     store_ = OpenStore();
   }
   void TearDown() override {
@@ -101,9 +82,7 @@ class StoreTest : public ::testing::Test {
   std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
 
   std::unique_ptr<Store> OpenStore() {
-    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + DatabasePath(), TestSigner(), ""});
-    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
-    return store ? std::move(store).value() : nullptr;
+    return test_support::OpenSqliteStore(DatabasePath(), TestSigner());
   }
 
   BatchReceipt MustAppend(const std::vector<PendingEntry>& entries) {

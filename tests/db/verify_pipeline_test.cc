@@ -22,6 +22,7 @@
 #include "ledger/entry.h"
 #include "ledger/money.h"
 #include "ledger/verifier.h"
+#include "tests/db/db_test_util.h"
 
 namespace jejak::db {
 namespace {
@@ -34,18 +35,9 @@ constexpr const char* kTime = "2026-03-03T08:00:00.000Z";
 // More than two pages of kStreamPageEntries (1000).
 constexpr int kExpenditures = 2600;
 
-ledger::NoteSigner Signer() {
-  std::array<std::uint8_t, 32> seed{};
-  seed[0] = 11;
-  return ledger::MakeSigner(kOrigin, crypto::KeyFromSeed(seed));
-}
+using test_support::Body;
 
-std::shared_ptr<const nlohmann::json> Body(const nlohmann::json& body) {
-  Result<nlohmann::json> valid = body.value("kind", "") == "genesis" ? ledger::ValidateGenesis(body)
-                                                                     : ledger::ValidateBody(body);
-  EXPECT_TRUE(valid.has_value()) << (valid ? "" : valid.error().ToString());
-  return std::make_shared<const nlohmann::json>(valid ? std::move(valid).value() : body);
-}
+ledger::NoteSigner Signer() { return test_support::SeededSigner(kOrigin, 11); }
 
 // Expenditure n: dated on one of 28 days of February, gross growing with n.
 std::string DateOf(int n) {
@@ -81,20 +73,11 @@ PendingEntry Expenditure(int n) {
 class VerifyPipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("jejak-verify-pipeline-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
+    dir_ = test_support::FreshTestDirectory("jejak-verify-pipeline-test");
     store_ = Open();
     ASSERT_NE(store_, nullptr);
-    Append({{Body({{"kind", "genesis"},
-                   {"ledger_id", "pipeline"},
-                   {"origin", kOrigin},
-                   {"region", "Pemerintah Kabupaten Contoh"},
-                   {"checkpoint_key", ledger::FormatVerifierKey(ledger::VerifierOf(Signer()))}}),
-             "jejak-init"}});
-    Append({{Body({{"kind", "opd"}, {"code", kOpd}, {"name", "Dinas Kesehatan"}}), "admin"}});
+    Append({{Body(test_support::GenesisBody("pipeline", kOrigin, Signer())), "jejak-init"}});
+    Append({{Body(test_support::OpdBody(kOpd, "Dinas Kesehatan")), "admin"}});
     std::vector<PendingEntry> batch;
     for (int n = 0; n < kExpenditures; ++n) {
       batch.push_back(Expenditure(n));
@@ -120,11 +103,7 @@ class VerifyPipelineTest : public ::testing::Test {
 
   std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
 
-  std::unique_ptr<Store> Open() {
-    Result<std::unique_ptr<Store>> store = Store::Open({"sqlite:" + DatabasePath(), Signer(), ""});
-    EXPECT_TRUE(store.has_value()) << (store ? "" : store.error().ToString());
-    return store ? std::move(store).value() : nullptr;
-  }
+  std::unique_ptr<Store> Open() { return test_support::OpenSqliteStore(DatabasePath(), Signer()); }
 
   void Append(std::vector<PendingEntry> entries) {
     if (entries.empty()) return;
