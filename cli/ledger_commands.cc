@@ -5,9 +5,11 @@
 
 #include <nlohmann/json.hpp>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -438,6 +440,43 @@ class PrefetchingSource {
   std::future<Result<std::vector<db::PendingEntry>>> next_;
 };
 
+// Reads standard input to its end into an unnamed temporary file and opens `spooled` on
+// it. The append's write transaction then reads a file, which cannot stall: a pipe whose
+// writer pauses would otherwise hold the ledger's write lock (and every append of a
+// server on the same ledger) for as long as it liked. Over kAppendFileBytesMax: refused.
+Result<void> SpoolStandardInput(std::ifstream& spooled) {
+  std::string path = (fs::temp_directory_path() / "jejak-append-XXXXXX").string();
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return Error{Code::kUnavailable, "cannot create a temporary file for stdin", {}};
+  ::close(fd);
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    std::vector<char> buffer(1 << 20);
+    std::uintmax_t total = 0;
+    while (out && std::cin) {
+      std::cin.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      const std::streamsize got = std::cin.gcount();
+      if (got <= 0) break;
+      total += static_cast<std::uintmax_t>(got);
+      if (total > kAppendFileBytesMax) {
+        out.close();
+        fs::remove(path);
+        return InvalidArgument("stdin is over 1 GiB");
+      }
+      out.write(buffer.data(), got);
+    }
+    if (!out.flush()) {
+      fs::remove(path);
+      return Error{Code::kUnavailable, "cannot write the temporary copy of stdin", {}};
+    }
+  }
+  spooled.open(path, std::ios::binary);
+  std::error_code ec;
+  fs::remove(path, ec);  // The open stream keeps the file until it closes.
+  if (!spooled) return Error{Code::kUnavailable, "cannot read the temporary copy of stdin", {}};
+  return Ok();
+}
+
 }  // namespace
 
 int Append(const Args& args) {
@@ -465,14 +504,20 @@ int Append(const Args& args) {
       return Usage("append: cannot read " + file + " (missing, not a file, or over 1 GiB)");
     }
   }
-  AppendInput input(file == "-" ? std::cin : file_stream, *sub);
+  if (file == "-") {
+    if (Result<void> spooled = SpoolStandardInput(file_stream); !spooled) {
+      return Usage("append: " + spooled.error().message);
+    }
+  }
+  AppendInput input(file_stream, *sub);
   Failure failure;
   std::optional<Ledger> ledger = OpenLedger(args, /*need_signer=*/true, failure);
   if (!ledger) return Fail(failure);
 
   // One transaction, all or nothing: the input is read and checked a group at a time,
   // each group signed with its own checkpoint, and nothing is committed unless every
-  // entry passed. Memory holds two groups, whatever the input's size.
+  // entry passed. Memory holds at most three groups (written, read ahead, being read),
+  // whatever the input's size.
   bool input_failed = false;  // The append stopped at a bad input, not a ledger check.
   Result<db::StreamReceipt> receipt = Error{Code::kInternal, "not appended", {}};
   {

@@ -61,7 +61,8 @@ class AuditFactsWriter {
 };
 
 // Schema migration 4: inserts the row of every stored expenditure, from its stored columns
-// and bytes. kDataLoss if an expenditure's bytes do not scan; throws soci_error.
+// and bytes; an expenditure whose bytes do not scan gets no row (verify names its seq).
+// Throws soci_error.
 Result<void> FillAuditFacts(soci::session& sql);
 
 // The columns of audit_expenditures, in the table's order (fiscal_year, seq, ...,

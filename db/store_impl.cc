@@ -146,6 +146,7 @@ void StoreImpl::DropCaches() {
   totals_years.clear();
   totals_tree_size.reset();
   next_group.reset();
+  origin.clear();  // A rolled-back genesis must not leave its origin behind.
   if (view_ != nullptr) view_->ForgetCached();
 }
 

@@ -50,6 +50,9 @@ Result<FindingsReport> ComputeReport(ServiceContext& context, const Query& query
   if (SharedFindings cached = context.findings_cache.Find(key)) {
     return FindingsReport{*year, std::move(scope).value(), std::move(cached)};
   }
+  // Only a computed report hands memory back (malloc_trim locks every arena): destroyed
+  // last, after the year's facts.
+  const ReleaseFreedMemory release;
   Result<ledger::AuditInput> input = store.AuditInputs(*year, scope->as_of, scope->tree_size);
   if (!input) return input.error();
   auto findings = std::make_shared<const std::vector<ledger::Finding>>(
@@ -86,7 +89,6 @@ HttpResponse ReportOk(const json& body, const ReportScope& scope) {
 }  // namespace
 
 void GetFindings(ServiceContext& context, const Call& call) {
-  const ReleaseFreedMemory release;  // Destroyed last: after the report.
   if (Result<void> allowed = call.query.Allow({"fiscal_year", "opd", "rule", "as_of", "tree_size"});
       !allowed) {
     return call.Fail(allowed.error());
@@ -152,7 +154,6 @@ void GetFindings(ServiceContext& context, const Call& call) {
 }
 
 void GetFinding(ServiceContext& context, const Call& call) {
-  const ReleaseFreedMemory release;  // Destroyed last: after the report.
   if (Result<void> allowed =
           call.query.Allow({"fiscal_year", "as_of", "tree_size", "after_seq", "limit"});
       !allowed) {

@@ -297,6 +297,40 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
   EXPECT_THROW(sql << "DELETE FROM audit_expenditures", soci::soci_error);
 }
 
+// A stored expenditure whose bytes no longer read must not keep the ledger from opening:
+// migration 4 leaves it without a row, and `jejak verify` then names its seq.
+TEST_F(AuditFactsTest, AnUnreadableExpenditureDoesNotStopTheMigrationAndVerifyNamesIt) {
+  BuildLedger();
+  long long seq = 0;
+  store_.reset();
+  {
+    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    sql << "SELECT seq FROM audit_expenditures WHERE payee_name = 'CV Kena Pajak'", soci::into(seq);
+    sql << "DROP TABLE audit_expenditures";
+    sql << "DELETE FROM schema_migrations WHERE version = 4";
+    sql << "DROP TRIGGER IF EXISTS entries_no_update";
+    sql << "UPDATE entries SET canonical = 'not json' WHERE seq = " << seq;
+  }
+  ASSERT_GT(seq, 0);
+  store_ = OpenStore();  // Migrates, leaving that expenditure without a row.
+  ASSERT_NE(store_, nullptr);
+  {
+    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    int rows = -1, expenditures = -2, version = 0, of_seq = -1;
+    sql << "SELECT COUNT(*) FROM audit_expenditures", soci::into(rows);
+    sql << "SELECT COUNT(*) FROM entries WHERE kind = 'expenditure'", soci::into(expenditures);
+    sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version);
+    sql << "SELECT COUNT(*) FROM audit_expenditures WHERE seq = " << seq, soci::into(of_seq);
+    EXPECT_EQ(rows, expenditures - 1);
+    EXPECT_EQ(of_seq, 0);
+    EXPECT_EQ(version, 4);
+  }
+  const VerifyReport report = MustVerify();
+  EXPECT_FALSE(report.ok);
+  ASSERT_TRUE(report.problem.has_value());
+  EXPECT_EQ(report.problem->seq, seq);
+}
+
 TEST_F(AuditFactsTest, VerifyNamesATamperedMissingOrStrayFact) {
   BuildLedger();
   ASSERT_TRUE(MustVerify().ok);

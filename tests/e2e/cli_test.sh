@@ -126,4 +126,22 @@ expect_contains "the first line is named" "$LAST_STDERR" "line 1"
 expect_exit 0 "verify after the pretty object" -- "$JEJAK" verify --data "$L"
 expect_contains "verify counts it" "$LAST_STDOUT" "ok: 24 entries"
 
+# --- A slow pipe on stdin never holds the ledger's write lock ---------------------------
+# Stdin is read to its end before the append's transaction begins: another append goes
+# through while the pipe's writer still sleeps, and the piped entry follows when it comes.
+printf '{"kind":"opd","code":"9.99.0.00.0.00.10.0000","name":"Dinas Pipa"}\n' > "$SCRATCH/piped.json"
+printf '{"kind":"opd","code":"9.99.0.00.0.00.11.0000","name":"Dinas Sela"}\n' > "$SCRATCH/between.json"
+( sleep 6; cat "$SCRATCH/piped.json" ) | "$JEJAK" append --data "$L" --sub admin - > "$SCRATCH/piped.out" 2>&1 &
+piped_pid=$!
+sleep 1
+expect_exit 0 "append while a stdin append waits for its pipe" -- "$JEJAK" append --data "$L" --sub admin "$SCRATCH/between.json"
+expect_contains "it is the next seq" "$LAST_STDOUT" "appended seq 24"
+expect_equal "the stdin append still waits for its pipe" "$(kill -0 "$piped_pid" 2>/dev/null && echo waiting)" "waiting"
+piped_status=0
+wait "$piped_pid" || piped_status=$?
+expect_equal "the stdin append succeeds once its input comes" "$piped_status" "0"
+expect_contains "and takes the seq after" "$(cat "$SCRATCH/piped.out")" "appended seq 25"
+expect_exit 0 "verify after the piped append" -- "$JEJAK" verify --data "$L"
+expect_contains "verify counts both" "$LAST_STDOUT" "ok: 26 entries"
+
 finish
