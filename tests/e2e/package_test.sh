@@ -44,11 +44,14 @@ fi
 if dpkg-query -W -f='${Status}' jejak 2>/dev/null | grep -q "installed\|config-files"; then
   die "the jejak package is already on this machine; this test installs and purges it, so run it where it is not (dpkg --purge jejak)"
 fi
+# Only what an interrupted run of this test (a ctest timeout kills it without cleanup)
+# leaves may be deleted by hand; a real ledger in /var/lib/jejak never.
+LEFTOVER="if an interrupted run of this test left it: dpkg --purge jejak; rm -r $DATA; userdel jejak"
 for path in "$DATA" /etc/jejak "$UNIT" /usr/bin/jejak; do
-  [[ ! -e $path ]] || die "$path exists already; this test would install over it and remove it"
+  [[ ! -e $path ]] || die "$path exists already; this test would install over it and remove it ($LEFTOVER)"
 done
-getent passwd jejak >/dev/null && die "a user jejak exists already; this test creates and removes it"
-getent group jejak >/dev/null && die "a group jejak exists already; this test creates and removes it"
+getent passwd jejak >/dev/null && die "a user jejak exists already; this test creates and removes it ($LEFTOVER)"
+getent group jejak >/dev/null && die "a group jejak exists already; this test creates and removes it ($LEFTOVER)"
 
 # --- Build and inspect --------------------------------------------------------------------
 DEB=$("$SOURCE_DIR/ops/package.sh" 2>"$SCRATCH/package.log" | tail -n 1) ||
