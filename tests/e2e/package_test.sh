@@ -127,19 +127,24 @@ AUDITOR=$(as_jejak /usr/bin/jejak token --data "$DATA" --role auditor --sub peme
 exec_start=$(sed -n 's/^ExecStart=//p' "$UNIT")
 [[ $exec_start == "/usr/bin/jejak serve --config $DATA/jejak.conf" ]] || die "unexpected ExecStart: $exec_start"
 read -r -a command <<<"$exec_start"
+# What the unit makes writable and private, read from the unit itself.
+state_dir=$(sed -n 's/^StateDirectory=//p' "$UNIT")
+expect_equal "the unit's writable directory" "/var/lib/$state_dir" "$DATA"
+private_tmp=$(sed -n 's/^PrivateTmp=//p' "$UNIT")
+umask "$(sed -n 's/^UMask=//p' "$UNIT")"
 sandbox='
   mount --bind "$1" "$1" || exit 97
   for m in $(awk "{print \$5}" /proc/self/mountinfo | sort -u); do
     case $m in /proc|/proc/*|/sys|/sys/*|/dev|/dev/*|"$1") continue ;; esac
     mount -o remount,bind,ro "$m" 2>/dev/null
   done
-  mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 97
+  if [ "$2" = yes ]; then mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp || exit 97; fi
   ! touch /usr/.jejak-rw-probe 2>/dev/null || exit 97
   ! touch /etc/.jejak-rw-probe 2>/dev/null || exit 97
-  shift
+  shift 2
   exec setpriv --reuid=jejak --regid=jejak --init-groups -- "$@"'
-unshare --mount --propagation private bash -c "$sandbox" sandbox "$DATA" "${command[@]}" \
-  --listen 127.0.0.1:0 >"$SCRATCH/serve.out" 2>"$SCRATCH/serve.err" &
+unshare --mount --propagation private bash -c "$sandbox" sandbox "/var/lib/$state_dir" "$private_tmp" \
+  "${command[@]}" --listen 127.0.0.1:0 >"$SCRATCH/serve.out" 2>"$SCRATCH/serve.err" &
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 1 300); do
@@ -178,8 +183,15 @@ expect_equal "the kept checkpoint is in the data directory" "$(stat -c %U "$DATA
 expect_exit 0 "verify after serving" -- as_jejak /usr/bin/jejak verify --data "$DATA"
 expect_contains "verify counts the served append" "$LAST_STDOUT" "ok: 13 entries"
 
-# --- Remove, then purge: the ledger stays ------------------------------------------------
+# --- Upgrade (the same version again runs the same scripts) ------------------------------
 ledger_sum=$(sha256sum "$DATA/ledger.db" | cut -d' ' -f1)
+echo "# edited here" >> /etc/jejak/jejak.conf.example
+dpkg -i "$DEB" >"$SCRATCH/dpkg-upgrade.log" 2>&1 || { cat "$SCRATCH/dpkg-upgrade.log" >&2; die "dpkg -i over the installed package failed"; }
+expect_equal "upgrade keeps the ledger" "$(sha256sum "$DATA/ledger.db" | cut -d' ' -f1)" "$ledger_sum"
+expect_equal "upgrade keeps the data directory" "$(stat -c '%U:%G %a' "$DATA")" "jejak:jejak 750"
+expect_equal "upgrade keeps a locally edited conffile" "$(tail -n 1 /etc/jejak/jejak.conf.example)" "# edited here"
+
+# --- Remove, then purge: the ledger stays ------------------------------------------------
 dpkg -r jejak >"$SCRATCH/dpkg-r.log" 2>&1 || { cat "$SCRATCH/dpkg-r.log" >&2; die "dpkg -r failed"; }
 expect_equal "removed, conffile kept" "$(dpkg-query -W -f='${Status}' jejak)" "deinstall ok config-files"
 [[ ! -e /usr/bin/jejak && ! -e $UNIT ]] && PASSES=$((PASSES + 1)) ||
