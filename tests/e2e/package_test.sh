@@ -6,8 +6,9 @@
 # /var/lib/jejak, and the unit's own ExecStart under an emulation of its sandbox (every
 # mount read-only but /var/lib/jejak, a private /tmp, umask 0077) serving HTTPS on a free
 # loopback port, where it answers /healthz, takes an append and renders an XLSX
-# workpaper; SIGTERM stops it cleanly. Last, dpkg -r keeps the ledger and dpkg --purge
-# keeps it too (and says so); the test then removes what it made, leaving the machine as
+# workpaper; SIGTERM stops it cleanly. Installing over it (the upgrade path) keeps the
+# ledger and an edited conffile; dpkg -r keeps the ledger and dpkg --purge keeps it too
+# (and says so); the test then removes what it made, leaving the machine as
 # it found it. Needs root; as another user it exits 77 (ctest: skipped).
 source "$(dirname "$0")/lib.sh"
 UNIT=/lib/systemd/system/jejak.service
