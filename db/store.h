@@ -138,7 +138,7 @@ struct ImportReceipt {
   std::size_t cosignatures = 0;   // Cosignature lines stored beside it.
 };
 
-// Which database a Store::Backup copies, and how it went.
+// What a backup wrote (Store::BackupSqlite, db/backup.h DumpPostgres).
 struct BackupReceipt {
   std::uint64_t tree_size = 0;  // Entries in the copy (its newest checkpoint's size).
   std::uint64_t bytes = 0;      // Size of the file written.
