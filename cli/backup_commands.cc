@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "base/batch_pool.h"
 #include "cli/exit_codes.h"
@@ -25,6 +26,7 @@
 #include "db/backup.h"
 #include "db/kept_checkpoint.h"
 #include "db/store.h"
+#include "ledger/cosignature.h"
 #include "server/config.h"
 
 namespace jejak::cli {
@@ -86,6 +88,13 @@ int Import(const Args& args) {
   if (verifier->name != config->origin) {
     return Usage("import: " + config->checkpoint_vkey + " is not the key of origin " + config->origin);
   }
+  // The cosigners whose lines the service would store (config witness_key).
+  std::vector<ledger::CosignerKey> witnesses;
+  for (const std::string& vkey : config->witness_keys) {
+    std::optional<ledger::CosignerKey> witness = ledger::ParseCosignerKey(vkey);
+    if (!witness) return Usage("import: witness_key is not a cosignature/v1 key: " + vkey);
+    witnesses.push_back(*witness);
+  }
   std::string database = config->database;
   const std::optional<std::string> db_option = args.Get("db");
   if (db_option) {
@@ -125,13 +134,16 @@ int Import(const Args& args) {
   }
   BundleFileLines lines(in);
   const auto started = std::chrono::steady_clock::now();
-  Result<db::ImportReceipt> receipt = (*store)->Import(
-      *verifier, config->origin, [&lines](std::string& line) { return lines.Next(line); },
-      BatchPool::HelpersForThisMachine(kBundleHelpersMax), [](std::uint64_t entries) {
-        if (entries % kImportProgressEntries == 0) {
-          std::fprintf(stderr, "imported %llu entries...\n", static_cast<unsigned long long>(entries));
-        }
-      });
+  db::ImportOptions options{*verifier, config->origin, witnesses,
+                            BatchPool::HelpersForThisMachine(kBundleHelpersMax),
+                            [](std::uint64_t entries) {
+                              if (entries % kImportProgressEntries == 0) {
+                                std::fprintf(stderr, "imported %llu entries...\n",
+                                             static_cast<unsigned long long>(entries));
+                              }
+                            }};
+  Result<db::ImportReceipt> receipt =
+      (*store)->Import(options, [&lines](std::string& line) { return lines.Next(line); });
   store->reset();
   if (!receipt) {
     if (created_file) {

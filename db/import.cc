@@ -15,6 +15,7 @@
 #include "db/store.h"
 #include "db/store_impl.h"
 #include "ledger/canonical.h"
+#include "ledger/cosignature.h"
 #include "ledger/entry.h"
 #include "ledger/seal.h"
 
@@ -33,9 +34,11 @@ Error CheckpointLineError(std::uint64_t line, const std::string& what) {
   return Error{Code::kDataLoss, "bundle line " + std::to_string(line) + " (checkpoint): " + what, {}};
 }
 
-// Splits `note` (which the checker verified with `verifier`) at its signature lines.
+// Splits `note` (which the checker verified with `verifier`) at its signature lines;
+// every other line must be a cosignature that verifies with the witness key of its name.
 Result<SplitCheckpoint> SplitCosignatures(const std::string& note,
                                           const ledger::NoteVerifier& verifier,
+                                          const std::vector<ledger::CosignerKey>& witnesses,
                                           std::uint64_t line) {
   Result<ledger::NoteParts> parts = ledger::SplitNote(note);
   if (!parts) return CheckpointLineError(line, parts.error().message);
@@ -59,6 +62,19 @@ Result<SplitCheckpoint> SplitCosignatures(const std::string& note,
     std::string cosigner(signature.substr(kDash.size(), space - kDash.size()));
     for (const auto& [name, unused] : split.cosignatures) {
       if (name == cosigner) return CheckpointLineError(line, "two cosignatures by " + cosigner);
+    }
+    const ledger::CosignerKey* key = nullptr;
+    for (const ledger::CosignerKey& witness : witnesses) {
+      if (witness.name == cosigner) key = &witness;
+    }
+    if (key == nullptr) {
+      return CheckpointLineError(line, "cosigner " + cosigner +
+                                           " is not a witness key in the data directory's config");
+    }
+    if (Result<ledger::Cosignature> checked = ledger::VerifyCosignatureLine(parts->text, signature, *key);
+        !checked) {
+      return CheckpointLineError(line, "the cosignature by " + cosigner + " does not verify: " +
+                                           checked.error().message);
     }
     split.cosignatures.emplace_back(std::move(cosigner), std::string(signature));
   }
@@ -151,9 +167,9 @@ void StoreCheckpoint(StoreImpl& impl, std::uint64_t tree_size, const SplitCheckp
 
 }  // namespace
 
-Result<ImportReceipt> Store::Import(const ledger::NoteVerifier& verifier, const std::string& origin,
-                                    const ledger::LineSource& next_line, unsigned helpers,
-                                    const std::function<void(std::uint64_t)>& progress) {
+Result<ImportReceipt> Store::Import(const ImportOptions& options,
+                                    const ledger::LineSource& next_line) {
+  const ledger::NoteVerifier& verifier = options.verifier;
   try {
     WriteTransaction transaction(impl_->sql);
     impl_->DropCaches();  // Nothing remembered of another ledger applies.
@@ -171,17 +187,17 @@ Result<ImportReceipt> Store::Import(const ledger::NoteVerifier& verifier, const 
                    {}};
     }
     ledger::BundleChecker checker(verifier);
-    ImportSink sink(*impl_, origin, progress);
+    ImportSink sink(*impl_, options.origin, options.progress);
     checker.SetEntrySink([&sink](std::int64_t seq, std::string_view line,
                                  const ledger::RecomputedEntry& entry) {
       return sink.Add(seq, line, entry);
     });
-    Result<ledger::BundleSummary> summary = ledger::CheckBundle(checker, next_line, helpers);
+    Result<ledger::BundleSummary> summary = ledger::CheckBundle(checker, next_line, options.helpers);
     if (!summary) return NameLine(summary.error());
     JEJAK_CHECK(summary->entries == sink.written());  // Every verified entry was written.
     const std::uint64_t checkpoint_line = summary->entries + 2;
     Result<SplitCheckpoint> split =
-        SplitCosignatures(checker.checkpoint_note(), verifier, checkpoint_line);
+        SplitCosignatures(checker.checkpoint_note(), verifier, options.witnesses, checkpoint_line);
     if (!split) return split.error();
     // What was written, read back from the database: the tree it holds has the root the
     // checkpoint signed (the checker compared the checkpoint with what it recomputed).

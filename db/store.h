@@ -21,6 +21,7 @@
 #include "base/result.h"
 #include "ledger/bundle.h"
 #include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/verifier.h"
@@ -128,6 +129,16 @@ struct AbsorptionScope {
   // Computes realisation from the entries even over the whole ledger (tests compare the
   // two ways).
   bool from_entries = false;
+};
+
+// What Store::Import trusts and reports to.
+struct ImportOptions {
+  ledger::NoteVerifier verifier;  // The data directory's checkpoint key; the bundle's is ignored.
+  std::string origin;             // The data directory's origin: the genesis entry's must equal it.
+  std::vector<ledger::CosignerKey> witnesses;  // The only cosigners whose lines are stored.
+  unsigned helpers = 0;  // Threads preparing entries ahead, besides the caller's.
+  // Called with the count after every 1,000 entries written, if set.
+  std::function<void(std::uint64_t)> progress;
 };
 
 // What Store::Import rebuilt.
@@ -282,20 +293,19 @@ class Store {
   // Rebuilds the ledger from an offline bundle (DESIGN "Offline bundle", ledger/bundle.h)
   // whose lines `next_line` yields, into this database, which must hold no entry and no
   // checkpoint (kConflict otherwise). ONE write transaction: each line goes through
-  // ledger::BundleChecker trusting only `verifier` (canonical bytes, seqs from 0 without
+  // ledger::BundleChecker trusting only `options.verifier` (canonical bytes, seqs from 0 without
   // gap, derived columns, leaf and chain hashes, Merkle nodes, times and year totals), then
   // the append's ledger rules (CheckAgainstLedger against the entries before it), and is
   // written through the append's own row writer (LedgerRowWriter); the bundle's checkpoint
-  // must verify and have exactly the rebuilt root and chain hash, the genesis entry must
-  // carry `origin`, and the rebuilt ledger must extend the kept checkpoint
-  // (StoreOptions::kept_checkpoint), if any. Only then is the checkpoint stored (its
-  // cosignature lines beside it), the transaction committed and the checkpoint kept.
-  // Anything wrong: kDataLoss naming the first bad line ("bundle line L (seq S): ..."),
-  // and nothing written. Constant memory; `helpers` threads prepare entries ahead.
-  // `progress`, if set, is called after every kStreamPageEntries entries with the count.
-  Result<ImportReceipt> Import(const ledger::NoteVerifier& verifier, const std::string& origin,
-                               const ledger::LineSource& next_line, unsigned helpers,
-                               const std::function<void(std::uint64_t)>& progress = {});
+  // must verify and have exactly the rebuilt root and chain hash, each of its cosignature
+  // lines must verify with the witness key of its name (as POST
+  // /v1/checkpoint/cosignatures requires), the genesis entry must carry `options.origin`,
+  // and the rebuilt ledger must extend the kept checkpoint (StoreOptions::
+  // kept_checkpoint), if any. Only then is the checkpoint stored (its cosignature lines
+  // beside it), the transaction committed and the checkpoint kept. Anything wrong:
+  // kDataLoss naming the first bad line ("bundle line L (seq S): ..." or "bundle line L
+  // (checkpoint): ..."), and nothing written. Constant memory.
+  Result<ImportReceipt> Import(const ImportOptions& options, const ledger::LineSource& next_line);
 
   // A consistent online copy of this SQLite database at `path`, which must not exist
   // (kConflict), made with SQLite's online backup API in steps (appends by other

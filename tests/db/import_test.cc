@@ -79,11 +79,9 @@ class ImportTest : public summary_test::SummaryTest {
     ASSERT_TRUE(note.has_value() && note->has_value());
     Result<ledger::NoteParts> parts = ledger::SplitNote(**note);
     ASSERT_TRUE(parts.has_value());
-    std::array<std::uint8_t, 32> seed{};
-    seed[0] = 77;
     ASSERT_TRUE(store_->AddCosignature(*size, "bpk.auditor",
                                        ledger::CosignatureLine(parts->text, "bpk.auditor",
-                                                               crypto::KeyFromSeed(seed), 1798700000))
+                                                               Witness(77), 1798700000))
                     .has_value());
     bundle_ = Export();
   }
@@ -111,10 +109,17 @@ class ImportTest : public summary_test::SummaryTest {
     return test_support::OpenTestStore(dir_ / name, signer_, kept);
   }
 
+  // The auditor's cosigner key made from a seed of zeros but the first byte.
+  static crypto::PrivateKey Witness(std::uint8_t seed_first_byte) {
+    std::array<std::uint8_t, 32> seed{};
+    seed[0] = seed_first_byte;
+    return crypto::KeyFromSeed(seed);
+  }
+
   Result<ImportReceipt> Import(Store& store, const std::string& bundle,
                                const std::string& origin = kOrigin) {
     std::size_t begin = 0;
-    return store.Import(verifier_, origin, SourceOf(bundle, begin), 2);
+    return store.Import(ImportOptions{verifier_, origin, witnesses_, 2, {}}, SourceOf(bundle, begin));
   }
 
   // Rows of `query` (one text column) on the database standing for `name`.
@@ -168,6 +173,10 @@ class ImportTest : public summary_test::SummaryTest {
   ledger::NoteSigner signer_ = TestSigner();
   ledger::NoteVerifier verifier_ = ledger::VerifierOf(signer_);
   std::string bundle_;
+  // The data directory's configured witness: the auditor who cosigned.
+  std::vector<ledger::CosignerKey> witnesses_ = {
+      {"bpk.auditor", ledger::CosignerKeyId("bpk.auditor", Witness(77).public_key),
+       Witness(77).public_key}};
 };
 
 TEST_F(ImportTest, ReproducesTheLedgerRowForRow) {
@@ -312,6 +321,25 @@ TEST_F(ImportTest, RefusesACheckpointOfAnotherKey) {
   const ledger::NoteSigner other = test_support::SeededSigner(kOrigin, 99);
   lines.back() = ledger::BundleCheckpointLine(ledger::SignCheckpoint(*checkpoint, other));
   ExpectRefused(Join(lines), "bundle line " + std::to_string(size + 2) + " (checkpoint)", "otherkey.db");
+}
+
+TEST_F(ImportTest, RefusesACosignatureNoConfiguredWitnessMade) {
+  const std::string checkpoint_line = "bundle line " + std::to_string(Lines(bundle_).size()) + " (checkpoint)";
+  // Not a witness of this data directory: the service would not have stored it.
+  const std::vector<ledger::CosignerKey> configured = witnesses_;
+  witnesses_.clear();
+  ExpectRefused(bundle_, checkpoint_line + ": cosigner bpk.auditor is not a witness key", "unknown.db");
+  // The configured witness's name on a line another key signed.
+  witnesses_ = configured;
+  std::vector<std::string> lines = Lines(bundle_);
+  const std::string note = nlohmann::json::parse(lines.back())["checkpoint"].get<std::string>();
+  Result<ledger::NoteParts> parts = ledger::SplitNote(note);
+  ASSERT_TRUE(parts.has_value());
+  const std::string stored = **store_->CheckpointAt(*store_->TreeSize());
+  lines.back() = ledger::BundleCheckpointLine(
+      stored + ledger::CosignatureLine(parts->text, "bpk.auditor", Witness(78), 1798700000));
+  ExpectRefused(Join(lines), checkpoint_line + ": the cosignature by bpk.auditor does not verify",
+                "forged.db");
 }
 
 TEST_F(ImportTest, RefusesAnotherOrigin) {
