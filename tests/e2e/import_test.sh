@@ -14,13 +14,15 @@ command -v curl >/dev/null || { echo "curl missing" >&2; exit 1; }
 
 SERVER_PID=
 URL=
-DATABASES=()
 ADMIN_URL=
 cleanup() {
   if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  for name in "${DATABASES[@]}"; do
-    psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
-  done
+  # Every database this run made (new_database runs in a subshell: found by their prefix).
+  if [[ -n $ADMIN_URL ]]; then
+    for name in $(psql -qAt "$ADMIN_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'imp_e2e\\_$$\\_%'" 2>/dev/null); do
+      psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
+    done
+  fi
   rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
@@ -38,7 +40,6 @@ new_database() {
   fi
   local name="imp_e2e_$$_$1"
   psql -q "$ADMIN_URL" -c "CREATE DATABASE $name" >/dev/null || { echo "FAIL: CREATE DATABASE $name" >&2; exit 1; }
-  DATABASES+=("$name")
   echo "${ADMIN_URL%/*}/$name"
 }
 
