@@ -199,6 +199,7 @@ class GroupAppend {
       return first.receipt.value();
     }
     soci::session& sql = impl_.sql;
+    FlushWrites(sql);  // The entry it names may be one this transaction wrote.
     std::string stored_hash;
     long long stored_seq = 0;
     long long stored_size = 0;
@@ -430,6 +431,7 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
   if (entries.empty()) return InvalidArgument("nothing to append");
   try {
     WriteTransaction transaction(impl_->sql);
+    DeferredWrites pipeline(impl_->sql);  // One round trip per query on PostgreSQL, not per row.
     CacheGuard cache_guard{*impl_};  // Valid once the group commits.
     std::size_t appended = 0;
     ledger::ChainTip tip;
@@ -464,6 +466,7 @@ Result<StreamReceipt> Store::AppendStream(const EntrySource& next, std::size_t b
   JEJAK_CHECK(batch_max >= 1);
   try {
     WriteTransaction transaction(impl_->sql);
+    DeferredWrites pipeline(impl_->sql);  // One round trip per query on PostgreSQL, not per row.
     CacheGuard cache_guard{*impl_};  // Valid once everything commits.
     StreamReceipt receipt;
     ledger::ChainTip tip;

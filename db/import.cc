@@ -172,6 +172,7 @@ Result<ImportReceipt> Store::Import(const ImportOptions& options,
   const ledger::NoteVerifier& verifier = options.verifier;
   try {
     WriteTransaction transaction(impl_->sql);
+    DeferredWrites pipeline(impl_->sql);  // One round trip per query on PostgreSQL, not per row.
     impl_->DropCaches();  // Nothing remembered of another ledger applies.
     struct Forget {
       StoreImpl& impl;
@@ -213,6 +214,15 @@ Result<ImportReceipt> Store::Import(const ImportOptions& options,
                                           kept.error().message, {}};
     }
     transaction.Commit();
+    if (!IsSqlite(impl_->sql)) {
+      // Statistics for the planner after a bulk load (autovacuum would take its time).
+      // Best effort: a role that may not ANALYZE leaves it to autovacuum.
+      try {
+        impl_->sql << "ANALYZE";
+      } catch (const std::exception& e) {
+        LogError("db.import.analyze", LoggableWhat(e));
+      }
+    }
     if (!impl_->kept_checkpoint.empty()) {
       if (Result<void> keep = KeepCheckpoint(impl_->kept_checkpoint, summary->entries, split->note);
           !keep) {

@@ -260,6 +260,7 @@ SqlLedgerView& StoreImpl::View() {
 }
 
 Result<void> StoreImpl::LoadYearTotals(std::int64_t fiscal_year) {
+  FlushWrites(sql);  // The sums cover what this transaction wrote.
   long long year = fiscal_year;
   std::string kind;
   long long total = 0;
@@ -329,6 +330,7 @@ std::uint64_t StoreImpl::Size() {
 
 Result<std::string> StoreImpl::LoadOrigin() {
   if (!origin.empty()) return origin;
+  FlushWrites(sql);  // The genesis entry may be one this transaction wrote.
   std::string canonical;
   sql << "SELECT canonical FROM entries WHERE seq = 0", soci::into(canonical);
   if (!sql.got_data()) return Error{Code::kNotFound, "the ledger has no genesis entry", {}};
