@@ -148,6 +148,26 @@ std::string Slug(const std::string& text) {
   return slug;
 }
 
+namespace {
+
+// The store of a new ledger, open and empty: a PostgreSQL database that already holds
+// entries is refused (another ledger's entries are never joined).
+Result<std::unique_ptr<db::Store>> OpenEmptyStore(const db::StoreOptions& options) {
+  Result<std::unique_ptr<db::Store>> store = db::Store::Open(options);
+  if (!store) return store.error();
+  Result<std::uint64_t> size = (*store)->TreeSize();
+  if (!size) return size.error();
+  if (*size != 0) {
+    return Error{Code::kConflict,
+                 "the database already holds a ledger (" + std::to_string(*size) +
+                     " entries); refusing to touch an existing ledger",
+                 {}};
+  }
+  return store;
+}
+
+}  // namespace
+
 // `genesis_recorded_at` empty means now.
 int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   std::optional<std::string> data = args.Get("data");
@@ -257,20 +277,10 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
     return Usage("init: cannot write the token issuer keys or the TLS certificate");
   }
   Result<std::unique_ptr<db::Store>> store =
-      db::Store::Open(db::StoreOptions{store_url, signer, db::KeptCheckpointPath(dir.string())});
+      OpenEmptyStore(db::StoreOptions{store_url, signer, db::KeptCheckpointPath(dir.string())});
   if (!store) {
     undo();
     return Usage("init: " + store.error().ToString());
-  }
-  // A PostgreSQL database must be empty: another ledger's entries are never joined.
-  Result<std::uint64_t> existing_size = (*store)->TreeSize();
-  if (!existing_size || *existing_size != 0) {
-    store->reset();
-    undo();
-    return Usage(existing_size ? "init: the database already holds a ledger (" +
-                                     std::to_string(*existing_size) +
-                                     " entries); refusing to touch an existing ledger"
-                               : "init: " + existing_size.error().ToString());
   }
   auto body = std::make_shared<const nlohmann::json>(std::move(genesis).value());
   Result<db::BatchReceipt> receipt = (*store)->Append(
