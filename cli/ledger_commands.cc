@@ -624,10 +624,12 @@ int ExportBundle(const Args& args) {
     to_seq = value;
   }
   // The bundle (db/bundle_export.h, the same exporter as GET /v1/export/bundle), closed
-  // by a checkpoint signed now over exactly the exported entries.
+  // by the stored checkpoint of exactly the exported entries with its cosignatures, as
+  // the HTTP export is (so that `jejak import` keeps them), or, when no commit ended
+  // there, by one signed now.
   Result<db::BundleExporter> exporter = db::BundleExporter::Open(
       *ledger->store, {ledger->config.origin, ledger->verifier, &*ledger->signer, to_seq,
-                       NowRfc3339(), db::BundleCheckpoint::kFreshlySigned});
+                       NowRfc3339(), db::BundleCheckpoint::kStoredIfPresent});
   if (!exporter) return Usage("export-bundle: " + exporter.error().ToString());
 
   std::ofstream file;
