@@ -38,10 +38,12 @@ KILL_AT_SECONDS = 7       # ...instance B is SIGKILLed this far in...
 DOWN_SECONDS = 2          # ...and restarted on its port this much later.
 REQUEST_TIMEOUT_SECONDS = 15
 ATTEMPTS_MAX = 40         # Per append, alternating between the instances...
-RETRY_PAUSE_SECONDS = 0.1
+RETRY_PAUSE_SECONDS = 0.1  # After failures on both instances.
+DOWN_MARK_SECONDS = 0.5   # An instance that failed gets no first attempts for this long.
 APPEND_SECONDS_MAX = 60   # ...for at most this long.
 JOIN_SECONDS_MAX = RUN_SECONDS + APPEND_SECONDS_MAX + 30
 PAGE_LIMIT = 1000
+AUDIT_PAUSE_SECONDS = 1   # Between an auditor's GET /v1/verify calls during the run.
 REPLAY_SAMPLE = 50        # Acknowledged appends sent again to the other instance after the run.
 RETRIABLE = {500, 502, 503, 504}
 
@@ -57,9 +59,13 @@ class Append:
         self.acked_at = None       # time.monotonic() of the 201.
         self.acked_by = None       # 0 (A) or 1 (B).
         self.replayed = False      # The 201 carried Idempotent-Replayed.
-        self.body = None           # The 201's JSON.
-        self.failures = []         # What the failed attempts got.
+        self.raw = None            # The 201's body, parsed only after the run (less garbage
+        self.failures = []         # for the collector meanwhile). What failed attempts got.
         self.unexpected = None     # A 4xx or other non-retriable answer.
+
+    @property
+    def body(self):
+        return json.loads(self.raw)
 
 
 class S:
@@ -72,8 +78,12 @@ def connect(port, timeout=REQUEST_TIMEOUT_SECONDS):
 
 def client(index, stop_at):
     """Appends one expenditure after another until `stop_at`, each through instance
-    (index + n) % 2 first, retrying on the other one with the same key after a failure."""
+    (index + n) % 2 first, retrying on the other one with the same key after a failure.
+    An instance that failed is passed over for first attempts during DOWN_MARK_SECONDS (as
+    a load balancer's passive health check would), so that the numbers of the phase with
+    one instance measure that instance, not the clients' retry pauses."""
     connections = {}
+    down_until = [0.0, 0.0]
     records = []
     n = 0
     try:
@@ -83,6 +93,8 @@ def client(index, stop_at):
             records.append(record)
             body = json.dumps(api.simple_expenditure(OPD, ref)).encode()
             target = (index + n) % 2
+            if down_until[target] > time.monotonic():
+                target = 1 - target
             give_up = time.monotonic() + APPEND_SECONDS_MAX
             for _ in range(ATTEMPTS_MAX):
                 if time.monotonic() > give_up:
@@ -92,33 +104,58 @@ def client(index, stop_at):
                 try:
                     response = api.request("POST", "/v1/entries", body=body, token=S.officer,
                                            headers={"Idempotency-Key": record.key}, conn=conn)
+                    status = response.status
                 except (OSError, http.client.HTTPException) as error:
                     conn.close()
                     connections.pop(target, None)
-                    record.failures.append((target, repr(error)[:120]))
-                    target = 1 - target
-                    time.sleep(RETRY_PAUSE_SECONDS)
-                    continue
-                if response.status == 201:
+                    status = repr(error)[:120]
+                if status == 201:
                     record.acked_at = time.monotonic()
                     record.acked_by = target
-                    record.body = response.json()
-                    record.seq = record.body["entry"]["seq"]
+                    record.raw = response.body
+                    record.seq = json.loads(response.body)["entry"]["seq"]
                     record.replayed = response.header("Idempotent-Replayed") == "true"
                     break
-                if response.status in RETRIABLE:
-                    record.failures.append((target, response.status))
-                    target = 1 - target
+                if isinstance(status, int) and status not in RETRIABLE:
+                    record.unexpected = (target, status, response.body[:300])
+                    break
+                record.failures.append((target, status))
+                down_until[target] = time.monotonic() + DOWN_MARK_SECONDS
+                target = 1 - target
+                if down_until[target] > time.monotonic():  # Both failed just now.
                     time.sleep(RETRY_PAUSE_SECONDS)
-                    continue
-                record.unexpected = (target, response.status, response.body[:300])
-                break
             n += 1
     finally:
         for conn in connections.values():
             conn.close()
         with S.lock:
             S.records.extend(records)
+
+
+def auditor(stop_at):
+    """GET /v1/verify on each instance in turn, every AUDIT_PAUSE_SECONDS, while the clients
+    append: each whole-ledger verification reads one snapshot however the other process
+    appends meanwhile. Connection errors (B down) and 503 (one verification at a time) are
+    counted, not failures."""
+    turn = 0
+    while time.monotonic() < stop_at:
+        target = turn % 2
+        turn += 1
+        try:
+            conn = connect(S.ports[target], timeout=60)
+            try:
+                response = api.get("/v1/verify", S.auditor, conn=conn)
+            finally:
+                conn.close()
+        except (OSError, http.client.HTTPException) as error:
+            S.audits.append((target, "unreachable", repr(error)[:120]))
+        else:
+            if response.status == 200:
+                S.audits.append((target, "ok" if response.json().get("ok") is True else "FAILED",
+                                 response.body[:300]))
+            else:
+                S.audits.append((target, response.status, response.body[:300]))
+        time.sleep(AUDIT_PAUSE_SECONDS)
 
 
 def read_ledger(port):
@@ -168,7 +205,9 @@ def run_load():
     S.lock = threading.Lock()
     began = time.monotonic()
     stop_at = began + RUN_SECONDS
+    S.audits = []
     threads = [threading.Thread(target=client, args=(i, stop_at), daemon=True) for i in range(CLIENTS)]
+    threads.append(threading.Thread(target=auditor, args=(stop_at,), daemon=True))
     for thread in threads:
         thread.start()
     time.sleep(KILL_AT_SECONDS)
@@ -311,6 +350,14 @@ class T01OneLinearChain(unittest.TestCase):
     def test_the_killed_instance_died_of_sigkill_and_both_survivors_exit_0(self):
         self.assertEqual(S.killed_exit, -9)
         self.assertEqual(S.stop_codes, [0, 0], "\n".join(i.stderr_text()[-3000:] for i in S.instances))
+
+    def test_verifications_during_the_run_all_passed(self):
+        outcomes = collections.Counter((target, outcome) for target, outcome, _ in S.audits)
+        sys.stderr.write(f"\n  GET /v1/verify during the run (instance, outcome): {dict(outcomes)} ")
+        bad = [audit for audit in S.audits if audit[1] not in ("ok", "unreachable", 503)]
+        self.assertEqual(bad[:3], [])
+        self.assertGreater(outcomes[(0, "ok")], 0)
+        self.assertGreater(outcomes[(1, "ok")], 0)
 
     def test_no_instance_raised_an_alert(self):
         for instance in S.instances + [S.old_b]:
