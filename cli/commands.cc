@@ -37,7 +37,7 @@ constexpr const char* kUsage =
     "      write the offline verification bundle (NDJSON)\n"
     "  verify-bundle BUNDLE --key VKEYFILE\n"
     "      verify a bundle offline, trusting only the key file\n"
-    "  serve --data DIR [--listen HOST:PORT] | --config FILE [--listen HOST:PORT]\n"
+    "  serve --data DIR [--listen HOST:PORT] [--read-only] | --config FILE [--listen HOST:PORT] [--read-only]\n"
     "      serve the HTTPS API until SIGTERM or SIGINT\n"
     "  token --data DIR --role R --sub NAME [--opd CODE] [--ttl 8h]\n"
     "      print a bearer token from the local issuer (roles: officer, auditor,\n"
@@ -82,7 +82,7 @@ int RunCli(int argc, char** argv) {
         {"verify", {with({"data", "key", "checkpoint"}), Verify, nullptr}},
         {"export-bundle", {with({"data", "to-seq", "out"}), ExportBundle, nullptr}},
         {"verify-bundle", {with({"key"}), VerifyBundle, nullptr}},
-        {"serve", {with({"data", "config", "listen"}), Serve, nullptr}},
+        {"serve", {ArgSpec{{"data", "config", "listen"}, {"read-only"}, true}, Serve, nullptr}},
         {"token", {with({"data", "config", "role", "sub", "opd", "ttl"}), Token, nullptr}},
         {"demo", {with({"data", "listen", "port", "entries"}), Demo, nullptr}},
         // The auditor's commands take no positional arguments; `audit` has a bare --full.
