@@ -19,7 +19,8 @@ import urllib.parse
 import api_test as api
 
 PSQL = "psql"
-PG_BIN = "/usr/lib/postgresql/15/bin"  # Debian's postgresql-15 (initdb, pg_ctl, pg_basebackup).
+# Debian's postgresql-15 (pg_ctl, pg_basebackup), or $JEJAK_PG_BIN as for ops/pg.sh.
+PG_BIN = os.environ.get("JEJAK_PG_BIN", "/usr/lib/postgresql/15/bin")
 
 
 def cluster_url():
