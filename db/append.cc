@@ -326,9 +326,16 @@ Result<GroupReceipt> RunGroup(StoreImpl& impl, const std::vector<PendingEntry>& 
                               std::size_t& appended, ledger::ChainTip& tip) {
   const bool proofs = options.proofs;
   const std::uint64_t first_size = impl.Size();
-  // What this store remembers is of the ledger it last wrote; anything else (another
-  // writer, a rolled-back group) means reading it again.
-  if (impl.totals_tree_size != first_size) impl.DropCaches();
+  // What this store remembers is of the ledger it last wrote. Entries another process
+  // appended since are added to it (CatchUp: only those entries are read); anything else
+  // (a rolled-back group, an unreadable entry) means reading it all again.
+  if (impl.totals_tree_size && *impl.totals_tree_size < first_size) {
+    if (Result<void> caught_up = impl.CatchUp(*impl.totals_tree_size, first_size); !caught_up) {
+      impl.DropCaches();
+    }
+  } else if (impl.totals_tree_size != first_size) {
+    impl.DropCaches();
+  }
   if (!impl.next_group || impl.next_group->tip.tree_size != first_size) {
     Result<GroupStart> loaded = LoadGroupStart(impl, first_size);
     if (!loaded) return loaded.error();

@@ -249,6 +249,35 @@ void StoreImpl::DropCaches() {
   if (view_ != nullptr) view_->ForgetCached();
 }
 
+Result<void> StoreImpl::CatchUp(std::uint64_t from, std::uint64_t to) {
+  next_group.reset();
+  if (view_ != nullptr) view_->ForgetCached();
+  if (!totals_years.empty()) {
+    long long first = static_cast<long long>(from);
+    long long end = static_cast<long long>(to);
+    long long seq = 0;
+    std::string canonical;
+    soci::statement rows =
+        (sql.prepare << "SELECT seq, canonical FROM entries WHERE seq >= :f AND seq < :t ORDER BY seq",
+         soci::into(seq), soci::into(canonical), soci::use(first), soci::use(end));
+    rows.execute(false);
+    while (rows.fetch()) {
+      Result<nlohmann::json> parsed = ledger::ParseStrict(canonical);
+      Result<ledger::EntryColumns> columns =
+          parsed ? ledger::DeriveColumns(*parsed) : Result<ledger::EntryColumns>(parsed.error());
+      Result<ledger::Contribution> contribution =
+          columns ? ledger::ContributionOf(*columns) : Result<ledger::Contribution>(columns.error());
+      if (!contribution) {
+        return Error{Code::kDataLoss, "stored entry " + std::to_string(seq) + " is unreadable", {}};
+      }
+      if (contribution->amounts_sen.empty() || !totals_years.contains(contribution->fiscal_year)) continue;
+      if (Result<void> added = totals.Add(*columns); !added) return added.error();
+    }
+  }
+  totals_tree_size = to;
+  return Ok();
+}
+
 StoreStatements& StoreImpl::Statements() {
   if (statements_ == nullptr) statements_ = std::make_unique<StoreStatements>(sql);
   return *statements_;

@@ -146,6 +146,12 @@ struct StoreImpl {
   std::optional<GroupStart> next_group;
 
   void DropCaches();
+  // Brings what the append remembers from the first `from` entries to the first `to`
+  // (another process appended entries [from, to), committed): their amounts are added to
+  // the loaded years' totals, and the next group's start and the OPD cache are forgotten.
+  // Reads only those entries, not each year's again. Inside the caller's transaction.
+  // kDataLoss if one of them is unreadable; the caller then drops everything.
+  Result<void> CatchUp(std::uint64_t from, std::uint64_t to);
   // Prepared on first use; valid while this StoreImpl lives.
   StoreStatements& Statements();
   // The ledger view the append checks against, kept for this StoreImpl's life.

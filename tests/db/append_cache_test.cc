@@ -160,6 +160,31 @@ TEST_F(AppendCacheTest, TwoStoresOnOneFileSeeEachOthersCommits) {
   EXPECT_EQ(report->entries, 6u);
 }
 
+TEST_F(AppendCacheTest, AnotherStoresAppendsCountInThisStoresYearTotals) {
+  std::unique_ptr<Store> other = OpenStore();
+  Must(store_->Append({Expenditure(1)}, kTime));  // This store has 2026's totals now.
+  // The other store brings 2026's gross to the bound exactly (1,250,000.00 below it)...
+  nlohmann::json body = *Expenditure(2).body;
+  body["gross"] = "9999999998749999.99";
+  body["net"] = "9999999998731249.99";
+  Must(other->Append({{Body(body), "bendahara", "", ""}}, kTime));
+  // ...so one cent more from this store passes it: refused, naming gross.
+  Result<BatchReceipt> past = store_->Append({Expenditure(3)}, kTime);
+  ASSERT_FALSE(past.has_value());
+  EXPECT_EQ(past.error().code, Code::kOutOfRange) << past.error().ToString();
+  ASSERT_FALSE(past.error().fields.empty());
+  EXPECT_EQ(past.error().fields[0].field, "gross");
+  // Another year is still open to this store, which chains onto the other's tip.
+  nlohmann::json next_year = *Expenditure(4).body;
+  next_year["fiscal_year"] = 2027;
+  next_year["value_date"] = "2027-01-05";
+  Must(store_->Append({{Body(next_year), "bendahara", "", ""}}, kTime));
+  Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
+  ASSERT_TRUE(report.has_value());
+  EXPECT_TRUE(report->ok) << (report->problem ? report->problem->what : "");
+  EXPECT_EQ(report->entries, 5u);
+}
+
 TEST_F(AppendCacheTest, GroupProofsEqualTheProofsFromStoredNodes) {
   const ledger::NoteVerifier verifier = ledger::VerifierOf(TestSigner());
   int n = 0;
