@@ -68,7 +68,8 @@ log_tail() {
   fi
 }
 
-# is_postmaster PID: the process exists and is a postgres server (a PID may be reused).
+# is_postmaster PID: the process exists and is a postgres server (a PID may be reused; an
+# exited process not yet reaped has an empty command line).
 is_postmaster() {
   [[ "$1" =~ ^[0-9]+$ ]] && [[ -r "/proc/$1/cmdline" ]] &&
     tr '\0' ' ' < "/proc/$1/cmdline" | grep -q 'postgres'
@@ -228,11 +229,13 @@ stop() {
     if [[ -f "$data_dir/postmaster.pid" ]]; then
       "${as_owner[@]}" "$pg_bin/pg_ctl" -D "$data_dir" -m fast -w -t 30 stop >/dev/null 2>&1 || true
     fi
+    local i
+    # pg_ctl returns once postmaster.pid is gone; the process itself may take a moment.
+    for i in $(seq 1 50); do is_postmaster "$pid" || break; sleep 0.1; done
     if is_postmaster "$pid"; then
       echo "pg.sh: pg_ctl did not stop $pid; sending SIGQUIT, then SIGKILL" >&2
       log_tail "$dir/server.log"
       kill -QUIT "$pid" 2>/dev/null || true
-      local i
       for i in $(seq 1 50); do is_postmaster "$pid" || break; sleep 0.1; done
       if is_postmaster "$pid"; then kill -KILL "$pid" 2>/dev/null || true; fi
       for i in $(seq 1 50); do is_postmaster "$pid" || break; sleep 0.1; done

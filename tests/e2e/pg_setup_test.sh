@@ -75,6 +75,13 @@ expect_sql_refused "service CREATE TEMP TABLE" "permission denied to create temp
 expect_sql_refused "service DROP TABLE" "must be owner of table entries" "$service_url" "DROP TABLE entries"
 expect_sql_refused "service ALTER TABLE" "must be owner of table entries" "$service_url" \
   "ALTER TABLE entries DISABLE TRIGGER entries_append_only"
+# The chain head is serialised with an advisory lock: any role may take one. Row or table
+# locks strong enough to serialise appenders need UPDATE, which the service lacks.
+expect_sql_ok "service takes the advisory lock" "$service_url" "BEGIN" "SELECT pg_advisory_xact_lock(42)" "COMMIT"
+expect_sql_refused "service LOCK TABLE ... EXCLUSIVE" "permission denied for table entries" "$service_url" \
+  "BEGIN" "LOCK TABLE entries IN EXCLUSIVE MODE"
+expect_sql_refused "service SELECT ... FOR UPDATE" "permission denied for table entries" "$service_url" \
+  "SELECT seq FROM entries ORDER BY seq DESC LIMIT 1 FOR UPDATE"
 # The realisation aggregates: the append transaction's upsert, and nothing more.
 upsert="INSERT INTO realisation_monthly VALUES (2026, '1.02', '5.1', 'LS', '2026-01', 100, 1)
   ON CONFLICT (fiscal_year, opd, account_group, instrument, month) DO UPDATE
