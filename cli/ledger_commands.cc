@@ -113,7 +113,7 @@ std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& fa
       return std::nullopt;
     }
   }
-  if (!fs::exists(ledger.config.database.substr(7))) {
+  if (!db::IsPostgresUrl(ledger.config.database) && !fs::exists(ledger.config.database.substr(7))) {
     failure = {kExitUsage, "the database " + ledger.config.database + " does not exist"};
     return std::nullopt;
   }
@@ -161,11 +161,11 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   if (!ledger::ValidKeyName(origin)) {
     return Usage("init: origin '" + origin + "' must be a key name: no spaces and no '+'");
   }
-  std::string database = args.Get("db").value_or("sqlite:ledger.db");
-  if (database.rfind("postgresql://", 0) == 0) {
-    return Usage("init: PostgreSQL is not supported by this build yet; use the SQLite default");
+  const std::string database = args.Get("db").value_or("sqlite:ledger.db");
+  const bool postgres = db::IsPostgresUrl(database);
+  if (!postgres && database.rfind("sqlite:", 0) != 0) {
+    return Usage("init: --db must be sqlite:FILE or postgresql://USER@HOST:PORT/DB");
   }
-  if (database.rfind("sqlite:", 0) != 0) return Usage("init: --db must be sqlite:FILE");
 
   const fs::path dir = fs::absolute(*data).lexically_normal();
   const fs::path config_path = dir / "jejak.conf";
@@ -177,12 +177,17 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   const fs::path tls_dir = dir / "tls";
   const fs::path cert_path = tls_dir / "cert.pem";
   const fs::path tls_key_path = tls_dir / "key.pem";
-  fs::path db_path = fs::path(database.substr(7));
-  if (db_path.is_relative()) db_path = dir / db_path;
+  // The SQLite file (none for PostgreSQL, whose database lives on its server).
+  fs::path db_path;
+  if (!postgres) {
+    db_path = fs::path(database.substr(7));
+    if (db_path.is_relative()) db_path = dir / db_path;
+  }
+  const std::string store_url = postgres ? database : "sqlite:" + db_path.string();
   std::error_code ec;
   for (const fs::path& existing : {config_path, key_path, vkey_path, issuer_key_path,
                                    issuer_public_path, cert_path, tls_key_path, db_path}) {
-    if (fs::exists(existing, ec)) {
+    if (!existing.empty() && fs::exists(existing, ec)) {
       return Usage("init: " + existing.string() + " already exists; refusing to touch an existing ledger");
     }
   }
@@ -214,9 +219,14 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
     std::error_code ignored;
     for (const fs::path& path :
          {key_path, vkey_path, issuer_key_path, issuer_public_path, cert_path, tls_key_path,
-          db_path, fs::path(db_path.string() + "-wal"), fs::path(db_path.string() + "-shm"),
           config_path}) {
       fs::remove(path, ignored);
+    }
+    if (!postgres) {
+      for (const fs::path& path : {db_path, fs::path(db_path.string() + "-wal"),
+                                   fs::path(db_path.string() + "-shm")}) {
+        fs::remove(path, ignored);
+      }
     }
     fs::remove(keys, ignored);
     fs::remove(tls_dir, ignored);
@@ -249,11 +259,20 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
     return Usage("init: cannot write the token issuer keys or the TLS certificate");
   }
   Result<std::unique_ptr<db::Store>> store =
-      db::Store::Open(db::StoreOptions{"sqlite:" + db_path.string(), signer,
-                                       db::KeptCheckpointPath(dir.string())});
+      db::Store::Open(db::StoreOptions{store_url, signer, db::KeptCheckpointPath(dir.string())});
   if (!store) {
     undo();
     return Usage("init: " + store.error().ToString());
+  }
+  // A PostgreSQL database must be empty: another ledger's entries are never joined.
+  Result<std::uint64_t> existing_size = (*store)->TreeSize();
+  if (!existing_size || *existing_size != 0) {
+    store->reset();
+    undo();
+    return Usage(existing_size ? "init: the database already holds a ledger (" +
+                                     std::to_string(*existing_size) +
+                                     " entries); refusing to touch an existing ledger"
+                               : "init: " + existing_size.error().ToString());
   }
   auto body = std::make_shared<const nlohmann::json>(std::move(genesis).value());
   Result<db::BatchReceipt> receipt = (*store)->Append(
@@ -268,7 +287,7 @@ int CreateLedger(const Args& args, const std::string& genesis_recorded_at) {
   config.data_dir = dir.string();
   config.region = *region;
   config.origin = origin;
-  config.database = "sqlite:" + db_path.string();
+  config.database = store_url;
   config.checkpoint_key = key_path.string();
   config.checkpoint_vkey = vkey_path.string();
   config.tls_certificate = cert_path.string();

@@ -35,8 +35,8 @@ class EntryWriter {
   void InsertEntry(const ledger::EntryColumns& columns, const ledger::SealedEntry& sealed) {
     row_.Set(columns);
     JEJAK_CHECK(row_.seq == sealed.seq);  // Stamped and sealed at the same seq.
-    SqliteStatement& insert = statements_.insert_entry;
-    SqliteStatement::RunScope run(insert);
+    NativeStatement& insert = statements_.insert_entry;
+    NativeStatement::RunScope run(insert);
     // kEntryColumnNames' order.
     int i = 0;
     insert.Bind(++i, row_.seq);
@@ -78,8 +78,8 @@ class EntryWriter {
 
   // Inserts `node`, completed by the leaf of `seq`.
   void InsertNode(const ledger::MerkleFrontier::CompletedNode& node, std::int64_t seq) {
-    SqliteStatement& insert = statements_.insert_node;
-    SqliteStatement::RunScope run(insert);
+    NativeStatement& insert = statements_.insert_node;
+    NativeStatement::RunScope run(insert);
     insert.Bind(1, static_cast<long long>(node.id.level));
     insert.Bind(2, static_cast<long long>(node.id.index));
     insert.Bind(3, static_cast<long long>(seq));
@@ -90,9 +90,9 @@ class EntryWriter {
  private:
   // One aggregate upsert: the fiscal year, the table's four key texts in its column
   // order, then the amount and the entry count.
-  static void Upsert(SqliteStatement& upsert, std::initializer_list<std::string_view> keys,
+  static void Upsert(NativeStatement& upsert, std::initializer_list<std::string_view> keys,
                      const RealisationDelta& delta) {
-    SqliteStatement::RunScope run(upsert);
+    NativeStatement::RunScope run(upsert);
     int i = 0;
     upsert.Bind(++i, delta.fiscal_year);
     for (std::string_view key : keys) upsert.Bind(++i, key);
@@ -113,8 +113,8 @@ Result<GroupStart> LoadGroupStart(StoreImpl& impl, std::uint64_t tree_size) {
   start.tip = ledger::ChainTip{tree_size, ledger::kChainSeed};
   if (tree_size > 0) {
     long long last = static_cast<long long>(tree_size - 1);
-    SqliteStatement& read = impl.Statements().entry_tip;
-    SqliteStatement::RunScope run(read);
+    NativeStatement& read = impl.Statements().entry_tip;
+    NativeStatement::RunScope run(read);
     read.Bind(1, last);
     const bool found = read.Step();
     // Never chain onto zeros: a tip that is not a hash stops every append.
@@ -225,8 +225,8 @@ class GroupAppend {
     soci::session& sql = impl_.sql;
     long long checkpoint_size = static_cast<long long>(frontier_.size());
     {
-      SqliteStatement& insert = impl_.Statements().insert_checkpoint;
-      SqliteStatement::RunScope run(insert);
+      NativeStatement& insert = impl_.Statements().insert_checkpoint;
+      NativeStatement::RunScope run(insert);
       insert.Bind(1, checkpoint_size);
       insert.Bind(2, std::string_view(receipt_.checkpoint));
       insert.Execute();
@@ -486,8 +486,8 @@ void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string
     }
   }
   // Pair assertion: read the last entry back and check what was committed.
-  SqliteStatement& read = impl.Statements().entry_tip;
-  SqliteStatement::RunScope run(read);
+  NativeStatement& read = impl.Statements().entry_tip;
+  NativeStatement::RunScope run(read);
   read.Bind(1, static_cast<long long>(tip.tree_size) - 1);
   JEJAK_CHECK(read.Step());
   JEJAK_CHECK(read.Text(0) == Hex(tip.chain_hash));

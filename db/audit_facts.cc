@@ -124,7 +124,7 @@ AuditFactsWriter::AuditFactsWriter(soci::session& sql) {
   // On SQLite the row is bound straight from the row's members (SOCI's per-execute work
   // cost several times SQLite's own).
   if (IsSqlite(sql)) {
-    native_ = std::make_unique<SqliteStatement>(sql, insert.c_str());
+    native_ = std::make_unique<NativeStatement>(sql, insert.c_str());
     return;
   }
   insert_.emplace((sql.prepare << insert, soci::use(row_.fiscal_year), soci::use(row_.seq),
@@ -154,7 +154,7 @@ void AuditFactsWriter::AddTexts(const ledger::EntryColumns& columns,
     insert_->execute(true);
     return;
   }
-  SqliteStatement& insert = *native_;
+  NativeStatement& insert = *native_;
   insert.Reset();
   insert.Bind(1, row_.fiscal_year);
   insert.Bind(2, row_.seq);
@@ -315,7 +315,7 @@ void SetFacts(ledger::ExpenditureFacts& facts, long long year, long long end_seq
 void FetchNative(soci::session& sql, const std::string& query, long long year, int every_date,
                  const std::string& as_of, long long end_seq,
                  std::vector<ledger::ExpenditureFacts>& out) {
-  SqliteStatement statement(sql, query.c_str());
+  NativeStatement statement(sql, query.c_str());
   statement.Bind(1, year);
   statement.Bind(2, static_cast<long long>(every_date));
   statement.Bind(3, as_of);

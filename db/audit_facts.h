@@ -56,7 +56,7 @@ class AuditFactsWriter {
 
  private:
   AuditFactsRow row_;  // Bound before the statement is prepared.
-  std::unique_ptr<SqliteStatement> native_;  // On SQLite.
+  std::unique_ptr<NativeStatement> native_;  // On SQLite.
   std::optional<soci::statement> insert_;    // Elsewhere.
 };
 

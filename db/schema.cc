@@ -213,8 +213,22 @@ std::vector<std::string> AppendOnlyTriggers(const std::string& backend,
 // lookups by seq need one B-tree search, not two); elsewhere a BIGINT primary key. On
 // SQLite, audit_expenditures is clustered by its key (WITHOUT ROWID), so one fiscal
 // year's rows are adjacent pages.
+//
+// On PostgreSQL every TEXT column compares and sorts bytewise (COLLATE "C"), as SQLite's
+// do: codes, dates and names order the same on both backends whatever the database's
+// locale, and prefix searches can use the indexes.
 std::string ForBackend(std::string statement, const std::string& backend) {
   const bool sqlite = backend == "sqlite3";
+  if (!sqlite) {
+    for (const char* follower : {" NOT NULL", " UNIQUE", ",", ")"}) {
+      const std::string from = std::string(" TEXT") + follower;
+      const std::string to = std::string(" TEXT COLLATE \"C\"") + follower;
+      for (std::size_t at = statement.find(from); at != std::string::npos;
+           at = statement.find(from, at + to.size())) {
+        statement.replace(at, from.size(), to);
+      }
+    }
+  }
   for (const auto& [placeholder, replacement] :
        {std::pair<std::string, std::string>{"@SEQ_TYPE@", sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY"},
         std::pair<std::string, std::string>{"@WITHOUT_ROWID@", sqlite ? " WITHOUT ROWID" : ""}}) {
@@ -228,10 +242,55 @@ std::string ForBackend(std::string statement, const std::string& backend) {
 
 int SchemaVersion() { return Migrations().back().version; }
 
+namespace {
+
+// On PostgreSQL, several processes may open one database at once: the first migrates
+// while the others wait on this session lock ("jejak-mi"), then find nothing to do.
+class MigrationLock {
+ public:
+  explicit MigrationLock(soci::session& sql) : sql_(sql), postgres_(sql.get_backend_name() != "sqlite3") {
+    if (postgres_) sql_ << "SELECT pg_advisory_lock(" << kMigrationLock << ")";
+  }
+  ~MigrationLock() {
+    if (!postgres_) return;
+    try {
+      sql_ << "SELECT pg_advisory_unlock(" << kMigrationLock << ")";
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "db.migrate: unlock: %s\n", e.what());
+    }
+  }
+  MigrationLock(const MigrationLock&) = delete;
+  MigrationLock& operator=(const MigrationLock&) = delete;
+
+ private:
+  static constexpr long long kMigrationLock = 0x6a656a616b2d6d69;
+  soci::session& sql_;
+  bool postgres_;
+};
+
+// True if table schema_migrations exists. Asked first so that a role that may not create
+// tables (PostgreSQL's service role, ops/postgres/setup.sql) opens a migrated database.
+bool HasMigrationsTable(soci::session& sql) {
+  int found = 0;
+  if (sql.get_backend_name() == "sqlite3") {
+    sql << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        soci::into(found);
+  } else {
+    sql << "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END",
+        soci::into(found);
+  }
+  return found == 1;
+}
+
+}  // namespace
+
 Result<void> Migrate(soci::session& sql) {
   try {
-    sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
-           " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+    MigrationLock lock(sql);
+    if (!HasMigrationsTable(sql)) {
+      sql << "CREATE TABLE schema_migrations ("
+             " version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+    }
     int current = 0;
     soci::indicator current_indicator = soci::i_null;
     sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, current_indicator);

@@ -1,10 +1,14 @@
 #include "db/sql_util.h"
 
 #include <nlohmann/json.hpp>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 
+#include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <stdexcept>
+#include <vector>
 
 #include "base/check.h"
 #include "crypto/encoding.h"
@@ -88,72 +92,219 @@ using namespace sqlite_api;
 
 namespace {
 
-sqlite3* Connection(soci::session& sql) {
-  JEJAK_CHECK(sql.get_backend_name() == "sqlite3");  // The store opens SQLite only.
+sqlite3* SqliteConnection(soci::session& sql) {
   return static_cast<soci::sqlite3_session_backend*>(sql.get_backend())->conn_;
 }
 
+PGconn* PostgresConnection(soci::session& sql) {
+  return static_cast<soci::postgresql_session_backend*>(sql.get_backend())->conn_;
+}
+
+bool IsIdentifierChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+// Names the prepared statements of this process apart (one namespace per connection).
+std::atomic<unsigned long long> statement_counter{0};
+
 }  // namespace
 
-SqliteStatement::SqliteStatement(soci::session& sql, const char* query) : sql_(sql) {
-  if (sqlite3_prepare_v3(Connection(sql_), query, -1, SQLITE_PREPARE_PERSISTENT, &statement_,
-                         nullptr) != SQLITE_OK) {
-    Fail("prepare");
+std::string PostgresParameters(std::string_view query, int& count) {
+  std::string out;
+  out.reserve(query.size() + 16);
+  count = 0;
+  bool quoted = false;
+  for (std::size_t i = 0; i < query.size(); ++i) {
+    const char c = query[i];
+    if (c == '\'') quoted = !quoted;
+    if (quoted) {
+      out += c;
+    } else if (c == ':' && i + 1 < query.size() && query[i + 1] == ':') {
+      out += "::";
+      ++i;
+    } else if (c == '?' || (c == ':' && i + 1 < query.size() && IsIdentifierChar(query[i + 1]))) {
+      if (c == ':') {
+        while (i + 1 < query.size() && IsIdentifierChar(query[i + 1])) ++i;
+      }
+      out += '$' + std::to_string(++count);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// A PostgreSQL statement: its name on the connection, the values bound (text, or NULL),
+// and the result of the run under way.
+struct NativeStatement::Postgres {
+  PGconn* connection = nullptr;
+  std::string name;
+  std::vector<std::string> values;
+  std::vector<bool> bound;  // false: NULL.
+  PGresult* result = nullptr;
+  int row = -1;
+  int rows = 0;
+
+  void Clear() {
+    if (result != nullptr) PQclear(result);
+    result = nullptr;
+    row = -1;
+    rows = 0;
+    for (std::size_t i = 0; i < bound.size(); ++i) bound[i] = false;
+  }
+  std::size_t Slot(int index) const {
+    if (index < 1 || static_cast<std::size_t>(index) > values.size()) {
+      throw soci::soci_error("postgresql bind: no parameter " + std::to_string(index) +
+                             " in statement " + name);
+    }
+    return static_cast<std::size_t>(index - 1);
+  }
+};
+
+NativeStatement::NativeStatement(soci::session& sql, const char* query) : sql_(sql) {
+  if (IsSqlite(sql_)) {
+    if (sqlite3_prepare_v3(SqliteConnection(sql_), query, -1, SQLITE_PREPARE_PERSISTENT,
+                           &statement_, nullptr) != SQLITE_OK) {
+      Fail("prepare");
+    }
+    return;
+  }
+  JEJAK_CHECK(sql_.get_backend_name() == "postgresql");  // The store opens these two only.
+  postgres_ = std::make_unique<Postgres>();
+  postgres_->connection = PostgresConnection(sql_);
+  postgres_->name = "jejak_native_" + std::to_string(++statement_counter);
+  int count = 0;
+  const std::string text = PostgresParameters(query, count);
+  postgres_->values.resize(static_cast<std::size_t>(count));
+  postgres_->bound.resize(static_cast<std::size_t>(count), false);
+  PGresult* prepared =
+      PQprepare(postgres_->connection, postgres_->name.c_str(), text.c_str(), count, nullptr);
+  const bool ok = prepared != nullptr && PQresultStatus(prepared) == PGRES_COMMAND_OK;
+  const std::string message = prepared != nullptr ? PQresultErrorMessage(prepared) : "";
+  PQclear(prepared);
+  if (!ok) {
+    throw soci::soci_error("postgresql prepare: " +
+                           (message.empty() ? std::string(PQerrorMessage(postgres_->connection)) : message));
   }
 }
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(statement_); }
-
-void SqliteStatement::Fail(const char* what) const {
-  throw soci::soci_error(std::string("sqlite ") + what + ": " +
-                         sqlite3_errmsg(Connection(sql_)));
+NativeStatement::~NativeStatement() {
+  if (statement_ != nullptr) sqlite3_finalize(statement_);
+  if (postgres_) {
+    postgres_->Clear();
+    // Best effort: a failed DEALLOCATE (the connection is gone, or a transaction aborted)
+    // leaves a statement that ends with the connection.
+    PQclear(PQexec(postgres_->connection, ("DEALLOCATE " + postgres_->name).c_str()));
+  }
 }
 
-void SqliteStatement::Bind(int index, long long value) {
+void NativeStatement::Fail(const char* what) const {
+  if (postgres_) {
+    const char* message = postgres_->result != nullptr ? PQresultErrorMessage(postgres_->result)
+                                                       : PQerrorMessage(postgres_->connection);
+    throw soci::soci_error(std::string("postgresql ") + what + ": " + message);
+  }
+  throw soci::soci_error(std::string("sqlite ") + what + ": " +
+                         sqlite3_errmsg(SqliteConnection(sql_)));
+}
+
+void NativeStatement::Bind(int index, long long value) {
+  if (postgres_) {
+    const std::size_t slot = postgres_->Slot(index);
+    postgres_->values[slot] = std::to_string(value);
+    postgres_->bound[slot] = true;
+    return;
+  }
   if (sqlite3_bind_int64(statement_, index, value) != SQLITE_OK) Fail("bind");
 }
 
-void SqliteStatement::Bind(int index, std::string_view text) {
+void NativeStatement::Bind(int index, std::string_view text) {
+  if (postgres_) {
+    const std::size_t slot = postgres_->Slot(index);
+    postgres_->values[slot].assign(text.data(), text.size());
+    postgres_->bound[slot] = true;
+    return;
+  }
   if (sqlite3_bind_text64(statement_, index, text.data(), text.size(), SQLITE_TRANSIENT,
                           SQLITE_UTF8) != SQLITE_OK) {
     Fail("bind");
   }
 }
 
-void SqliteStatement::BindNull(int index) {
+void NativeStatement::BindNull(int index) {
+  if (postgres_) {
+    postgres_->bound[postgres_->Slot(index)] = false;
+    return;
+  }
   if (sqlite3_bind_null(statement_, index) != SQLITE_OK) Fail("bind");
 }
 
-void SqliteStatement::Bind(int index, const TextColumn& column) {
+void NativeStatement::Bind(int index, const TextColumn& column) {
   if (column.indicator == soci::i_ok) return Bind(index, std::string_view(column.value));
   BindNull(index);
 }
 
-void SqliteStatement::Bind(int index, const IntColumn& column) {
+void NativeStatement::Bind(int index, const IntColumn& column) {
   if (column.indicator == soci::i_ok) return Bind(index, column.value);
   BindNull(index);
 }
 
-bool SqliteStatement::Step() {
+bool NativeStatement::Step() {
+  if (postgres_) {
+    Postgres& pg = *postgres_;
+    if (pg.result == nullptr) {
+      std::vector<const char*> values(pg.values.size());
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        values[i] = pg.bound[i] ? pg.values[i].c_str() : nullptr;
+      }
+      pg.result = PQexecPrepared(pg.connection, pg.name.c_str(), static_cast<int>(values.size()),
+                                 values.data(), nullptr, nullptr, 0);
+      const ExecStatusType status =
+          pg.result != nullptr ? PQresultStatus(pg.result) : PGRES_FATAL_ERROR;
+      if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) Fail("execute");
+      pg.rows = PQntuples(pg.result);
+      pg.row = -1;
+    }
+    return ++pg.row < pg.rows;
+  }
   const int result = sqlite3_step(statement_);
   if (result == SQLITE_ROW) return true;
   if (result == SQLITE_DONE) return false;
   Fail("step");
 }
 
-void SqliteStatement::Execute() {
+void NativeStatement::Execute() {
   if (Step()) Fail("execute (a row where none was expected)");
 }
 
-bool SqliteStatement::IsNull(int column) const {
+bool NativeStatement::IsNull(int column) const {
+  if (postgres_) return PQgetisnull(postgres_->result, postgres_->row, column) == 1;
   return sqlite3_column_type(statement_, column) == SQLITE_NULL;
 }
 
-long long SqliteStatement::Int(int column) const { return sqlite3_column_int64(statement_, column); }
+long long NativeStatement::Int(int column) const {
+  if (postgres_) {
+    const std::string_view text = TextView(column);
+    long long value = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size()) {
+      throw std::invalid_argument("postgresql: column " + std::to_string(column) +
+                                  " is not an integer");
+    }
+    return value;
+  }
+  return sqlite3_column_int64(statement_, column);
+}
 
-std::string SqliteStatement::Text(int column) const { return std::string(TextView(column)); }
+std::string NativeStatement::Text(int column) const { return std::string(TextView(column)); }
 
-std::string_view SqliteStatement::TextView(int column) const {
+std::string_view NativeStatement::TextView(int column) const {
+  if (postgres_) {
+    const Postgres& pg = *postgres_;
+    if (PQgetisnull(pg.result, pg.row, column) == 1) return std::string_view();
+    return std::string_view(PQgetvalue(pg.result, pg.row, column),
+                            static_cast<std::size_t>(PQgetlength(pg.result, pg.row, column)));
+  }
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
   if (text == nullptr) return std::string_view();
   return std::string_view(text, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
@@ -161,13 +312,25 @@ std::string_view SqliteStatement::TextView(int column) const {
 
 bool IsSqlite(soci::session& sql) { return sql.get_backend_name() == "sqlite3"; }
 
-void SqliteStatement::Reset() {
+void NativeStatement::Reset() {
+  if (postgres_) {
+    postgres_->Clear();
+    return;
+  }
   sqlite3_reset(statement_);
   sqlite3_clear_bindings(statement_);
 }
 
 WriteTransaction::WriteTransaction(soci::session& sql) : sql_(sql) {
-  sql_ << (sql_.get_backend_name() == "sqlite3" ? "BEGIN IMMEDIATE" : "BEGIN");
+  if (IsSqlite(sql_)) {
+    sql_ << "BEGIN IMMEDIATE";
+    return;
+  }
+  sql_ << "BEGIN";
+  // The chain head's lock, held until COMMIT or ROLLBACK: every process appending to this
+  // database takes it before reading the tip, and READ COMMITTED lets the statements
+  // after it see whatever the previous holder committed.
+  sql_ << "SELECT pg_advisory_xact_lock(" << kChainHeadLock << ")";
 }
 
 WriteTransaction::~WriteTransaction() {

@@ -13,6 +13,7 @@ struct sqlite3_stmt;
 
 #include <cstdint>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,30 +97,35 @@ inline constexpr const char* kEntryColumnNames =
     " payee_npwp, tax_type, amount_sen, net_sen, tax_sen, reverses, evidence_no,"
     " evidence_date, tax_detail, covers, monthly_plan, refunds";
 
-// A SQLite statement prepared once on `sql`'s connection and run many times: the hot
-// paths (the append's writes and checks, Merkle node reads) keep theirs for the session's
-// life instead of preparing the same text again on every call. Parameters are `?` in
-// order, bound from 1; bound text is copied. Every run ends reset (RunScope), so no
-// statement keeps a read transaction open between calls. Must be destroyed before the
+// A statement prepared once on `sql`'s connection, with the database's own API (SQLite's
+// sqlite3_stmt, PostgreSQL's libpq), and run many times: the hot paths (the append's
+// writes and checks, Merkle node reads) keep theirs for the session's life instead of
+// paying SOCI's per-execute work. Parameters are `?` or `:name` in order, bound by
+// position from 1; bound text is copied. Every run ends reset (RunScope), so no statement
+// keeps a read transaction or a result open between calls. Must be destroyed before the
 // session closes. Errors throw soci::soci_error, like the session.
-class SqliteStatement {
+//
+// On PostgreSQL, values travel as text: Int() reads a column's decimal text (a SUM over
+// BIGINT is NUMERIC there, still an integer's text), and the first Step() runs the
+// statement and holds its whole result (the queries run this way return few rows).
+class NativeStatement {
  public:
-  SqliteStatement(soci::session& sql, const char* query);
-  ~SqliteStatement();
-  SqliteStatement(const SqliteStatement&) = delete;
-  SqliteStatement& operator=(const SqliteStatement&) = delete;
+  NativeStatement(soci::session& sql, const char* query);
+  ~NativeStatement();
+  NativeStatement(const NativeStatement&) = delete;
+  NativeStatement& operator=(const NativeStatement&) = delete;
 
   // Resets the statement and clears its bindings when it goes out of scope, however the
   // run ends (a row left unread, an exception).
   class RunScope {
    public:
-    explicit RunScope(SqliteStatement& statement) : statement_(statement) {}
+    explicit RunScope(NativeStatement& statement) : statement_(statement) {}
     ~RunScope() { statement_.Reset(); }
     RunScope(const RunScope&) = delete;
     RunScope& operator=(const RunScope&) = delete;
 
    private:
-    SqliteStatement& statement_;
+    NativeStatement& statement_;
   };
 
   void Bind(int index, long long value);
@@ -134,23 +140,34 @@ class SqliteStatement {
   bool IsNull(int column) const;
   long long Int(int column) const;
   std::string Text(int column) const;
-  // Column `column` of the current row as SQLite holds it: valid until the next Step or
-  // Reset ("" for NULL).
+  // Column `column` of the current row: valid until the next Step or Reset ("" for NULL).
   std::string_view TextView(int column) const;
   void Reset();
 
  private:
+  struct Postgres;  // sql_util.cc.
   [[noreturn]] void Fail(const char* what) const;
 
   soci::session& sql_;
-  sqlite_api::sqlite3_stmt* statement_ = nullptr;
+  sqlite_api::sqlite3_stmt* statement_ = nullptr;  // SQLite.
+  std::unique_ptr<Postgres> postgres_;              // PostgreSQL.
 };
 
-// True if `sql` is a SQLite session (where SqliteStatement may be used).
+// True if `sql` is a SQLite session.
 bool IsSqlite(soci::session& sql);
 
-// BEGIN IMMEDIATE on SQLite takes the write lock up front, so two writers never both
-// read the same tip; rolls back unless committed. Throws soci_error like the session.
+// `query` with its parameters (`?`, or `:name` as SOCI writes them) renumbered as
+// PostgreSQL's $1, $2, ... in order of appearance; `::` casts and quoted text are kept.
+// Sets `count` to the number of parameters.
+std::string PostgresParameters(std::string_view query, int& count);
+
+// The PostgreSQL advisory lock that guards the chain head ("jejak" in ASCII).
+inline constexpr long long kChainHeadLock = 0x6a656a616b;
+
+// A write transaction that holds the ledger's write lock from its first statement, so two
+// writers (threads or processes) never both read the same tip: BEGIN IMMEDIATE on
+// SQLite; on PostgreSQL, BEGIN and the chain head's advisory lock (kChainHeadLock). Rolls
+// back unless committed. Throws soci_error like the session.
 class WriteTransaction {
  public:
   explicit WriteTransaction(soci::session& sql);

@@ -4,6 +4,7 @@
 #include "db/store.h"
 
 #include <soci/soci.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
 #include <sqlite3.h>
 
@@ -30,37 +31,87 @@ Result<std::string> WithCosignatures(Store& store, const ledger::NoteVerifier& v
 }
 namespace {
 
-Result<std::string> SqlitePath(const std::string& database) {
+// The database a StoreOptions::database names: which backend, and what to open.
+struct DatabaseUrl {
+  bool postgres = false;
+  std::string target;  // The SQLite file, or libpq's connection string.
+};
+
+// libpq's keyword/value form of a postgresql:// URI (SOCI hands its connection string to
+// libpq but reads it first, and only the keyword form survives that), every value quoted.
+Result<std::string> PostgresConnectString(const std::string& uri) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
+  if (options == nullptr) {
+    std::string why = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
+    return InvalidArgument("not a PostgreSQL URL: " + why);
+  }
+  std::string conninfo;
+  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr || option->val[0] == '\0') continue;
+    if (!conninfo.empty()) conninfo += ' ';
+    conninfo += option->keyword;
+    conninfo += "='";
+    for (const char* c = option->val; *c != '\0'; ++c) {
+      if (*c == '\'' || *c == '\\') conninfo += '\\';
+      conninfo += *c;
+    }
+    conninfo += '\'';
+  }
+  PQconninfoFree(options);
+  return conninfo;
+}
+
+Result<DatabaseUrl> ParseDatabaseUrl(const std::string& database) {
+  if (database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0) {
+    Result<std::string> conninfo = PostgresConnectString(database);
+    if (!conninfo) return conninfo.error();
+    return DatabaseUrl{true, std::move(conninfo).value()};
+  }
   std::string path = database;
   if (path.rfind("sqlite:", 0) == 0) path = path.substr(7);
   if (path.rfind("postgresql:", 0) == 0 || path.rfind("postgres:", 0) == 0) {
-    return InvalidArgument("PostgreSQL is not supported by this build yet: " + database);
+    return InvalidArgument("a PostgreSQL database is named postgresql://USER@HOST:PORT/DB");
   }
   if (path.empty()) return InvalidArgument("empty database path");
   if (path.find_first_of(" '\"") != std::string::npos) {
     return InvalidArgument("database path must not contain spaces or quotes: " + path);
   }
-  return path;
+  return DatabaseUrl{false, path};
 }
 
 }  // namespace
+
+bool IsPostgresUrl(const std::string& database) {
+  Result<DatabaseUrl> url = ParseDatabaseUrl(database);
+  return url && url->postgres;
+}
 
 Store::Store(std::unique_ptr<StoreImpl> impl) : impl_(std::move(impl)) {}
 Store::~Store() = default;
 
 Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
-  Result<std::string> path = SqlitePath(options.database);
-  if (!path) return path.error();
+  Result<DatabaseUrl> url = ParseDatabaseUrl(options.database);
+  if (!url) return url.error();
   auto impl = std::make_unique<StoreImpl>();
   impl->signer = options.signer;
   impl->kept_checkpoint = options.kept_checkpoint;
   try {
-    impl->sql.open(soci::sqlite3, "db=" + *path + " timeout=30");
-    // WAL with synchronous=FULL: a committed append is on disk when COMMIT returns.
-    std::string mode;
-    impl->sql << "PRAGMA journal_mode=WAL", soci::into(mode);
-    impl->sql << "PRAGMA synchronous=FULL";
-    impl->sql << "PRAGMA foreign_keys=ON";
+    if (url->postgres) {
+      // libpq reads the rest of the environment (PGPASSFILE, PGSSLMODE...). READ COMMITTED, the default,
+      // is what the append's chain head lock relies on (db/sql_util.h WriteTransaction).
+      impl->sql.open(soci::postgresql, url->target);
+      impl->sql << "SET client_min_messages = WARNING";
+    } else {
+      impl->sql.open(soci::sqlite3, "db=" + url->target + " timeout=30");
+      // WAL with synchronous=FULL: a committed append is on disk when COMMIT returns.
+      std::string mode;
+      impl->sql << "PRAGMA journal_mode=WAL", soci::into(mode);
+      impl->sql << "PRAGMA synchronous=FULL";
+      impl->sql << "PRAGMA foreign_keys=ON";
+    }
   } catch (const std::exception& e) {
     return StorageError("db.open", e);
   }
@@ -92,7 +143,25 @@ Result<std::string> Store::LastRecordedAt() {
 Result<void> Store::CheckWritable() {
   soci::session& sql = impl_->sql;
   try {
-    if (sql.get_backend_name() == "sqlite3") {
+    if (!IsSqlite(sql)) {
+      // A hot standby, a read-only transaction default or a role without INSERT.
+      int in_recovery = 0;
+      std::string read_only;
+      int may_insert = 0;
+      sql << "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END,"
+             " current_setting('default_transaction_read_only'),"
+             " CASE WHEN has_table_privilege('entries', 'INSERT') THEN 1 ELSE 0 END",
+          soci::into(in_recovery), soci::into(read_only), soci::into(may_insert);
+      if (in_recovery == 1) {
+        return Error{Code::kUnavailable, "the database is a standby (read-only replica)", {}};
+      }
+      if (read_only == "on") {
+        return Error{Code::kUnavailable, "the database's transactions are read-only", {}};
+      }
+      if (may_insert != 1) {
+        return Error{Code::kUnavailable, "the database role may not insert into entries", {}};
+      }
+    } else {
       // SQLite opens a file it may not write read-only without saying so.
       auto* backend = static_cast<soci::sqlite3_session_backend*>(sql.get_backend());
       if (sqlite3_db_readonly(backend->conn_, "main") == 1) {

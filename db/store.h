@@ -1,5 +1,4 @@
-// Store: the ledger in a SOCI database (SQLite now; the SQL is kept portable for
-// PostgreSQL). Appends validate, assign seqs, hash, and write entries, Merkle nodes and a
+// Store: the ledger in a SOCI database, SQLite (embedded) or PostgreSQL. Appends validate, assign seqs, hash, and write entries, Merkle nodes and a
 // signed checkpoint in one transaction (a group commit), and acknowledge only after the
 // commit. Verification streams the whole ledger in constant memory.
 //
@@ -29,8 +28,13 @@ namespace jejak::db {
 
 struct StoreImpl;  // A Store's state (db/store_impl.h, internal to db/).
 
+// True if `database` (StoreOptions::database) names a PostgreSQL database.
+bool IsPostgresUrl(const std::string& database);
+
 struct StoreOptions {
-  // "sqlite:PATH" (or a bare path ending in .db). PostgreSQL comes later.
+  // "sqlite:PATH" (or a bare path), or a PostgreSQL URI
+  // "postgresql://USER[:PASSWORD]@HOST:PORT/DB[?PARAMS]" (libpq's; a password is better
+  // kept in ~/.pgpass or PGPASSFILE than in the URL).
   std::string database;
   // Signs the checkpoint of each commit. Required for appends, not for reading.
   std::optional<ledger::NoteSigner> signer;

@@ -35,19 +35,19 @@ struct SqlLedgerView::Statements {
         reversal_of(sql, "SELECT seq FROM entries WHERE reverses = ?"),
         refunds_of(sql, "SELECT SUM(amount_sen), MIN(seq) FROM entries WHERE refunds = ?") {}
 
-  SqliteStatement seq_of_bank_ref;
-  SqliteStatement opd_registered;
-  SqliteStatement canonical_of;
-  SqliteStatement reversal_of;
-  SqliteStatement refunds_of;
+  NativeStatement seq_of_bank_ref;
+  NativeStatement opd_registered;
+  NativeStatement canonical_of;
+  NativeStatement reversal_of;
+  NativeStatement refunds_of;
 };
 
 namespace {
 
 // The first column of the first row of `statement` bound to `value`, if any.
 template <typename Value>
-std::optional<std::int64_t> OptionalSeq(SqliteStatement& statement, const Value& value) {
-  SqliteStatement::RunScope run(statement);
+std::optional<std::int64_t> OptionalSeq(NativeStatement& statement, const Value& value) {
+  NativeStatement::RunScope run(statement);
   statement.Bind(1, value);
   if (!statement.Step() || statement.IsNull(0)) return std::nullopt;
   return statement.Int(0);
@@ -72,8 +72,8 @@ Result<std::optional<std::int64_t>> SqlLedgerView::SeqOfBankRef(std::string_view
 Result<std::optional<ledger::EntryColumns>> SqlLedgerView::Columns(std::int64_t seq) {
   std::string canonical;
   {
-    SqliteStatement& statement = Prepared().canonical_of;
-    SqliteStatement::RunScope run(statement);
+    NativeStatement& statement = Prepared().canonical_of;
+    NativeStatement::RunScope run(statement);
     statement.Bind(1, static_cast<long long>(seq));
     if (!statement.Step() || statement.IsNull(0)) return std::optional<ledger::EntryColumns>();
     canonical = statement.Text(0);
@@ -90,8 +90,8 @@ Result<std::optional<std::int64_t>> SqlLedgerView::ReversalOf(std::int64_t seq) 
 }
 
 Result<ledger::LedgerView::Refunded> SqlLedgerView::RefundsOf(std::int64_t seq) {
-  SqliteStatement& statement = Prepared().refunds_of;
-  SqliteStatement::RunScope run(statement);
+  NativeStatement& statement = Prepared().refunds_of;
+  NativeStatement::RunScope run(statement);
   statement.Bind(1, static_cast<long long>(seq));
   Refunded refunded;
   if (!statement.Step()) return refunded;
@@ -205,8 +205,8 @@ Result<void> StoreImpl::LoadYearTotals(std::int64_t fiscal_year) {
 
 ledger::NodeReader StoreImpl::Reader() {
   return [this](ledger::NodeId id) -> Result<ledger::Digest> {
-    SqliteStatement& statement = Statements().read_node;
-    SqliteStatement::RunScope run(statement);
+    NativeStatement& statement = Statements().read_node;
+    NativeStatement::RunScope run(statement);
     statement.Bind(1, static_cast<long long>(id.level));
     statement.Bind(2, static_cast<long long>(id.index));
     if (!statement.Step()) {
@@ -222,8 +222,8 @@ ledger::NodeReader StoreImpl::Reader() {
 }
 
 std::uint64_t StoreImpl::Size() {
-  SqliteStatement& statement = Statements().max_seq;
-  SqliteStatement::RunScope run(statement);
+  NativeStatement& statement = Statements().max_seq;
+  NativeStatement::RunScope run(statement);
   if (!statement.Step() || statement.IsNull(0)) return 0;
   return static_cast<std::uint64_t>(statement.Int(0) + 1);
 }

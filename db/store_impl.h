@@ -70,15 +70,15 @@ class SqlLedgerView final : public ledger::LedgerView {
 struct StoreStatements {
   explicit StoreStatements(soci::session& sql);
 
-  SqliteStatement insert_entry;    // kEntryColumnNames, in order.
-  SqliteStatement upsert_monthly;  // fiscal_year, opd, account_group, instrument, month, amount, entries.
-  SqliteStatement upsert_daily;    // fiscal_year, value_date, opd, account_group, instrument, amount, entries.
-  SqliteStatement upsert_lines;    // fiscal_year, opd, sub_activity, account, month, amount, entries.
-  SqliteStatement insert_node;     // level, node_index, completed_seq, hash.
-  SqliteStatement read_node;       // level, node_index -> hash.
-  SqliteStatement entry_tip;       // seq -> chain_hash, recorded_at.
-  SqliteStatement max_seq;         // -> MAX(seq).
-  SqliteStatement insert_checkpoint;  // tree_size, note.
+  NativeStatement insert_entry;    // kEntryColumnNames, in order.
+  NativeStatement upsert_monthly;  // fiscal_year, opd, account_group, instrument, month, amount, entries.
+  NativeStatement upsert_daily;    // fiscal_year, value_date, opd, account_group, instrument, amount, entries.
+  NativeStatement upsert_lines;    // fiscal_year, opd, sub_activity, account, month, amount, entries.
+  NativeStatement insert_node;     // level, node_index, completed_seq, hash.
+  NativeStatement read_node;       // level, node_index -> hash.
+  NativeStatement entry_tip;       // seq -> chain_hash, recorded_at.
+  NativeStatement max_seq;         // -> MAX(seq).
+  NativeStatement insert_checkpoint;  // tree_size, note.
 };
 
 // Where a group starts: the newest entry's chain tip and recorded_at, and the Merkle

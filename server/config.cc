@@ -1,5 +1,6 @@
 #include "server/config.h"
 
+#include "db/store.h"
 #include "ledger/money.h"
 #include "ledger/note.h"
 
@@ -329,7 +330,7 @@ Result<Config> LoadConfig(const std::string& path) {
   if (config.append_queue_max < config.append_batch_max) {
     return InvalidArgument(path + ": append_queue_max must be at least append_batch_max");
   }
-  if (config.database.rfind("postgresql://", 0) != 0) {
+  if (!db::IsPostgresUrl(config.database)) {
     std::string file = config.database;
     if (file.rfind("sqlite:", 0) == 0) file = file.substr(7);
     config.database = "sqlite:" + Resolve(config.data_dir, file);

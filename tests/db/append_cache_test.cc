@@ -78,7 +78,7 @@ class AppendCacheTest : public ::testing::Test {
   }
 
   std::unique_ptr<Store> OpenStore() {
-    return test_support::OpenSqliteStore(dir_ / "ledger.db", TestSigner());
+    return test_support::OpenTestStore(dir_ / "ledger.db", TestSigner());
   }
 
   static void Must(const Result<BatchReceipt>& receipt) {

@@ -120,7 +120,7 @@ class AuditFactsTest : public ::testing::Test {
   std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
 
   std::unique_ptr<Store> OpenStore() {
-    return test_support::OpenSqliteStore(DatabasePath(), TestSigner());
+    return test_support::OpenTestStore(DatabasePath(), TestSigner());
   }
 
   std::int64_t Record(json body, const std::string& at, const std::string& by = "bendahara") {
@@ -139,9 +139,8 @@ class AuditFactsTest : public ::testing::Test {
   void Tamper(const std::string& statement) {
     store_.reset();
     {
-      soci::session sql(soci::sqlite3, "db=" + DatabasePath());
-      sql << "DROP TRIGGER IF EXISTS audit_expenditures_no_update";
-      sql << "DROP TRIGGER IF EXISTS audit_expenditures_no_delete";
+      std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath(), true);
+      soci::session& sql = *session;
       sql << statement;
     }
     store_ = OpenStore();
@@ -266,16 +265,21 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
   Tamper("DROP TABLE audit_expenditures");
   store_.reset();
   {
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     sql << "DELETE FROM schema_migrations WHERE version = 4";
     int tables = -1;
-    sql << "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_expenditures'", soci::into(tables);
+    sql << (test_support::OnPostgres()
+                ? "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'audit_expenditures'"
+                : "SELECT COUNT(*) FROM sqlite_master WHERE name = 'audit_expenditures'"),
+        soci::into(tables);
     ASSERT_EQ(tables, 0);
   }
   store_ = OpenStore();  // Migrates.
   ASSERT_NE(store_, nullptr);
   {
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     int rows = -1, expenditures = -2, version = 0;
     sql << "SELECT COUNT(*) FROM audit_expenditures", soci::into(rows);
     sql << "SELECT COUNT(*) FROM entries WHERE kind = 'expenditure'", soci::into(expenditures);
@@ -292,7 +296,8 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
   EXPECT_TRUE(MustVerify().ok);
   // The table is append-only like the entries.
   store_.reset();
-  soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+  std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+  soci::session& sql = *session;
   EXPECT_THROW(sql << "UPDATE audit_expenditures SET payee_name = 'x'", soci::soci_error);
   EXPECT_THROW(sql << "DELETE FROM audit_expenditures", soci::soci_error);
 }
@@ -304,18 +309,19 @@ TEST_F(AuditFactsTest, AnUnreadableExpenditureDoesNotStopTheMigrationAndVerifyNa
   long long seq = 0;
   store_.reset();
   {
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath(), true);
+    soci::session& sql = *session;
     sql << "SELECT seq FROM audit_expenditures WHERE payee_name = 'CV Kena Pajak'", soci::into(seq);
     sql << "DROP TABLE audit_expenditures";
     sql << "DELETE FROM schema_migrations WHERE version = 4";
-    sql << "DROP TRIGGER IF EXISTS entries_no_update";
     sql << "UPDATE entries SET canonical = 'not json' WHERE seq = " << seq;
   }
   ASSERT_GT(seq, 0);
   store_ = OpenStore();  // Migrates, leaving that expenditure without a row.
   ASSERT_NE(store_, nullptr);
   {
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     int rows = -1, expenditures = -2, version = 0, of_seq = -1;
     sql << "SELECT COUNT(*) FROM audit_expenditures", soci::into(rows);
     sql << "SELECT COUNT(*) FROM entries WHERE kind = 'expenditure'", soci::into(expenditures);
@@ -337,7 +343,8 @@ TEST_F(AuditFactsTest, VerifyNamesATamperedMissingOrStrayFact) {
   long long seq = 0;
   {
     store_.reset();
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     sql << "SELECT seq FROM audit_expenditures WHERE payee_name = 'CV Kena Pajak'", soci::into(seq);
   }
   store_ = OpenStore();
@@ -394,7 +401,8 @@ TEST_F(AuditFactsTest, VerifyNamesTheLowestSeqWhenAFactAndAnEntryAreBad) {
   long long fact_seq = 0, earlier = 0, later = 0;
   {
     store_.reset();
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     sql << "SELECT seq FROM audit_expenditures WHERE payee_name = 'CV Kena Pajak'", soci::into(fact_seq);
     sql << "SELECT MIN(seq) FROM entries WHERE kind = 'expenditure'", soci::into(earlier);
     sql << "SELECT MAX(seq) FROM entries WHERE kind = 'expenditure'", soci::into(later);
@@ -403,13 +411,13 @@ TEST_F(AuditFactsTest, VerifyNamesTheLowestSeqWhenAFactAndAnEntryAreBad) {
   ASSERT_LT(earlier, fact_seq);
   ASSERT_LT(fact_seq, later);
   const auto set_evidence = [this](long long seq, const std::string& value) {
-    Tamper("DROP TRIGGER IF EXISTS entries_no_update");
     Tamper("UPDATE entries SET evidence_no = '" + value + "' WHERE seq = " + std::to_string(seq));
   };
   std::string later_evidence, earlier_evidence;
   {
     store_.reset();
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     sql << "SELECT evidence_no FROM entries WHERE seq = " << later, soci::into(later_evidence);
     sql << "SELECT evidence_no FROM entries WHERE seq = " << earlier, soci::into(earlier_evidence);
   }

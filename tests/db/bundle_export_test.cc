@@ -90,7 +90,7 @@ class BundleExportTest : public ::testing::Test {
   }
 
   static std::unique_ptr<Store> Open() {
-    return test_support::OpenSqliteStore(*dir_ / "ledger.db", TestSigner());
+    return test_support::OpenTestStore(*dir_ / "ledger.db", TestSigner());
   }
 
   void SetUp() override { store_ = Open(); }

@@ -91,7 +91,7 @@ class PinnedReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = test_support::FreshTestDirectory("jejak-pinned-test");
-    store_ = test_support::OpenSqliteStore(dir_ / "ledger.db", TestSigner());
+    store_ = test_support::OpenTestStore(dir_ / "ledger.db", TestSigner());
     ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {

@@ -125,7 +125,7 @@ class SummaryTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = test_support::FreshTestDirectory("jejak-summary-test");
-    store_ = test_support::OpenSqliteStore(dir_ / "ledger.db", TestSigner());
+    store_ = test_support::OpenTestStore(dir_ / "ledger.db", TestSigner());
     ASSERT_NE(store_, nullptr);
     BuildRegency();
   }

@@ -103,7 +103,7 @@ class VerifyPipelineTest : public ::testing::Test {
 
   std::string DatabasePath() const { return (dir_ / "ledger.db").string(); }
 
-  std::unique_ptr<Store> Open() { return test_support::OpenSqliteStore(DatabasePath(), Signer()); }
+  std::unique_ptr<Store> Open() { return test_support::OpenTestStore(DatabasePath(), Signer()); }
 
   void Append(std::vector<PendingEntry> entries) {
     if (entries.empty()) return;
@@ -119,11 +119,8 @@ class VerifyPipelineTest : public ::testing::Test {
 
   void Tamper(const std::vector<std::string>& statements) {
     store_.reset();
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
-    for (const char* trigger : {"entries_no_update", "entries_no_delete", "merkle_nodes_no_update",
-                                "merkle_nodes_no_delete"}) {
-      sql << std::string("DROP TRIGGER IF EXISTS ") + trigger;
-    }
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath(), true);
+    soci::session& sql = *session;
     for (const std::string& statement : statements) sql << statement;
     sql.close();
     store_ = Open();
@@ -132,7 +129,8 @@ class VerifyPipelineTest : public ::testing::Test {
   // The first Problem the sequential ChainVerifier finds in the stored bytes, one entry at
   // a time in seq order.
   std::optional<ledger::Problem> SequentialProblem() {
-    soci::session sql(soci::sqlite3, "db=" + DatabasePath());
+    std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+    soci::session& sql = *session;
     ledger::ChainVerifier chain(ledger::VerifierOf(Signer()));
     std::string canonical;
     soci::statement rows = (sql.prepare << "SELECT canonical FROM entries ORDER BY seq",

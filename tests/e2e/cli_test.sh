@@ -55,7 +55,7 @@ expect_exit 2 "init over an existing ledger" -- "$JEJAK" init --data "$L" --regi
 expect_contains "init refusal reason" "$LAST_STDERR" "already exists"
 expect_exit 2 "init without region" -- "$JEJAK" init --data "$SCRATCH/new"
 expect_exit 2 "init with a bad origin" -- "$JEJAK" init --data "$SCRATCH/new" --region X --origin "has space"
-expect_exit 2 "init with PostgreSQL" -- "$JEJAK" init --data "$SCRATCH/new" --region X --db postgresql://u@localhost:5432/x
+expect_exit 2 "init with an unreachable PostgreSQL" -- "$JEJAK" init --data "$SCRATCH/new" --region X --db postgresql://u@127.0.0.1:1/x
 [[ ! -e "$SCRATCH/new" ]] || { echo "FAIL: failed init left $SCRATCH/new behind" >&2; FAILURES=$((FAILURES + 1)); }
 expect_exit 2 "append without --sub" -- "$JEJAK" append --data "$L" "$DEMO/expenditures.ndjson"
 expect_exit 2 "append of a missing file" -- "$JEJAK" append --data "$L" --sub x "$SCRATCH/nope.json"
