@@ -10,7 +10,8 @@
 #                                          -c setting overrides the throwaway ones below
 #                                          (ops/bench.sh turns fsync back on)
 #   ops/pg.sh replica PRIMARY_DIR DIR      a streaming replica of a running cluster
-#   ops/pg.sh stop DIR                     stop the postmaster and remove DIR
+#   ops/pg.sh stop DIR                     stop the postmaster (and any replica made in a
+#                                          directory inside DIR) and remove DIR
 #
 # After start (or replica), DIR holds:
 #   url    postgresql://postgres@127.0.0.1:PORT/postgres (superuser `postgres`)
@@ -202,9 +203,10 @@ replica() {
     stop "$dir"
   fi
   prepare_home "$dir"
-  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs.
+  # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs. A fast
+  # checkpoint: a spread one would make the copy wait for minutes.
   if ! "${as_owner[@]}" "$pg_bin/pg_basebackup" -d "$(cat "$primary/url")" -D "$home/data" -R \
-    -X stream --no-sync > "$dir/basebackup.log" 2>&1; then
+    -X stream --checkpoint=fast --no-sync > "$dir/basebackup.log" 2>&1; then
     cat "$dir/basebackup.log" >&2
     fail "pg_basebackup from $(cat "$primary/url") failed"
   fi
@@ -218,6 +220,11 @@ stop() {
     echo "pg.sh: $dir does not exist; nothing to stop" >&2
     return 0
   fi
+  # Replicas made inside DIR (tests/e2e/pg_lib.sh pg_new_replica) stop with it.
+  local child
+  for child in "$dir"/*/url; do
+    [[ -f "$child" ]] && stop "$(dirname "$child")"
+  done
   data_dir=$dir/data
   if [[ -f "$dir/home" ]]; then data_dir=$(cat "$dir/home")/data; fi
   if [[ -f "$data_dir/postmaster.pid" ]]; then

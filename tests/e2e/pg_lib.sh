@@ -43,3 +43,15 @@ pg_new_database() {
   }
   pg_url "$name"
 }
+
+# pg_new_replica: a streaming replica of the test cluster (ops/pg.sh replica) in a new
+# directory inside the cluster's own, so that pg.stop (or its watchdog) stops it even if
+# the test is killed; prints that directory (its url, port and pid files as for the
+# primary). The test stops it with `ops/pg.sh stop DIR` when done.
+pg_new_replica() {
+  local dir replica
+  dir=$(pg_cluster_dir) || return 1
+  replica="$dir/replica_$(date +%s%N)_$$_$RANDOM"
+  bash "$(dirname "${BASH_SOURCE[0]}")/../../ops/pg.sh" replica "$dir" "$replica" >&2 || return 1
+  echo "$replica"
+}

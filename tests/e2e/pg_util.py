@@ -11,6 +11,7 @@ import subprocess
 import time
 
 PG_BIN = os.environ.get("JEJAK_PG_BIN", "/usr/lib/postgresql/15/bin")
+_PG_SH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "ops", "pg.sh")
 
 
 def cluster_dir():
@@ -44,3 +45,18 @@ def new_database(prefix="jejak"):
     name = f"{prefix}_{time.time_ns()}_{os.getpid()}_{random.randrange(1 << 30)}"
     psql(url(), f'CREATE DATABASE "{name}"')
     return name
+
+
+def new_replica():
+    """A streaming replica of the test cluster (ops/pg.sh replica) in a new directory inside
+    the cluster's own, so that pg.stop (or its watchdog) stops it even if the test is
+    killed. Returns the directory (url, port and pid files as for the primary); stop it
+    with stop_replica()."""
+    directory = os.path.join(cluster_dir(), f"replica_{time.time_ns()}_{os.getpid()}_{random.randrange(1 << 30)}")
+    subprocess.run(["bash", _PG_SH, "replica", cluster_dir(), directory], check=True)
+    return directory
+
+
+def stop_replica(directory):
+    """Stops a replica from new_replica() and removes its directory."""
+    subprocess.run(["bash", _PG_SH, "stop", directory], check=True)
