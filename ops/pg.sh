@@ -220,6 +220,11 @@ stop() {
     echo "pg.sh: $dir does not exist; nothing to stop" >&2
     return 0
   fi
+  # Only what this script made is removed: an empty directory, or one with its files.
+  if [[ -n "$(ls -A "$dir")" && ! -e "$dir/initdb.log" && ! -e "$dir/basebackup.log" && ! -e "$dir/home" &&
+    ! -e "$dir/data/PG_VERSION" ]]; then
+    fail "$dir is not a cluster directory of ops/pg.sh; refusing to remove it"
+  fi
   # Replicas made inside DIR (tests/e2e/pg_lib.sh pg_new_replica) stop with it.
   local child
   for child in "$dir"/*/url; do
