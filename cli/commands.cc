@@ -1,6 +1,7 @@
 // The `jejak` command line (cli/commands.h): the usage text and the dispatch table that
 // parses each command's options with cli/args.h and runs it. The commands themselves
-// live in cli/ledger_commands.cc, cli/serve_commands.cc and cli/audit_client.cc.
+// live in cli/ledger_commands.cc, cli/serve_commands.cc, cli/backup_commands.cc and
+// cli/audit_client.cc.
 #include "cli/commands.h"
 
 #include <cstdio>
@@ -14,6 +15,7 @@
 
 #include "cli/args.h"
 #include "cli/audit_client.h"
+#include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
 #include "cli/serve_commands.h"
@@ -37,7 +39,13 @@ constexpr const char* kUsage =
     "      write the offline verification bundle (NDJSON)\n"
     "  verify-bundle BUNDLE --key VKEYFILE\n"
     "      verify a bundle offline, trusting only the key file\n"
-    "  serve --data DIR [--listen HOST:PORT] | --config FILE [--listen HOST:PORT]\n"
+    "  import --data DIR [--db URL] BUNDLE\n"
+    "      rebuild the ledger from a bundle into an empty database (DIR's, or --db, which\n"
+    "      then replaces `database` in DIR/jejak.conf), checked with DIR's key first\n"
+    "  backup --data DIR --out FILE\n"
+    "      consistent online copy of the database (SQLite backup API, checked; pg_dump\n"
+    "      custom format on PostgreSQL); refuses an existing FILE\n"
+    "  serve --data DIR [--listen HOST:PORT] [--read-only] | --config FILE [--listen HOST:PORT] [--read-only]\n"
     "      serve the HTTPS API until SIGTERM or SIGINT\n"
     "  token --data DIR --role R --sub NAME [--opd CODE] [--ttl 8h]\n"
     "      print a bearer token from the local issuer (roles: officer, auditor,\n"
@@ -82,7 +90,9 @@ int RunCli(int argc, char** argv) {
         {"verify", {with({"data", "key", "checkpoint"}), Verify, nullptr}},
         {"export-bundle", {with({"data", "to-seq", "out"}), ExportBundle, nullptr}},
         {"verify-bundle", {with({"key"}), VerifyBundle, nullptr}},
-        {"serve", {with({"data", "config", "listen"}), Serve, nullptr}},
+        {"import", {with({"data", "db"}), Import, nullptr}},
+        {"backup", {with({"data", "out"}), Backup, nullptr}},
+        {"serve", {ArgSpec{{"data", "config", "listen"}, {"read-only"}, true}, Serve, nullptr}},
         {"token", {with({"data", "config", "role", "sub", "opd", "ttl"}), Token, nullptr}},
         {"demo", {with({"data", "listen", "port", "entries"}), Demo, nullptr}},
         // The auditor's commands take no positional arguments; `audit` has a bare --full.

@@ -1,6 +1,7 @@
 // Local-file helpers (cli/files.h).
 #include "cli/files.h"
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -40,6 +41,31 @@ std::string Trim(std::string text) {
     text.pop_back();
   }
   return text;
+}
+
+ledger::LineRead BundleFileLines::Next(std::string& line) {
+  line.clear();
+  bool got_any = false;
+  for (;;) {
+    if (position_ == length_) {
+      in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+      length_ = static_cast<std::size_t>(in_.gcount());
+      position_ = 0;
+      if (length_ == 0) return got_any ? ledger::LineRead::kLine : ledger::LineRead::kEnd;
+    }
+    got_any = true;
+    const char* start = buffer_.data() + position_;
+    const auto* newline = static_cast<const char*>(std::memchr(start, '\n', length_ - position_));
+    const std::size_t take =
+        newline != nullptr ? static_cast<std::size_t>(newline - start) : length_ - position_;
+    if (line.size() + take > ledger::kBundleLineBytesMax) return ledger::LineRead::kTooLong;
+    line.append(start, take);
+    position_ += take;
+    if (newline != nullptr) {
+      ++position_;
+      return ledger::LineRead::kLine;
+    }
+  }
 }
 
 }  // namespace jejak::cli

@@ -60,7 +60,8 @@ constexpr std::uintmax_t kAppendFileBytesMax = 1024ull * 1024 * 1024;
 constexpr std::size_t kAppendBatchDefault = 256;
 constexpr std::size_t kAppendBatchMax = 10000;
 
-// Reads a verifier key file: one line "<name>+<id>+<key>".
+}  // namespace
+
 std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Failure& failure) {
   std::optional<std::string> text = ReadFile(path, 4096);
   if (!text) {
@@ -71,9 +72,6 @@ std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Fai
   if (!verifier) failure = {kExitUsage, path + " is not a valid Ed25519 signed-note verifier key"};
   return verifier;
 }
-
-
-}  // namespace
 
 std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& failure) {
   std::optional<std::string> data = args.Get("data");
@@ -645,52 +643,6 @@ int ExportBundle(const Args& args) {
   }
   return kExitOk;
 }
-
-namespace {
-
-// At most this many threads prepare bundle entries besides the one reading and chaining.
-constexpr unsigned kBundleHelpersMax = 3;
-
-// The lines of a bundle file, read in large chunks. A line is everything up to a "\n" or
-// the end of the file; one longer than kBundleLineBytesMax is not read whole.
-class BundleFileLines {
- public:
-  explicit BundleFileLines(std::istream& in) : in_(in), buffer_(kChunkBytes) {}
-
-  ledger::LineRead Next(std::string& line) {
-    line.clear();
-    bool got_any = false;
-    for (;;) {
-      if (position_ == length_) {
-        in_.read(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
-        length_ = static_cast<std::size_t>(in_.gcount());
-        position_ = 0;
-        if (length_ == 0) return got_any ? ledger::LineRead::kLine : ledger::LineRead::kEnd;
-      }
-      got_any = true;
-      const char* start = buffer_.data() + position_;
-      const auto* newline = static_cast<const char*>(std::memchr(start, '\n', length_ - position_));
-      const std::size_t take =
-          newline != nullptr ? static_cast<std::size_t>(newline - start) : length_ - position_;
-      if (line.size() + take > ledger::kBundleLineBytesMax) return ledger::LineRead::kTooLong;
-      line.append(start, take);
-      position_ += take;
-      if (newline != nullptr) {
-        ++position_;
-        return ledger::LineRead::kLine;
-      }
-    }
-  }
-
- private:
-  static constexpr std::size_t kChunkBytes = 1 << 20;
-  std::istream& in_;
-  std::vector<char> buffer_;
-  std::size_t position_ = 0;
-  std::size_t length_ = 0;
-};
-
-}  // namespace
 
 int VerifyBundle(const Args& args) {
   if (args.positional.size() != 1) return Usage("verify-bundle: exactly one BUNDLE file is required");

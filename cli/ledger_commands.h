@@ -26,6 +26,10 @@ struct Ledger {
   std::unique_ptr<db::Store> store;
 };
 
+// Reads a verifier key file: one line "<name>+<id>+<key>". On failure sets `failure`
+// (exit 2) and returns nullopt.
+std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Failure& failure);
+
 // Opens the ledger under args' --data (verifier key from --key if given, else the
 // config's). With `need_signer`, also checks the data directory's modes, loads the
 // checkpoint key and refuses a ledger rewound behind its kept checkpoint (exit 1).

@@ -72,6 +72,7 @@ int Serve(const Args& args) {
   Failure failure;
   std::optional<Config> config = LoadServeConfig(args, failure);
   if (!config) return Fail({kExitUsage, "serve: " + failure.reason});
+  if (args.Has("read-only")) config->read_only = true;
   return server::Serve(*config, args.Get("listen").value_or(""));
 }
 

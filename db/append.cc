@@ -25,86 +25,6 @@ namespace jejak::db {
 
 namespace {
 
-// Writes one entry, its share of the realisation aggregates and the Merkle nodes it
-// completes, through the statements the store prepared once (StoreStatements).
-class EntryWriter {
- public:
-  explicit EntryWriter(StoreStatements& statements) : statements_(statements) {}
-
-  // Inserts the sealed entry with its derived `columns`.
-  void InsertEntry(const ledger::EntryColumns& columns, const ledger::SealedEntry& sealed) {
-    row_.Set(columns);
-    JEJAK_CHECK(row_.seq == sealed.seq);  // Stamped and sealed at the same seq.
-    NativeStatement& insert = statements_.insert_entry;
-    NativeStatement::RunScope run(insert);
-    // kEntryColumnNames' order.
-    int i = 0;
-    insert.Bind(++i, row_.seq);
-    insert.Bind(++i, std::string_view(sealed.canonical));
-    insert.Bind(++i, std::string_view(Hex(sealed.leaf_hash)));
-    insert.Bind(++i, std::string_view(Hex(sealed.chain_hash)));
-    insert.Bind(++i, std::string_view(row_.kind));
-    insert.Bind(++i, std::string_view(row_.recorded_at));
-    insert.Bind(++i, std::string_view(row_.recorded_by));
-    insert.Bind(++i, row_.fiscal_year);
-    for (const TextColumn* text : {&row_.opd, &row_.sub_activity, &row_.account, &row_.instrument,
-                                   &row_.mechanism, &row_.value_date, &row_.bank_ref,
-                                   &row_.payee_account, &row_.payee_npwp, &row_.tax_type}) {
-      insert.Bind(++i, *text);
-    }
-    for (const IntColumn* number : {&row_.amount_sen, &row_.net_sen, &row_.tax_sen, &row_.reverses}) {
-      insert.Bind(++i, *number);
-    }
-    for (const TextColumn* text : {&row_.evidence_no, &row_.evidence_date, &row_.tax_detail,
-                                   &row_.covers, &row_.monthly_plan}) {
-      insert.Bind(++i, *text);
-    }
-    insert.Bind(++i, row_.refunds);
-    JEJAK_CHECK(i == 28);  // Every column of kEntryColumnNames.
-    insert.Execute();
-  }
-
-  // Adds `expenditure` (its columns) with `sign` to the three realisation tables.
-  void AddRealisation(const ledger::EntryColumns& expenditure, int sign) {
-    RealisationDelta delta;
-    delta.Set(expenditure, sign);
-    Upsert(statements_.upsert_monthly,
-           {delta.opd, delta.account_group, delta.instrument, delta.month}, delta);
-    Upsert(statements_.upsert_daily,
-           {delta.value_date, delta.opd, delta.account_group, delta.instrument}, delta);
-    Upsert(statements_.upsert_lines, {delta.opd, delta.sub_activity, delta.account, delta.month},
-           delta);
-  }
-
-  // Inserts `node`, completed by the leaf of `seq`.
-  void InsertNode(const ledger::MerkleFrontier::CompletedNode& node, std::int64_t seq) {
-    NativeStatement& insert = statements_.insert_node;
-    NativeStatement::RunScope run(insert);
-    insert.Bind(1, static_cast<long long>(node.id.level));
-    insert.Bind(2, static_cast<long long>(node.id.index));
-    insert.Bind(3, static_cast<long long>(seq));
-    insert.Bind(4, std::string_view(Hex(node.hash)));
-    insert.Execute();
-  }
-
- private:
-  // One aggregate upsert: the fiscal year, the table's four key texts in its column
-  // order, then the amount and the entry count.
-  static void Upsert(NativeStatement& upsert, std::initializer_list<std::string_view> keys,
-                     const RealisationDelta& delta) {
-    NativeStatement::RunScope run(upsert);
-    int i = 0;
-    upsert.Bind(++i, delta.fiscal_year);
-    for (std::string_view key : keys) upsert.Bind(++i, key);
-    upsert.Bind(++i, delta.amount_sen);
-    upsert.Bind(++i, delta.entries);
-    upsert.Execute();
-  }
-
-  StoreStatements& statements_;
-  EntryRow row_;
-};
-
 // Where a group on a ledger of `tree_size` entries starts, read from the database: the
 // stored chain hash and recorded_at of the newest entry, and the frontier from stored
 // nodes. kDataLoss if the chain hash is missing or not a hash, or a node is missing.
@@ -178,7 +98,7 @@ class GroupAppend {
         recorded_at_(recorded_at),
         tip_(tip),
         frontier_(std::move(frontier)),
-        writer_(impl.Statements()),
+        writer_(impl.Statements(), impl.View(), impl.sql),
         view_(impl.View()),
         nodes_(nodes) {
     JEJAK_CHECK(frontier_.size() == tip_.tree_size);
@@ -340,15 +260,8 @@ class GroupAppend {
     }
     // A reversal takes its original's amount out of the aggregates: find it before
     // anything is written, so a failure here leaves nothing half-written in the group.
-    std::optional<ledger::EntryColumns> reversed;
-    if (columns->kind == "reversal") {
-      Result<std::optional<ledger::EntryColumns>> original = view_.Columns(*columns->reverses);
-      if (!original) return original.error();
-      if (!original->has_value() || (*original)->kind != "expenditure") {
-        return Error{Code::kDataLoss, "the reversed entry is not an expenditure", {}};
-      }
-      reversed = std::move(original).value();
-    }
+    Result<std::optional<ledger::EntryColumns>> reversed = writer_.ReversedOriginal(*columns);
+    if (!reversed) return reversed.error();
     // The last check before writing: the year totals (ledger/totals.h). Past it,
     // only a database error (which fails the whole group) can stop this entry.
     if (columns->fiscal_year && !impl_.totals_years.contains(*columns->fiscal_year)) {
@@ -359,16 +272,13 @@ class GroupAppend {
     if (Result<void> within = impl_.totals.Add(*columns); !within) return within.error();
 
     ledger::SealedEntry sealed = ledger::Seal(tip_, std::move(canonical));
-    writer_.InsertEntry(*columns, sealed);
-    audit_facts_.Add(*columns, sealed.canonical);  // An expenditure's audit facts.
-    if (columns->kind == "expenditure") {
-      writer_.AddRealisation(*columns, +1);
-    } else if (reversed) {
-      writer_.AddRealisation(*reversed, -1);
-    }
-    for (const ledger::MerkleFrontier::CompletedNode& node : frontier_.Append(sealed.leaf_hash)) {
-      writer_.InsertNode(node, sealed.seq);
-      if (nodes_ != nullptr) nodes_->emplace(NodeKey{node.id.level, node.id.index}, node.hash);
+    const std::vector<ledger::MerkleFrontier::CompletedNode> completed =
+        frontier_.Append(sealed.leaf_hash);
+    writer_.Write(*columns, sealed, *reversed, completed);
+    if (nodes_ != nullptr) {
+      for (const ledger::MerkleFrontier::CompletedNode& node : completed) {
+        nodes_->emplace(NodeKey{node.id.level, node.id.index}, node.hash);
+      }
     }
     tip_ = ledger::ChainTip{frontier_.size(), sealed.chain_hash};
     if (is_genesis) genesis_origin_ = body["origin"].get<std::string>();
@@ -382,8 +292,7 @@ class GroupAppend {
   const std::string& recorded_at_;
   ledger::ChainTip tip_;
   ledger::MerkleFrontier frontier_;
-  EntryWriter writer_;
-  AuditFactsWriter audit_facts_{impl_.sql};
+  LedgerRowWriter writer_;
   SqlLedgerView& view_;
   std::map<NodeKey, ledger::Digest>* nodes_;  // Completed nodes are added here, if set.
   std::string genesis_origin_;  // Set when this group holds the genesis entry.

@@ -56,8 +56,7 @@ class AuditFactsWriter {
 
  private:
   AuditFactsRow row_;  // Bound before the statement is prepared.
-  std::unique_ptr<NativeStatement> native_;  // On SQLite.
-  std::optional<soci::statement> insert_;    // Elsewhere.
+  std::unique_ptr<NativeStatement> native_;
 };
 
 // Schema migration 4: inserts the row of every stored expenditure, from its stored columns

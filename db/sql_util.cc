@@ -7,6 +7,8 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -107,7 +109,99 @@ bool IsIdentifierChar(char c) {
 // Names the prepared statements of this process apart (one namespace per connection).
 std::atomic<unsigned long long> statement_counter{0};
 
+// Writes deferred on a PostgreSQL connection (DeferredWrites): each a prepared
+// statement's name and its parameters (nullopt: NULL), sent together in one pipeline.
+struct QueuedWrite {
+  std::string statement;
+  std::vector<std::optional<std::string>> values;
+};
+struct WriteQueue {
+  int depth = 0;  // Nested DeferredWrites scopes.
+  std::vector<QueuedWrite> writes;
+};
+// At most this many writes wait before they are sent.
+constexpr std::size_t kQueuedWritesMax = 512;
+
+std::mutex queues_mutex;
+// Only connections inside a DeferredWrites scope have a queue. Each is used by the one
+// thread that owns its session; the mutex guards the map itself.
+std::map<const PGconn*, WriteQueue> queues;
+
+WriteQueue* QueueOf(const PGconn* connection) {
+  std::lock_guard<std::mutex> lock(queues_mutex);
+  auto found = queues.find(connection);
+  return found == queues.end() ? nullptr : &found->second;
+}
+
+// Sends every queued write of `connection` in one pipeline and reads every result: one
+// round trip however many. Throws soci_error with the first failure (the rest of the
+// pipeline is then aborted by the server; the transaction must roll back).
+void SendQueued(PGconn* connection, WriteQueue& queue) {
+  if (queue.writes.empty()) return;
+  std::vector<QueuedWrite> writes;
+  writes.swap(queue.writes);
+  if (PQenterPipelineMode(connection) != 1) {
+    throw soci::soci_error(std::string("postgresql pipeline: ") + PQerrorMessage(connection));
+  }
+  std::string failure;
+  std::size_t sent = 0;
+  for (const QueuedWrite& write : writes) {
+    std::vector<const char*> values(write.values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      values[i] = write.values[i] ? write.values[i]->c_str() : nullptr;
+    }
+    if (PQsendQueryPrepared(connection, write.statement.c_str(), static_cast<int>(values.size()),
+                            values.data(), nullptr, nullptr, 0) != 1) {
+      failure = PQerrorMessage(connection);
+      break;
+    }
+    ++sent;
+  }
+  if (PQpipelineSync(connection) != 1 && failure.empty()) failure = PQerrorMessage(connection);
+  // Each sent query answers with its result then NULL; the sync answers last.
+  for (std::size_t i = 0; i < sent; ++i) {
+    while (PGresult* result = PQgetResult(connection)) {
+      const ExecStatusType status = PQresultStatus(result);
+      if (failure.empty() && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        failure = status == PGRES_PIPELINE_ABORTED ? "pipeline aborted" : PQresultErrorMessage(result);
+      }
+      PQclear(result);
+    }
+  }
+  while (PGresult* result = PQgetResult(connection)) {
+    const bool synced = PQresultStatus(result) == PGRES_PIPELINE_SYNC;
+    PQclear(result);
+    if (synced) break;
+  }
+  if (PQexitPipelineMode(connection) != 1 && failure.empty()) failure = PQerrorMessage(connection);
+  if (!failure.empty()) throw soci::soci_error("postgresql execute: " + failure);
+}
+
 }  // namespace
+
+DeferredWrites::DeferredWrites(soci::session& sql) : sql_(sql) {
+  if (IsSqlite(sql_)) return;
+  std::lock_guard<std::mutex> lock(queues_mutex);
+  ++queues[PostgresConnection(sql_)].depth;
+}
+
+DeferredWrites::~DeferredWrites() {
+  if (IsSqlite(sql_)) return;
+  std::lock_guard<std::mutex> lock(queues_mutex);
+  auto found = queues.find(PostgresConnection(sql_));
+  if (found != queues.end() && --found->second.depth == 0) queues.erase(found);
+}
+
+void FlushWrites(soci::session& sql) {
+  if (IsSqlite(sql)) return;
+  PGconn* connection = PostgresConnection(sql);
+  if (WriteQueue* queue = QueueOf(connection)) SendQueued(connection, *queue);
+}
+
+void DiscardWrites(soci::session& sql) {
+  if (IsSqlite(sql)) return;
+  if (WriteQueue* queue = QueueOf(PostgresConnection(sql))) queue->writes.clear();
+}
 
 std::string PostgresParameters(std::string_view query, int& count) {
   std::string out;
@@ -253,6 +347,8 @@ bool NativeStatement::Step() {
   if (postgres_) {
     Postgres& pg = *postgres_;
     if (pg.result == nullptr) {
+      // A query sees every write asked for before it.
+      if (WriteQueue* queue = QueueOf(pg.connection)) SendQueued(pg.connection, *queue);
       std::vector<const char*> values(pg.values.size());
       for (std::size_t i = 0; i < values.size(); ++i) {
         values[i] = pg.bound[i] ? pg.values[i].c_str() : nullptr;
@@ -274,6 +370,22 @@ bool NativeStatement::Step() {
 }
 
 void NativeStatement::Execute() {
+  if (postgres_) {
+    if (WriteQueue* queue = QueueOf(postgres_->connection)) {
+      QueuedWrite& write = queue->writes.emplace_back();
+      write.statement = postgres_->name;
+      write.values.reserve(postgres_->values.size());
+      for (std::size_t i = 0; i < postgres_->values.size(); ++i) {
+        if (postgres_->bound[i]) {
+          write.values.emplace_back(postgres_->values[i]);
+        } else {
+          write.values.emplace_back(std::nullopt);
+        }
+      }
+      if (queue->writes.size() >= kQueuedWritesMax) SendQueued(postgres_->connection, *queue);
+      return;
+    }
+  }
   if (Step()) Fail("execute (a row where none was expected)");
 }
 
@@ -335,6 +447,7 @@ WriteTransaction::WriteTransaction(soci::session& sql) : sql_(sql) {
 
 WriteTransaction::~WriteTransaction() {
   if (open_) {
+    DiscardWrites(sql_);
     try {
       sql_ << "ROLLBACK";
     } catch (const std::exception& e) {
@@ -344,11 +457,13 @@ WriteTransaction::~WriteTransaction() {
 }
 
 void WriteTransaction::Commit() {
+  FlushWrites(sql_);
   sql_ << "COMMIT";
   open_ = false;
 }
 
 void WriteTransaction::Rollback() {
+  DiscardWrites(sql_);
   sql_ << "ROLLBACK";
   open_ = false;
 }

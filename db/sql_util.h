@@ -135,7 +135,8 @@ class NativeStatement {
   void Bind(int index, const IntColumn& column);
   // Steps once: true with a row to read, false when done.
   bool Step();
-  // Steps a statement that returns no rows (an INSERT).
+  // Steps a statement that returns no rows (an INSERT); inside a DeferredWrites scope on
+  // PostgreSQL, queues it instead.
   void Execute();
   bool IsNull(int column) const;
   long long Int(int column) const;
@@ -155,6 +156,31 @@ class NativeStatement {
 
 // True if `sql` is a SQLite session.
 bool IsSqlite(soci::session& sql);
+
+// While one lives, NativeStatement::Execute() on a PostgreSQL session queues its write
+// instead of waiting for the server's answer: the queued writes go out together in one
+// libpq pipeline (one round trip) before the session's next native query (Step()), at
+// WriteTransaction::Commit(), at FlushWrites(), or when 512 wait. A write's error is
+// thrown there, not by Execute(): only for writes whose failure fails the whole
+// transaction. SOCI statements do not flush: whoever runs one that reads what queued
+// writes wrote must call FlushWrites() first. Does nothing on SQLite (whose statements
+// run in-process). Scopes may nest; one session, one thread.
+class DeferredWrites {
+ public:
+  explicit DeferredWrites(soci::session& sql);
+  ~DeferredWrites();
+  DeferredWrites(const DeferredWrites&) = delete;
+  DeferredWrites& operator=(const DeferredWrites&) = delete;
+
+ private:
+  soci::session& sql_;
+};
+
+// Sends the writes queued on `sql` (DeferredWrites) and waits for them; throws the first
+// failure as soci_error. Does nothing when none wait.
+void FlushWrites(soci::session& sql);
+// Drops the writes queued on `sql` unsent (the transaction rolls back).
+void DiscardWrites(soci::session& sql);
 
 // `query` with its parameters (`?`, or `:name` as SOCI writes them) renumbered as
 // PostgreSQL's $1, $2, ... in order of appearance; `::` casts and quoted text are kept.

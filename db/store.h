@@ -19,7 +19,9 @@
 #include "ledger/absorption.h"
 #include "ledger/audit.h"
 #include "base/result.h"
+#include "ledger/bundle.h"
 #include "ledger/checkpoint.h"
+#include "ledger/cosignature.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
 #include "ledger/verifier.h"
@@ -127,6 +129,30 @@ struct AbsorptionScope {
   // Computes realisation from the entries even over the whole ledger (tests compare the
   // two ways).
   bool from_entries = false;
+};
+
+// What Store::Import trusts and reports to.
+struct ImportOptions {
+  ledger::NoteVerifier verifier;  // The data directory's checkpoint key; the bundle's is ignored.
+  std::string origin;             // The data directory's origin: the genesis entry's must equal it.
+  std::vector<ledger::CosignerKey> witnesses;  // The only cosigners whose lines are stored.
+  unsigned helpers = 0;  // Threads preparing entries ahead, besides the caller's.
+  // Called with the count after every 1,000 entries written, if set.
+  std::function<void(std::uint64_t)> progress;
+};
+
+// What Store::Import rebuilt.
+struct ImportReceipt {
+  std::uint64_t entries = 0;      // Entries 0 .. entries - 1.
+  ledger::Digest root{};          // The tree's root, equal to the checkpoint's.
+  std::string checkpoint;         // The stored note (the ledger key's signature only).
+  std::size_t cosignatures = 0;   // Cosignature lines stored beside it.
+};
+
+// What a backup wrote (Store::BackupSqlite, db/backup.h DumpPostgres).
+struct BackupReceipt {
+  std::uint64_t tree_size = 0;  // Entries in the copy (its newest checkpoint's size).
+  std::uint64_t bytes = 0;      // Size of the file written.
 };
 
 struct VerifyReport {
@@ -261,6 +287,34 @@ class Store {
   // Stops early and returns the visitor's error if it fails.
   Result<void> ForEachEntry(std::int64_t last_seq,
                             const std::function<Result<void>(const StoredEntry&)>& visit);
+
+  // --- Import and backup (db/import.cc, db/backup.cc) ---
+
+  // Rebuilds the ledger from an offline bundle (DESIGN "Offline bundle", ledger/bundle.h)
+  // whose lines `next_line` yields, into this database, which must hold no entry and no
+  // checkpoint (kConflict otherwise). ONE write transaction: each line goes through
+  // ledger::BundleChecker trusting only `options.verifier` (canonical bytes, seqs from 0 without
+  // gap, derived columns, leaf and chain hashes, Merkle nodes, times and year totals), then
+  // the append's ledger rules (CheckAgainstLedger against the entries before it), and is
+  // written through the append's own row writer (LedgerRowWriter); the bundle's checkpoint
+  // must verify and have exactly the rebuilt root and chain hash, each of its cosignature
+  // lines must verify with the witness key of its name (as POST
+  // /v1/checkpoint/cosignatures requires), the genesis entry must carry `options.origin`,
+  // and the rebuilt ledger must extend the kept checkpoint (StoreOptions::
+  // kept_checkpoint), if any. Only then is the checkpoint stored (its cosignature lines
+  // beside it), the transaction committed and the checkpoint kept. Anything wrong:
+  // kDataLoss naming the first bad line ("bundle line L (seq S): ..." or "bundle line L
+  // (checkpoint): ..."), and nothing written. Constant memory.
+  Result<ImportReceipt> Import(const ImportOptions& options, const ledger::LineSource& next_line);
+
+  // A consistent online copy of this SQLite database at `path`, which must not exist
+  // (kConflict), made with SQLite's online backup API in steps (appends by other
+  // connections go on between them) into `path`.tmp, fsynced, then checked (it opens,
+  // PRAGMA integrity_check, its newest checkpoint verifies with `verifier` and its tree at
+  // that size has the checkpoint's root) and renamed to `path` (its directory fsynced).
+  // kInvalidArgument on PostgreSQL (pg_dump copies those); kDataLoss if the copy fails
+  // its check; kUnavailable if a step fails. The temporary file is removed on failure.
+  Result<BackupReceipt> BackupSqlite(const std::string& path, const ledger::NoteVerifier& verifier);
 
  private:
   Result<GroupReceipt> AppendGroupImpl(const std::vector<PendingEntry>& entries,

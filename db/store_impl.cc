@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <initializer_list>
 #include <utility>
 
 #include "base/check.h"
@@ -140,6 +141,104 @@ StoreStatements::StoreStatements(soci::session& sql)
       entry_tip(sql, "SELECT chain_hash, recorded_at FROM entries WHERE seq = ?"),
       max_seq(sql, "SELECT MAX(seq) FROM entries"),
       insert_checkpoint(sql, "INSERT INTO checkpoints (tree_size, note) VALUES (?, ?)") {}
+
+LedgerRowWriter::LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view,
+                                 soci::session& sql)
+    : statements_(statements), view_(view), audit_facts_(sql) {}
+
+Result<std::optional<ledger::EntryColumns>> LedgerRowWriter::ReversedOriginal(
+    const ledger::EntryColumns& columns) {
+  if (columns.kind != "reversal") return std::optional<ledger::EntryColumns>();
+  Result<std::optional<ledger::EntryColumns>> original = view_.Columns(*columns.reverses);
+  if (!original) return original.error();
+  if (!original->has_value() || (*original)->kind != "expenditure") {
+    return Error{Code::kDataLoss, "the reversed entry is not an expenditure", {}};
+  }
+  return original;
+}
+
+void LedgerRowWriter::Write(const ledger::EntryColumns& columns, const ledger::SealedEntry& sealed,
+                            const std::optional<ledger::EntryColumns>& reversed,
+                            const std::vector<ledger::MerkleFrontier::CompletedNode>& completed) {
+  InsertEntry(columns, sealed);
+  audit_facts_.Add(columns, sealed.canonical);  // An expenditure's audit facts.
+  if (columns.kind == "expenditure") {
+    AddRealisation(columns, +1);
+  } else if (reversed) {
+    AddRealisation(*reversed, -1);
+  }
+  for (const ledger::MerkleFrontier::CompletedNode& node : completed) InsertNode(node, sealed.seq);
+}
+
+void LedgerRowWriter::InsertEntry(const ledger::EntryColumns& columns,
+                                  const ledger::SealedEntry& sealed) {
+  row_.Set(columns);
+  JEJAK_CHECK(row_.seq == sealed.seq);  // Stamped and sealed at the same seq.
+  NativeStatement& insert = statements_.insert_entry;
+  NativeStatement::RunScope run(insert);
+  // kEntryColumnNames' order.
+  int i = 0;
+  insert.Bind(++i, row_.seq);
+  insert.Bind(++i, std::string_view(sealed.canonical));
+  insert.Bind(++i, std::string_view(Hex(sealed.leaf_hash)));
+  insert.Bind(++i, std::string_view(Hex(sealed.chain_hash)));
+  insert.Bind(++i, std::string_view(row_.kind));
+  insert.Bind(++i, std::string_view(row_.recorded_at));
+  insert.Bind(++i, std::string_view(row_.recorded_by));
+  insert.Bind(++i, row_.fiscal_year);
+  for (const TextColumn* text : {&row_.opd, &row_.sub_activity, &row_.account, &row_.instrument,
+                                 &row_.mechanism, &row_.value_date, &row_.bank_ref,
+                                 &row_.payee_account, &row_.payee_npwp, &row_.tax_type}) {
+    insert.Bind(++i, *text);
+  }
+  for (const IntColumn* number : {&row_.amount_sen, &row_.net_sen, &row_.tax_sen, &row_.reverses}) {
+    insert.Bind(++i, *number);
+  }
+  for (const TextColumn* text : {&row_.evidence_no, &row_.evidence_date, &row_.tax_detail,
+                                 &row_.covers, &row_.monthly_plan}) {
+    insert.Bind(++i, *text);
+  }
+  insert.Bind(++i, row_.refunds);
+  JEJAK_CHECK(i == 28);  // Every column of kEntryColumnNames.
+  insert.Execute();
+}
+
+namespace {
+
+// One aggregate upsert: the fiscal year, the table's four key texts in its column order,
+// then the amount and the entry count.
+void Upsert(NativeStatement& upsert, std::initializer_list<std::string_view> keys,
+            const RealisationDelta& delta) {
+  NativeStatement::RunScope run(upsert);
+  int i = 0;
+  upsert.Bind(++i, delta.fiscal_year);
+  for (std::string_view key : keys) upsert.Bind(++i, key);
+  upsert.Bind(++i, delta.amount_sen);
+  upsert.Bind(++i, delta.entries);
+  upsert.Execute();
+}
+
+}  // namespace
+
+void LedgerRowWriter::AddRealisation(const ledger::EntryColumns& expenditure, int sign) {
+  RealisationDelta delta;
+  delta.Set(expenditure, sign);
+  Upsert(statements_.upsert_monthly, {delta.opd, delta.account_group, delta.instrument, delta.month},
+         delta);
+  Upsert(statements_.upsert_daily, {delta.value_date, delta.opd, delta.account_group, delta.instrument},
+         delta);
+  Upsert(statements_.upsert_lines, {delta.opd, delta.sub_activity, delta.account, delta.month}, delta);
+}
+
+void LedgerRowWriter::InsertNode(const ledger::MerkleFrontier::CompletedNode& node, std::int64_t seq) {
+  NativeStatement& insert = statements_.insert_node;
+  NativeStatement::RunScope run(insert);
+  insert.Bind(1, static_cast<long long>(node.id.level));
+  insert.Bind(2, static_cast<long long>(node.id.index));
+  insert.Bind(3, static_cast<long long>(seq));
+  insert.Bind(4, std::string_view(Hex(node.hash)));
+  insert.Execute();
+}
 
 void StoreImpl::DropCaches() {
   totals.Clear();

@@ -13,8 +13,10 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
+#include "db/audit_facts.h"
 #include "db/sql_util.h"
 #include "ledger/entry.h"
 #include "ledger/merkle.h"
@@ -79,6 +81,40 @@ struct StoreStatements {
   NativeStatement entry_tip;       // seq -> chain_hash, recorded_at.
   NativeStatement max_seq;         // -> MAX(seq).
   NativeStatement insert_checkpoint;  // tree_size, note.
+};
+
+// Writes one sealed entry's rows, the one path both the append (db/append.cc) and the
+// import (db/import.cc) write through: the entry with its derived columns, an
+// expenditure's audit facts, its change to the realisation aggregates (an expenditure
+// adds its amount, a reversal takes its original's out) and the Merkle nodes its leaf
+// completes. Through the statements the store prepared once (StoreStatements) and the
+// store's ledger view; both must outlive it. Throws soci_error like the session.
+class LedgerRowWriter {
+ public:
+  LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view, soci::session& sql);
+
+  // What writing `columns` needs from earlier entries, read before anything of the entry
+  // is written (so a failure leaves nothing half-written): a reversal's original
+  // expenditure; nullopt for other kinds. kDataLoss if the reversed entry is not a
+  // stored expenditure (CheckAgainstLedger ran before, so only damage gets here).
+  Result<std::optional<ledger::EntryColumns>> ReversedOriginal(const ledger::EntryColumns& columns);
+
+  // Writes the entry `sealed` with its derived `columns`, its audit facts, its share of
+  // the realisation aggregates (`reversed`: what ReversedOriginal gave) and the Merkle
+  // nodes `completed` its leaf completed.
+  void Write(const ledger::EntryColumns& columns, const ledger::SealedEntry& sealed,
+             const std::optional<ledger::EntryColumns>& reversed,
+             const std::vector<ledger::MerkleFrontier::CompletedNode>& completed);
+
+ private:
+  void InsertEntry(const ledger::EntryColumns& columns, const ledger::SealedEntry& sealed);
+  void AddRealisation(const ledger::EntryColumns& expenditure, int sign);
+  void InsertNode(const ledger::MerkleFrontier::CompletedNode& node, std::int64_t seq);
+
+  StoreStatements& statements_;
+  SqlLedgerView& view_;
+  AuditFactsWriter audit_facts_;
+  EntryRow row_;
 };
 
 // Where a group starts: the newest entry's chain tip and recorded_at, and the Merkle

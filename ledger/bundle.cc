@@ -82,6 +82,7 @@ Result<void> BundleChecker::Check(std::string_view line, std::optional<PreparedE
       return ProblemError(*problem);
     }
     checkpoint_seen_ = true;  // Only a checkpoint that covered every entry counts.
+    checkpoint_note_ = (*parsed)["checkpoint"].get<std::string>();
     return Ok();
   }
   Result<RecomputedEntry> added =
@@ -91,6 +92,7 @@ Result<void> BundleChecker::Check(std::string_view line, std::optional<PreparedE
     return LineError(1, "header origin " + header_origin_ + " differs from the genesis origin " +
                             chain_.origin());
   }
+  if (sink_) return sink_(static_cast<std::int64_t>(chain_.size()) - 1, line, *added);
   return Ok();
 }
 

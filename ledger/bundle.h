@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "ledger/verifier.h"
 
@@ -47,6 +48,16 @@ class BundleChecker {
   // line failed (once one has, every later call fails too).
   Result<BundleSummary> Finish() const;
 
+  // Receives each entry line once it verified, in seq order: its seq, its bytes and what
+  // was recomputed of it (`jejak import` writes the entry from them). An Error it returns
+  // fails the line as a failed check would (the checker returns it unchanged).
+  using EntrySink =
+      std::function<Result<void>(std::int64_t seq, std::string_view line, const RecomputedEntry& entry)>;
+  void SetEntrySink(EntrySink sink) { sink_ = std::move(sink); }
+  // The checkpoint line's note, as the line holds it (with any cosignature lines); empty
+  // until the checkpoint line verified.
+  const std::string& checkpoint_note() const { return checkpoint_note_; }
+
  private:
   Result<void> Check(std::string_view line, std::optional<PreparedEntry> prepared);
 
@@ -55,6 +66,8 @@ class BundleChecker {
   std::string header_origin_;
   bool checkpoint_seen_ = false;
   bool failed_ = false;
+  EntrySink sink_;
+  std::string checkpoint_note_;
 };
 
 // What a line source gives: a line (without its "\n"), the end of the input, or a line

@@ -14,6 +14,7 @@ packages=(
   libxlsxwriter-dev python3-openpyxl
   chromium fonts-dejavu-core
   faketime
+  dpkg-dev file systemd adduser
   postgresql-15 postgresql-client-15 libpq-dev
 )
 

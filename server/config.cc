@@ -314,6 +314,11 @@ Result<Config> LoadConfig(const std::string& path) {
         return InvalidArgument(where + "metrics_from must be loopback or any");
       }
       config.metrics_from_any = value == "any";
+    } else if (key == "read_only") {
+      if (value != "true" && value != "false") {
+        return InvalidArgument(where + "read_only must be true or false");
+      }
+      config.read_only = value == "true";
     } else {
       return InvalidArgument(where + "unknown key '" + key + "'");
     }
@@ -387,6 +392,7 @@ std::string FormatConfig(const Config& config) {
       << "append_queue_max = " << config.append_queue_max << "\n"
       << "append_batch_max = " << config.append_batch_max << "\n"
       << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n"
+      << (config.read_only ? "read_only = true\n" : "")
       << "\n# Audit rules (docs/audit-rules.md; every key in ops/jejak.example.conf).\n"
       << "# The regency's time zone: Asia/Jakarta or Asia/Pontianak (WIB), Asia/Makassar (WITA),\n"
       << "# Asia/Jayapura (WIT). LATE_RECORDING judges recording days in it.\n"

@@ -47,6 +47,11 @@ struct Config {
   std::chrono::seconds token_lifetime_max{24 * 3600};
   std::vector<std::string> witness_keys;  // Auditors' cosignature verifier keys.
   bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
+  // read_only = true (or `jejak serve --read-only`): an instance in front of a read
+  // replica. It serves every GET, refuses writes with 503, never writes the database or
+  // DIR/state, and does not compare the database with DIR/state/latest-checkpoint (a
+  // replica may lag behind the primary's).
+  bool read_only = false;
 
   // Limits (server/limits.h says why the defaults are what they are). The file writes
   // durations in the unit their key names: handshake_timeout_seconds, ...

@@ -220,7 +220,9 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
     impl->context.witnesses.push_back(*witness);
   }
   impl->context.audit_rules = AuditRulesOf(config);
-  const std::string kept_path = db::KeptCheckpointPath(config.data_dir);
+  // A read-only instance neither keeps nor checks DIR/state/latest-checkpoint (ServiceContext
+  // reads the same way).
+  const std::string kept_path = config.read_only ? "" : db::KeptCheckpointPath(config.data_dir);
   Result<std::unique_ptr<db::Store>> write_store =
       db::Store::Open({config.database, signer, kept_path});
   if (!write_store) return write_store.error();
@@ -233,22 +235,32 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   if (Result<void> kept = (*write_store)->CheckKeptCheckpoint(*verifier); !kept) {
     return kept.error();
   }
-  Result<std::optional<std::string>> kept_note = db::ReadKeptCheckpoint(kept_path);
-  if (kept_note && !kept_note->has_value()) {
-    // A ledger from before the kept checkpoint existed: start keeping it now.
-    Result<std::optional<std::string>> latest = (*write_store)->LatestCheckpoint();
-    if (latest && latest->has_value()) {
-      if (Result<void> kept = db::KeepCheckpoint(kept_path, *size, **latest); !kept) {
-        return kept.error();
+  if (!config.read_only) {
+    Result<std::optional<std::string>> kept_note = db::ReadKeptCheckpoint(kept_path);
+    if (kept_note && !kept_note->has_value()) {
+      // A ledger from before the kept checkpoint existed: start keeping it now.
+      Result<std::optional<std::string>> latest = (*write_store)->LatestCheckpoint();
+      if (latest && latest->has_value()) {
+        if (Result<void> kept = db::KeepCheckpoint(kept_path, *size, **latest); !kept) {
+          return kept.error();
+        }
       }
     }
   }
-  Result<void> writable = (*write_store)->CheckWritable();
+  Result<void> writable = config.read_only
+                              ? Result<void>(Error{Code::kUnavailable,
+                                                   "this instance is read-only (read_only = "
+                                                   "true): send writes to the primary",
+                                                   {}})
+                              : (*write_store)->CheckWritable();
   impl->context.metrics.SetLedgerSize(*size);
   impl->context.writer = std::make_unique<AppendWriter>(
       std::move(write_store).value(), config.append_queue_max, config.append_batch_max,
       impl->context.metrics, NowRfc3339);
-  if (!writable) {
+  if (config.read_only) {
+    std::fprintf(stderr, "{\"event\":\"storage.read_only\",\"alert\":false,\"why\":\"read_only\"}\n");
+    impl->context.writer->Close(writable.error().message);
+  } else if (!writable) {
     std::fprintf(stderr, "{\"event\":\"storage.read_only\",\"alert\":true,\"error\":%s}\n",
                  json(writable.error().message)
                      .dump(-1, ' ', false, json::error_handler_t::replace)

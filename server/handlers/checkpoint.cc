@@ -47,6 +47,10 @@ void GetCheckpoint(ServiceContext& context, const Call& call) {
 }
 
 void PostCosignature(ServiceContext& context, const Call& call) {
+  if (context.config.read_only) {
+    return call.Fail(Unavailable("this instance is read-only (read_only = true): send "
+                                 "cosignatures to the primary"));
+  }
   Result<json> body = ParseJsonBody(call.request);
   if (!body) return call.Fail(body.error());
   std::vector<FieldError> errors;

@@ -20,6 +20,10 @@ void GetReady(ServiceContext& context, const Call& call) {
   if (!store) return call.Fail(Unavailable("database unavailable"));
   Result<std::uint64_t> size = (*store)->TreeSize();
   if (!size) return call.Fail(Unavailable("database unavailable"));
+  // A read-only instance is ready when it can read: it never records.
+  if (context.config.read_only) {
+    return call.Respond(JsonOk({{"status", "ready"}, {"read_only", true}, {"tree_size", *size}}));
+  }
   // Ready means ready to record: not while appends are refused.
   if (std::optional<std::string> blocked = context.writer->Blocked()) {
     return call.Fail(Unavailable("not ready: " + *blocked));

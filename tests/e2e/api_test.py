@@ -153,8 +153,27 @@ def run_cli(*args, check=True, timeout=120):
     return result
 
 
-def init_ledger(data_dir):
-    run_cli("init", "--data", data_dir, "--region", REGION, "--origin", ORIGIN)
+_databases = iter(range(1, 1 << 30))
+
+
+def database_args():
+    """`--db URL` for `jejak init`: nothing on SQLite (the default); with
+    JEJAK_TEST_BACKEND=postgresql, a fresh database of its own in the test cluster whose
+    superuser URL is in $JEJAK_TEST_PG_DIR/url."""
+    if os.environ.get("JEJAK_TEST_BACKEND") != "postgresql":
+        return []
+    with open(os.path.join(os.environ["JEJAK_TEST_PG_DIR"], "url"), encoding="utf-8") as f:
+        admin = f.read().strip()
+    name = f"e2e_{os.getpid()}_{next(_databases)}"
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", admin,
+                    "-c", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+                    "-c", f"CREATE DATABASE {name}"], check=True, capture_output=True, timeout=60)
+    return ["--db", admin.rsplit("/", 1)[0] + "/" + name]
+
+
+def init_ledger(data_dir, *extra):
+    run_cli("init", "--data", data_dir, "--region", REGION, "--origin", ORIGIN, *extra,
+            *database_args())
 
 
 def cli_token(data_dir, role, sub, opd=None, ttl="8h"):

@@ -288,6 +288,34 @@ class T03FailClosed(HardeningTestCase):
         self.assertEqual(ledger.get("/v1/checkpoint").status, 200)
 
 
+    def test_a_read_only_instance_serves_reads_and_refuses_every_write(self):
+        ledger = Ledger("readonly-instance")
+        self.addCleanup(ledger.close)
+        self.assertEqual(ledger.post(expenditure("CMS-RO1"), ledger.officer).status, 201)
+        kept = os.path.join(ledger.data, "state", "latest-checkpoint")
+        kept_before = read_bytes(kept)
+        ledger.stop()
+        set_conf(ledger.data, "read_only", "true")
+        ledger.start()
+        ready = ledger.get("/readyz")
+        self.assertEqual(ready.status, 200, ready)
+        self.assertIs(ready.json()["read_only"], True)
+        self.assertEqual(ready.json()["tree_size"], 3)
+        body = self.assertProblem(ledger.post(expenditure("CMS-RO2"), ledger.officer), 503)
+        self.assertIn("read-only", body["detail"])
+        cosign = {"tree_size": 3, "cosignature": "\u2014 bpk.go.id/auditor AAAA"}
+        body = self.assertProblem(ledger.post(cosign, ledger.auditor, "/v1/checkpoint/cosignatures"), 503)
+        self.assertIn("read-only", body["detail"])
+        entries = ledger.get(f"/v1/entries?opd={OPD}", ledger.auditor)
+        self.assertEqual(entries.status, 200)
+        self.assertEqual([e["entry"]["kind"] for e in entries.json()["entries"]], ["opd", "expenditure"])
+        self.assertEqual(ledger.get("/v1/checkpoint").status, 200)
+        self.assertEqual(ledger.get("/v1/verify", ledger.auditor).json()["ok"], True)
+        self.assertEqual(api.tree_size(ledger.server), 3)
+        # Nothing was written: the same entries, and the kept checkpoint untouched.
+        self.assertEqual(read_bytes(kept), kept_before)
+
+
 class T04Clock(HardeningTestCase):
     """Defect 8: with the clock set back, appends were stamped before the entries before
     them. They are refused (503, an alert) until the clock catches up."""

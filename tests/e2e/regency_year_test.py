@@ -115,7 +115,7 @@ def setUpModule():
     S.tmp = tempfile.mkdtemp(prefix="jejak-regency-")
     S.data = os.path.join(S.tmp, "data")
     api.run_cli("init", "--data", S.data, "--region", "Pemerintah Kabupaten Rejang Lebong",
-                "--origin", "jejak.test/rejang-lebong")
+                "--origin", "jejak.test/rejang-lebong", *api.database_args())
     # A regional holiday on the deadline of July's tax (Friday 15 August 2025) and a
     # national one on September's (Wednesday 15 October 2025).
     with open(os.path.join(S.data, "jejak.conf"), "a", encoding="utf-8") as conf:
