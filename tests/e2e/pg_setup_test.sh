@@ -40,6 +40,7 @@ expect_sql_refused() {
 expect_exit 0 "setup.sql" -- pg_psql "$(pg_url)" -v db="$db" -f "$SOURCE_DIR/ops/postgres/setup.sql"
 expect_exit 0 "setup.sql a second time changes nothing" -- \
   pg_psql "$(pg_url)" -v db="$db" -f "$SOURCE_DIR/ops/postgres/setup.sql"
+
 # --- The real binary: init as the owner, then append, serve and verify as the service --------
 L=$SCRATCH/ledger
 DEMO=$SOURCE_DIR/ops/demo
@@ -53,6 +54,21 @@ stop_server() {
 }
 trap 'stop_server; rm -rf "$SCRATCH"' EXIT
 
+# start_server: serves $L on a free loopback port; sets SERVER_PID and URL.
+start_server() {
+  "$JEJAK" serve --data "$L" --listen 127.0.0.1:0 "$@" > "$SCRATCH/serve.out" 2> "$SCRATCH/serve.err" &
+  SERVER_PID=$!
+  URL=
+  for _ in $(seq 1 200); do
+    URL=$(sed -n 's/^listening on //p' "$SCRATCH/serve.out" | head -n 1)
+    [[ -n $URL ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "FAIL: jejak serve did not start: $(cat "$SCRATCH/serve.err")" >&2
+  FAILURES=$((FAILURES + 1))
+}
+
 expect_exit 0 "jejak init as jejak_owner" -- "$JEJAK" init --data "$L" --region "Pemerintah Kabupaten Uji" \
   --origin jejak.test/pg --db "$owner_url"
 expect_contains "the config names the owner's URL" "$(cat "$L/jejak.conf")" "database = $owner_url"
@@ -64,15 +80,7 @@ expect_exit 0 "append expenditures as jejak_service" -- \
   "$JEJAK" append --data "$L" --sub bendahara --batch 1 "$DEMO/expenditures.ndjson"
 expect_exit 0 "append corrections as jejak_service" -- \
   "$JEJAK" append --data "$L" --sub bendahara "$DEMO/corrections.ndjson"
-"$JEJAK" serve --data "$L" --listen 127.0.0.1:0 > "$SCRATCH/serve.out" 2> "$SCRATCH/serve.err" &
-SERVER_PID=$!
-URL=
-for _ in $(seq 1 200); do
-  URL=$(sed -n 's/^listening on //p' "$SCRATCH/serve.out" | head -n 1)
-  [[ -n $URL ]] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || break
-  sleep 0.05
-done
+start_server
 expect_contains "jejak serve as jejak_service listens" "$URL" "https://127.0.0.1:"
 officer=$("$JEJAK" token --data "$L" --role officer --sub bendahara.dinkes --opd 1.02.0.00.0.00.01.0000)
 auditor=$("$JEJAK" token --data "$L" --role auditor --sub bpk.auditor)
@@ -93,6 +101,17 @@ expect_equal "GET /v1/verify through the service role" \
   "$(curl -sS --max-time 60 --cacert "$L/tls/cert.pem" -H "Authorization: Bearer $auditor" \
      -o /dev/null -w '%{http_code}' "$URL/v1/verify")" "200"
 stop_server
+# jejak_reader behind `serve --read-only` (what a replica's readers get): reads, no writes.
+sed -i "s|^database = .*|database = $reader_url|" "$L/jejak.conf"
+start_server --read-only
+expect_contains "serve --read-only as jejak_reader: GET /v1/checkpoint" \
+  "$(curl -sS --max-time 30 --cacert "$L/tls/cert.pem" "$URL/v1/checkpoint")" $'\n'"$tree_size"$'\n'
+expect_equal "serve --read-only as jejak_reader: POST answers 503" \
+  "$(curl -sS --max-time 30 --cacert "$L/tls/cert.pem" -H "Authorization: Bearer $officer" \
+     -H "Content-Type: application/json" --data @"$DEMO/example-expenditure.json" \
+     -o /dev/null -w '%{http_code}' "$URL/v1/entries")" "503"
+stop_server
+sed -i "s|^database = .*|database = $service_url|" "$L/jejak.conf"
 expect_exit 0 "jejak verify as jejak_service" -- "$JEJAK" verify --data "$L"
 expect_contains "verify counts the entries" "$LAST_STDOUT" "ok: $tree_size entries"
 expect_equal "the entries are in PostgreSQL, readable by jejak_reader" \
