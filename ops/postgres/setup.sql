@@ -13,7 +13,7 @@
 --
 -- Roles:
 --   jejak_owner    owns the schema and the tables; runs the migrations (`jejak init`, and
---                  any later version's first start). Not for everyday use.
+--                  a later version's new ones). Not for everyday use.
 --   jejak_service  what `jejak serve` and `jejak append` connect as: SELECT and INSERT on
 --                  the ledger tables, UPDATE of two columns of the realisation aggregates,
 --                  SELECT only on schema_migrations. Owns nothing.
@@ -72,6 +72,8 @@ GRANT SELECT, INSERT ON ALL TABLES IN SCHEMA public TO jejak_service;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO jejak_reader;
 
 -- ---- Guards ------------------------------------------------------------------------------
+-- One transaction: a second run replaces the guards without a moment unguarded.
+BEGIN;
 CREATE SCHEMA IF NOT EXISTS jejak_guard;
 REVOKE ALL ON SCHEMA jejak_guard FROM PUBLIC;
 -- jejak_owner's CREATE TABLE runs the event trigger below, which attaches the guard
@@ -189,3 +191,4 @@ BEGIN
     PERFORM jejak_guard.secure_table(existing.oid::regclass);
   END LOOP;
 END $$;
+COMMIT;

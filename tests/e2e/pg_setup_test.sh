@@ -114,6 +114,11 @@ stop_server
 sed -i "s|^database = .*|database = $service_url|" "$L/jejak.conf"
 expect_exit 0 "jejak verify as jejak_service" -- "$JEJAK" verify --data "$L"
 expect_contains "verify counts the entries" "$LAST_STDOUT" "ok: $tree_size entries"
+expect_exit 0 "setup.sql again, over the ledger" -- \
+  pg_psql "$(pg_url)" -v db="$db" -f "$SOURCE_DIR/ops/postgres/setup.sql"
+expect_exit 0 "the service appends after it" -- \
+  "$JEJAK" append --data "$L" --sub admin - <<<'{"kind":"opd","code":"1.02.0.00.0.00.01.0099","name":"Puskesmas Uji"}'
+tree_size=$((tree_size + 1))
 expect_equal "the entries are in PostgreSQL, readable by jejak_reader" \
   "$(pg_psql "$reader_url" -t -A -c "SELECT count(*) FROM entries")" "$tree_size"
 expect_equal "the schema belongs to jejak_owner" \
