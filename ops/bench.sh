@@ -30,8 +30,13 @@ build=$root/build-release
 here=$root/tests/bench
 started=$(date +%s)
 
-for tool in wrk curl python3 openssl sqlite3 pgbench initdb pg_ctl; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool missing (Debian: ops/install-deps.sh, then apt-get install postgresql nginx-light)" >&2; exit 2; }
+for tool in wrk curl python3 openssl sqlite3; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool missing (Debian: ops/install-deps.sh, then apt-get install nginx-light)" >&2; exit 2; }
+done
+# PostgreSQL 15's binaries where Debian puts them (ops/pg.sh runs the baseline's cluster).
+pg_bin=${JEJAK_PG_BIN:-/usr/lib/postgresql/15/bin}
+for tool in pgbench psql initdb pg_ctl; do
+  [[ -x "$pg_bin/$tool" ]] || { echo "bench: $pg_bin/$tool missing (Debian: ops/install-deps.sh)" >&2; exit 2; }
 done
 if ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then
   echo "bench: nginx missing (Debian: apt-get install nginx-light)" >&2; exit 2
@@ -41,17 +46,13 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 scratch=$(mktemp -d /tmp/jejak-bench.XXXXXX)
 chmod 755 "$scratch"
 pids=()
-pg_data=
+pg_dir=
 cleanup() {
   local pid
   for pid in "${pids[@]}"; do
     kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   done
-  if [[ -n "$pg_data" && -f "$pg_data/postmaster.pid" ]]; then
-    pid=$(head -n 1 "$pg_data/postmaster.pid")
-    kill -INT "$pid" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  fi
+  if [[ -n "$pg_dir" ]]; then bash "$root/ops/pg.sh" stop "$pg_dir" 2>/dev/null; fi
   rm -rf "$scratch"
 }
 trap cleanup EXIT
@@ -126,7 +127,7 @@ kernel=$(uname -r)
 compiler=$(awk -F= '/^CMAKE_CXX_COMPILER:/ {print $2}' "$build/CMakeCache.txt")
 compiler="$("$compiler" --version | head -n 1)"
 sqlite_version=$(sqlite3 --version | awk '{print $1}')
-pg_version=$(pgbench --version | awk '{print $3}')
+pg_version=$("$pg_bin/pgbench" --version | awk '{print $3}')
 when=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 
 # ---- Appends over HTTPS: Jejak ------------------------------------------------------------
@@ -200,19 +201,16 @@ stop "$nginx_pid"
 
 # ---- Appends baseline: PostgreSQL table with a trigger chaining SHA-256 ------------------------
 log "PostgreSQL trigger chain (pgbench)"
+# A throwaway cluster from ops/pg.sh (owned by nobody when we are root), with durability
+# back on: fsync, synchronous_commit and full-page writes as in a real deployment.
 pg_dir=$scratch/pg
-mkdir -p "$pg_dir/socket"
-pg_data=$pg_dir/data
+bash "$root/ops/pg.sh" start "$pg_dir" -c fsync=on -c synchronous_commit=on -c full_page_writes=on \
+  -c max_connections=100 -c shared_buffers=128MB ||
+  { echo "bench: the PostgreSQL baseline's cluster did not start (ops/pg.sh start $pg_dir)" >&2; exit 1; }
+pg_port=$(cat "$pg_dir/port")
 as_pg=()
-if [[ $(id -u) -eq 0 ]]; then
-  chown -R nobody "$pg_dir"
-  as_pg=(runuser -u nobody --)
-fi
-pg_port=$(free_port)
-"${as_pg[@]}" initdb -D "$pg_data" -U bench --auth=trust --no-sync >/dev/null
-"${as_pg[@]}" pg_ctl -D "$pg_data" -l "$pg_dir/server.log" -w -t 60 start \
-  -o "-p $pg_port -k $pg_dir/socket -c listen_addresses='' -c max_connections=100 -c shared_buffers=128MB" >/dev/null
-psql_pg() { "${as_pg[@]}" psql -X -q -v ON_ERROR_STOP=1 -h "$pg_dir/socket" -p "$pg_port" -U bench -d postgres "$@"; }
+if [[ $(id -u) -eq 0 ]]; then as_pg=(runuser -u nobody --); fi
+psql_pg() { "${as_pg[@]}" "$pg_bin/psql" -X -q -v ON_ERROR_STOP=1 -h "$pg_dir/socket" -p "$pg_port" -U postgres -d postgres "$@"; }
 psql_pg <<'EOF'
 CREATE TABLE ledger (seq bigint PRIMARY KEY, body text NOT NULL, chain bytea NOT NULL);
 INSERT INTO ledger VALUES (0, 'genesis', sha256('genesis'::bytea));
@@ -245,7 +243,7 @@ declare -A pg_rate pg_p50 pg_p99
 for clients in 1 16 64; do
   rm -f "$pg_dir"/pglog*
   threads=$((clients < 2 ? 1 : 2))
-  result=$(cd "$pg_dir" && timeout $((load_seconds + 60)) "${as_pg[@]}" pgbench -n -h "$pg_dir/socket" -p "$pg_port" -U bench \
+  result=$(cd "$pg_dir" && timeout $((load_seconds + 60)) "${as_pg[@]}" "$pg_bin/pgbench" -n -h "$pg_dir/socket" -p "$pg_port" -U postgres \
     -c "$clients" -j "$threads" -T "$load_seconds" -f "$pg_dir/append.sql" -l --log-prefix="$pg_dir/pglog" postgres 2>&1)
   pg_rate[$clients]=$(awk '/^tps = / {printf "%.0f", $3}' <<<"$result")
   read -r p50 p99 < <(cat "$pg_dir"/pglog* | python3 -c '
@@ -257,8 +255,8 @@ print(f"{v[len(v) // 2] / 1000:.2f} {v[min(len(v) - 1, int(0.99 * len(v)))] / 10
   log "  postgres $clients clients: tps ${pg_rate[$clients]} p50 $p50 ms p99 $p99 ms"
 done
 pg_rows=$(psql_pg -t -A -c 'SELECT count(*) FROM ledger')
-"${as_pg[@]}" pg_ctl -D "$pg_data" -m fast -w stop >/dev/null
-pg_data=
+bash "$root/ops/pg.sh" stop "$pg_dir" 2>/dev/null
+pg_dir=
 
 for clients in 1 16 64; do
   plural=$([[ $clients == 1 ]] && echo client || echo clients)

@@ -15,6 +15,7 @@ packages=(
   chromium fonts-dejavu-core
   faketime
   dpkg-dev file systemd adduser
+  postgresql-15 postgresql-client-15 libpq-dev
 )
 
 missing=()

@@ -29,7 +29,7 @@ import unittest
 
 JEJAK = None  # Path of the binary, from argv[1].
 api = None    # api_test, imported in main (its helpers and auditor-side verifiers).
-pg = None     # pg_util, imported in main.
+pg = None     # pg_cluster, imported in main.
 
 OPD = "1.02.0.00.0.00.01.0000"
 CLIENTS = 16
@@ -474,6 +474,6 @@ if __name__ == "__main__":
     sys.dont_write_bytecode = True  # Importing api_test must leave no __pycache__ in the tree.
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import api_test as api  # noqa: E402  (its helpers and verifiers; its tests are not loaded)
-    import pg_util as pg    # noqa: E402
+    import pg_cluster as pg  # noqa: E402
     api.JEJAK = JEJAK
     unittest.main(argv=[sys.argv[0]] + sys.argv[2:], verbosity=2)
