@@ -90,8 +90,11 @@ jejak=$build/jejak
 
 # ---- Jejak ledgers and servers ------------------------------------------------------------
 # new_ledger DIR: init with the bench's config (no per-IP cap, no background verification).
+# new_ledger DIR [INIT ARGS...]: a fresh ledger (e.g. --db postgresql://...), no verify timer.
 new_ledger() {
-  "$jejak" init --data "$1" --region "Kabupaten Bench" --origin jejak.bench/kabupaten >/dev/null
+  local dir=$1; shift
+  "$jejak" init --data "$dir" --region "Kabupaten Bench" --origin jejak.bench/kabupaten "$@" >/dev/null
+  set -- "$dir"
   sed -i -e 's/^connections_per_client_max *=.*/connections_per_client_max = 0/' \
     -e 's/^verify_interval_minutes *=.*/verify_interval_minutes = 0/' "$1/jejak.conf"
   grep -q '^connections_per_client_max = 0' "$1/jejak.conf" || echo 'connections_per_client_max = 0' >> "$1/jejak.conf"
@@ -255,6 +258,47 @@ print(f"{v[len(v) // 2] / 1000:.2f} {v[min(len(v) - 1, int(0.99 * len(v)))] / 10
   log "  postgres $clients clients: tps ${pg_rate[$clients]} p50 $p50 ms p99 $p99 ms"
 done
 pg_rows=$(psql_pg -t -A -c 'SELECT count(*) FROM ledger')
+
+# ---- Appends over HTTPS: Jejak on the same PostgreSQL, one and two instances -------------------
+# The ledger in a database of the baseline's cluster (same durability settings), reached
+# over loopback TCP; two `jejak serve` processes (two data directories with the same keys,
+# as two hosts would have) append to its one chain, each wrk run taking half the clients.
+log "appends over HTTPS (Jejak on PostgreSQL), 1 and 2 instances"
+psql_pg -c 'CREATE DATABASE jejak_bench'
+pg_ledger=$scratch/pg-ledger
+new_ledger "$pg_ledger" --db "postgresql://postgres@127.0.0.1:$pg_port/jejak_bench"
+"$jejak" append --data "$pg_ledger" --sub admin "$scratch/opd.json" >/dev/null
+cp -a "$pg_ledger" "$pg_ledger-b"
+rm -rf "$pg_ledger-b/state"
+serve "$pg_ledger" "$scratch/pg-append.log"
+pg_server_a=$server pg_port_a=$port
+pg_officer=$("$jejak" token --data "$pg_ledger" --role officer --sub bench --opd 1.02.0.00.0.00.01.0000)
+declare -A jejak_pg_rate jejak_pg_p99
+for clients in 1 64; do
+  line=$(wrk_line "$clients" "$here/http_append.lua" "https://127.0.0.1:$pg_port_a" "$pg_officer" "p$clients")
+  log "  jejak on PostgreSQL, 1 instance, $clients clients: $line"
+  [[ $(field non-201 <<<"$line") == 0 && $(field errors <<<"$line") == 0 ]] ||
+    notes+=("Jejak on PostgreSQL, $clients clients: $line")
+  jejak_pg_rate[$clients]=$(field appends/s <<<"$line")
+  jejak_pg_p99[$clients]=$(field p99 <<<"$line")
+done
+serve "$pg_ledger-b" "$scratch/pg-append-b.log"
+pg_server_b=$server pg_port_b=$port
+wrk_line 32 "$here/http_append.lua" "https://127.0.0.1:$pg_port_a" "$pg_officer" "ta" > "$scratch/wrk-a" &
+wrk_a=$!
+wrk_line 32 "$here/http_append.lua" "https://127.0.0.1:$pg_port_b" "$pg_officer" "tb" > "$scratch/wrk-b"
+wait "$wrk_a"
+line_a=$(cat "$scratch/wrk-a") line_b=$(cat "$scratch/wrk-b")
+log "  jejak on PostgreSQL, 2 instances, 32 clients each: $line_a | $line_b"
+for line in "$line_a" "$line_b"; do
+  [[ $(field non-201 <<<"$line") == 0 && $(field errors <<<"$line") == 0 ]] ||
+    notes+=("Jejak on PostgreSQL, 2 instances: $line")
+done
+jejak_pg_two=$(calc "round($(field appends/s <<<"$line_a") + $(field appends/s <<<"$line_b"))")
+stop "$pg_server_b"
+stop "$pg_server_a"
+"$jejak" verify --data "$pg_ledger" >/dev/null ||
+  { echo "bench: the PostgreSQL append ledger does not verify" >&2; exit 1; }
 bash "$root/ops/pg.sh" stop "$pg_dir" 2>/dev/null
 pg_dir=
 
@@ -268,6 +312,12 @@ for clients in 1 16 64; do
     "p99 $(ratio "${jejak_p99[$clients]}" "${pg_p99[$clients]}") PostgreSQL's"
 done
 row "server peak RSS during the append runs (VmHWM)" "$append_rss MB" "-" "target < 100 MB"
+row "appends/s with the ledger in PostgreSQL, 1 instance: 1 / 64 clients (p99 ms)" \
+  "${jejak_pg_rate[1]} (${jejak_pg_p99[1]}) / ${jejak_pg_rate[64]} (${jejak_pg_p99[64]})" \
+  "Jejak on SQLite: ${jejak_rate[1]} / ${jejak_rate[64]}; PostgreSQL trigger chain: ${pg_rate[1]} / ${pg_rate[64]}" \
+  "$(ratio "${jejak_pg_rate[64]}" "${jejak_rate[64]}") of SQLite's at 64"
+row "appends/s with the ledger in PostgreSQL, 2 instances on one chain, 32 clients each" "$jejak_pg_two" \
+  "1 instance, 64 clients: ${jejak_pg_rate[64]}" "$(ratio "$jejak_pg_two" "${jejak_pg_rate[64]}") of 1 instance"
 notes+=("Appends: mean group commit ${batch:-?} entries. The PostgreSQL baseline ran $pg_rows inserts in all; its pgbench used $((cores)) threads at most, like wrk.")
 
 # ---- The big ledger: bulk append ------------------------------------------------------------
