@@ -414,7 +414,8 @@ void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string
 
 Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
                                    const std::string& recorded_at, bool dry_run) {
-  Result<GroupReceipt> group = AppendGroupImpl(entries, recorded_at, dry_run, /*all_or_nothing=*/true);
+  Result<GroupReceipt> group = AppendGroupImpl(
+      entries, [&recorded_at]() { return recorded_at; }, dry_run, /*all_or_nothing=*/true);
   if (!group) return group.error();
   BatchReceipt receipt;
   receipt.checkpoint = std::move(group->checkpoint);
@@ -428,17 +429,26 @@ Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
 
 Result<GroupReceipt> Store::AppendGroup(const std::vector<PendingEntry>& entries,
                                         const std::string& recorded_at) {
-  return AppendGroupImpl(entries, recorded_at, /*dry_run=*/false, /*all_or_nothing=*/false);
+  return AppendGroupImpl(
+      entries, [&recorded_at]() { return recorded_at; }, /*dry_run=*/false,
+      /*all_or_nothing=*/false);
+}
+
+Result<GroupReceipt> Store::AppendGroup(const std::vector<PendingEntry>& entries,
+                                        const std::function<std::string()>& clock) {
+  return AppendGroupImpl(entries, clock, /*dry_run=*/false, /*all_or_nothing=*/false);
 }
 
 Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& entries,
-                                            const std::string& recorded_at, bool dry_run,
-                                            bool all_or_nothing) {
+                                            const std::function<std::string()>& clock,
+                                            bool dry_run, bool all_or_nothing) {
   JEJAK_CHECK(impl_->signer.has_value());  // Appending without a key is a wiring bug.
   if (entries.empty()) return InvalidArgument("nothing to append");
   try {
     WriteTransaction transaction(impl_->sql);
     DeferredWrites pipeline(impl_->sql);  // One round trip per query on PostgreSQL, not per row.
+    // Read with the lock held: whatever another process committed is older than this.
+    const std::string recorded_at = clock();
     CacheGuard cache_guard{*impl_};  // Valid once the group commits.
     std::size_t appended = 0;
     ledger::ChainTip tip;
@@ -448,6 +458,7 @@ Result<GroupReceipt> Store::AppendGroupImpl(const std::vector<PendingEntry>& ent
     options.name_entries = entries.size() > 1;
     Result<GroupReceipt> group = RunGroup(*impl_, entries, recorded_at, options, appended, tip);
     if (!group) return group.error();
+    group->recorded_at = recorded_at;
     if (appended == 0 || dry_run) {
       // Nothing new (only failures and replays; no total changed), or a dry run.
       transaction.Rollback();

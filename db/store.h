@@ -82,6 +82,7 @@ struct EntryOutcome {
 
 struct GroupReceipt {
   std::vector<EntryOutcome> outcomes;  // One per pending entry, in order.
+  std::string recorded_at;             // The time that stamped the group's entries.
   std::string checkpoint;              // Empty when nothing new was appended.
   std::uint64_t tree_size = 0;
 };
@@ -197,6 +198,12 @@ class Store {
   // it (computed in memory). An Error means the whole group failed (storage).
   Result<GroupReceipt> AppendGroup(const std::vector<PendingEntry>& entries,
                                    const std::string& recorded_at);
+  // The same, stamping the group with `clock()` read once the transaction holds the
+  // ledger's write lock (the chain head's, on PostgreSQL), so that another process's
+  // commit while this one waited for the lock cannot leave this group's time behind the
+  // newest entry. GroupReceipt::recorded_at says which time it was.
+  Result<GroupReceipt> AppendGroup(const std::vector<PendingEntry>& entries,
+                                   const std::function<std::string()>& clock);
 
   // Number of entries (the next seq).
   Result<std::uint64_t> TreeSize();
@@ -318,7 +325,7 @@ class Store {
 
  private:
   Result<GroupReceipt> AppendGroupImpl(const std::vector<PendingEntry>& entries,
-                                       const std::string& recorded_at, bool dry_run,
+                                       const std::function<std::string()>& clock, bool dry_run,
                                        bool all_or_nothing);
   Result<VerifyReport> VerifyImpl(const ledger::NoteVerifier& verifier,
                                   const std::optional<std::string>& trusted_checkpoint,

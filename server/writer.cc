@@ -184,14 +184,20 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     FailAll(batch, Error{Code::kUnavailable, why, {}});
     return;
   }
-  Result<db::GroupReceipt> group = store_->AppendGroup(entries, recorded_at);
+  // The store reads the clock again once it holds the ledger's lock: another process may
+  // commit newer entries while this one waits for it (several serve processes on one
+  // PostgreSQL database). Never earlier than the time checked above.
+  Result<db::GroupReceipt> group = store_->AppendGroup(entries, [this, &recorded_at]() {
+    const std::string now = clock_();
+    return now < recorded_at ? recorded_at : now;
+  });
   if (!group) {
     FailAll(batch, group.error());
     return;
   }
   if (!group->checkpoint.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);
-    last_time_ = recorded_at;
+    last_time_ = group->recorded_at;
   }
   JEJAK_CHECK(group->outcomes.size() == batch.size());
   const auto committed_at = std::chrono::steady_clock::now();

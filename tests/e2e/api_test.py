@@ -60,14 +60,16 @@ class Server:
 
     running = []  # Stopped at exit even if tearDownModule never runs.
 
-    def __init__(self, data_dir):
+    def __init__(self, data_dir, port=None, args=(), start_seconds=10):
+        """Serves `data_dir` on `port` (default: a free one) with extra `args`."""
         self.data_dir = data_dir
-        self.port = free_port()
+        self.port = port or free_port()
+        self.args = list(args)
         self.stdout_lines = []
         self.stderr_lines = []
         self.lock = threading.Lock()
         self.proc = subprocess.Popen(
-            [JEJAK, "serve", "--data", data_dir, "--listen", f"127.0.0.1:{self.port}"],
+            [JEJAK, "serve", "--data", data_dir, "--listen", f"127.0.0.1:{self.port}", *self.args],
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         Server.running.append(self)
         listening = threading.Event()
@@ -87,11 +89,12 @@ class Server:
         ]
         for thread in self.threads:
             thread.start()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + start_seconds
         while not listening.wait(0.05):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 self.stop()
-                raise RuntimeError("jejak serve did not start: " + "\n".join(self.stderr_lines[-20:]))
+                raise RuntimeError(f"jejak serve {' '.join(self.args)} on port {self.port} did not start: "
+                                   + "\n".join(self.stderr_lines[-20:]))
         self.context = ssl.create_default_context(cafile=os.path.join(data_dir, "tls", "cert.pem"))
         self.context.check_hostname = True
 

@@ -77,41 +77,7 @@ class Instance(api.Server):
     connect, stop) is api_test's Server."""
 
     def __init__(self, data_dir, port=None, args=(), start_seconds=20):
-        self.data_dir = data_dir
-        self.port = port or api.free_port()
-        self.args = list(args)
-        self.stdout_lines = []
-        self.stderr_lines = []
-        self.lock = threading.Lock()
-        self.proc = subprocess.Popen(
-            [api.JEJAK, "serve", "--data", data_dir, "--listen", f"127.0.0.1:{self.port}", *self.args],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        api.Server.running.append(self)
-        listening = threading.Event()
-
-        def drain(stream, lines, watch):
-            for raw in iter(stream.readline, b""):
-                line = raw.decode("utf-8", "replace").rstrip("\n")
-                with self.lock:
-                    lines.append(line)
-                if watch and line.startswith("listening on https://"):
-                    listening.set()
-            stream.close()
-
-        self.threads = [
-            threading.Thread(target=drain, args=(self.proc.stdout, self.stdout_lines, True), daemon=True),
-            threading.Thread(target=drain, args=(self.proc.stderr, self.stderr_lines, False), daemon=True),
-        ]
-        for thread in self.threads:
-            thread.start()
-        deadline = time.monotonic() + start_seconds
-        while not listening.wait(0.05):
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"jejak serve {' '.join(self.args)} on port {self.port} did not start: "
-                                   + "\n".join(self.stderr_lines[-20:]))
-        self.context = ssl.create_default_context(cafile=os.path.join(data_dir, "tls", "cert.pem"))
-        self.context.check_hostname = True
+        super().__init__(data_dir, port, args, start_seconds)
 
     def kill(self):
         """SIGKILL by PID, then reap it and its log threads."""
