@@ -98,7 +98,7 @@ class GroupAppend {
         recorded_at_(recorded_at),
         tip_(tip),
         frontier_(std::move(frontier)),
-        writer_(impl.Statements(), impl.View(), impl.sql),
+        writer_(impl.Statements(), impl.View()),
         view_(impl.View()),
         nodes_(nodes) {
     JEJAK_CHECK(frontier_.size() == tip_.tree_size);

@@ -117,14 +117,18 @@ void AuditFactsRow::Set(const ledger::EntryColumns& columns, const ledger::Expen
   contract_no = texts.contract_no;
 }
 
-AuditFactsWriter::AuditFactsWriter(soci::session& sql) {
-  const std::string insert = std::string("INSERT INTO audit_expenditures (") + kFactsColumns +
-                             ") VALUES (:y, :s, :o, :sa, :a, :i, :vd, :ra, :np, :pa, :en, :ed,"
-                             " :g, :td, :pn, :pk, :pm, :pt, :cn)";
-  // Bound straight from the row's members (SOCI's per-execute work cost several times
-  // SQLite's own; on PostgreSQL the insert joins the append's pipeline).
-  native_ = std::make_unique<NativeStatement>(sql, insert.c_str());
+std::string AuditFactsInsertSql() {
+  return std::string("INSERT INTO audit_expenditures (") + kFactsColumns +
+         ") VALUES (:y, :s, :o, :sa, :a, :i, :vd, :ra, :np, :pa, :en, :ed,"
+         " :g, :td, :pn, :pk, :pm, :pt, :cn)";
 }
+
+// Bound straight from the row's members (SOCI's per-execute work cost several times
+// SQLite's own; on PostgreSQL the insert joins the append's pipeline).
+AuditFactsWriter::AuditFactsWriter(soci::session& sql)
+    : owned_(std::make_unique<NativeStatement>(sql, AuditFactsInsertSql().c_str())), insert_(*owned_) {}
+
+AuditFactsWriter::AuditFactsWriter(NativeStatement& insert) : insert_(insert) {}
 
 AuditFactsWriter::~AuditFactsWriter() = default;
 
@@ -138,8 +142,8 @@ void AuditFactsWriter::Add(const ledger::EntryColumns& columns, std::string_view
 void AuditFactsWriter::AddTexts(const ledger::EntryColumns& columns,
                                 const ledger::ExpenditureTexts& texts) {
   row_.Set(columns, texts);
-  NativeStatement& insert = *native_;
-  insert.Reset();
+  NativeStatement& insert = insert_;
+  NativeStatement::RunScope run(insert);
   insert.Bind(1, row_.fiscal_year);
   insert.Bind(2, row_.seq);
   int index = 3;
@@ -159,7 +163,7 @@ void AuditFactsWriter::AddTexts(const ledger::EntryColumns& columns,
   insert.Bind(17, row_.procurement_method);
   insert.Bind(18, row_.procurement_type);
   insert.Bind(19, row_.contract_no);
-  JEJAK_CHECK(!insert.Step());  // An INSERT returns no row.
+  insert.Execute();
 }
 
 Result<void> FillAuditFacts(soci::session& sql) {

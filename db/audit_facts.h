@@ -39,11 +39,18 @@ struct AuditFactsRow {
   void Set(const ledger::EntryColumns& columns, const ledger::ExpenditureTexts& texts);
 };
 
-// Writes the facts of each expenditure in the append transaction, with one statement
-// prepared for the writer's life. Throws soci_error like the session.
+// The INSERT of one audit_expenditures row (AuditFactsWriter's 19 parameters, in order).
+std::string AuditFactsInsertSql();
+
+// Writes the facts of each expenditure in the append transaction through one prepared
+// INSERT (AuditFactsInsertSql): its own, prepared for the writer's life, or one the
+// store keeps for its session (StoreStatements). Throws soci_error like the session.
 class AuditFactsWriter {
  public:
   explicit AuditFactsWriter(soci::session& sql);
+  // Writes through `insert`, which must outlive the writer and any write it queued
+  // (DeferredWrites).
+  explicit AuditFactsWriter(NativeStatement& insert);
   ~AuditFactsWriter();
   AuditFactsWriter(const AuditFactsWriter&) = delete;
   AuditFactsWriter& operator=(const AuditFactsWriter&) = delete;
@@ -55,8 +62,9 @@ class AuditFactsWriter {
   void AddTexts(const ledger::EntryColumns& columns, const ledger::ExpenditureTexts& texts);
 
  private:
-  AuditFactsRow row_;  // Bound before the statement is prepared.
-  std::unique_ptr<NativeStatement> native_;
+  AuditFactsRow row_;
+  std::unique_ptr<NativeStatement> owned_;  // When the writer prepared its own.
+  NativeStatement& insert_;
 };
 
 // Schema migration 4: inserts the row of every stored expenditure, from its stored columns

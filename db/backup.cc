@@ -30,6 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
+
 // Pages copied per backup step (16 MiB at 4 KiB pages). A step holds a read transaction
 // on the source; under WAL it never blocks the service's appends.
 constexpr int kBackupStepPages = 4096;
@@ -184,13 +185,29 @@ Result<BackupReceipt> DumpPostgres(const std::string& url, const std::string& pa
   Result<std::string> temporary = TemporaryFor(path);
   if (!temporary) return temporary.error();
   RemoveOnFailure cleanup{*temporary};
+  // The password (if the URL has one) reaches pg_dump in PGPASSWORD, never on its
+  // command line, which any local user can read.
+  std::string password;
+  Result<std::string> conninfo = PostgresConninfo(url, &password);
+  if (!conninfo) return conninfo.error();
   std::vector<std::string> arguments = {"pg_dump", "--format=custom", "--no-password",
-                                        "--file=" + *temporary, "--dbname=" + url};
+                                        "--file=" + *temporary, "--dbname=" + *conninfo};
   std::vector<char*> argv;
   for (std::string& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
+  // This process's environment, with the URL's password (if any) as PGPASSWORD.
+  std::vector<std::string> environment;
+  for (char** variable = environ; *variable != nullptr; ++variable) {
+    if (std::strncmp(*variable, "PGPASSWORD=", 11) != 0 || password.empty()) {
+      environment.emplace_back(*variable);
+    }
+  }
+  if (!password.empty()) environment.push_back("PGPASSWORD=" + password);
+  std::vector<char*> envp;
+  for (std::string& variable : environment) envp.push_back(variable.data());
+  envp.push_back(nullptr);
   pid_t child = 0;
-  const int spawned = ::posix_spawnp(&child, "pg_dump", nullptr, nullptr, argv.data(), environ);
+  const int spawned = ::posix_spawnp(&child, "pg_dump", nullptr, nullptr, argv.data(), envp.data());
   if (spawned == ENOENT) {
     return Unavailable("pg_dump is not installed (Debian: apt-get install postgresql-client)");
   }

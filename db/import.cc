@@ -104,7 +104,7 @@ class ImportSink {
  public:
   ImportSink(StoreImpl& impl, std::string origin, const std::function<void(std::uint64_t)>& progress)
       : impl_(impl),
-        writer_(impl.Statements(), impl.View(), impl.sql),
+        writer_(impl.Statements(), impl.View()),
         origin_(std::move(origin)),
         progress_(progress) {}
 

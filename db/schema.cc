@@ -284,6 +284,28 @@ bool HasMigrationsTable(soci::session& sql) {
 
 }  // namespace
 
+Result<void> CheckSchemaCurrent(soci::session& sql) {
+  try {
+    int current = 0;
+    soci::indicator current_indicator = soci::i_null;
+    if (HasMigrationsTable(sql)) {
+      sql << "SELECT MAX(version) FROM schema_migrations", soci::into(current, current_indicator);
+    }
+    if (current_indicator != soci::i_ok) current = 0;
+    if (current != SchemaVersion()) {
+      return Error{Code::kUnavailable,
+                   "the database schema is version " + std::to_string(current) +
+                       ", this build's is " + std::to_string(SchemaVersion()) +
+                       " (a read-only instance never migrates: run the same build on the primary)",
+                   {}};
+    }
+    return Ok();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "db.schema: %s\n", e.what());
+    return Error{Code::kUnavailable, std::string("cannot read the database schema: ") + e.what(), {}};
+  }
+}
+
 Result<void> Migrate(soci::session& sql) {
   try {
     MigrationLock lock(sql);

@@ -21,4 +21,8 @@ int SchemaVersion();
 // fails; kDataLoss if the database is newer than this build.
 Result<void> Migrate(soci::session& sql);
 
+// Ok if `sql`'s schema is exactly this build's, without changing anything (a read-only
+// store); kUnavailable naming both versions otherwise, or if it cannot be read.
+Result<void> CheckSchemaCurrent(soci::session& sql);
+
 }  // namespace jejak::db

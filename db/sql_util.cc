@@ -203,6 +203,35 @@ void DiscardWrites(soci::session& sql) {
   if (WriteQueue* queue = QueueOf(PostgresConnection(sql))) queue->writes.clear();
 }
 
+Result<std::string> PostgresConninfo(const std::string& url, std::string* password) {
+  char* error = nullptr;
+  PQconninfoOption* options = PQconninfoParse(url.c_str(), &error);
+  if (options == nullptr) {
+    std::string why = error != nullptr ? error : "out of memory";
+    PQfreemem(error);
+    while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
+    return InvalidArgument("not a PostgreSQL URL: " + why);
+  }
+  std::string conninfo;
+  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
+    if (option->val == nullptr || option->val[0] == '\0') continue;
+    if (password != nullptr && std::string_view(option->keyword) == "password") {
+      *password = option->val;
+      continue;
+    }
+    if (!conninfo.empty()) conninfo += ' ';
+    conninfo += option->keyword;
+    conninfo += "='";
+    for (const char* c = option->val; *c != '\0'; ++c) {
+      if (*c == '\'' || *c == '\\') conninfo += '\\';
+      conninfo += *c;
+    }
+    conninfo += '\'';
+  }
+  PQconninfoFree(options);
+  return conninfo;
+}
+
 std::string PostgresParameters(std::string_view query, int& count) {
   std::string out;
   out.reserve(query.size() + 16);
@@ -438,10 +467,11 @@ WriteTransaction::WriteTransaction(soci::session& sql) : sql_(sql) {
     sql_ << "BEGIN IMMEDIATE";
     return;
   }
-  sql_ << "BEGIN";
+  // READ COMMITTED whatever the database's default: each statement after the lock sees
+  // what the previous holder committed (a snapshot taken at the lock would not).
+  sql_ << "BEGIN ISOLATION LEVEL READ COMMITTED";
   // The chain head's lock, held until COMMIT or ROLLBACK: every process appending to this
-  // database takes it before reading the tip, and READ COMMITTED lets the statements
-  // after it see whatever the previous holder committed.
+  // database takes it before reading the tip.
   sql_ << "SELECT pg_advisory_xact_lock(" << kChainHeadLock << ")";
 }
 

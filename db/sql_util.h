@@ -182,6 +182,11 @@ void FlushWrites(soci::session& sql);
 // Drops the writes queued on `sql` unsent (the transaction rolls back).
 void DiscardWrites(soci::session& sql);
 
+// libpq's keyword/value form of the postgresql:// URL `url` (PQconninfoParse), every value
+// quoted. With `password`, the URL's password (if any) is left out and put there instead.
+// kInvalidArgument with libpq's reason if it cannot be read.
+Result<std::string> PostgresConninfo(const std::string& url, std::string* password = nullptr);
+
 // `query` with its parameters (`?`, or `:name` as SOCI writes them) renumbered as
 // PostgreSQL's $1, $2, ... in order of appearance; `::` casts and quoted text are kept.
 // Sets `count` to the number of parameters.

@@ -37,36 +37,11 @@ struct DatabaseUrl {
   std::string target;  // The SQLite file, or libpq's connection string.
 };
 
-// libpq's keyword/value form of a postgresql:// URI (SOCI hands its connection string to
-// libpq but reads it first, and only the keyword form survives that), every value quoted.
-Result<std::string> PostgresConnectString(const std::string& uri) {
-  char* error = nullptr;
-  PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
-  if (options == nullptr) {
-    std::string why = error != nullptr ? error : "out of memory";
-    PQfreemem(error);
-    while (!why.empty() && (why.back() == '\n' || why.back() == '\r')) why.pop_back();
-    return InvalidArgument("not a PostgreSQL URL: " + why);
-  }
-  std::string conninfo;
-  for (const PQconninfoOption* option = options; option->keyword != nullptr; ++option) {
-    if (option->val == nullptr || option->val[0] == '\0') continue;
-    if (!conninfo.empty()) conninfo += ' ';
-    conninfo += option->keyword;
-    conninfo += "='";
-    for (const char* c = option->val; *c != '\0'; ++c) {
-      if (*c == '\'' || *c == '\\') conninfo += '\\';
-      conninfo += *c;
-    }
-    conninfo += '\'';
-  }
-  PQconninfoFree(options);
-  return conninfo;
-}
-
 Result<DatabaseUrl> ParseDatabaseUrl(const std::string& database) {
   if (database.rfind("postgresql://", 0) == 0 || database.rfind("postgres://", 0) == 0) {
-    Result<std::string> conninfo = PostgresConnectString(database);
+    // SOCI hands its connection string to libpq but reads it first: only the keyword
+    // form survives that.
+    Result<std::string> conninfo = PostgresConninfo(database);
     if (!conninfo) return conninfo.error();
     return DatabaseUrl{true, std::move(conninfo).value()};
   }
@@ -108,14 +83,15 @@ Result<std::unique_ptr<Store>> Store::Open(const StoreOptions& options) {
       impl->sql.open(soci::sqlite3, "db=" + url->target + " timeout=30");
       // WAL with synchronous=FULL: a committed append is on disk when COMMIT returns.
       std::string mode;
-      impl->sql << "PRAGMA journal_mode=WAL", soci::into(mode);
+      impl->sql << (options.read_only ? "PRAGMA journal_mode" : "PRAGMA journal_mode=WAL"),
+          soci::into(mode);
       impl->sql << "PRAGMA synchronous=FULL";
       impl->sql << "PRAGMA foreign_keys=ON";
     }
   } catch (const std::exception& e) {
     return StorageError("db.open", e);
   }
-  Result<void> migrated = Migrate(impl->sql);
+  Result<void> migrated = options.read_only ? CheckSchemaCurrent(impl->sql) : Migrate(impl->sql);
   if (!migrated) return migrated.error();
   return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
@@ -150,7 +126,14 @@ Result<void> Store::CheckWritable() {
       int may_insert = 0;
       sql << "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END,"
              " current_setting('default_transaction_read_only'),"
-             " CASE WHEN has_table_privilege('entries', 'INSERT') THEN 1 ELSE 0 END",
+             " CASE WHEN has_table_privilege('entries', 'INSERT')"
+             " AND has_table_privilege('merkle_nodes', 'INSERT')"
+             " AND has_table_privilege('checkpoints', 'INSERT')"
+             " AND has_table_privilege('idempotency', 'INSERT')"
+             " AND has_table_privilege('audit_expenditures', 'INSERT')"
+             " AND has_table_privilege('realisation_monthly', 'INSERT, UPDATE')"
+             " AND has_table_privilege('realisation_daily', 'INSERT, UPDATE')"
+             " AND has_table_privilege('realisation_lines', 'INSERT, UPDATE') THEN 1 ELSE 0 END",
           soci::into(in_recovery), soci::into(read_only), soci::into(may_insert);
       if (in_recovery == 1) {
         return Error{Code::kUnavailable, "the database is a standby (read-only replica)", {}};
@@ -159,7 +142,10 @@ Result<void> Store::CheckWritable() {
         return Error{Code::kUnavailable, "the database's transactions are read-only", {}};
       }
       if (may_insert != 1) {
-        return Error{Code::kUnavailable, "the database role may not insert into entries", {}};
+        return Error{Code::kUnavailable,
+                     "the database role may not write every ledger table (INSERT on the ledger"
+                     " tables, INSERT and UPDATE on the realisation tables: ops/postgres/setup.sql)",
+                     {}};
       }
     } else {
       // SQLite opens a file it may not write read-only without saying so.

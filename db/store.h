@@ -43,6 +43,9 @@ struct StoreOptions {
   // DIR/state/latest-checkpoint (db/kept_checkpoint.h), or empty for none: written after
   // every commit, and compared with the database by CheckKeptCheckpoint() and Verify().
   std::string kept_checkpoint;
+  // Opens without migrating (a read replica, `serve --read-only`): the schema must already
+  // be this build's, else kUnavailable saying so. Nothing is written by opening.
+  bool read_only = false;
 };
 
 // One entry to append: a body that passed ledger::ValidateBody (or ValidateGenesis for

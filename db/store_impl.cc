@@ -140,11 +140,11 @@ StoreStatements::StoreStatements(soci::session& sql)
       read_node(sql, "SELECT hash FROM merkle_nodes WHERE level = ? AND node_index = ?"),
       entry_tip(sql, "SELECT chain_hash, recorded_at FROM entries WHERE seq = ?"),
       max_seq(sql, "SELECT MAX(seq) FROM entries"),
-      insert_checkpoint(sql, "INSERT INTO checkpoints (tree_size, note) VALUES (?, ?)") {}
+      insert_checkpoint(sql, "INSERT INTO checkpoints (tree_size, note) VALUES (?, ?)"),
+      insert_fact(sql, AuditFactsInsertSql().c_str()) {}
 
-LedgerRowWriter::LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view,
-                                 soci::session& sql)
-    : statements_(statements), view_(view), audit_facts_(sql) {}
+LedgerRowWriter::LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view)
+    : statements_(statements), view_(view), audit_facts_(statements.insert_fact) {}
 
 Result<std::optional<ledger::EntryColumns>> LedgerRowWriter::ReversedOriginal(
     const ledger::EntryColumns& columns) {

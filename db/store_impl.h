@@ -81,6 +81,7 @@ struct StoreStatements {
   NativeStatement entry_tip;       // seq -> chain_hash, recorded_at.
   NativeStatement max_seq;         // -> MAX(seq).
   NativeStatement insert_checkpoint;  // tree_size, note.
+  NativeStatement insert_fact;        // AuditFactsInsertSql's columns.
 };
 
 // Writes one sealed entry's rows, the one path both the append (db/append.cc) and the
@@ -91,7 +92,7 @@ struct StoreStatements {
 // store's ledger view; both must outlive it. Throws soci_error like the session.
 class LedgerRowWriter {
  public:
-  LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view, soci::session& sql);
+  LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view);
 
   // What writing `columns` needs from earlier entries, read before anything of the entry
   // is written (so a failure leaves nothing half-written): a reversal's original

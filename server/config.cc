@@ -335,7 +335,8 @@ Result<Config> LoadConfig(const std::string& path) {
   if (config.append_queue_max < config.append_batch_max) {
     return InvalidArgument(path + ": append_queue_max must be at least append_batch_max");
   }
-  if (!db::IsPostgresUrl(config.database)) {
+  // A PostgreSQL URL stays as written (Store::Open reports one libpq cannot read).
+  if (config.database.rfind("postgresql://", 0) != 0 && config.database.rfind("postgres://", 0) != 0) {
     std::string file = config.database;
     if (file.rfind("sqlite:", 0) == 0) file = file.substr(7);
     config.database = "sqlite:" + Resolve(config.data_dir, file);

@@ -18,7 +18,8 @@ ServiceContext::ServiceContext(Config server_config, Authenticator auth,
     : config(std::move(server_config)),
       authenticator(std::move(auth)),
       verifier(std::move(note_verifier)),
-      reads(config.database, config.read_only ? "" : db::KeptCheckpointPath(config.data_dir)) {}
+      reads(config.database, config.read_only ? "" : db::KeptCheckpointPath(config.data_dir),
+            config.read_only) {}
 
 void ServiceContext::RecordVerification(const db::VerifyReport& report) {
   {

@@ -224,7 +224,7 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   // reads the same way).
   const std::string kept_path = config.read_only ? "" : db::KeptCheckpointPath(config.data_dir);
   Result<std::unique_ptr<db::Store>> write_store =
-      db::Store::Open({config.database, signer, kept_path});
+      db::Store::Open({config.database, signer, kept_path, config.read_only});
   if (!write_store) return write_store.error();
   Result<std::uint64_t> size = (*write_store)->TreeSize();
   if (!size) return size.error();

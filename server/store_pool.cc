@@ -15,7 +15,7 @@ Result<StorePool::Lease> StorePool::Acquire() {
     }
   }
   Result<std::unique_ptr<db::Store>> store =
-      db::Store::Open({database_, std::nullopt, kept_checkpoint_});
+      db::Store::Open({database_, std::nullopt, kept_checkpoint_, read_only_});
   if (!store) return store.error();
   return Lease(this, std::move(store).value());
 }

@@ -17,8 +17,11 @@ class StorePool {
  public:
   // Stores open `database` without a signer; `kept_checkpoint` is the path of the kept
   // checkpoint file (db/kept_checkpoint.h).
-  StorePool(std::string database, std::string kept_checkpoint)
-      : database_(std::move(database)), kept_checkpoint_(std::move(kept_checkpoint)) {}
+  // With `read_only`, they open without migrating (db::StoreOptions::read_only).
+  StorePool(std::string database, std::string kept_checkpoint, bool read_only = false)
+      : database_(std::move(database)),
+        kept_checkpoint_(std::move(kept_checkpoint)),
+        read_only_(read_only) {}
 
   // One leased store; returned to the pool when the lease is destroyed. The pool must
   // outlive every lease.
@@ -46,6 +49,7 @@ class StorePool {
 
   std::string database_;
   std::string kept_checkpoint_;
+  bool read_only_ = false;
   std::mutex mutex_;
   std::vector<std::unique_ptr<db::Store>> idle_;
 };

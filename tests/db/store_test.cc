@@ -544,6 +544,23 @@ TEST_F(StoreTest, CheckWritableSeesAReadOnlyDatabase) {
   fs::permissions(DatabasePath(), fs::perms::owner_read | fs::perms::owner_write);
 }
 
+TEST_F(StoreTest, AReadOnlyStoreNeverMigratesAndNeedsThisBuildsSchema) {
+  store_.reset();
+  test_support::ResetTestDatabase(DatabasePath());
+  // An empty database is not migrated by a read-only open: refused, naming the versions.
+  Result<std::unique_ptr<Store>> empty =
+      Store::Open({test_support::TestDatabaseUrl(DatabasePath()), std::nullopt, "", true});
+  ASSERT_FALSE(empty.has_value());
+  EXPECT_EQ(empty.error().code, Code::kUnavailable);
+  EXPECT_NE(empty.error().message.find("schema is version 0"), std::string::npos) << empty.error().message;
+  store_ = OpenStore();  // Migrates.
+  MustAppend({Genesis()});
+  Result<std::unique_ptr<Store>> reader =
+      Store::Open({test_support::TestDatabaseUrl(DatabasePath()), std::nullopt, "", true});
+  ASSERT_TRUE(reader.has_value()) << reader.error().ToString();
+  EXPECT_EQ(*(*reader)->TreeSize(), 1u);
+}
+
 class KeptCheckpointTest : public StoreTest {
  protected:
   std::string KeptPath() const { return (dir_ / "state" / "latest-checkpoint").string(); }
