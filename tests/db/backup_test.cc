@@ -79,7 +79,7 @@ TEST_F(BackupTest, CopiesAConsistentLedgerWhileAnotherConnectionAppends) {
 }
 
 TEST_F(BackupTest, RefusesALeftoverTemporaryFile) {
-  if (test_support::OnPostgres()) GTEST_SKIP() << "SQLite only";
+  if (test_support::OnPostgres()) GTEST_SKIP() << "BackupSqlite is SQLite's (its refusal on PostgreSQL is tested above)";
   const std::string copy = (dir_ / "copy.db").string();
   std::ofstream(copy + ".tmp") << "not ours";
   Result<BackupReceipt> receipt = store_->BackupSqlite(copy, verifier_);

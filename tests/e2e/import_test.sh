@@ -8,28 +8,21 @@
 # empty; a database that is not empty is refused with exit 2. The PostgreSQL run makes
 # its databases in the test cluster whose superuser URL is in $JEJAK_TEST_PG_DIR/url.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/pg_lib.sh"  # pg_new_database: one database per run, gone at pg.stop.
 BACKEND=${2:?usage: $0 path/to/jejak sqlite|postgresql}
 DEMO=$SOURCE_DIR/ops/demo
 command -v curl >/dev/null || { echo "curl missing" >&2; exit 1; }
 
 SERVER_PID=
 URL=
-ADMIN_URL=
 cleanup() {
   if [[ -n $SERVER_PID ]]; then kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; fi
-  # Every database this run made (new_database runs in a subshell: found by their prefix).
-  if [[ -n $ADMIN_URL ]]; then
-    for name in $(psql -qAt "$ADMIN_URL" -c "SELECT datname FROM pg_database WHERE datname LIKE 'imp_e2e\\_$$\\_%'" 2>/dev/null); do
-      psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null 2>&1
-    done
-  fi
   rm -rf "$SCRATCH"
 }
 trap cleanup EXIT
 
 if [[ $BACKEND == postgresql ]]; then
-  ADMIN_URL=$(head -n 1 "${JEJAK_TEST_PG_DIR:?JEJAK_TEST_PG_DIR is not set}/url")
-  [[ -n $ADMIN_URL ]] || { echo "FAIL: no test PostgreSQL URL in $JEJAK_TEST_PG_DIR/url" >&2; exit 1; }
+  pg_cluster_dir >/dev/null || exit 1
 fi
 
 # new_database TAG: prints the --db URL of a new, empty database of the backend.
@@ -38,9 +31,7 @@ new_database() {
     echo "sqlite:$SCRATCH/$1.db"
     return
   fi
-  local name="imp_e2e_$$_$1"
-  psql -q "$ADMIN_URL" -c "CREATE DATABASE $name" >/dev/null || { echo "FAIL: CREATE DATABASE $name" >&2; exit 1; }
-  echo "${ADMIN_URL%/*}/$name"
+  pg_new_database "import_$1" || { echo "FAIL: cannot create a test database" >&2; exit 1; }
 }
 
 # entries_in URL: how many entries (and checkpoints) the database holds ("none" if the
