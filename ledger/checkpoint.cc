@@ -33,7 +33,8 @@ std::optional<std::vector<std::string_view>> SplitLines(std::string_view text) {
   return lines;
 }
 
-// tlog-checkpoint.md "Note text" item 2: ASCII decimal, no leading zeroes unless 0.
+}  // namespace
+
 std::optional<std::uint64_t> ParseTreeSize(std::string_view line) {
   if (line.empty() || line.size() > 20) return std::nullopt;
   if (line.size() > 1 && line[0] == '0') return std::nullopt;
@@ -46,6 +47,8 @@ std::optional<std::uint64_t> ParseTreeSize(std::string_view line) {
   }
   return value;
 }
+
+namespace {
 
 // tlog-checkpoint.md "Note text" item 3: the base64 of a 32-byte SHA-256 root.
 std::optional<crypto::Digest> ParseRootHash(std::string_view line) {

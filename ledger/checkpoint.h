@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -20,6 +21,10 @@ struct Checkpoint {
   crypto::Digest chain_hash{};  // Chain hash of entry tree_size - 1.
   std::string time;             // RFC 3339 UTC with milliseconds.
 };
+
+// A tree size as tlog-checkpoint.md "Note text" item 2 writes it (and tlog-witness.md its
+// sizes): ASCII decimal, no leading zeroes unless 0, at most 2^64 - 1. Nullopt otherwise.
+std::optional<std::uint64_t> ParseTreeSize(std::string_view line);
 
 // The note text:
 // "<origin>\n<tree_size>\n<base64 root>\nchain <hex>\ntime <time>\n".
