@@ -257,14 +257,6 @@ std::optional<Failure> Audit(const AuditSettings& settings) {
   }
   checked.push_back("signature by " + origin);
 
-  // (a') The witnesses this auditor demands cosigned that very checkpoint.
-  std::string witnessed;
-  if (std::optional<Failure> failed = CheckWitnessDemand(
-          "the server's checkpoint " + Describe(*latest), note, settings.verifier, settings.witnesses, witnessed)) {
-    return failed;
-  }
-  if (!witnessed.empty()) checked.push_back(witnessed.substr(2));
-
   // (b) Append-only since the checkpoint kept last time.
   if (kept) {
     if (latest->tree_size < kept->tree_size) {
@@ -288,6 +280,15 @@ std::optional<Failure> Audit(const AuditSettings& settings) {
   } else {
     checked.push_back("first audit, nothing kept to compare");
   }
+
+  // (b') The witnesses this auditor demands cosigned that very checkpoint (after (b), so
+  // that a rollback this auditor can prove is reported as such, not as a missing quorum).
+  std::string witnessed;
+  if (std::optional<Failure> failed = CheckWitnessDemand(
+          "the server's checkpoint " + Describe(*latest), note, settings.verifier, settings.witnesses, witnessed)) {
+    return failed;
+  }
+  if (!witnessed.empty()) checked.push_back(witnessed.substr(2));
 
   // (c) Every entry, recomputed from its canonical bytes.
   if (settings.full) {

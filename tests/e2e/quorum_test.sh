@@ -4,7 +4,8 @@
 # `verify --checkpoint` pass when K of the pinned witnesses cosigned the checkpoint they
 # rely on, and exit 1 naming who did and did not cosign when fewer did, or when a pinned
 # witness's cosignature line was tampered with; bundles (HTTP and `jejak export-bundle`)
-# carry the cosigned checkpoint; a demand that cannot be met as stated is a usage error.
+# carry the cosigned checkpoint; a demand that cannot be met as stated is a usage error; and
+# `audit` reports a rollback it can prove from its state as NOT CONSISTENT, not as a quorum.
 source "$(dirname "$0")/lib.sh"
 DEMO=$SOURCE_DIR/ops/demo
 command -v sqlite3 >/dev/null || { echo "sqlite3 tool missing (ops/install-deps.sh installs it)" >&2; exit 1; }
@@ -209,6 +210,21 @@ check "the served cosignature changed" test "$(cat "$SCRATCH/served.note")" != "
 expect_exit 1 "audit of an edited cosignature" -- audit "$SCRATCH/a6" "${BOTH[@]}" --quorum 1
 expect_contains "audit says it does not verify" "$LAST_STDERR" "cosignature by $W2: signature does not verify"
 check "the refused audit keeps no checkpoint" test ! -e "$SCRATCH/a6/checkpoint.note"
+stop_server
+
+# --- A rollback this auditor can prove is reported as such, not as a missing quorum. -----
+# The ledger cut back to its genesis checkpoint (which no witness cosigned), and the
+# server's own kept checkpoint removed, as an insider would (audit_test.sh (ii)).
+sqlite3 "$L/ledger.db" "DROP TRIGGER IF EXISTS entries_no_delete; DROP TRIGGER IF EXISTS merkle_nodes_no_delete;
+  DROP TRIGGER IF EXISTS checkpoints_no_delete; DROP TRIGGER IF EXISTS cosignatures_no_delete;
+  DELETE FROM entries WHERE seq >= 1; DELETE FROM merkle_nodes WHERE completed_seq >= 1;
+  DELETE FROM checkpoints WHERE tree_size > 1; DELETE FROM cosignatures WHERE tree_size > 1;"
+rm -f "$L/state/latest-checkpoint"
+start_server "$L"
+expect_exit 1 "audit of a rolled-back ledger, witnesses demanded" -- audit "$SCRATCH/a3" "${BOTH[@]}"
+expect_contains "the rollback is named first" "$LAST_STDERR" "is smaller than the checkpoint kept (size $SIZE"
+expect_exit 1 "a first audit of it fails on the witnesses" -- audit "$SCRATCH/a7" "${BOTH[@]}"
+expect_contains "no witness cosigned the rolled-back checkpoint" "$LAST_STDERR" "0 of the 2 required witnesses cosigned"
 stop_server
 
 finish
