@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/ed25519.h"
 #include "base/result.h"
@@ -42,6 +43,16 @@ std::uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& public_k
 // True iff `name` is a valid key name: non-empty, no Unicode spaces, no '+' (and, as
 // part of a note, valid UTF-8 without control characters).
 bool ValidKeyName(std::string_view name);
+
+// One signature line, without its newline: "— <name> <base64(key ID || signature)>".
+struct ParsedSignature {
+  std::string_view name;  // Points into the parsed line.
+  std::uint32_t key_id = 0;
+  std::vector<std::uint8_t> signature;  // Without the key ID; length not yet checked.
+};
+// Parses a signature line (without its "\n"): nullopt unless it is the em dash, a space, a
+// valid key name, a space and canonical base64 of more than 4 bytes. Verifies nothing.
+std::optional<ParsedSignature> ParseSignatureLine(std::string_view line);
 
 // Signer for `name` with `key`. `name` must satisfy ValidKeyName (checked).
 NoteSigner MakeSigner(std::string_view name, const crypto::PrivateKey& key);
