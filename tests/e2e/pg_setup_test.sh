@@ -133,12 +133,13 @@ entry_columns="(seq, canonical, leaf_hash, chain_hash, kind, recorded_at, record
 expect_sql_ok "service SELECTs entries" "$service_url" "SELECT count(*) FROM entries"
 expect_sql_ok "service INSERTs an entry" "$service_url" "INSERT INTO entries $entry_columns VALUES $entry_values"
 expect_equal "the entry is there" "$(as "$service_url" "SELECT seq || ' ' || kind FROM entries WHERE seq = 1000000")" "1000000 opd"
-for table in merkle_nodes checkpoints cosignatures audit_expenditures idempotency schema_migrations; do
+for table in merkle_nodes checkpoints cosignatures audit_expenditures witness_sizes idempotency schema_migrations; do
   expect_sql_ok "service SELECTs $table" "$service_url" "SELECT count(*) FROM $table"
 done
 expect_sql_ok "service INSERTs a checkpoint and a node" "$service_url" \
   "INSERT INTO checkpoints VALUES (1000000, 'note')" "INSERT INTO merkle_nodes VALUES (0, 1000000, 0, 'h')" \
-  "INSERT INTO cosignatures VALUES (1000000, 'witness', 'line')" "INSERT INTO idempotency VALUES ('admin', 'k', 'h', 1, 2)"
+  "INSERT INTO cosignatures VALUES (1000000, 'witness', 'line')" "INSERT INTO idempotency VALUES ('admin', 'k', 'h', 1, 2)" \
+  "INSERT INTO witness_sizes VALUES ('witness', 1000000, '2026-01-02T03:04:05Z')"
 expect_sql_refused "service UPDATE of entries" "permission denied for table entries" "$service_url" \
   "UPDATE entries SET kind = 'expenditure' WHERE seq = 1000000"
 expect_sql_refused "service DELETE of entries" "permission denied for table entries" "$service_url" \
