@@ -85,6 +85,10 @@ struct WitnessPusher::Witness {
   std::string state = "pending";
   std::string detail;
   std::map<std::uint64_t, std::string> remembered;  // Size -> its cosignature line.
+  // Until the witness first answers, a checkpoint of the size it last cosigned is sent
+  // anyway: that is how a database restored to an older copy (whose record of the
+  // witness is older too) is caught at start-up rather than after the next append.
+  bool probe = true;
   std::thread thread;
 };
 
@@ -350,7 +354,9 @@ WitnessPusher::Step WitnessPusher::Exchange(Witness& witness, std::unique_ptr<db
   std::uint64_t old_size = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    while (!witness.queue.empty() && witness.queue.front() <= witness.cosigned_size) {
+    while (!witness.queue.empty() &&
+           (witness.queue.front() < witness.cosigned_size ||
+            (witness.queue.front() == witness.cosigned_size && !witness.probe))) {
       witness.queue.pop_front();  // Cosigned already (or the witness is past it).
     }
     if (witness.queue.empty() || witness.queue.front() != next) return Step::kNext;
@@ -361,7 +367,7 @@ WitnessPusher::Step WitnessPusher::Exchange(Witness& witness, std::unique_ptr<db
   ledger::AddCheckpointRequest request;
   request.old_size = old_size;
   if (note->has_value()) request.checkpoint = **note;
-  if (note->has_value() && old_size > 0) {
+  if (note->has_value() && old_size > 0 && old_size < next) {
     Result<std::vector<ledger::Digest>> proof = store->ConsistencyProof(old_size, next);
     if (!proof) return database_error(proof.error());
     request.proof = std::move(proof).value();
@@ -378,6 +384,10 @@ WitnessPusher::Step WitnessPusher::Exchange(Witness& witness, std::unique_ptr<db
   if (!reply) return Unreachable(witness, reply.error().message);
   const std::string sizes = "checkpoint " + std::to_string(next) + " (old size " +
                             std::to_string(old_size) + ")";
+  if (reply->status == 200 || reply->status == 409) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    witness.probe = false;
+  }
   if (reply->status == 200) {
     Result<std::string> text = ledger::OpenNote(**note, verifier_);
     if (!text) return database_error(Error{Code::kDataLoss, "stored checkpoint does not verify", {}});

@@ -374,6 +374,37 @@ TEST_F(WitnessPusherTest, AWitnessAheadOfTheLogIsARefusalThatRaisesTheAlarm) {
             std::string::npos);
 }
 
+// A database restored from an older copy remembers the witness at the copy's size, the
+// size it holds: the first push after start sends that checkpoint anyway, and the witness,
+// which has cosigned more since, answers with its larger size.
+TEST_F(WitnessPusherTest, AtStartTheCheckpointTheWitnessLastCosignedIsSentAgain) {
+  FakeWitness witness("inspektorat.test", 1);
+  const std::vector<std::uint64_t> sizes = Commit(2);
+  ASSERT_TRUE(store_->RecordWitnessSize("inspektorat.test", sizes.back(), "2026-03-02T00:00:00.000Z").has_value());
+  witness.SetLatest(sizes.back() + 3, ledger::EmptyTreeHash());
+  Start({witness.Config(dir_)});
+  pusher_->Committed(sizes.back());
+  ASSERT_TRUE(Eventually([&]() { return StatusOf("inspektorat.test").state == "refused"; }));
+  EXPECT_NE(pusher_->Alert()->what.find("rewound"), std::string::npos);
+}
+
+// When the witness is where the database says, that probe is cosigned again, and nothing
+// is stored twice.
+TEST_F(WitnessPusherTest, AProbeOfTheSameCheckpointIsCosignedAgain) {
+  FakeWitness witness("inspektorat.test", 1);
+  Start({witness.Config(dir_)});
+  const std::vector<std::uint64_t> sizes = Commit(1);
+  ASSERT_TRUE(Eventually([&]() { return StatusOf("inspektorat.test").state == "ok"; }));
+  pusher_.reset();  // A restart.
+  Start({witness.Config(dir_)});
+  pusher_->Committed(sizes.back());
+  ASSERT_TRUE(Eventually([&]() { return witness.Cosigned().size() == 2; }));
+  EXPECT_EQ(witness.Cosigned().back(), std::make_pair(sizes.back(), sizes.back()));
+  ASSERT_TRUE(Eventually([&]() { return StatusOf("inspektorat.test").state == "ok"; }));
+  EXPECT_EQ(store_->Cosignatures(sizes.back()).value().size(), 1u);
+  EXPECT_FALSE(pusher_->Alert().has_value());
+}
+
 TEST_F(WitnessPusherTest, A422IsARefusal) {
   FakeWitness witness("inspektorat.test", 1);
   witness.SetMode(FakeWitness::Mode::kAlways422);
