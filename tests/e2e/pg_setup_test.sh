@@ -203,6 +203,7 @@ expect_sql_refused "owner TRUNCATE of entries" "entries is append-only" "$owner_
 expect_sql_refused "owner UPDATE of checkpoints" "checkpoints is append-only" "$owner_url" "UPDATE checkpoints SET note = 'x'"
 expect_sql_refused "owner DELETE of merkle_nodes" "merkle_nodes is append-only" "$owner_url" "DELETE FROM merkle_nodes"
 expect_sql_refused "owner TRUNCATE of cosignatures" "cosignatures is append-only" "$owner_url" "TRUNCATE cosignatures"
+expect_sql_refused "owner DELETE of witness_sizes" "witness_sizes is append-only" "$owner_url" "DELETE FROM witness_sizes"
 expect_sql_refused "owner DROP TRIGGER" "the ledger keeps its trigger" "$owner_url" \
   "DROP TRIGGER entries_append_only ON entries"
 expect_sql_refused "owner DROP FUNCTION ... CASCADE" "the ledger keeps its trigger" "$owner_url" \
@@ -223,7 +224,7 @@ expect_sql_refused "owner rewrites a column" "is not rewritten" "$owner_url" \
   "ALTER TABLE entries ALTER COLUMN kind TYPE varchar(3) USING 'opd'"
 expect_equal "the entry is unchanged" "$(as "$service_url" "SELECT seq || ' ' || kind || ' ' || canonical FROM entries WHERE seq = 1000000")" "1000000 opd {}"
 expect_equal "every ledger table still has its triggers" \
-  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "20"
+  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "24"
 
 # --- A table created by a later migration gets the same privileges ---------------------------
 expect_sql_ok "owner adds a table, ledger-style" "$owner_url" "CREATE TABLE later (x int PRIMARY KEY)"

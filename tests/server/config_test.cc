@@ -58,10 +58,29 @@ TEST_F(ConfigTest, DocumentedExampleParses) {
   EXPECT_EQ(config->timezone, "Asia/Jakarta");
   EXPECT_EQ(config->holidays.size(), 4u);
   EXPECT_EQ(config->regional_holidays, (std::vector<std::string>{"2026-07-28"}));
+  EXPECT_TRUE(config->witnesses.empty());  // Commented out: the hosts are examples.
+}
+
+// The example's witness lines, uncommented, parse as documented.
+TEST_F(ConfigTest, DocumentedWitnessExampleParses) {
+  std::ifstream example(std::string(JEJAK_SOURCE_DIR) + "/ops/jejak.example.conf");
+  std::string text;
+  std::string line;
+  int uncommented = 0;
+  while (std::getline(example, line)) {
+    if (line.rfind("# witness =", 0) == 0 || line.rfind("# witness_quorum =", 0) == 0 ||
+        line.rfind("# witness_wait_max_seconds =", 0) == 0) {
+      line = line.substr(2);
+      ++uncommented;
+    }
+    text += line + "\n";
+  }
+  EXPECT_EQ(uncommented, 4);
+  Result<Config> config = LoadConfig(Write(text));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
   ASSERT_EQ(config->witnesses.size(), 2u);
   EXPECT_EQ(config->witnesses[0].key.name, "inspektorat.rejanglebongkab.go.id");
-  EXPECT_EQ(config->witnesses[0].ca_file,
-            (fs::path(JEJAK_SOURCE_DIR) / "ops/witnesses/inspektorat-ca.pem").lexically_normal().string());
+  EXPECT_EQ(config->witnesses[0].ca_file, (dir_ / "witnesses/inspektorat-ca.pem").string());
   EXPECT_EQ(config->witnesses[1].url, "https://saksi.bpk.go.id/jejak");
   EXPECT_EQ(config->witnesses[1].ca_file, "");
   EXPECT_EQ(config->witness_quorum, 2u);
