@@ -91,7 +91,8 @@ Result<std::size_t> WaitWitnesses(ServiceContext& context, const Call& call) {
   const auto configured = static_cast<std::int64_t>(context.config.witnesses.size());
   Result<std::optional<std::int64_t>> wait = call.query.Integer("wait_witnesses", 0, configured);
   if (!wait) return wait.error();
-  if (wait->value_or(0) > 0 && context.pusher == nullptr) {
+  // (A read-only instance refuses the append itself, with 503.)
+  if (wait->value_or(0) > 0 && context.pusher == nullptr && !context.config.read_only) {
     return InvalidArgument("this instance pushes to no witness",
                            {{"wait_witnesses", "this instance pushes to no witness"}});
   }

@@ -284,6 +284,25 @@ class WitnessPushTest(unittest.TestCase):
         self.assertEqual(api.get("/readyz", server=self.server).status, 503)
         self.assertTrue(self.wait_for(lambda: '"event":"witness.refused","alert":true' in self.server.log_text()))
 
+    def test_a_read_only_instance_pushes_nothing_and_shows_what_the_database_knows(self):
+        response = self.append_opd("?wait_witnesses=1")
+        self.assertEqual(response.status, 201, response)
+        cosigned_size = response.json()["tree_size"]
+        self.server.stop()
+        requests_before = len(self.witness.cosigned)
+        self.server = api.Server(self.data, args=["--read-only"])
+        state = self.integrity()
+        self.assertIsNone(state["alert"])
+        seen = state["witnesses"][0]
+        self.assertEqual(seen["state"], "pending")
+        self.assertIn("read_only", seen["detail"])
+        self.assertEqual(seen["cosigned_size"], cosigned_size)
+        self.assertEqual(seen["lag"], 0)
+        refused = self.append_opd("?wait_witnesses=1")
+        self.assertEqual(refused.status, 503, refused)
+        time.sleep(0.3)
+        self.assertEqual(len(self.witness.cosigned), requests_before)
+
     def test_a_witness_ahead_of_the_log_at_start_is_an_alarm(self):
         # As after restoring an older copy of the database: the witness has cosigned more
         # than the ledger now holds.
