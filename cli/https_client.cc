@@ -1,14 +1,7 @@
-// The auditor's HTTPS client (cli/https_client.h): URL parsing, connect with SNI and host
-// name verification, one bounded request or a streamed line-by-line answer, each step
-// under its own deadline.
+// The auditor's HTTPS client (cli/https_client.h): one bounded request or a streamed
+// line-by-line answer, each step under its own deadline.
 #include "cli/https_client.h"
 
-#include <openssl/ssl.h>
-
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/address.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <limits>
 #include <nlohmann/json.hpp>
@@ -18,9 +11,6 @@ namespace jejak::cli {
 
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
-namespace net = boost::asio;
-namespace ssl = boost::asio::ssl;
-using tcp = boost::asio::ip::tcp;
 
 namespace {
 
@@ -57,62 +47,6 @@ std::string DescribeStatus(unsigned status, std::string_view body, std::string_v
 }
 
 }  // namespace
-
-std::optional<ServerUrl> ParseServerUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "https://";
-  if (!url.starts_with(kScheme)) return std::nullopt;
-  url.remove_prefix(kScheme.size());
-  const std::size_t slash = url.find('/');
-  std::string_view authority = url.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? "" : url.substr(slash);
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-  if (path.find_first_of("?#") != std::string_view::npos) return std::nullopt;
-  for (char c : url) {
-    if (static_cast<unsigned char>(c) <= 0x20 || static_cast<unsigned char>(c) >= 0x7f) return std::nullopt;
-  }
-  ServerUrl parsed;
-  std::string_view port;
-  if (authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    parsed.host = std::string(authority.substr(1, close - 1));
-    std::string_view rest = authority.substr(close + 1);
-    if (!rest.empty()) {
-      if (rest.front() != ':') return std::nullopt;
-      port = rest.substr(1);
-    }
-  } else {
-    const std::size_t colon = authority.find(':');
-    parsed.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
-  }
-  if (parsed.host.empty()) return std::nullopt;
-  if (!port.empty()) {
-    if (port.size() > 5) return std::nullopt;
-    unsigned value = 0;
-    for (char c : port) {
-      if (c < '0' || c > '9') return std::nullopt;
-      value = value * 10 + static_cast<unsigned>(c - '0');
-    }
-    if (value == 0 || value > 65535) return std::nullopt;
-    parsed.port = std::to_string(value);
-  }
-  const bool ipv6 = parsed.host.find(':') != std::string::npos;
-  parsed.host_header = ipv6 ? "[" + parsed.host + "]" : parsed.host;
-  if (parsed.port != "443") parsed.host_header += ":" + parsed.port;
-  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  parsed.prefix = std::string(path);
-  return parsed;
-}
-
-template <typename Start>
-beast::error_code HttpsClient::Run(Start start) {
-  beast::error_code result = net::error::would_block;
-  ioc_.restart();
-  start([&result](beast::error_code ec, auto&&...) { result = ec; });
-  ioc_.run();
-  return result;
-}
 
 std::optional<Failure> HttpsClient::Request(http::verb verb, const std::string& target,
                                const std::string& body, Reply& reply) {
@@ -218,50 +152,13 @@ std::optional<Failure> HttpsClient::StreamLines(const std::string& target, std::
 
 
 Failure HttpsClient::NetworkError(const std::string& what, const beast::error_code& ec) const {
-  std::string reason = ec.message();
-  if (ec == beast::error::timeout) reason = "no answer within the time limit";
-  return UsageError("network error " + what + " at " + url_.host_header + ": " + reason);
+  return UsageError(server::NetworkErrorText(url_, what, ec));
 }
 
 std::optional<Failure> HttpsClient::Connect(Stream& stream) {
-  tcp::resolver resolver(ioc_);
-  net::steady_timer timer(ioc_);
-  tcp::resolver::results_type endpoints;
-  beast::error_code ec = net::error::would_block;
-  bool resolved = false;
-  timer.expires_after(kConnectTimeout);
-  timer.async_wait([&](beast::error_code timer_ec) {
-    if (!timer_ec && !resolved) resolver.cancel();
-  });
-  ioc_.restart();
-  resolver.async_resolve(url_.host, url_.port,
-                         [&](beast::error_code resolve_ec, tcp::resolver::results_type results) {
-                           resolved = true;
-                           ec = resolve_ec;
-                           endpoints = std::move(results);
-                           timer.cancel();
-                         });
-  ioc_.run();
-  if (ec) return NetworkError("resolving the host name", ec);
-
-  beast::get_lowest_layer(stream).expires_after(kConnectTimeout);
-  ec = Run([&](auto handler) {
-    beast::get_lowest_layer(stream).async_connect(endpoints, std::move(handler));
-  });
-  if (ec) return NetworkError("connecting", ec);
-
-  // SNI carries host names only (RFC 6066 §3), never an address literal.
-  beast::error_code address_ec;
-  net::ip::make_address(url_.host, address_ec);
-  if (address_ec && !SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str())) {
-    return UsageError("cannot set the TLS server name " + url_.host);
+  if (Result<void> connected = server::ConnectTls(ioc_, stream, url_, kConnectTimeout); !connected) {
+    return UsageError(connected.error().message);
   }
-  // The certificate must name the host (or address) the auditor asked for.
-  stream.set_verify_callback(ssl::host_name_verification(url_.host));
-  beast::get_lowest_layer(stream).expires_after(kConnectTimeout);
-  ec = Run([&](auto handler) { stream.async_handshake(ssl::stream_base::client, std::move(handler)); });
-  if (ec == beast::error::timeout) return NetworkError("in the TLS handshake", ec);
-  if (ec) return NetworkError("in the TLS handshake (is the certificate trusted and for this host?)", ec);
   return std::nullopt;
 }
 

@@ -1,5 +1,5 @@
 // The auditor's HTTPS client (`jejak audit`, cli/audit_client.cc): one request per
-// connection to a server named by an https:// URL, trusting the given anchors and checking
+// connection (its URL parsing and TLS connect are server/https_client.h's) to a server named by an https:// URL, trusting the given anchors and checking
 // the host name, with a deadline on every network step and a bound on every answer.
 // Synchronous from the caller's view; every step is an asynchronous Beast operation run to
 // completion on a private io_context, because only those honour beast::tcp_stream's
@@ -20,21 +20,13 @@
 #include <utility>
 
 #include "cli/exit_codes.h"
+#include "server/https_client.h"
 
 namespace jejak::cli {
 
-// --server https://HOST[:PORT][/PREFIX]: plain HTTP is refused, so is anything a proxy
-// could reinterpret (user info, query, fragment).
-struct ServerUrl {
-  std::string host;         // Without brackets for an IPv6 literal.
-  std::string port = "443";
-  std::string host_header;  // As sent in Host: with brackets and a non-default port.
-  std::string prefix;       // Path prefix without a trailing '/'; "" for the root.
-};
-
-// Parses --server https://HOST[:PORT][/PREFIX]; nullopt for plain HTTP, user info, a
-// query or fragment, a bad port or control characters.
-std::optional<ServerUrl> ParseServerUrl(std::string_view url);
+// --server https://HOST[:PORT][/PREFIX] (server/https_client.h parses it).
+using server::ParseServerUrl;
+using server::ServerUrl;
 
 // A 2xx answer: its status and body.
 struct Reply {
@@ -62,11 +54,13 @@ class HttpsClient {
                                      const std::function<std::optional<Failure>(std::string_view)>& on_line);
 
  private:
-  using Stream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  using Stream = server::TlsStream;
 
   // Starts one asynchronous operation and runs the io_context until it completes.
   template <typename Start>
-  boost::beast::error_code Run(Start start);
+  boost::beast::error_code Run(Start start) {
+    return server::RunOperation(ioc_, std::move(start));
+  }
 
   Failure NetworkError(const std::string& what, const boost::beast::error_code& ec) const;
 

@@ -52,6 +52,20 @@ Migration AuditFactsMigration() {
           FillAuditFacts};
 }
 
+// Migration 5: what the log knows of each witness's latest cosigned size (issue #14): a
+// row per size a witness cosigned or named in a 409 answer. Append-only like the ledger
+// tables: the latest size is the greatest, so nothing is ever updated or deleted.
+Migration WitnessSizesMigration() {
+  return {5,
+          {
+              "CREATE TABLE witness_sizes ("
+              " witness TEXT NOT NULL,"
+              " tree_size BIGINT NOT NULL,"
+              " recorded_at TEXT NOT NULL,"
+              " PRIMARY KEY (witness, tree_size))",
+          }};
+}
+
 // SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
 // Hashes are lowercase hex text so that an auditor can read them with any SQL tool.
 const std::vector<Migration>& Migrations() {
@@ -178,6 +192,7 @@ const std::vector<Migration>& Migrations() {
            " GROUP BY e.fiscal_year, e.opd, e.sub_activity, e.account, substr(e.value_date, 1, 7)",
        }},
       AuditFactsMigration(),
+      WitnessSizesMigration(),
   };
   return migrations;
 }
@@ -336,9 +351,11 @@ Result<void> Migrate(soci::session& sql) {
           sql << statement;
         }
       }
-      if (migration.version == 4) {
+      if (migration.version == 4 || migration.version == 5) {
         for (const std::string& statement :
-             AppendOnlyTriggers(sql.get_backend_name(), {"audit_expenditures"})) {
+             AppendOnlyTriggers(sql.get_backend_name(), {migration.version == 4
+                                                             ? "audit_expenditures"
+                                                             : "witness_sizes"})) {
           sql << statement;
         }
       }

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "db/kept_checkpoint.h"
@@ -395,6 +396,39 @@ Result<std::vector<std::string>> Store::Cosignatures(std::uint64_t tree_size) {
     return lines;
   } catch (const std::exception& e) {
     return StorageError("db.cosignatures", e);
+  }
+}
+
+Result<void> Store::RecordWitnessSize(const std::string& witness, std::uint64_t tree_size,
+                                      const std::string& recorded_at) {
+  try {
+    soci::session& sql = impl_->sql;
+    JEJAK_CHECK(tree_size <= static_cast<std::uint64_t>(std::numeric_limits<long long>::max()));
+    long long size = static_cast<long long>(tree_size);
+    WriteTransaction transaction(sql);
+    long long found = 0;
+    sql << "SELECT COUNT(*) FROM witness_sizes WHERE witness = :w AND tree_size = :s",
+        soci::into(found), soci::use(witness), soci::use(size);
+    if (found > 0) return Ok();
+    sql << "INSERT INTO witness_sizes (witness, tree_size, recorded_at) VALUES (:w, :s, :t)",
+        soci::use(witness), soci::use(size), soci::use(recorded_at);
+    transaction.Commit();
+    return Ok();
+  } catch (const std::exception& e) {
+    return StorageError("db.record_witness_size", e);
+  }
+}
+
+Result<std::optional<std::uint64_t>> Store::WitnessSize(const std::string& witness) {
+  try {
+    long long size = 0;
+    soci::indicator indicator = soci::i_null;
+    impl_->sql << "SELECT MAX(tree_size) FROM witness_sizes WHERE witness = :w",
+        soci::into(size, indicator), soci::use(witness);
+    if (indicator != soci::i_ok) return std::optional<std::uint64_t>();
+    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(size));
+  } catch (const std::exception& e) {
+    return StorageError("db.witness_size", e);
   }
 }
 

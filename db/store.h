@@ -269,6 +269,13 @@ class Store {
                               const std::string& line);
   // The cosignature lines stored for the checkpoint of `tree_size`, by cosigner name.
   Result<std::vector<std::string>> Cosignatures(std::uint64_t tree_size);
+  // Records that witness `witness` (its key name) has cosigned, or says it has cosigned, a
+  // checkpoint of `tree_size` (table witness_sizes, append-only), learnt at `recorded_at`
+  // (RFC 3339). Recording a size already recorded is Ok. kUnavailable if the database fails.
+  Result<void> RecordWitnessSize(const std::string& witness, std::uint64_t tree_size,
+                                 const std::string& recorded_at);
+  // The greatest size recorded for `witness`, nullopt if none.
+  Result<std::optional<std::uint64_t>> WitnessSize(const std::string& witness);
   // Merkle tree hash of the first tree_size entries from stored nodes (O(log n) reads).
   Result<ledger::Digest> TreeHash(std::uint64_t tree_size);
   Result<std::vector<ledger::Digest>> InclusionProof(std::uint64_t seq, std::uint64_t tree_size);

@@ -3,6 +3,7 @@
 #include "db/store.h"
 #include "ledger/money.h"
 #include "ledger/note.h"
+#include "server/https_client.h"
 
 #include <sys/stat.h>
 
@@ -74,6 +75,8 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"token_lifetime_max_seconds", {60, 30LL * 24 * 3600, to(&config.token_lifetime_max)}},
       {"audit_split_window_days", {0, 366, to(&config.audit_split_window)}},
       {"audit_duplicate_window_days", {1, 366, to(&config.audit_duplicate_window)}},
+      {"witness_quorum", {1, 64, to(&config.witness_quorum)}},
+      {"witness_wait_max_seconds", {1, 300, to(&config.witness_wait_max)}},
       {"audit_reversal_heavy_basis_points",
        {1, 10000, to(&config.audit_reversal_heavy_basis_points)}},
   };
@@ -178,6 +181,36 @@ std::optional<int> IndonesianUtcOffsetMinutes(const std::string& timezone) {
 
 namespace {
 
+// Reads one `witness = VKEY URL [CA_FILE]` line into `config`: a cosignature/v1 key whose
+// name no other witness has, an https:// URL, and a CA file relative to the config's
+// directory (read when the service starts).
+Result<void> ReadWitness(Config& config, const std::string& value, const std::string& where) {
+  std::istringstream words(value);
+  WitnessConfig witness;
+  std::string extra;
+  if (!(words >> witness.vkey >> witness.url) || ((words >> witness.ca_file) && (words >> extra))) {
+    return InvalidArgument(where + "witness needs: VKEY URL [CA_FILE]");
+  }
+  std::optional<ledger::CosignerKey> key = ledger::ParseCosignerKey(witness.vkey);
+  if (!key) {
+    return InvalidArgument(where + "witness key is not a cosignature/v1 verifier key "
+                                   "(NAME+HEXID+BASE64): " + witness.vkey.substr(0, 120));
+  }
+  witness.key = *key;
+  if (!ParseServerUrl(witness.url)) {
+    return InvalidArgument(where + "witness URL must be https://HOST[:PORT][/PREFIX], not " +
+                           witness.url.substr(0, 120));
+  }
+  for (const WitnessConfig& other : config.witnesses) {
+    if (other.key.name == witness.key.name) {
+      return InvalidArgument(where + "two witnesses are named " + witness.key.name);
+    }
+  }
+  if (!witness.ca_file.empty()) witness.ca_file = Resolve(config.data_dir, witness.ca_file);
+  config.witnesses.push_back(std::move(witness));
+  return Ok();
+}
+
 // Reads one `issuer = ISS ALG PUBLIC_KEY_FILE AUDIENCE` line into `config`.
 Result<void> ReadIssuer(Config& config, const std::string& value, const std::string& where) {
   std::istringstream words(value);
@@ -269,6 +302,10 @@ Result<Config> LoadConfig(const std::string& path) {
       config.witness_keys.push_back(value);
       continue;
     }
+    if (key == "witness") {
+      if (Result<void> read = ReadWitness(config, value, where); !read) return read.error();
+      continue;
+    }
     if (key == "holiday" || key == "audit_procurement_cap" || key == "audit_tax_deadline" ||
         key == "audit_cash_exempt_account") {
       if (Result<void> read = ReadAuditListKey(config, key, value, where, audit_types); !read) {
@@ -332,6 +369,13 @@ Result<Config> LoadConfig(const std::string& path) {
     return InvalidArgument(path + ": origin must be a key name (no spaces, no '+'), not '" +
                            config.origin.substr(0, 64) + "'");
   }
+  if (config.witness_quorum == 0) {
+    config.witness_quorum = config.witnesses.size();
+  } else if (config.witness_quorum > config.witnesses.size()) {
+    return InvalidArgument(path + ": witness_quorum is " + std::to_string(config.witness_quorum) +
+                           " but only " + std::to_string(config.witnesses.size()) +
+                           " witnesses are configured");
+  }
   if (config.append_queue_max < config.append_batch_max) {
     return InvalidArgument(path + ": append_queue_max must be at least append_batch_max");
   }
@@ -393,7 +437,18 @@ std::string FormatConfig(const Config& config) {
       << "append_queue_max = " << config.append_queue_max << "\n"
       << "append_batch_max = " << config.append_batch_max << "\n"
       << "metrics_from = " << (config.metrics_from_any ? "any" : "loopback") << "\n"
-      << (config.read_only ? "read_only = true\n" : "")
+      << (config.read_only ? "read_only = true\n" : "");
+  if (!config.witnesses.empty()) {
+    out << "\n# Witnesses: VKEY URL [CA_FILE] (ops/jejak.example.conf).\n";
+    for (const WitnessConfig& witness : config.witnesses) {
+      out << "witness = " << witness.vkey << " " << witness.url;
+      if (!witness.ca_file.empty()) out << " " << Relative(config.data_dir, witness.ca_file);
+      out << "\n";
+    }
+    out << "witness_quorum = " << config.witness_quorum << "\n"
+        << "witness_wait_max_seconds = " << config.witness_wait_max.count() << "\n";
+  }
+  out
       << "\n# Audit rules (docs/audit-rules.md; every key in ops/jejak.example.conf).\n"
       << "# The regency's time zone: Asia/Jakarta or Asia/Pontianak (WIB), Asia/Makassar (WITA),\n"
       << "# Asia/Jayapura (WIT). LATE_RECORDING judges recording days in it.\n"

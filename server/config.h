@@ -12,6 +12,7 @@
 
 #include "base/result.h"
 #include "ledger/audit.h"
+#include "ledger/cosignature.h"
 #include "server/limits.h"
 
 namespace jejak::server {
@@ -22,6 +23,14 @@ struct IssuerConfig {
   std::string algorithm;        // ES256 or RS256.
   std::string public_key_path;  // Absolute.
   std::string audience;
+};
+
+// One witness the log pushes its checkpoints to (issue #14): "witness = VKEY URL [CA_FILE]".
+struct WitnessConfig {
+  std::string vkey;        // Its cosigner verifier key, as written; its name is the witness's.
+  ledger::CosignerKey key;  // The same, parsed.
+  std::string url;         // https:// prefix; the pusher POSTs to url + "/add-checkpoint".
+  std::string ca_file;     // Absolute path of the CA certificate to trust; "": the system's.
 };
 
 struct Config {
@@ -46,6 +55,12 @@ struct Config {
   // refuses a longer --ttl.
   std::chrono::seconds token_lifetime_max{24 * 3600};
   std::vector<std::string> witness_keys;  // Auditors' cosignature verifier keys.
+  // The witnesses the log pushes every checkpoint to (names unique), how many of them make
+  // a quorum (witness_quorum, 1 to their number; default all of them, 0 when there are
+  // none), and the longest an append with ?wait_witnesses= waits for them.
+  std::vector<WitnessConfig> witnesses;
+  std::size_t witness_quorum = 0;
+  std::chrono::seconds witness_wait_max{10};
   bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
   // read_only = true (or `jejak serve --read-only`): an instance in front of a read
   // replica. It serves every GET, refuses writes with 503, never writes the database or

@@ -45,6 +45,11 @@ void ServiceContext::SuspendAppends(const ledger::Problem& problem) {
                 "; auditors see it at /v1/integrity");
 }
 
+void ServiceContext::WitnessRefused(const WitnessAlert& alert) {
+  writer->Close("witness " + alert.witness + " refused a checkpoint this log signed (" +
+                alert.what + "); auditors see it at /v1/integrity");
+}
+
 Verification ServiceContext::LatestVerification() {
   std::lock_guard<std::mutex> lock(verification_mutex_);
   return verification_;

@@ -1,6 +1,6 @@
 // ServiceContext: everything a route handler may use — the configuration, the token
 // authenticator, the checkpoint verifier and signer, the witnesses' keys, the audit rules,
-// the metrics, the read-store pool, the append writer, the latest verification and the
+// the metrics, the read-store pool, the append writer, the witness pusher, the latest verification and the
 // cache of findings reports. The
 // service builds one at start-up (server/service.cc) and hands it to every handler, so no
 // handler reaches back into the service.
@@ -25,6 +25,7 @@
 #include "server/findings_cache.h"
 #include "server/metrics.h"
 #include "server/store_pool.h"
+#include "server/witness_pusher.h"
 #include "server/writer.h"
 
 namespace jejak::server {
@@ -51,6 +52,12 @@ struct ServiceContext {
   // not ready; an alert is logged. Only a restart (which verifies again) lifts it.
   void SuspendAppends(const ledger::Problem& problem);
 
+  // Fail closed on a witness's refusal of a checkpoint the log signed (a rollback or a
+  // fork): appends are refused (503) with the reason until a restart, and /readyz says
+  // not ready. The pusher has logged the alert line and keeps the alert for
+  // /v1/integrity. Thread-safe.
+  void WitnessRefused(const WitnessAlert& alert);
+
   // A copy of the latest verification. Thread-safe.
   Verification LatestVerification();
 
@@ -58,11 +65,14 @@ struct ServiceContext {
   const Authenticator authenticator;
   const ledger::NoteVerifier verifier;
   ledger::NoteSigner signer;                   // For checkpoints of exported bundles.
-  std::vector<ledger::CosignerKey> witnesses;  // Auditors' keys allowed to cosign.
+  // Keys allowed to cosign: auditors' (witness_key) and the pushed-to witnesses' (witness).
+  std::vector<ledger::CosignerKey> witnesses;
   ledger::AuditRules audit_rules;
   Metrics metrics;
   StorePool reads;
   std::unique_ptr<AppendWriter> writer;  // Set once by Service::Make, before serving.
+  // Set by Service::Make when witnesses are configured and the instance writes.
+  std::unique_ptr<WitnessPusher> pusher;
   // One whole verification at a time; a request waits kVerifyWaitMax for a running one.
   std::timed_mutex verify_mutex;
   std::mutex export_mutex;  // One workpaper export at a time.

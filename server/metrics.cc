@@ -81,7 +81,36 @@ void Metrics::SetCheckpointTime(std::chrono::system_clock::time_point signed_at)
   checkpoint_time_ = signed_at;
 }
 
+void Metrics::CountWitnessPush(const std::string& witness) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++witnesses_[witness].pushes;
+}
+
+void Metrics::CountWitnessCosignature(const std::string& witness) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++witnesses_[witness].cosignatures;
+}
+
+void Metrics::CountWitnessRefusal(const std::string& witness) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++witnesses_[witness].refusals;
+}
+
 namespace {
+
+// A label value: backslash, double quote and newline escaped (exposition format 0.0.4).
+std::string LabelValue(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
 
 std::string Number(double value) {
   char buffer[64];
@@ -126,6 +155,21 @@ std::string Metrics::Render(std::chrono::system_clock::time_point now) const {
     out << "jejak_checkpoint_age_seconds "
         << Number(std::chrono::duration<double>(now - *checkpoint_time_).count()) << "\n";
   }
+  const auto per_witness = [&out, this](const char* name, const char* help,
+                                        std::uint64_t WitnessCounts::*member) {
+    out << "# HELP " << name << " " << help << "\n# TYPE " << name << " counter\n";
+    for (const auto& [witness, counts] : witnesses_) {
+      out << name << "{witness=\"" << LabelValue(witness) << "\"} " << counts.*member << "\n";
+    }
+  };
+  per_witness("jejak_witness_pushes_total", "add-checkpoint requests sent to each witness.",
+              &WitnessCounts::pushes);
+  per_witness("jejak_witness_cosignatures_total",
+              "Cosignatures received from each witness, verified and stored.",
+              &WitnessCounts::cosignatures);
+  per_witness("jejak_witness_refusals_total",
+              "Checkpoints each witness refused as a rollback or fork (alarms).",
+              &WitnessCounts::refusals);
   return out.str();
 }
 

@@ -1,6 +1,6 @@
 // Prometheus metrics of the service (text exposition format 0.0.4): requests by route and
-// status, append latency histogram, group-commit batch sizes, ledger size and checkpoint
-// age. Thread-safe; cheap enough to update on every request.
+// status, append latency histogram, group-commit batch sizes, ledger size, checkpoint
+// age, and the witness pusher's pushes, cosignatures and refusals per witness. Thread-safe; cheap enough to update on every request.
 #pragma once
 
 #include <chrono>
@@ -28,6 +28,12 @@ class Metrics {
   // When the newest checkpoint was signed (system clock).
   void SetCheckpointTime(std::chrono::system_clock::time_point signed_at);
 
+  // The witness pusher (server/witness_pusher.h), per witness name: add-checkpoint
+  // requests sent, cosignatures received and stored, refusals (alarms).
+  void CountWitnessPush(const std::string& witness);
+  void CountWitnessCosignature(const std::string& witness);
+  void CountWitnessRefusal(const std::string& witness);
+
   // The exposition text at `now`.
   std::string Render(std::chrono::system_clock::time_point now) const;
 
@@ -46,6 +52,12 @@ class Metrics {
   Histogram batch_sizes_;
   std::uint64_t tree_size_ = 0;
   std::optional<std::chrono::system_clock::time_point> checkpoint_time_;
+  struct WitnessCounts {
+    std::uint64_t pushes = 0;
+    std::uint64_t cosignatures = 0;
+    std::uint64_t refusals = 0;
+  };
+  std::map<std::string, WitnessCounts> witnesses_;
 };
 
 }  // namespace jejak::server

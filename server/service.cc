@@ -183,6 +183,7 @@ void Service::Stop() {
   impl_->background_wake.notify_all();
   if (impl_->background.joinable()) impl_->background.join();
   if (impl_->context.writer) impl_->context.writer->Stop();
+  if (impl_->context.pusher) impl_->context.pusher->Stop();
 }
 
 Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
@@ -218,6 +219,9 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
     std::optional<ledger::CosignerKey> witness = ledger::ParseCosignerKey(witness_vkey);
     if (!witness) return InvalidArgument("witness_key is not a cosignature/v1 key: " + witness_vkey);
     impl->context.witnesses.push_back(*witness);
+  }
+  for (const WitnessConfig& witness : config.witnesses) {
+    impl->context.witnesses.push_back(witness.key);  // Their cosignatures are stored too.
   }
   impl->context.audit_rules = AuditRulesOf(config);
   // A read-only instance neither keeps nor checks DIR/state/latest-checkpoint (ServiceContext
@@ -266,6 +270,19 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
                      .dump(-1, ' ', false, json::error_handler_t::replace)
                      .c_str());
     impl->context.writer->Close(writable.error().message);
+  }
+  if (!config.read_only && !config.witnesses.empty()) {
+    ServiceContext* context = &impl->context;
+    Result<std::unique_ptr<WitnessPusher>> pusher = WitnessPusher::Make(
+        config.witnesses, config.database, *verifier, impl->context.metrics,
+        [context](const WitnessAlert& alert) { context->WitnessRefused(alert); });
+    if (!pusher) return pusher.error();
+    impl->context.pusher = std::move(pusher).value();
+    WitnessPusher* raw = impl->context.pusher.get();
+    impl->context.writer->OnCommit([raw](std::uint64_t tree_size) { raw->Committed(tree_size); });
+    // The newest checkpoint goes out at once: a witness that cosigned more than this
+    // database holds (a restored backup) raises the alarm before the first append.
+    raw->Committed(*size);
   }
   if (config.verify_interval > std::chrono::minutes::zero()) {
     impl->context.writer->Hold();  // Until the start-up verification passes.

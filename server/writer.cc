@@ -65,6 +65,11 @@ void AppendWriter::Open() {
   wake_.notify_all();
 }
 
+void AppendWriter::OnCommit(std::function<void(std::uint64_t tree_size)> hook) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  commit_hook_ = std::move(hook);
+}
+
 void AppendWriter::Close(std::string reason) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -195,10 +200,13 @@ void AppendWriter::CommitBatch(std::vector<Item>& batch) {
     FailAll(batch, group.error());
     return;
   }
+  std::function<void(std::uint64_t)> hook;
   if (!group->checkpoint.empty()) {
     std::lock_guard<std::mutex> lock(mutex_);
     last_time_ = group->recorded_at;
+    hook = commit_hook_;
   }
+  if (hook) hook(group->tree_size);
   JEJAK_CHECK(group->outcomes.size() == batch.size());
   const auto committed_at = std::chrono::steady_clock::now();
   if (!group->checkpoint.empty()) {

@@ -51,6 +51,11 @@ class AppendWriter {
   // Commits what is queued, then stops the thread. Idempotent.
   void Stop();
 
+  // Calls `hook` with the tree size after every commit that signed a new checkpoint, on
+  // the writer thread: it must not block (the witness pusher only queues the size).
+  // Thread-safe; replaces any earlier hook.
+  void OnCommit(std::function<void(std::uint64_t tree_size)> hook);
+
   // Fail closed. While held, queued appends wait (the start-up verification is running);
   // Open() lets them through; once closed, appends are refused with kUnavailable and
   // `reason` (a detected tampering, a database that cannot be written) and stay refused:
@@ -95,6 +100,7 @@ class AppendWriter {
   bool stopping_ = false;
   bool held_ = false;
   std::optional<std::string> closed_;  // Why appends are refused for good.
+  std::function<void(std::uint64_t)> commit_hook_;
   std::string last_time_;              // recorded_at of the newest entry.
   std::chrono::steady_clock::time_point last_clock_alert_{};  // Writer thread only.
   std::thread thread_;

@@ -83,7 +83,8 @@ GRANT USAGE ON SCHEMA jejak_guard TO jejak_owner;
 -- The append-only ledger tables (derived data and idempotency keys are not among them).
 CREATE OR REPLACE FUNCTION jejak_guard.is_ledger_table(name text) RETURNS boolean
   LANGUAGE sql IMMUTABLE AS
-$$ SELECT name IN ('entries', 'merkle_nodes', 'checkpoints', 'cosignatures', 'audit_expenditures') $$;
+$$ SELECT name IN ('entries', 'merkle_nodes', 'checkpoints', 'cosignatures', 'audit_expenditures',
+                   'witness_sizes') $$;
 
 CREATE OR REPLACE FUNCTION jejak_guard.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

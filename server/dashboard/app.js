@@ -739,12 +739,52 @@
     return section('integritas', 'Integritas Buku Besar', 'Checkpoint bertanda tangan terbaru dan hasil verifikasi rantai hash',
       h('div', { class: 'integrity-state' }, badge),
       detail ? h('p', { class: 'integrity-detail', text: detail }) : null,
+      renderWitnessAlert(integrity.alert),
+      renderWitnesses(integrity.witnesses),
       h('dl', { class: 'facts' },
         h('div', {}, h('dt', { text: 'Ukuran pohon (checkpoint terbaru)' }),
           h('dd', { 'data-testid': 'integrity-size', text: integer(integrity.tree_size) + ' entri' })),
         h('div', {}, h('dt', { text: 'Waktu checkpoint' }), h('dd', { 'data-testid': 'integrity-time', text: dateTime(integrity.checkpoint_time) })),
         h('div', {}, h('dt', { text: 'Akar Merkle' }), h('dd', { class: 'hash', title: root, text: root ? root.slice(0, 16) + '…' + root.slice(-8) : '—' })),
         h('div', {}, h('dt', { text: 'Asal (origin)' }), h('dd', { class: 'hash', text: integrity.origin || '—' }))));
+  }
+
+  // A witness refused a checkpoint the ledger signed: the ledger was rolled back or forked,
+  // and appends are stopped. Shown in red above everything else in the panel.
+  function renderWitnessAlert(alert) {
+    if (!alert) return null;
+    return h('div', { class: 'witness-alert', role: 'alert', 'data-testid': 'witness-alert' },
+      h('strong', { text: '✗ PERINGATAN: saksi ' + alert.witness + ' menolak checkpoint buku besar' }),
+      h('p', { text: 'Buku besar mungkin telah dikembalikan ke salinan lama atau bercabang. Pencatatan ' +
+        'dihentikan sejak ' + dateTime(alert.at) + '. Segera laporkan kepada Inspektorat dan BPK.' }),
+      h('p', { class: 'hash', text: alert.what }));
+  }
+
+  const WITNESS_STATES = {
+    ok: ['state-ok', 'Mutakhir'],
+    pending: ['state-pending', 'Menunggu'],
+    unreachable: ['state-pending', 'Tidak terjangkau'],
+    refused: ['state-failed', 'MENOLAK'],
+  };
+
+  // Each witness the ledger pushes its checkpoints to: its latest cosigned size, how far
+  // behind the ledger it is, and its state.
+  function renderWitnesses(witnesses) {
+    if (!Array.isArray(witnesses) || witnesses.length === 0) return null;
+    return h('div', { class: 'witnesses' },
+      h('h3', { text: 'Saksi (witness) checkpoint' }),
+      h('table', { class: 'data-table witness-table', 'data-testid': 'witnesses' },
+        h('thead', {}, h('tr', {},
+          h('th', { text: 'Saksi' }), h('th', { class: 'num', text: 'Ukuran ditandatangani' }),
+          h('th', { class: 'num', text: 'Tertinggal' }), h('th', { text: 'Status' }))),
+        h('tbody', {}, witnesses.map((w) => {
+          const [cls, label] = WITNESS_STATES[w.state] || ['state-pending', w.state];
+          return h('tr', { 'data-testid': 'witness-row', 'data-state': w.state, title: w.detail || '' },
+            h('td', { 'data-label': 'Saksi', class: 'hash', text: w.name }),
+            h('td', { class: 'num', 'data-label': 'Ukuran ditandatangani', text: integer(w.cosigned_size) }),
+            h('td', { class: 'num', 'data-label': 'Tertinggal', text: integer(w.lag) + ' entri' }),
+            h('td', { 'data-label': 'Status' }, h('span', { class: 'state state-small ' + cls, text: label })));
+        }))));
   }
 
   // ---- Wiring ----------------------------------------------------------------------------

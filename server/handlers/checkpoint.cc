@@ -1,6 +1,6 @@
 // The ledger's checkpoints: the latest or one of a given tree size (with its
 // cosignatures), auditors' cosignatures on them, and the integrity summary that pairs the
-// latest checkpoint with the latest whole-ledger verification.
+// latest checkpoint with the latest whole-ledger verification and the witnesses' state.
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -123,11 +123,40 @@ void GetIntegrity(ServiceContext& context, const Call& call) {
                                    ? json{{"seq", verification.problem->seq},
                                           {"what", verification.problem->what}}
                                    : json(nullptr)}};
+  // Each configured witness: what the pusher knows, or on an instance that pushes nothing
+  // (read-only) what the database says it last cosigned.
+  json witnesses = json::array();
+  std::vector<WitnessStatus> statuses;
+  if (context.pusher) statuses = context.pusher->Statuses();
+  for (std::size_t i = 0; !context.pusher && i < context.config.witnesses.size(); ++i) {
+    const WitnessConfig& witness = context.config.witnesses[i];
+    Result<std::optional<std::uint64_t>> known = (*store)->WitnessSize(witness.key.name);
+    if (!known) return call.Fail(known.error());
+    statuses.push_back({witness.key.name, witness.url, known->value_or(0), "pending",
+                        "this instance does not push to witnesses (read_only)"});
+  }
+  for (const WitnessStatus& status : statuses) {
+    // Negative when the witness has cosigned more than this ledger holds (a rewind).
+    const auto lag = static_cast<std::int64_t>(checkpoint->tree_size) -
+                     static_cast<std::int64_t>(status.cosigned_size);
+    witnesses.push_back({{"name", status.name},
+                         {"url", status.url},
+                         {"cosigned_size", status.cosigned_size},
+                         {"lag", lag},
+                         {"state", status.state},
+                         {"detail", status.detail}});
+  }
+  std::optional<WitnessAlert> alert = context.pusher ? context.pusher->Alert() : std::nullopt;
   return call.Respond(JsonOk({{"origin", checkpoint->origin},
                             {"tree_size", checkpoint->tree_size},
                             {"root_hash", crypto::ToHex(checkpoint->root_hash)},
                             {"checkpoint_time", checkpoint->time},
-                            {"verification", std::move(verified)}}));
+                            {"verification", std::move(verified)},
+                            {"witnesses", std::move(witnesses)},
+                            {"alert", alert ? json{{"what", alert->what},
+                                                   {"witness", alert->witness},
+                                                   {"at", alert->at}}
+                                            : json(nullptr)}}));
 }
 
 }  // namespace jejak::server

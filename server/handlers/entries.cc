@@ -3,6 +3,7 @@
 // AppendWriter and are answered only after they commit.
 #include <nlohmann/json.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -28,13 +29,13 @@ using nlohmann::json;
 }  // namespace
 
 // The 201 body for `result`: {"chain_hash", "checkpoint", "entry", "inclusion_proof",
-// "leaf_hash", "tree_size", "warnings"}, the bytes JsonCreated would write. A new entry's
+// "leaf_hash", "tree_size", "warnings", "witnesses"}, the bytes JsonCreated would write. A new entry's
 // canonical bytes are written as they are rather than parsed and dumped again: both give
 // the same bytes (RFC 8785 with ASCII keys orders members as the parsed object does, and
 // escapes strings as the dump does; tests/server/entries_body_test.cc holds them equal). A
 // replay's entry was read back from the database, so it is parsed (and refused as
 // kDataLoss if it is not JSON).
-Result<std::string> AppendedBody(const AppendResult& result) {
+Result<std::string> AppendedBody(const AppendResult& result, const AppendWitnesses& witnesses) {
   std::string entry;
   if (result.replayed) {
     Result<json> parsed = EntryJson(result.receipt.seq, result.receipt.canonical);
@@ -48,7 +49,7 @@ Result<std::string> AppendedBody(const AppendResult& result) {
   body += "{\"chain_hash\":\"";
   body += crypto::ToHex(result.receipt.chain_hash);
   body += "\",\"checkpoint\":";
-  body += json(result.checkpoint).dump(-1, ' ', false, json::error_handler_t::replace);
+  body += json(result.checkpoint + witnesses.lines).dump(-1, ' ', false, json::error_handler_t::replace);
   body += ",\"entry\":";
   body += entry_bytes;
   body += ",\"inclusion_proof\":[";
@@ -62,16 +63,48 @@ Result<std::string> AppendedBody(const AppendResult& result) {
   body += crypto::ToHex(result.receipt.leaf_hash);
   body += "\",\"tree_size\":";
   body += std::to_string(result.tree_size);
-  body += ",\"warnings\":[]}";
+  body += ",\"warnings\":[],\"witnesses\":{\"cosigned\":";
+  body += std::to_string(witnesses.cosigned);
+  body += ",\"quorum\":";
+  body += std::to_string(witnesses.quorum);
+  body += "}}";
   return body;
 }
 
 namespace {
 
+// Answers 201 for `result`.
+void Created(const Responder& respond, const AppendResult& result, const AppendWitnesses& witnesses) {
+  Result<std::string> created = AppendedBody(result, witnesses);
+  if (!created) return respond(ProblemOf(created.error()));
+  HttpResponse http;
+  http.status = 201;
+  http.body = std::move(created).value();
+  http.headers.emplace_back("Location", "/v1/entries/" + std::to_string(result.receipt.seq));
+  if (result.replayed) http.headers.emplace_back("Idempotent-Replayed", "true");
+  respond(std::move(http));
+}
+
+// ?wait_witnesses=K of an append: 0 (the default) to the number of configured witnesses.
+Result<std::size_t> WaitWitnesses(ServiceContext& context, const Call& call) {
+  if (Result<void> allowed = call.query.Allow({"wait_witnesses"}); !allowed) return allowed.error();
+  const auto configured = static_cast<std::int64_t>(context.config.witnesses.size());
+  Result<std::optional<std::int64_t>> wait = call.query.Integer("wait_witnesses", 0, configured);
+  if (!wait) return wait.error();
+  // (A read-only instance refuses the append itself, with 503.)
+  if (wait->value_or(0) > 0 && context.pusher == nullptr && !context.config.read_only) {
+    return InvalidArgument("this instance pushes to no witness",
+                           {{"wait_witnesses", "this instance pushes to no witness"}});
+  }
+  return static_cast<std::size_t>(wait->value_or(0));
+}
+
 // Hands a validated body to the writer; answers 201 once it commits (or replays an
-// earlier append with the same Idempotency-Key). The request's hash, which only an
-// Idempotency-Key needs, is computed only with one.
-void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body) {
+// earlier append with the same Idempotency-Key), with ?wait_witnesses=K once K witnesses
+// cosigned its checkpoint or witness_wait_max_seconds passed. The request's hash, which
+// only an Idempotency-Key needs, is computed only with one.
+void Append(ServiceContext& context, const Call& call, std::shared_ptr<const json> body,
+            std::size_t wait) {
   db::PendingEntry pending{std::move(body), call.actor->sub, "", ""};
   auto key = call.request.headers.find("idempotency-key");
   if (key != call.request.headers.end()) {
@@ -79,18 +112,26 @@ void Append(ServiceContext& context, const Call& call, std::shared_ptr<const jso
     pending.request_hash = RequestHash(call.request.method, call.path, *pending.body);
   }
   Responder respond = call.respond;
+  const std::size_t quorum = context.config.witness_quorum;
+  WitnessPusher* pusher = context.pusher.get();
+  const std::chrono::seconds wait_max = context.config.witness_wait_max;
   Result<void> queued = context.writer->Submit(
-      std::move(pending), call.request.received_at, [respond](Result<AppendResult> result) {
+      std::move(pending), call.request.received_at,
+      [respond, quorum, pusher, wait, wait_max](Result<AppendResult> result) {
         if (!result) return respond(ProblemOf(result.error()));
-        Result<std::string> created = AppendedBody(*result);
-        if (!created) return respond(ProblemOf(created.error()));
-        HttpResponse http;
-        http.status = 201;
-        http.body = std::move(created).value();
-        http.headers.emplace_back("Location",
-                                  "/v1/entries/" + std::to_string(result->receipt.seq));
-        if (result->replayed) http.headers.emplace_back("Idempotent-Replayed", "true");
-        respond(std::move(http));
+        if (pusher == nullptr) return Created(respond, *result, AppendWitnesses{0, quorum, ""});
+        if (wait == 0) {
+          AppendWitnesses witnesses{0, quorum, ""};
+          witnesses.cosigned = pusher->Cosigned(result->tree_size, &witnesses.lines);
+          return Created(respond, *result, witnesses);
+        }
+        // Answered by the pusher's waiting thread: no worker thread waits meanwhile.
+        auto appended = std::make_shared<AppendResult>(std::move(result).value());
+        pusher->WhenCosigned(appended->tree_size, wait, std::chrono::steady_clock::now() + wait_max,
+                             [respond, quorum, appended](std::size_t cosigned, std::string lines) {
+                               Created(respond, *appended,
+                                       AppendWitnesses{cosigned, quorum, std::move(lines)});
+                             });
       });
   if (!queued) call.Fail(queued.error());
 }
@@ -205,6 +246,8 @@ Result<void> RequireOwnOriginal(ServiceContext& context, const Call& call, std::
 }  // namespace
 
 void PostEntry(ServiceContext& context, const Call& call) {
+  Result<std::size_t> wait = WaitWitnesses(context, call);
+  if (!wait) return call.Fail(wait.error());
   Result<json> body = ParseJsonBody(call.request);
   if (!body) return call.Fail(body.error());
   const json* kind_value = body->contains("kind") ? &(*body)["kind"] : nullptr;
@@ -242,11 +285,13 @@ void PostEntry(ServiceContext& context, const Call& call) {
       return call.Fail(own.error());
     }
   }
-  return Append(context, call, std::make_shared<const json>(std::move(valid).value()));
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), *wait);
 }
 
 void PostReversal(ServiceContext& context, const Call& call) {
   const std::int64_t seq = std::stoll(call.seq_text);
+  Result<std::size_t> wait = WaitWitnesses(context, call);
+  if (!wait) return call.Fail(wait.error());
   Result<json> body = ParseJsonBody(call.request);
   if (!body) return call.Fail(body.error());
   std::vector<FieldError> unknown;
@@ -259,7 +304,7 @@ void PostReversal(ServiceContext& context, const Call& call) {
   Result<json> valid = ledger::ValidateBody(reversal);
   if (!valid) return call.Fail(valid.error());
   if (Result<void> own = RequireOwnOriginal(context, call, seq); !own) return call.Fail(own.error());
-  return Append(context, call, std::make_shared<const json>(std::move(valid).value()));
+  return Append(context, call, std::make_shared<const json>(std::move(valid).value()), *wait);
 }
 
 void GetEntry(ServiceContext& context, const Call& call) {

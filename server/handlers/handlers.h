@@ -29,10 +29,18 @@ void ListEntries(ServiceContext& context, const Call& call);   // GET /v1/entrie
 void PostEntry(ServiceContext& context, const Call& call);     // POST /v1/entries
 void PostReversal(ServiceContext& context, const Call& call);  // POST .../{seq}/reversal
 void GetEntry(ServiceContext& context, const Call& call);      // GET /v1/entries/{seq}
+// What an append's answer says of the witnesses: how many of the configured ones had
+// cosigned its checkpoint when it was sent, the quorum, and their cosignature lines.
+struct AppendWitnesses {
+  std::size_t cosigned = 0;
+  std::size_t quorum = 0;
+  std::string lines;  // Appended to the checkpoint note.
+};
 // The 201 body of an append: exactly the bytes JsonCreated writes for {"entry": the
-// entry parsed, "leaf_hash", "chain_hash", "tree_size", "checkpoint", "inclusion_proof",
-// "warnings": []}. kDataLoss if a replayed entry's stored bytes are not JSON.
-Result<std::string> AppendedBody(const AppendResult& result);
+// entry parsed, "leaf_hash", "chain_hash", "tree_size", "checkpoint" (with the witnesses'
+// lines), "inclusion_proof", "warnings": [], "witnesses": {"cosigned", "quorum"}}.
+// kDataLoss if a replayed entry's stored bytes are not JSON.
+Result<std::string> AppendedBody(const AppendResult& result, const AppendWitnesses& witnesses);
 
 // proofs.cc.
 void GetInclusionProof(ServiceContext& context, const Call& call);    // GET /v1/proofs/inclusion

@@ -522,6 +522,32 @@ TEST_F(StoreTest, VerifyReportsTimeRunningBackwards) {
   EXPECT_EQ(report.problem->seq, 3);
 }
 
+// The witness pusher's memory of each witness's latest cosigned size: the greatest size
+// recorded, per witness, kept across reopening, and the table refuses UPDATE and DELETE.
+TEST_F(StoreTest, WitnessSizesKeepTheGreatestPerWitnessAndAreAppendOnly) {
+  MustAppend({Genesis()});
+  Result<std::optional<std::uint64_t>> none = store_->WitnessSize("inspektorat");
+  ASSERT_TRUE(none.has_value()) << none.error().ToString();
+  EXPECT_FALSE(none->has_value());
+  ASSERT_TRUE(store_->RecordWitnessSize("inspektorat", 5, kTime).has_value());
+  ASSERT_TRUE(store_->RecordWitnessSize("inspektorat", 9, kTime).has_value());
+  ASSERT_TRUE(store_->RecordWitnessSize("inspektorat", 9, kTime).has_value());  // Again: fine.
+  ASSERT_TRUE(store_->RecordWitnessSize("inspektorat", 7, kTime).has_value());  // Older: kept, not latest.
+  ASSERT_TRUE(store_->RecordWitnessSize("bpk", 3, kTime).has_value());
+  store_ = OpenStore();
+  EXPECT_EQ(store_->WitnessSize("inspektorat").value(), std::optional<std::uint64_t>(9));
+  EXPECT_EQ(store_->WitnessSize("bpk").value(), std::optional<std::uint64_t>(3));
+  EXPECT_FALSE(store_->WitnessSize("dprd").value().has_value());
+  store_.reset();
+  std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+  soci::session& sql = *session;
+  EXPECT_THROW(sql << "UPDATE witness_sizes SET tree_size = 100", soci::soci_error);
+  EXPECT_THROW(sql << "DELETE FROM witness_sizes", soci::soci_error);
+  long long rows = 0;
+  sql << "SELECT COUNT(*) FROM witness_sizes", soci::into(rows);
+  EXPECT_EQ(rows, 4);
+}
+
 TEST_F(StoreTest, ChainTipThatIsNotAHashStopsAppends) {
   MustAppend({Genesis(), Opd()});
   Tamper("UPDATE entries SET chain_hash = 'zz' WHERE seq = 1");

@@ -133,12 +133,13 @@ entry_columns="(seq, canonical, leaf_hash, chain_hash, kind, recorded_at, record
 expect_sql_ok "service SELECTs entries" "$service_url" "SELECT count(*) FROM entries"
 expect_sql_ok "service INSERTs an entry" "$service_url" "INSERT INTO entries $entry_columns VALUES $entry_values"
 expect_equal "the entry is there" "$(as "$service_url" "SELECT seq || ' ' || kind FROM entries WHERE seq = 1000000")" "1000000 opd"
-for table in merkle_nodes checkpoints cosignatures audit_expenditures idempotency schema_migrations; do
+for table in merkle_nodes checkpoints cosignatures audit_expenditures witness_sizes idempotency schema_migrations; do
   expect_sql_ok "service SELECTs $table" "$service_url" "SELECT count(*) FROM $table"
 done
 expect_sql_ok "service INSERTs a checkpoint and a node" "$service_url" \
   "INSERT INTO checkpoints VALUES (1000000, 'note')" "INSERT INTO merkle_nodes VALUES (0, 1000000, 0, 'h')" \
-  "INSERT INTO cosignatures VALUES (1000000, 'witness', 'line')" "INSERT INTO idempotency VALUES ('admin', 'k', 'h', 1, 2)"
+  "INSERT INTO cosignatures VALUES (1000000, 'witness', 'line')" "INSERT INTO idempotency VALUES ('admin', 'k', 'h', 1, 2)" \
+  "INSERT INTO witness_sizes VALUES ('witness', 1000000, '2026-01-02T03:04:05Z')"
 expect_sql_refused "service UPDATE of entries" "permission denied for table entries" "$service_url" \
   "UPDATE entries SET kind = 'expenditure' WHERE seq = 1000000"
 expect_sql_refused "service DELETE of entries" "permission denied for table entries" "$service_url" \
@@ -202,6 +203,7 @@ expect_sql_refused "owner TRUNCATE of entries" "entries is append-only" "$owner_
 expect_sql_refused "owner UPDATE of checkpoints" "checkpoints is append-only" "$owner_url" "UPDATE checkpoints SET note = 'x'"
 expect_sql_refused "owner DELETE of merkle_nodes" "merkle_nodes is append-only" "$owner_url" "DELETE FROM merkle_nodes"
 expect_sql_refused "owner TRUNCATE of cosignatures" "cosignatures is append-only" "$owner_url" "TRUNCATE cosignatures"
+expect_sql_refused "owner DELETE of witness_sizes" "witness_sizes is append-only" "$owner_url" "DELETE FROM witness_sizes"
 expect_sql_refused "owner DROP TRIGGER" "the ledger keeps its trigger" "$owner_url" \
   "DROP TRIGGER entries_append_only ON entries"
 expect_sql_refused "owner DROP FUNCTION ... CASCADE" "the ledger keeps its trigger" "$owner_url" \
@@ -222,7 +224,7 @@ expect_sql_refused "owner rewrites a column" "is not rewritten" "$owner_url" \
   "ALTER TABLE entries ALTER COLUMN kind TYPE varchar(3) USING 'opd'"
 expect_equal "the entry is unchanged" "$(as "$service_url" "SELECT seq || ' ' || kind || ' ' || canonical FROM entries WHERE seq = 1000000")" "1000000 opd {}"
 expect_equal "every ledger table still has its triggers" \
-  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "20"
+  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "24"
 
 # --- A table created by a later migration gets the same privileges ---------------------------
 expect_sql_ok "owner adds a table, ledger-style" "$owner_url" "CREATE TABLE later (x int PRIMARY KEY)"

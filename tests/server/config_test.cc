@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace jejak::server {
@@ -57,6 +58,99 @@ TEST_F(ConfigTest, DocumentedExampleParses) {
   EXPECT_EQ(config->timezone, "Asia/Jakarta");
   EXPECT_EQ(config->holidays.size(), 4u);
   EXPECT_EQ(config->regional_holidays, (std::vector<std::string>{"2026-07-28"}));
+  EXPECT_TRUE(config->witnesses.empty());  // Commented out: the hosts are examples.
+}
+
+// The example's witness lines, uncommented, parse as documented.
+TEST_F(ConfigTest, DocumentedWitnessExampleParses) {
+  std::ifstream example(std::string(JEJAK_SOURCE_DIR) + "/ops/jejak.example.conf");
+  std::string text;
+  std::string line;
+  int uncommented = 0;
+  while (std::getline(example, line)) {
+    if (line.rfind("# witness =", 0) == 0 || line.rfind("# witness_quorum =", 0) == 0 ||
+        line.rfind("# witness_wait_max_seconds =", 0) == 0) {
+      line = line.substr(2);
+      ++uncommented;
+    }
+    text += line + "\n";
+  }
+  EXPECT_EQ(uncommented, 4);
+  Result<Config> config = LoadConfig(Write(text));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  ASSERT_EQ(config->witnesses.size(), 2u);
+  EXPECT_EQ(config->witnesses[0].key.name, "inspektorat.rejanglebongkab.go.id");
+  EXPECT_EQ(config->witnesses[0].ca_file, (dir_ / "witnesses/inspektorat-ca.pem").string());
+  EXPECT_EQ(config->witnesses[1].url, "https://saksi.bpk.go.id/jejak");
+  EXPECT_EQ(config->witnesses[1].ca_file, "");
+  EXPECT_EQ(config->witness_quorum, 2u);
+  EXPECT_EQ(config->witness_wait_max, std::chrono::seconds(10));
+}
+
+constexpr const char* kInspektoratKey =
+    "inspektorat.rejanglebongkab.go.id+d7bc45dd+BM7MFQfcHd1ylZUcKQiI8JWtuQRNG3PWlubfBl1oO9T8";
+constexpr const char* kBpkKey =
+    "bpk.go.id/perwakilan-bengkulu+12bdde1b+BGt5xX5qCVI5KCwEgY6WES8/A6QAG6l6VkwjhSo/HqX8";
+
+TEST_F(ConfigTest, WitnessesDefaultToNoneAndTheirQuorumToAllOfThem) {
+  Result<Config> none = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(none.has_value()) << none.error().ToString();
+  EXPECT_TRUE(none->witnesses.empty());
+  EXPECT_EQ(none->witness_quorum, 0u);
+  EXPECT_EQ(none->witness_wait_max, std::chrono::seconds(10));
+  Result<Config> two = LoadConfig(Write(Minimal() + "witness = " + kInspektoratKey +
+                                        " https://127.0.0.1:8444/ ca.pem\nwitness = " + kBpkKey +
+                                        " https://saksi.example\nwitness_wait_max_seconds = 3\n"));
+  ASSERT_TRUE(two.has_value()) << two.error().ToString();
+  ASSERT_EQ(two->witnesses.size(), 2u);
+  EXPECT_EQ(two->witness_quorum, 2u);
+  EXPECT_EQ(two->witness_wait_max, std::chrono::seconds(3));
+  EXPECT_EQ(two->witnesses[0].ca_file, (dir_ / "ca.pem").string());
+  EXPECT_EQ(two->witnesses[0].key.name, "inspektorat.rejanglebongkab.go.id");
+  // And back: FormatConfig writes them so that they read the same.
+  two->tls_certificate = (dir_ / "tls/cert.pem").string();
+  two->tls_key = (dir_ / "tls/key.pem").string();
+  two->token_issuer = "jejak-local";
+  two->token_issuer_key = (dir_ / "keys/token-issuer.pem").string();
+  Result<Config> again = LoadConfig(Write(FormatConfig(*two)));
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  ASSERT_EQ(again->witnesses.size(), 2u);
+  EXPECT_EQ(again->witnesses[0].ca_file, (dir_ / "ca.pem").string());
+  EXPECT_EQ(again->witnesses[1].url, "https://saksi.example");
+  EXPECT_EQ(again->witness_quorum, 2u);
+  EXPECT_EQ(again->witness_wait_max, std::chrono::seconds(3));
+}
+
+TEST_F(ConfigTest, RejectsMalformedWitnessLinesNamingTheLine) {
+  const std::string good_key = kInspektoratKey;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"witness = " + good_key + "\n", "witness needs: VKEY URL [CA_FILE]"},
+      {"witness = " + good_key + " https://w.example ca.pem extra\n", "witness needs"},
+      {"witness = notakey https://w.example\n", "not a cosignature/v1 verifier key"},
+      // The key ID does not match the name and key.
+      {"witness = inspektorat.rejanglebongkab.go.id+00000000+BM7MFQfcHd1ylZUcKQiI8JWtuQRNG3PWlubfBl1oO9T8"
+       " https://w.example\n",
+       "not a cosignature/v1 verifier key"},
+      {"witness = " + good_key + " http://w.example\n", "must be https://"},
+      {"witness = " + good_key + " https://w.example?x=1\n", "must be https://"},
+      {"witness = " + good_key + " https://a.example\nwitness = " + good_key + " https://b.example\n",
+       "two witnesses are named inspektorat.rejanglebongkab.go.id"},
+      {"witness = " + good_key + " https://a.example\nwitness_quorum = 2\n",
+       "witness_quorum is 2 but only 1 witnesses are configured"},
+      {"witness_quorum = 0\n", "'witness_quorum' must be an integer from 1 to 64"},
+      {"witness_wait_max_seconds = 0\n", "'witness_wait_max_seconds' must be an integer from 1 to 300"},
+  };
+  for (const auto& [lines, expected] : cases) {
+    Result<Config> config = LoadConfig(Write(Minimal() + lines));
+    ASSERT_FALSE(config.has_value()) << lines;
+    EXPECT_EQ(config.error().code, Code::kInvalidArgument) << lines;
+    EXPECT_NE(config.error().message.find(expected), std::string::npos)
+        << lines << " => " << config.error().message;
+  }
+  // The line is named.
+  Result<Config> named = LoadConfig(Write(Minimal() + "witness = nope https://w.example\n"));
+  ASSERT_FALSE(named.has_value());
+  EXPECT_NE(named.error().message.find("jejak.conf:6:"), std::string::npos) << named.error().message;
 }
 
 TEST_F(ConfigTest, ConnectionLimitsHaveDefaults) {

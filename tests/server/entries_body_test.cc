@@ -21,7 +21,7 @@ using nlohmann::json;
 
 // The body as the handler built it before: the canonical entry parsed, then the whole
 // response dumped as JsonCreated does.
-std::string ParsedAndDumped(const AppendResult& result) {
+std::string ParsedAndDumped(const AppendResult& result, const AppendWitnesses& witnesses) {
   Result<json> entry = ledger::ParseStrict(result.receipt.canonical);
   EXPECT_TRUE(entry.has_value());
   std::vector<std::string> proof;
@@ -30,9 +30,10 @@ std::string ParsedAndDumped(const AppendResult& result) {
                          {"leaf_hash", crypto::ToHex(result.receipt.leaf_hash)},
                          {"chain_hash", crypto::ToHex(result.receipt.chain_hash)},
                          {"tree_size", result.tree_size},
-                         {"checkpoint", result.checkpoint},
+                         {"checkpoint", result.checkpoint + witnesses.lines},
                          {"inclusion_proof", proof},
-                         {"warnings", json::array()}};
+                         {"warnings", json::array()},
+                         {"witnesses", {{"cosigned", witnesses.cosigned}, {"quorum", witnesses.quorum}}}};
   return response.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -70,9 +71,12 @@ TEST(AppendedBodyTest, EqualsTheParsedAndDumpedBodyForEveryKindOfValue) {
   for (const json& entry : entries) {
     for (std::size_t proof_length : {0u, 1u, 17u}) {
       const AppendResult result = ResultFor(entry, proof_length);
-      Result<std::string> body = AppendedBody(result);
-      ASSERT_TRUE(body.has_value());
-      EXPECT_EQ(*body, ParsedAndDumped(result)) << result.receipt.canonical;
+      for (const AppendWitnesses& witnesses :
+           {AppendWitnesses{}, AppendWitnesses{1, 2, "\xe2\x80\x94 inspektorat.test AAAA\n"}}) {
+        Result<std::string> body = AppendedBody(result, witnesses);
+        ASSERT_TRUE(body.has_value());
+        EXPECT_EQ(*body, ParsedAndDumped(result, witnesses)) << result.receipt.canonical;
+      }
     }
   }
 }
@@ -80,11 +84,11 @@ TEST(AppendedBodyTest, EqualsTheParsedAndDumpedBodyForEveryKindOfValue) {
 TEST(AppendedBodyTest, AReplayedEntryIsParsedAndRefusedIfItIsNotJson) {
   AppendResult result = ResultFor({{"kind", "opd"}, {"code", "1"}}, 3);
   result.replayed = true;
-  Result<std::string> body = AppendedBody(result);
+  Result<std::string> body = AppendedBody(result, AppendWitnesses{});
   ASSERT_TRUE(body.has_value());
-  EXPECT_EQ(*body, ParsedAndDumped(result));
+  EXPECT_EQ(*body, ParsedAndDumped(result, AppendWitnesses{}));
   result.receipt.canonical = "{\"kind\":";  // Damaged in the database.
-  Result<std::string> damaged = AppendedBody(result);
+  Result<std::string> damaged = AppendedBody(result, AppendWitnesses{});
   ASSERT_FALSE(damaged.has_value());
   EXPECT_EQ(damaged.error().code, Code::kDataLoss);
 }

@@ -24,6 +24,23 @@ TEST(MetricsTest, CountsRequestsByMethodRouteAndStatus) {
   EXPECT_TRUE(Has(text, "# TYPE jejak_http_requests_total counter"));
 }
 
+// The witness pusher's counters, one series per configured witness name (a bounded set:
+// names come from the config, never from a request), its label value escaped.
+TEST(MetricsTest, CountsPushesCosignaturesAndRefusalsPerWitness) {
+  Metrics metrics;
+  metrics.CountWitnessPush("inspektorat.test");
+  metrics.CountWitnessPush("inspektorat.test");
+  metrics.CountWitnessCosignature("inspektorat.test");
+  metrics.CountWitnessPush("odd\"name\\");
+  metrics.CountWitnessRefusal("odd\"name\\");
+  const std::string text = metrics.Render(std::chrono::system_clock::now());
+  EXPECT_TRUE(Has(text, "# TYPE jejak_witness_pushes_total counter")) << text;
+  EXPECT_TRUE(Has(text, "jejak_witness_pushes_total{witness=\"inspektorat.test\"} 2")) << text;
+  EXPECT_TRUE(Has(text, "jejak_witness_cosignatures_total{witness=\"inspektorat.test\"} 1")) << text;
+  EXPECT_TRUE(Has(text, "jejak_witness_refusals_total{witness=\"inspektorat.test\"} 0")) << text;
+  EXPECT_TRUE(Has(text, "jejak_witness_refusals_total{witness=\"odd\\\"name\\\\\"} 1")) << text;
+}
+
 TEST(MetricsTest, LabelSetsStayBoundedWhateverClientsSend) {
   Metrics metrics;
   // /metrics is unauthenticated: every distinct method once became a permanent label.

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -228,6 +229,29 @@ TEST_F(WriterTest, HeldAppendsWaitAndGoThroughOnceOpened) {
   writer->Open();
   ASSERT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
   EXPECT_TRUE(future.get().has_value());
+}
+
+// The commit hook (the witness pusher's feed) hears every new checkpoint's size, in
+// order, before the appends it covers are answered; a failed entry signs nothing.
+TEST_F(WriterTest, TheCommitHookHearsEveryNewCheckpointBeforeItsAnswer) {
+  auto writer = MakeWriter(1000, 16);
+  std::mutex mutex;
+  std::vector<std::uint64_t> heard;
+  writer->OnCommit([&](std::uint64_t tree_size) {
+    std::lock_guard<std::mutex> lock(mutex);
+    heard.push_back(tree_size);
+  });
+  for (int n = 1; n <= 3; ++n) {
+    Result<AppendResult> appended = AppendOne(*writer, n);
+    ASSERT_TRUE(appended.has_value()) << appended.error().ToString();
+    std::lock_guard<std::mutex> lock(mutex);
+    ASSERT_FALSE(heard.empty());
+    EXPECT_EQ(heard.back(), appended->tree_size);  // Heard before the answer came.
+  }
+  Result<AppendResult> duplicate = AppendOne(*writer, 3);  // Same bank_ref: refused.
+  EXPECT_FALSE(duplicate.has_value());
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_EQ(heard, (std::vector<std::uint64_t>{3, 4, 5}));
 }
 
 TEST_F(WriterTest, ClosedAppendsAreRefusedWithTheReasonAndStayRefused) {
