@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -32,6 +34,8 @@ using server::HttpRequest;
 using server::HttpResponse;
 
 constexpr const char* kTextType = "text/plain; charset=utf-8";
+// Evidence rows per answer of GET /evidence; ?after=<last id> reads the next page.
+constexpr std::size_t kEvidencePageRows = 1000;
 
 HttpResponse Text(int status, std::string body) {
   HttpResponse response;
@@ -115,8 +119,10 @@ HttpResponse WitnessService::Route(const HttpRequest& request) {
   if (path == "/evidence") {
     if (auto refused = only("GET")) return *refused;
     server::Query query(target->query);
-    if (Result<void> allowed = query.Allow({"origin"}); !allowed) return Text(400, allowed.error().message);
-    return Evidence(query.Text("origin").value_or(""));
+    if (Result<void> allowed = query.Allow({"origin", "after"}); !allowed) return Text(400, allowed.error().message);
+    Result<std::optional<std::int64_t>> after = query.Integer("after", 0, std::numeric_limits<std::int64_t>::max());
+    if (!after) return Text(400, after.error().message);
+    return Evidence(query.Text("origin").value_or(""), after->value_or(0));
   }
   if (path == "/checkpoint") {
     if (auto refused = only("GET")) return *refused;
@@ -204,9 +210,9 @@ HttpResponse WitnessService::LatestCheckpoint(const std::string& origin) {
   return response;
 }
 
-HttpResponse WitnessService::Evidence(const std::string& origin) {
-  Result<std::vector<db::WitnessEvidence>> rows =
-      store_->Evidence(origin.empty() ? std::nullopt : std::optional<std::string>(origin), config_.evidence_max);
+HttpResponse WitnessService::Evidence(const std::string& origin, std::int64_t after_id) {
+  Result<std::vector<db::WitnessEvidence>> rows = store_->Evidence(
+      origin.empty() ? std::nullopt : std::optional<std::string>(origin), after_id, kEvidencePageRows);
   if (!rows) return Text(503, "storage unavailable; try again");
   json list = json::array();
   for (const db::WitnessEvidence& row : *rows) {

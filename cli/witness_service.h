@@ -1,9 +1,11 @@
 // The witness's HTTP request handler (used by `jejak witness` behind server::HttpServer):
 // POST /add-checkpoint (C2SP tlog-witness), GET /checkpoint?origin=, GET
-// /<sha256 hex of origin>/checkpoint, GET /evidence[?origin=] and GET /healthz, each
+// /<sha256 hex of origin>/checkpoint, GET /evidence[?origin=][&after=ID] (1000 rows a page)
+// and GET /healthz, each
 // request logged as one JSON line on stdout like the service's.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -27,7 +29,7 @@ class WitnessService {
   server::HttpResponse Route(const server::HttpRequest& request);
   server::HttpResponse AddCheckpoint(const server::HttpRequest& request);
   server::HttpResponse LatestCheckpoint(const std::string& origin);
-  server::HttpResponse Evidence(const std::string& target);
+  server::HttpResponse Evidence(const std::string& origin, std::int64_t after_id);
 
   WitnessConfig config_;
   std::unique_ptr<db::WitnessStore> store_;

@@ -150,17 +150,19 @@ Result<std::optional<WitnessedCheckpoint>> WitnessStore::Latest(const std::strin
 }
 
 Result<std::vector<WitnessEvidence>> WitnessStore::Evidence(const std::optional<std::string>& origin,
-                                                            std::size_t limit) {
+                                                            std::int64_t after_id, std::size_t limit) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   try {
     std::vector<WitnessEvidence> rows;
     const std::string wanted = origin.value_or("");
     const int all = origin ? 0 : 1;
     const long long count = static_cast<long long>(limit);
+    const long long after = after_id;
     soci::rowset<soci::row> result = (impl_->sql.prepare
         << "SELECT CAST(id AS TEXT), origin, tree_size, root_hash, old_size, witness_size, reason, received_at,"
-           " checkpoint FROM witness_evidence WHERE (:all = 1 OR origin = :o) ORDER BY id LIMIT :n",
-        soci::use(all), soci::use(wanted), soci::use(count));
+           " checkpoint FROM witness_evidence WHERE (:all = 1 OR origin = :o) AND id > :after"
+           " ORDER BY id LIMIT :n",
+        soci::use(all), soci::use(wanted), soci::use(after), soci::use(count));
     for (const soci::row& row : result) {
       WitnessEvidence evidence;
       // As text: SOCI types an SQLite integer by its value, so no one C++ type fits every row.

@@ -74,9 +74,10 @@ class WitnessStore {
   // The latest cosigned checkpoint of `origin`, or nullopt if none.
   Result<std::optional<WitnessedCheckpoint>> Latest(const std::string& origin);
 
-  // Kept evidence, oldest first; only `origin`'s if given; at most `limit` rows.
+  // Kept evidence with id > `after_id`, oldest first; only `origin`'s if given; at most
+  // `limit` rows.
   Result<std::vector<WitnessEvidence>> Evidence(const std::optional<std::string>& origin,
-                                                std::size_t limit);
+                                                std::int64_t after_id, std::size_t limit);
 
  private:
   struct Impl;

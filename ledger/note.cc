@@ -278,6 +278,12 @@ std::string SignNote(std::string_view text, const NoteSigner& signer) {
   return note;
 }
 
+std::optional<std::pair<std::string, std::uint32_t>> SignatureLineKey(std::string_view line) {
+  const std::optional<ParsedSignature> parsed = ParseSignatureLine(line);
+  if (!parsed) return std::nullopt;
+  return std::make_pair(std::string(parsed->name), parsed->key_id);
+}
+
 Result<NoteParts> SplitNote(std::string_view note) {
   // signed-note.md "Format": valid UTF-8, no control characters but newline.
   if (!ValidNoteText(note)) return Malformed("not UTF-8 text without control characters");

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "crypto/ed25519.h"
 #include "base/result.h"
@@ -67,6 +68,10 @@ std::string SignNote(std::string_view text, const NoteSigner& signer);
 // signature line by `verifier` (same name and key ID) verifies. Signatures by other keys
 // are ignored.
 Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier);
+
+// The key name and key ID a signature line (without its newline) claims, or nullopt if
+// it is not a well-formed signature line. Says nothing about whether the signature verifies.
+std::optional<std::pair<std::string, std::uint32_t>> SignatureLineKey(std::string_view line);
 
 // Splits a well-formed note into text and signature block (the lines after the blank
 // line). kInvalidArgument if malformed.

@@ -89,23 +89,6 @@ Result<std::uint64_t> ParseTreeSizeBody(std::string_view body) {
 
 namespace {
 
-// signed-note.md "Format": em dash (U+2014) and a space open every signature line.
-constexpr std::string_view kSignaturePrefix = "\xe2\x80\x94 ";
-
-// The key name and key ID a signature line claims, or nullopt if it cannot be read (SplitNote
-// has already refused such a note).
-std::optional<std::pair<std::string_view, std::uint32_t>> SignatureKey(std::string_view line) {
-  if (!line.starts_with(kSignaturePrefix)) return std::nullopt;
-  line.remove_prefix(kSignaturePrefix.size());
-  const std::size_t space = line.find(' ');
-  if (space == std::string_view::npos) return std::nullopt;
-  const std::optional<std::vector<std::uint8_t>> bytes = crypto::Base64Decode(line.substr(space + 1));
-  if (!bytes || bytes->size() < 4) return std::nullopt;
-  const std::uint32_t key_id = (std::uint32_t{(*bytes)[0]} << 24) | (std::uint32_t{(*bytes)[1]} << 16) |
-                               (std::uint32_t{(*bytes)[2]} << 8) | std::uint32_t{(*bytes)[3]};
-  return std::make_pair(line.substr(0, space), key_id);
-}
-
 CheckpointOpening Refuse(int status, std::string reason) {
   return CheckpointOpening{status, std::move(reason), std::nullopt};
 }
@@ -126,7 +109,7 @@ CheckpointOpening OpenSubmittedCheckpoint(const std::vector<WitnessedLog>& logs,
     const std::size_t end = rest.find('\n');  // SplitNote: every line ends in a newline.
     const std::string_view line = rest.substr(0, end + 1);
     rest.remove_prefix(end + 1);
-    const auto claimed = SignatureKey(line.substr(0, end));
+    const auto claimed = SignatureLineKey(line.substr(0, end));
     if (!claimed) return Refuse(400, "unreadable signature line");
     for (const NoteVerifier& key : log->keys) {
       if (claimed->first != key.name || claimed->second != key.key_id) continue;

@@ -90,7 +90,7 @@ TEST_F(WitnessStoreTest, LatestAndEvidenceSurviveReopen) {
   EXPECT_EQ((*latest)->root_hash, crypto::Sha256("7"));
   EXPECT_EQ((*latest)->note, "note of 7");
   EXPECT_FALSE(store->Latest("log.example/b")->has_value());
-  Result<std::vector<WitnessEvidence>> evidence = store->Evidence(std::nullopt, 100);
+  Result<std::vector<WitnessEvidence>> evidence = store->Evidence(std::nullopt, 0, 100);
   ASSERT_TRUE(evidence);
   ASSERT_EQ(evidence->size(), 1u);
   EXPECT_EQ((*evidence)[0].checkpoint, "forked note");
@@ -120,13 +120,17 @@ TEST_F(WitnessStoreTest, EvidenceIsDeduplicatedFilteredAndCapped) {
   keep("log.example/b", "one");  // Same bytes, another origin: kept.
   keep("log.example/a", "two");
   keep("log.example/a", "three");  // Past the cap of 3: logged, not kept.
-  std::vector<WitnessEvidence> all = store->Evidence(std::nullopt, 100).value();
+  std::vector<WitnessEvidence> all = store->Evidence(std::nullopt, 0, 100).value();
   ASSERT_EQ(all.size(), 3u);
   EXPECT_LT(all[0].id, all[1].id);
   EXPECT_EQ(all[2].checkpoint, "two");
-  std::vector<WitnessEvidence> only_a = store->Evidence(std::string("log.example/a"), 100).value();
+  std::vector<WitnessEvidence> only_a = store->Evidence(std::string("log.example/a"), 0, 100).value();
   ASSERT_EQ(only_a.size(), 2u);
-  EXPECT_EQ(store->Evidence(std::nullopt, 1).value().size(), 1u);
+  EXPECT_EQ(store->Evidence(std::nullopt, 0, 1).value().size(), 1u);
+  // Paged by id: after the first row, the other two.
+  std::vector<WitnessEvidence> later = store->Evidence(std::nullopt, all[0].id, 100).value();
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_EQ(later[0].id, all[1].id);
 }
 
 TEST_F(WitnessStoreTest, ConcurrentSubmissionsOfOneOriginNeverRollBack) {

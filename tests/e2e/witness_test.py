@@ -342,6 +342,11 @@ class WitnessTest(unittest.TestCase):
         all_rows = json.loads(call(self.conn, "GET", "/evidence")[2])["evidence"]
         self.assertTrue(all(r["origin"] for r in all_rows))
         self.assertGreaterEqual(len(all_rows), 2)
+        # Paged by id: after the rollback row, only the fork.
+        later = json.loads(call(self.conn, "GET", f"/evidence?origin=log.test/e&after={rows[0]['id']}")[2])
+        self.assertEqual([r["id"] for r in later["evidence"]], [rows[1]["id"]])
+        self.assertEqual(call(self.conn, "GET", "/evidence?after=x")[0], 400)
+        self.assertEqual(call(self.conn, "GET", "/evidence?bogus=1")[0], 400)
         self.assertIn('"event":"witness.evidence"', S.witness.log())
 
     def test_get_checkpoint_by_origin_and_by_hash(self):
