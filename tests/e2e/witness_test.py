@@ -222,6 +222,25 @@ class WitnessTest(unittest.TestCase):
         self.assertEqual(bad.returncode, 2)
         self.assertFalse(os.path.exists(os.path.join(S.tmp, "w2", "witness.conf")))
 
+    def test_bad_config_is_refused_by_line(self):
+        wdir = os.path.join(S.tmp, "w-bad")
+        api.run_cli("witness-init", "--data", wdir, "--name", "bpk.test/w")
+        with open(os.path.join(wdir, "witness.conf"), "a", encoding="utf-8") as f:
+            f.write("log = log.test/a not-a-key\n")
+        result = api.run_cli("witness", "--data", wdir, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn(b"witness.conf:", result.stderr)
+        self.assertIn(b"verifier key", result.stderr)
+        os.chmod(os.path.join(wdir, "keys", "witness.key"), 0o644)
+        with open(os.path.join(wdir, "witness.conf"), "a", encoding="utf-8") as f:
+            f.write(f"log = {S.logs['a'].origin} {S.logs['a'].vkey}\n")
+        lines = open(os.path.join(wdir, "witness.conf"), encoding="utf-8").read().split("\n")
+        with open(os.path.join(wdir, "witness.conf"), "w", encoding="utf-8") as f:
+            f.write("\n".join(l for l in lines if "not-a-key" not in l))
+        result = api.run_cli("witness", "--data", wdir, check=False)
+        self.assertEqual(result.returncode, 2)
+        self.assertIn(b"readable by others", result.stderr)
+
     def test_200_cosigns_and_extends_with_a_proof(self):
         log = S.logs["a"]
         status, ctype, answer = self.add(0, [], log.note(10))
@@ -366,6 +385,11 @@ class WitnessTest(unittest.TestCase):
         self.assertEqual(call(self.conn, "GET", "/" + "0" * 64 + "/checkpoint")[0], 404)
         self.assertEqual(call(self.conn, "GET", "/healthz")[0], 200)
         self.assertEqual(call(self.conn, "GET", "/add-checkpoint")[0], 405)
+        # One JSON line per request on stdout, without the query string.
+        lines = [json.loads(l) for l in S.witness.log().split("\n") if l.startswith('{"duration_ms"')]
+        self.assertTrue(any(l["path"] == "/checkpoint" and l["status"] == 404 and l["method"] == "GET"
+                            for l in lines), lines[-5:])
+        self.assertFalse(any("?" in l["path"] for l in lines))
 
     def test_concurrent_submissions_end_at_the_highest_size(self):
         log = S.logs["g"]
