@@ -27,6 +27,10 @@ std::optional<Failure> ParseArgs(const std::vector<std::string>& args, const Arg
       if (i + 1 >= args.size()) return UsageError("option --" + name + " needs a value");
       value = args[++i];
     }
+    if (spec.repeatable.count(name)) {
+      out.repeated[name].push_back(*value);
+      continue;
+    }
     if (!out.flags.emplace(name, *value).second) return UsageError("option --" + name + " given twice");
   }
   return std::nullopt;

@@ -22,6 +22,7 @@
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/https_client.h"
+#include "cli/ledger_commands.h"
 #include "crypto/ed25519.h"
 #include "crypto/encoding.h"
 #include "crypto/tls/context.h"
@@ -154,6 +155,7 @@ struct AuditSettings {
   std::optional<crypto::PrivateKey> cosigner_key;
   std::string cosigner_name;
   std::optional<std::string> ca_pem;
+  WitnessDemand witnesses;
 };
 
 std::optional<Failure> LoadSettings(const Args& options, AuditSettings& settings) {
@@ -204,7 +206,7 @@ std::optional<Failure> LoadSettings(const Args& options, AuditSettings& settings
     settings.ca_pem = ReadFile(*ca, kCaFileBytesMax);
     if (!settings.ca_pem) return UsageError("cannot read the CA certificate file " + *ca);
   }
-  return std::nullopt;
+  return ReadWitnessDemand(options, settings.witnesses);
 }
 
 // The kept checkpoint, if this auditor accepted one before.
@@ -278,6 +280,15 @@ std::optional<Failure> Audit(const AuditSettings& settings) {
   } else {
     checked.push_back("first audit, nothing kept to compare");
   }
+
+  // (b') The witnesses this auditor demands cosigned that very checkpoint (after (b), so
+  // that a rollback this auditor can prove is reported as such, not as a missing quorum).
+  std::string witnessed;
+  if (std::optional<Failure> failed = CheckWitnessDemand(
+          "the server's checkpoint " + Describe(*latest), note, settings.verifier, settings.witnesses, witnessed)) {
+    return failed;
+  }
+  if (!witnessed.empty()) checked.push_back(witnessed.substr(2));
 
   // (c) Every entry, recomputed from its canonical bytes.
   if (settings.full) {

@@ -34,12 +34,15 @@ constexpr const char* kUsage =
     "      append one JSON entry, or NDJSON entries in group commits of N (default 256)\n"
     "  checkpoint --data DIR\n"
     "      print the newest signed checkpoint\n"
-    "  verify --data DIR [--key VKEYFILE] [--checkpoint NOTEFILE]\n"
-    "      recompute and check the whole ledger; exit 1 naming the first bad seq\n"
+    "  verify --data DIR [--key VKEYFILE]\n"
+    "         [--checkpoint NOTEFILE [--witness-key FILE]... [--quorum K]]\n"
+    "      recompute and check the whole ledger; exit 1 naming the first bad seq; with\n"
+    "      witness keys, also exit 1 unless K of them (default: all given) cosigned NOTEFILE\n"
     "  export-bundle --data DIR [--to-seq N] [--out FILE]\n"
     "      write the offline verification bundle (NDJSON)\n"
-    "  verify-bundle BUNDLE --key VKEYFILE\n"
-    "      verify a bundle offline, trusting only the key file\n"
+    "  verify-bundle BUNDLE --key VKEYFILE [--witness-key FILE]... [--quorum K]\n"
+    "      verify a bundle offline, trusting only the key files; with witness keys, exit 1\n"
+    "      unless K of them (default: all given) cosigned its checkpoint\n"
     "  import --data DIR [--db URL] BUNDLE\n"
     "      rebuild the ledger from a bundle into an empty database (DIR's, or --db, which\n"
     "      then replaces `database` in DIR/jejak.conf), checked with DIR's key first\n"
@@ -56,8 +59,10 @@ constexpr const char* kUsage =
     "      verify it, print a token per role and serve it (default 127.0.0.1:8443)\n"
     "  audit --server URL --token-file F --key VKEYFILE --state DIR [--full]\n"
     "        [--cosign KEYFILE --cosigner-name NAME] [--ca-cert FILE]\n"
+    "        [--witness-key FILE]... [--quorum K]\n"
     "      the auditor's check of a server: signature, consistency with the checkpoint\n"
-    "      kept in DIR, optionally every entry (--full), then cosign\n"
+    "      kept in DIR, K of the witnesses' cosignatures, optionally every entry (--full),\n"
+    "      then cosign\n"
     "  cosigner-key --name NAME --out KEYFILE\n"
     "      make an auditor's witness key and print its cosigner verifier key\n"
     "  witness-init --data WDIR --name NAME [--listen HOST:PORT]\n"
@@ -93,9 +98,11 @@ int RunCli(int argc, char** argv) {
         {"init", {with({"data", "region", "origin", "db"}), Init, nullptr}},
         {"append", {with({"data", "sub", "batch"}), Append, nullptr}},
         {"checkpoint", {with({"data"}), Checkpoint, nullptr}},
-        {"verify", {with({"data", "key", "checkpoint"}), Verify, nullptr}},
+        {"verify", {ArgSpec{{"data", "key", "checkpoint", "witness-key", "quorum"}, {}, true, {"witness-key"}},
+                    Verify, nullptr}},
         {"export-bundle", {with({"data", "to-seq", "out"}), ExportBundle, nullptr}},
-        {"verify-bundle", {with({"key"}), VerifyBundle, nullptr}},
+        {"verify-bundle",
+         {ArgSpec{{"key", "witness-key", "quorum"}, {}, true, {"witness-key"}}, VerifyBundle, nullptr}},
         {"import", {with({"data", "db"}), Import, nullptr}},
         {"backup", {with({"data", "out"}), Backup, nullptr}},
         {"serve", {ArgSpec{{"data", "config", "listen"}, {"read-only"}, true}, Serve, nullptr}},
@@ -103,7 +110,11 @@ int RunCli(int argc, char** argv) {
         {"demo", {with({"data", "listen", "port", "entries"}), Demo, nullptr}},
         // The auditor's commands take no positional arguments; `audit` has a bare --full.
         {"audit",
-         {ArgSpec{{"server", "token-file", "key", "state", "cosign", "cosigner-name", "ca-cert"}, {"full"}, false},
+         {ArgSpec{{"server", "token-file", "key", "state", "cosign", "cosigner-name", "ca-cert", "witness-key",
+                   "quorum"},
+                  {"full"},
+                  false,
+                  {"witness-key"}},
           RunAudit, kAuditUsage}},
         {"cosigner-key", {ArgSpec{{"name", "out"}, {}, false}, RunCosignerKey, nullptr}},
         {"witness-init", {with({"data", "name", "listen"}), WitnessInit, nullptr}},

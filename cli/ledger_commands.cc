@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -71,6 +73,52 @@ std::optional<ledger::NoteVerifier> ReadVerifierKey(const std::string& path, Fai
   std::optional<ledger::NoteVerifier> verifier = ledger::ParseVerifierKey(Trim(*text));
   if (!verifier) failure = {kExitUsage, path + " is not a valid Ed25519 signed-note verifier key"};
   return verifier;
+}
+
+std::optional<Failure> ReadWitnessDemand(const Args& args, WitnessDemand& demand) {
+  demand = {};
+  for (const std::string& path : args.GetAll(kWitnessKeyOption)) {
+    std::optional<std::string> text = ReadFile(path, 4096);
+    if (!text) return UsageError("cannot read the witness key file " + path);
+    std::optional<ledger::CosignerKey> key = ledger::ParseCosignerKey(Trim(*text));
+    if (!key) {
+      return UsageError(path + " is not a cosigner verifier key NAME+<hex id>+<base64> "
+                               "(as jejak cosigner-key and jejak witness-init print)");
+    }
+    demand.keys.push_back(*key);
+  }
+  std::optional<std::string> quorum = args.Get(kQuorumOption);
+  if (quorum && demand.keys.empty()) return UsageError("--quorum needs --witness-key FILE");
+  if (demand.keys.empty()) return std::nullopt;
+  demand.quorum = demand.keys.size();
+  if (quorum) {
+    std::size_t value = 0;
+    const char* end = quorum->data() + quorum->size();
+    const auto [stop, error] = std::from_chars(quorum->data(), end, value);
+    if (quorum->empty() || error != std::errc() || stop != end) {
+      return UsageError("--quorum must be a number of witnesses, not '" + *quorum + "'");
+    }
+    demand.quorum = value;
+  }
+  if (Result<void> valid = ledger::CheckWitnessSet(demand.keys, demand.quorum); !valid) {
+    return UsageError("--witness-key/--quorum: " + valid.error().message);
+  }
+  return std::nullopt;
+}
+
+std::optional<Failure> CheckWitnessDemand(std::string_view what, std::string_view note,
+                                          const ledger::NoteVerifier& log,
+                                          const WitnessDemand& demand, std::string& summary) {
+  summary.clear();
+  if (demand.keys.empty()) return std::nullopt;
+  Result<ledger::WitnessQuorum> quorum =
+      ledger::CheckWitnessQuorum(note, log, demand.keys, demand.quorum);
+  if (!quorum) return CheckFailed(std::string(what) + ": " + quorum.error().message);
+  std::string names;
+  for (const std::string& name : quorum->cosigned) names += (names.empty() ? "" : ", ") + name;
+  summary = "; witnesses " + names + " cosigned (quorum " + std::to_string(demand.quorum) +
+            " of " + std::to_string(demand.keys.size()) + ")";
+  return std::nullopt;
 }
 
 std::optional<Ledger> OpenLedger(const Args& args, bool need_signer, Failure& failure) {
@@ -586,14 +634,28 @@ int Checkpoint(const Args& args) {
 
 int Verify(const Args& args) {
   if (!args.positional.empty()) return Usage("verify: unexpected argument " + args.positional[0]);
+  WitnessDemand witnesses;
+  if (std::optional<Failure> failed = ReadWitnessDemand(args, witnesses)) {
+    return Usage("verify: " + failed->reason);
+  }
   std::optional<std::string> trusted;
-  if (std::optional<std::string> path = args.Get("checkpoint")) {
+  const std::optional<std::string> path = args.Get("checkpoint");
+  if (path) {
     trusted = ReadFile(*path, 1024 * 1024);
     if (!trusted) return Usage("verify: cannot read checkpoint file " + *path);
+  } else if (!witnesses.keys.empty()) {
+    return Usage("verify: --witness-key needs --checkpoint NOTEFILE, the note whose witnesses are demanded");
   }
   Failure failure;
   std::optional<Ledger> ledger = OpenLedger(args, false, failure);
   if (!ledger) return Fail(failure);
+  // A trusted checkpoint counts only once the demanded witnesses cosigned it.
+  std::string witnessed;
+  if (std::optional<Failure> failed = CheckWitnessDemand("the checkpoint " + path.value_or(""),
+                                                         trusted.value_or(""), ledger->verifier,
+                                                         witnesses, witnessed)) {
+    return Fail({failed->exit_code, "verification FAILED: " + failed->reason});
+  }
   Result<db::VerifyReport> report = ledger->store->Verify(ledger->verifier, trusted);
   if (!report) return Usage("verify: " + report.error().ToString());
   if (!report->ok) {
@@ -601,9 +663,10 @@ int Verify(const Args& args) {
                  "verification FAILED at seq " + std::to_string(report->problem->seq) + ": " +
                      report->problem->what});
   }
-  std::printf("ok: %llu entries, %llu checkpoints, root %s\n",
+  std::printf("ok: %llu entries, %llu checkpoints, root %s%s\n",
               static_cast<unsigned long long>(report->entries),
-              static_cast<unsigned long long>(report->checkpoints), crypto::ToHex(report->root).c_str());
+              static_cast<unsigned long long>(report->checkpoints), crypto::ToHex(report->root).c_str(),
+              witnessed.c_str());
   return kExitOk;
 }
 
@@ -663,6 +726,10 @@ int VerifyBundle(const Args& args) {
   Failure failure;
   std::optional<ledger::NoteVerifier> verifier = ReadVerifierKey(*key_path, failure);
   if (!verifier) return Fail(failure);
+  WitnessDemand witnesses;
+  if (std::optional<Failure> failed = ReadWitnessDemand(args, witnesses)) {
+    return Usage("verify-bundle: " + failed->reason);
+  }
   const std::string& path = args.positional[0];
   std::ifstream in(path, std::ios::binary);
   std::error_code ec;
@@ -673,8 +740,13 @@ int VerifyBundle(const Args& args) {
       checker, [&lines](std::string& line) { return lines.Next(line); },
       BatchPool::HelpersForThisMachine(kBundleHelpersMax));
   if (!summary) return Fail({kExitVerificationFailed, "bundle verification FAILED: " + summary.error().message});
-  std::printf("ok: %llu entries of %s, root %s\n", static_cast<unsigned long long>(summary->entries),
-              summary->origin.c_str(), crypto::ToHex(summary->root).c_str());
+  std::string witnessed;
+  if (std::optional<Failure> failed = CheckWitnessDemand("the bundle's checkpoint", checker.checkpoint_note(),
+                                                         *verifier, witnesses, witnessed)) {
+    return Fail({failed->exit_code, "bundle verification FAILED: " + failed->reason});
+  }
+  std::printf("ok: %llu entries of %s, root %s%s\n", static_cast<unsigned long long>(summary->entries),
+              summary->origin.c_str(), crypto::ToHex(summary->root).c_str(), witnessed.c_str());
   return kExitOk;
 }
 

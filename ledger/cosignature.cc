@@ -1,6 +1,7 @@
 // C2SP tlog-cosignature `cosignature/v1` (tests/testdata/c2sp-specs/tlog-cosignature.md):
 // Ed25519 witness keys of type 0x04, timestamped signatures over "cosignature/v1\ntime
-// <t>\n" followed by the checkpoint text, written as signed-note signature lines.
+// <t>\n" followed by the checkpoint text, written as signed-note signature lines; and
+// the quorum check of verifiers that demand witnesses.
 #include "ledger/cosignature.h"
 
 #include <algorithm>
@@ -48,6 +49,14 @@ std::string KeyIdHex(std::uint32_t key_id) {
   std::vector<std::uint8_t> bytes;
   AppendBigEndian(key_id, kKeyIdBytes, bytes);
   return crypto::ToHex(bytes);
+}
+
+// "a, b" or "none".
+std::string JoinNames(const std::vector<std::string>& names) {
+  if (names.empty()) return "none";
+  std::string joined;
+  for (const std::string& name : names) joined += (joined.empty() ? "" : ", ") + name;
+  return joined;
 }
 
 }  // namespace
@@ -180,6 +189,66 @@ Result<Cosignature> VerifyCosignatureLine(std::string_view checkpoint_text,
   if (cosignature.line.back() != '\n') cosignature.line += '\n';
   cosignature.timestamp = timestamp;
   return cosignature;
+}
+
+Result<void> CheckWitnessSet(const std::vector<CosignerKey>& witnesses, std::size_t quorum) {
+  if (witnesses.empty()) return InvalidArgument("no witness keys given");
+  for (std::size_t i = 0; i < witnesses.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (witnesses[i].name == witnesses[j].name) {
+        return InvalidArgument("two witness keys are named " + witnesses[i].name +
+                               "; give one key per witness");
+      }
+      if (witnesses[i].public_key == witnesses[j].public_key) {
+        return InvalidArgument("the witness keys " + witnesses[j].name + " and " +
+                               witnesses[i].name + " are one public key, so one witness");
+      }
+    }
+  }
+  if (quorum == 0 || quorum > witnesses.size()) {
+    return InvalidArgument("the quorum must be from 1 to " + std::to_string(witnesses.size()) +
+                           " (the number of witness keys given), not " + std::to_string(quorum));
+  }
+  return {};
+}
+
+Result<WitnessQuorum> CheckWitnessQuorum(std::string_view note, const NoteVerifier& log,
+                                         const std::vector<CosignerKey>& witnesses,
+                                         std::size_t quorum) {
+  if (Result<void> demand = CheckWitnessSet(witnesses, quorum); !demand) return demand.error();
+  Result<NoteParts> parts = SplitNote(note);
+  if (!parts) return parts.error();
+  // Cosignatures count only on a checkpoint the log itself signed.
+  if (Result<std::string> opened = OpenNote(note, log); !opened) return opened.error();
+  std::vector<bool> verified(witnesses.size(), false);
+  std::string_view rest = parts->signatures;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');  // Found: SplitNote checked every line.
+    const std::string_view line = rest.substr(0, end);
+    rest.remove_prefix(end + 1);
+    const std::optional<ParsedSignature> parsed = ParseSignatureLine(line);
+    JEJAK_CHECK(parsed.has_value());
+    for (std::size_t i = 0; i < witnesses.size(); ++i) {
+      if (parsed->name != witnesses[i].name || parsed->key_id != witnesses[i].key_id) continue;
+      // A known key's line must verify; one that does not refuses the whole note.
+      Result<Cosignature> cosignature = VerifyCosignatureLine(parts->text, line, witnesses[i]);
+      if (!cosignature) {
+        return InvalidArgument("the note is refused: " + cosignature.error().message);
+      }
+      verified[i] = true;
+    }
+  }
+  WitnessQuorum result;
+  for (std::size_t i = 0; i < witnesses.size(); ++i) {
+    (verified[i] ? result.cosigned : result.missing).push_back(witnesses[i].name);
+  }
+  if (result.cosigned.size() < quorum) {
+    return InvalidArgument("witness quorum not met: " + std::to_string(result.cosigned.size()) +
+                           " of the " + std::to_string(quorum) +
+                           " required witnesses cosigned (cosigned: " + JoinNames(result.cosigned) +
+                           "; not cosigned: " + JoinNames(result.missing) + ")");
+  }
+  return result;
 }
 
 }  // namespace jejak::ledger

@@ -1,16 +1,20 @@
 // C2SP tlog-cosignature `cosignature/v1` (Ed25519, key type 0x04): an auditor's witness
 // key signs "cosignature/v1\ntime <POSIX seconds>\n" followed by the checkpoint text, and
 // the line "— <name> base64(key ID || 8-byte big-endian timestamp || signature)" is
-// appended to the checkpoint's signed note. Pure: callers read keys and the clock.
+// appended to the checkpoint's signed note. A verifier that demands witnesses checks that
+// a quorum of the cosigner keys it pinned cosigned a checkpoint (CheckWitnessQuorum).
+// Pure: callers read keys and the clock.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "crypto/ed25519.h"
 #include "base/result.h"
+#include "ledger/note.h"
 
 namespace jejak::ledger {
 
@@ -45,5 +49,29 @@ struct Cosignature {
 // signature).
 Result<Cosignature> VerifyCosignatureLine(std::string_view checkpoint_text,
                                           std::string_view line, const CosignerKey& key);
+
+// Whether `witnesses` and `quorum` make a demand a verifier can state: at least one key,
+// no two keys with one name or one public key (each key is one witness, counted once),
+// and 1 <= quorum <= witnesses.size(). kInvalidArgument saying which rule is broken.
+Result<void> CheckWitnessSet(const std::vector<CosignerKey>& witnesses, std::size_t quorum);
+
+// Which of the demanded witnesses cosigned, each list in the order the keys were given.
+struct WitnessQuorum {
+  std::vector<std::string> cosigned;
+  std::vector<std::string> missing;
+};
+
+// The check of a verifier that demands witnesses: `note` is a checkpoint's signed note
+// that must carry a valid signature by `log` and valid cosignature/v1 lines by at least
+// `quorum` distinct keys of `witnesses`. As signed-note.md "Signatures" says, lines by
+// other keys are ignored (a key is its name and key ID together), and a line with the
+// name and key ID of a given witness must verify, or the whole note is refused; several
+// lines by one witness count once. kInvalidArgument with a one-line message if
+// CheckWitnessSet refuses the demand, the note is malformed or not signed by `log`, a
+// given witness's line does not verify, or fewer than `quorum` witnesses cosigned (the
+// message names the witnesses that did and those that did not).
+Result<WitnessQuorum> CheckWitnessQuorum(std::string_view note, const NoteVerifier& log,
+                                         const std::vector<CosignerKey>& witnesses,
+                                         std::size_t quorum);
 
 }  // namespace jejak::ledger

@@ -135,29 +135,6 @@ std::string TypedKeyBase64(const std::array<std::uint8_t, 32>& key) {
   return crypto::Base64Encode(bytes);
 }
 
-// One signature line, without its newline: "— <name> <base64(key ID || signature)>".
-struct ParsedSignature {
-  std::string_view name;
-  std::uint32_t key_id = 0;
-  std::vector<std::uint8_t> signature;  // Without the key ID; length not yet checked.
-};
-
-std::optional<ParsedSignature> ParseSignatureLine(std::string_view line) {
-  if (!line.starts_with(kSignaturePrefix)) return std::nullopt;
-  line.remove_prefix(kSignaturePrefix.size());
-  const auto parts = Chop(line, ' ');
-  if (!parts || !ValidKeyName(parts->first)) return std::nullopt;
-  // A second space would reach the base64 decoder, which rejects it.
-  std::optional<std::vector<std::uint8_t>> bytes = crypto::Base64Decode(parts->second);
-  // signed-note.md: the signature is 4 + n bytes; Go requires n >= 1 for every key.
-  if (!bytes || bytes->size() <= kKeyIdBytes) return std::nullopt;
-  ParsedSignature parsed;
-  parsed.name = parts->first;
-  parsed.key_id = ReadBigEndian32(*bytes);
-  parsed.signature.assign(bytes->begin() + kKeyIdBytes, bytes->end());
-  return parsed;
-}
-
 Error Malformed(std::string why) { return InvalidArgument("malformed note: " + why); }
 
 }  // namespace
@@ -194,6 +171,22 @@ bool ValidKeyName(std::string_view name) {
     i += length;
   }
   return true;
+}
+
+std::optional<ParsedSignature> ParseSignatureLine(std::string_view line) {
+  if (!line.starts_with(kSignaturePrefix)) return std::nullopt;
+  line.remove_prefix(kSignaturePrefix.size());
+  const auto parts = Chop(line, ' ');
+  if (!parts || !ValidKeyName(parts->first)) return std::nullopt;
+  // A second space would reach the base64 decoder, which rejects it.
+  std::optional<std::vector<std::uint8_t>> bytes = crypto::Base64Decode(parts->second);
+  // signed-note.md: the signature is 4 + n bytes; Go requires n >= 1 for every key.
+  if (!bytes || bytes->size() <= kKeyIdBytes) return std::nullopt;
+  ParsedSignature parsed;
+  parsed.name = parts->first;
+  parsed.key_id = ReadBigEndian32(*bytes);
+  parsed.signature.assign(bytes->begin() + kKeyIdBytes, bytes->end());
+  return parsed;
 }
 
 NoteSigner MakeSigner(std::string_view name, const crypto::PrivateKey& key) {
@@ -276,12 +269,6 @@ std::string SignNote(std::string_view text, const NoteSigner& signer) {
   note += '\n';
   note += SignatureLine(text, signer);
   return note;
-}
-
-std::optional<std::pair<std::string, std::uint32_t>> SignatureLineKey(std::string_view line) {
-  const std::optional<ParsedSignature> parsed = ParseSignatureLine(line);
-  if (!parsed) return std::nullopt;
-  return std::make_pair(std::string(parsed->name), parsed->key_id);
 }
 
 Result<NoteParts> SplitNote(std::string_view note) {

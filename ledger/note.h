@@ -8,7 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
+#include <vector>
 
 #include "crypto/ed25519.h"
 #include "base/result.h"
@@ -44,6 +44,16 @@ std::uint32_t NoteKeyId(std::string_view name, const crypto::PublicKey& public_k
 // part of a note, valid UTF-8 without control characters).
 bool ValidKeyName(std::string_view name);
 
+// One signature line, without its newline: "— <name> <base64(key ID || signature)>".
+struct ParsedSignature {
+  std::string_view name;  // Points into the parsed line.
+  std::uint32_t key_id = 0;
+  std::vector<std::uint8_t> signature;  // Without the key ID; length not yet checked.
+};
+// Parses a signature line (without its "\n"): nullopt unless it is the em dash, a space, a
+// valid key name, a space and canonical base64 of more than 4 bytes. Verifies nothing.
+std::optional<ParsedSignature> ParseSignatureLine(std::string_view line);
+
 // Signer for `name` with `key`. `name` must satisfy ValidKeyName (checked).
 NoteSigner MakeSigner(std::string_view name, const crypto::PrivateKey& key);
 NoteVerifier VerifierOf(const NoteSigner& signer);
@@ -68,10 +78,6 @@ std::string SignNote(std::string_view text, const NoteSigner& signer);
 // signature line by `verifier` (same name and key ID) verifies. Signatures by other keys
 // are ignored.
 Result<std::string> OpenNote(std::string_view note, const NoteVerifier& verifier);
-
-// The key name and key ID a signature line (without its newline) claims, or nullopt if
-// it is not a well-formed signature line. Says nothing about whether the signature verifies.
-std::optional<std::pair<std::string, std::uint32_t>> SignatureLineKey(std::string_view line);
 
 // Splits a well-formed note into text and signature block (the lines after the blank
 // line). kInvalidArgument if malformed.

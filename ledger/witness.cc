@@ -109,10 +109,10 @@ CheckpointOpening OpenSubmittedCheckpoint(const std::vector<WitnessedLog>& logs,
     const std::size_t end = rest.find('\n');  // SplitNote: every line ends in a newline.
     const std::string_view line = rest.substr(0, end + 1);
     rest.remove_prefix(end + 1);
-    const auto claimed = SignatureLineKey(line.substr(0, end));
+    const std::optional<ParsedSignature> claimed = ParseSignatureLine(line.substr(0, end));
     if (!claimed) return Refuse(400, "unreadable signature line");
     for (const NoteVerifier& key : log->keys) {
-      if (claimed->first != key.name || claimed->second != key.key_id) continue;
+      if (claimed->name != key.name || claimed->key_id != key.key_id) continue;
       // OpenNote refuses the note if this line, by a trusted key, does not verify.
       if (!OpenNote(parts->text + "\n" + std::string(line), key)) {
         return Refuse(403, "the signature by " + key.name + " does not verify");

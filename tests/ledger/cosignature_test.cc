@@ -1,6 +1,7 @@
 // C2SP tlog-cosignature cosignature/v1: the byte-exact vector in
 // testdata/signed-note/cosignature-v1.json (see testdata/README.md), then one rejecting
-// test per check of VerifyCosignatureLine and ParseCosignerKey.
+// test per check of VerifyCosignatureLine and ParseCosignerKey, then the witness quorum a
+// verifier demands (CheckWitnessSet, CheckWitnessQuorum).
 #include "ledger/cosignature.h"
 
 #include <gtest/gtest.h>
@@ -267,6 +268,162 @@ TEST(CosignerKeyTest, RejectsMalformedKeys) {
   std::string spaced = vkey;
   spaced.replace(spaced.find('/'), 1, " ");
   EXPECT_FALSE(ParseCosignerKey(spaced).has_value());
+}
+
+// A witness of the quorum tests: a fresh cosigner key and its private key.
+struct Witness {
+  CosignerKey key;
+  crypto::PrivateKey private_key;
+};
+
+Witness MakeWitness(const std::string& name) {
+  Witness witness;
+  witness.private_key = crypto::GenerateKey();
+  witness.key = {name, CosignerKeyId(name, witness.private_key.public_key),
+                 witness.private_key.public_key};
+  return witness;
+}
+
+// The vector's log-signed checkpoint note, its text and the log's verifier.
+struct QuorumFixture {
+  Fixture f;
+  std::string note = f.vector.at("checkpoint_note").get<std::string>();
+  NoteVerifier log = ParseVerifierKey(f.vector.at("log_vkey").get<std::string>()).value();
+  Witness inspektorat = MakeWitness("inspektorat.example/witness");
+  Witness bpk = MakeWitness("bpk.example/witness");
+  Witness dprd = MakeWitness("dprd.example/witness");
+
+  std::string Line(const Witness& witness, std::uint64_t timestamp = 1700000000) const {
+    return CosignatureLine(f.text, witness.key.name, witness.private_key, timestamp);
+  }
+};
+
+bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+TEST(WitnessQuorumTest, AllGivenWitnessesCosigned) {
+  QuorumFixture q;
+  const std::string note = q.note + q.Line(q.bpk) + q.Line(q.inspektorat);
+  Result<WitnessQuorum> result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 2);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  // In the order the keys were given, not the order of the lines.
+  EXPECT_EQ(result->cosigned, (std::vector<std::string>{q.inspektorat.key.name, q.bpk.key.name}));
+  EXPECT_TRUE(result->missing.empty());
+}
+
+TEST(WitnessQuorumTest, TooFewCosignedNamesWhoDidAndDidNot) {
+  QuorumFixture q;
+  const std::string note = q.note + q.Line(q.bpk);
+  Result<WitnessQuorum> result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 2);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_EQ(result.error().code, Code::kInvalidArgument);
+  const std::string& message = result.error().message;
+  EXPECT_TRUE(Contains(message, "1 of the 2 required")) << message;
+  EXPECT_TRUE(Contains(message, "cosigned: bpk.example/witness;")) << message;
+  EXPECT_TRUE(Contains(message, "not cosigned: inspektorat.example/witness")) << message;
+  // One of the two is enough when the verifier asks for one.
+  result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 1);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->cosigned, std::vector<std::string>{q.bpk.key.name});
+  EXPECT_EQ(result->missing, std::vector<std::string>{q.inspektorat.key.name});
+}
+
+TEST(WitnessQuorumTest, NoCosignatureAtAll) {
+  QuorumFixture q;
+  Result<WitnessQuorum> result = CheckWitnessQuorum(q.note, q.log, {q.bpk.key}, 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(
+      Contains(result.error().message, "0 of the 1 required witnesses cosigned (cosigned: none;"))
+      << result.error().message;
+}
+
+TEST(WitnessQuorumTest, OneWitnessTwiceCountsOnce) {
+  QuorumFixture q;
+  const std::string note = q.note + q.Line(q.bpk, 1) + q.Line(q.bpk, 2);
+  Result<WitnessQuorum> result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 2);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(Contains(result.error().message, "1 of the 2 required")) << result.error().message;
+}
+
+TEST(WitnessQuorumTest, TamperedLineOfAGivenWitnessRefusesTheNote) {
+  QuorumFixture q;
+  std::vector<std::uint8_t> bytes = LineBytes(q.Line(q.inspektorat));
+  bytes.back() ^= 0x01;
+  const std::string tampered = WithBytes(q.Line(q.inspektorat), bytes);
+  // The quorum of 1 is met by bpk, but a known key's line that fails refuses everything.
+  const std::string note = q.note + q.Line(q.bpk) + tampered;
+  Result<WitnessQuorum> result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(Contains(result.error().message, "refused")) << result.error().message;
+  EXPECT_TRUE(Contains(result.error().message, "inspektorat.example/witness"))
+      << result.error().message;
+  // Without inspektorat among the keys given, its line is another key's and ignored.
+  result = CheckWitnessQuorum(note, q.log, {q.bpk.key}, 1);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+}
+
+TEST(WitnessQuorumTest, CosignatureOfAnotherCheckpointRefusesTheNote) {
+  QuorumFixture q;
+  std::string other_text = q.f.text;
+  other_text[other_text.find("\n7\n") + 1] = '8';
+  const std::string foreign = CosignatureLine(other_text, q.bpk.key.name, q.bpk.private_key, 5);
+  Result<WitnessQuorum> result = CheckWitnessQuorum(q.note + foreign, q.log, {q.bpk.key}, 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(Contains(result.error().message, "does not verify")) << result.error().message;
+}
+
+TEST(WitnessQuorumTest, LinesByKeysNotGivenAreIgnored) {
+  QuorumFixture q;
+  // Same name as bpk, another key (so another key ID); and a witness not pinned at all.
+  Witness impostor = MakeWitness(q.bpk.key.name);
+  ASSERT_NE(impostor.key.key_id, q.bpk.key.key_id);
+  const std::string note = q.note + q.Line(impostor) + q.Line(q.dprd) + q.Line(q.inspektorat);
+  Result<WitnessQuorum> result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 1);
+  ASSERT_TRUE(result.has_value()) << result.error().message;
+  EXPECT_EQ(result->missing, std::vector<std::string>{q.bpk.key.name});
+  result = CheckWitnessQuorum(note, q.log, {q.inspektorat.key, q.bpk.key}, 2);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(Contains(result.error().message, "not cosigned: bpk.example/witness"))
+      << result.error().message;
+}
+
+TEST(WitnessQuorumTest, TheLogMustHaveSignedTheNote) {
+  QuorumFixture q;
+  // Another log key of the same name: the witnesses' lines alone do not make a checkpoint.
+  const NoteSigner other = MakeSigner(q.log.name, crypto::GenerateKey());
+  Result<WitnessQuorum> result =
+      CheckWitnessQuorum(q.note + q.Line(q.bpk), VerifierOf(other), {q.bpk.key}, 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(Contains(result.error().message, "no signature by")) << result.error().message;
+  // A note without its signature block is malformed.
+  result = CheckWitnessQuorum(q.f.text, q.log, {q.bpk.key}, 1);
+  ASSERT_FALSE(result.has_value());
+  EXPECT_TRUE(Contains(result.error().message, "malformed note")) << result.error().message;
+}
+
+TEST(WitnessQuorumTest, DemandMustBeStatable) {
+  QuorumFixture q;
+  EXPECT_TRUE(CheckWitnessSet({q.bpk.key, q.inspektorat.key}, 1).has_value());
+  EXPECT_TRUE(CheckWitnessSet({q.bpk.key, q.inspektorat.key}, 2).has_value());
+  EXPECT_FALSE(CheckWitnessSet({}, 0).has_value());
+  EXPECT_FALSE(CheckWitnessSet({q.bpk.key}, 0).has_value());
+  Result<void> over = CheckWitnessSet({q.bpk.key, q.inspektorat.key}, 3);
+  ASSERT_FALSE(over.has_value());
+  EXPECT_TRUE(
+      Contains(over.error().message, "from 1 to 2 (the number of witness keys given), not 3"))
+      << over.error().message;
+  // One witness given twice, or one public key under two names, is not two witnesses.
+  EXPECT_FALSE(CheckWitnessSet({q.bpk.key, q.bpk.key}, 1).has_value());
+  Witness renamed = q.bpk;
+  renamed.key.name = "bpk.example/other";
+  renamed.key.key_id = CosignerKeyId(renamed.key.name, renamed.key.public_key);
+  Result<void> same_key = CheckWitnessSet({q.bpk.key, renamed.key}, 1);
+  ASSERT_FALSE(same_key.has_value());
+  EXPECT_TRUE(Contains(same_key.error().message, "one public key")) << same_key.error().message;
+  // CheckWitnessQuorum refuses what CheckWitnessSet refuses, whatever the note.
+  EXPECT_FALSE(CheckWitnessQuorum(q.note + q.Line(q.bpk), q.log, {q.bpk.key}, 2).has_value());
+  EXPECT_FALSE(CheckWitnessQuorum(q.note + q.Line(q.bpk), q.log, {q.bpk.key}, 0).has_value());
 }
 
 }  // namespace

@@ -114,15 +114,6 @@ TEST_F(WitnessDecisionTest, KeepsOnlyTheTrustedSignatureLines) {
   EXPECT_EQ(opening.checkpoint->core.tree_size, 5u);
 }
 
-TEST_F(WitnessDecisionTest, SignatureLineKeyReadsNameAndKeyId) {
-  const std::string line = SignatureLine(Text(5, Root(leaves_, 5)), signer_);
-  const auto key = SignatureLineKey(line.substr(0, line.size() - 1));
-  ASSERT_TRUE(key);
-  EXPECT_EQ(key->first, kOrigin);
-  EXPECT_EQ(key->second, signer_.key_id);
-  EXPECT_FALSE(SignatureLineKey("- not a signature line"));
-}
-
 TEST_F(WitnessDecisionTest, MalformedNoteOrCheckpointIs400) {
   EXPECT_EQ(OpenSubmittedCheckpoint(logs_, "not a note").status, 400);
   // Signed by the trusted key, but the size line is not a canonical decimal.
