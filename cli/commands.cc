@@ -1,7 +1,7 @@
 // The `jejak` command line (cli/commands.h): the usage text and the dispatch table that
 // parses each command's options with cli/args.h and runs it. The commands themselves
-// live in cli/ledger_commands.cc, cli/serve_commands.cc, cli/backup_commands.cc and
-// cli/audit_client.cc.
+// live in cli/ledger_commands.cc, cli/serve_commands.cc, cli/backup_commands.cc,
+// cli/audit_client.cc and cli/witness_commands.cc.
 #include "cli/commands.h"
 
 #include <cstdio>
@@ -19,6 +19,7 @@
 #include "cli/exit_codes.h"
 #include "cli/ledger_commands.h"
 #include "cli/serve_commands.h"
+#include "cli/witness_commands.h"
 
 namespace jejak::cli {
 namespace {
@@ -64,6 +65,11 @@ constexpr const char* kUsage =
     "      then cosign\n"
     "  cosigner-key --name NAME --out KEYFILE\n"
     "      make an auditor's witness key and print its cosigner verifier key\n"
+    "  witness-init --data WDIR --name NAME [--listen HOST:PORT]\n"
+    "      make a witness's directory (config, cosigning key, TLS certificate) and print\n"
+    "      its cosigner verifier key\n"
+    "  witness --data WDIR [--listen HOST:PORT]\n"
+    "      serve the witness (C2SP tlog-witness) over HTTPS until SIGTERM or SIGINT\n"
     "\n"
     "exit codes: 0 ok, 1 verification failed, 2 usage or input error\n";
 
@@ -111,6 +117,8 @@ int RunCli(int argc, char** argv) {
                   {"witness-key"}},
           RunAudit, kAuditUsage}},
         {"cosigner-key", {ArgSpec{{"name", "out"}, {}, false}, RunCosignerKey, nullptr}},
+        {"witness-init", {with({"data", "name", "listen"}), WitnessInit, nullptr}},
+        {"witness", {with({"data", "listen"}), Witness, nullptr}},
     };
     auto found = commands.find(command);
     if (found == commands.end()) {

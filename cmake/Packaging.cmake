@@ -14,6 +14,7 @@ install(FILES
           ${CMAKE_SOURCE_DIR}/docs/deployment.md
           ${CMAKE_SOURCE_DIR}/docs/auditor-guide.md
           ${CMAKE_SOURCE_DIR}/docs/audit-rules.md
+          ${CMAKE_SOURCE_DIR}/docs/witness.md
           ${CMAKE_SOURCE_DIR}/docs/verify_bundle.py
         DESTINATION share/doc/jejak)
 install(FILES ${CMAKE_SOURCE_DIR}/server/openapi.yaml DESTINATION share/doc/jejak)

@@ -1,4 +1,5 @@
-// tlog-witness.md "add-checkpoint": the request body and the 409 body, both directions.
+// tlog-witness.md "add-checkpoint": the request body and the 409 body, both directions,
+// and the witness's decision on a request.
 #include "ledger/witness.h"
 
 #include <algorithm>
@@ -9,6 +10,8 @@
 #include "base/check.h"
 #include "crypto/encoding.h"
 #include "ledger/checkpoint.h"
+#include "ledger/merkle.h"
+#include "ledger/note.h"
 
 namespace jejak::ledger {
 namespace {
@@ -82,6 +85,116 @@ Result<std::uint64_t> ParseTreeSizeBody(std::string_view body) {
   const std::optional<std::uint64_t> size = ParseTreeSize(body.substr(0, body.size() - 1));
   if (!size) return InvalidArgument("a tree size body is a canonical decimal");
   return *size;
+}
+
+namespace {
+
+CheckpointOpening Refuse(int status, std::string reason) {
+  return CheckpointOpening{status, std::move(reason), std::nullopt};
+}
+
+}  // namespace
+
+CheckpointOpening OpenSubmittedCheckpoint(const std::vector<WitnessedLog>& logs,
+                                          std::string_view note) {
+  Result<NoteParts> parts = SplitNote(note);
+  if (!parts) return Refuse(400, "the checkpoint is not a signed note: " + parts.error().message);
+  const std::string_view origin = std::string_view(parts->text).substr(0, parts->text.find('\n'));
+  const auto log = std::find_if(logs.begin(), logs.end(),
+                                [&](const WitnessedLog& known) { return known.origin == origin; });
+  if (log == logs.end()) return Refuse(404, "unknown log origin");
+  SubmittedCheckpoint submitted;
+  std::string_view rest = parts->signatures;
+  while (!rest.empty()) {
+    const std::size_t end = rest.find('\n');  // SplitNote: every line ends in a newline.
+    const std::string_view line = rest.substr(0, end + 1);
+    rest.remove_prefix(end + 1);
+    const std::optional<ParsedSignature> claimed = ParseSignatureLine(line.substr(0, end));
+    if (!claimed) return Refuse(400, "unreadable signature line");
+    for (const NoteVerifier& key : log->keys) {
+      if (claimed->name != key.name || claimed->key_id != key.key_id) continue;
+      // OpenNote refuses the note if this line, by a trusted key, does not verify.
+      if (!OpenNote(parts->text + "\n" + std::string(line), key)) {
+        return Refuse(403, "the signature by " + key.name + " does not verify");
+      }
+      submitted.log_signatures += line;
+      break;
+    }
+  }
+  if (submitted.log_signatures.empty()) {
+    return Refuse(403, "no signature by a key trusted for " + std::string(origin));
+  }
+  Result<CheckpointCore> core = ParseCheckpointCore(parts->text);
+  if (!core) return Refuse(400, "not a checkpoint: " + core.error().message);
+  submitted.core = std::move(core).value();
+  submitted.text = std::move(parts->text);
+  return CheckpointOpening{0, "", std::move(submitted)};
+}
+
+std::string_view EvidenceReasonName(EvidenceReason reason) {
+  switch (reason) {
+    case EvidenceReason::kRollback:
+      return "rollback";
+    case EvidenceReason::kFork:
+      return "fork";
+    case EvidenceReason::kInconsistent:
+      return "inconsistent";
+  }
+  return "inconsistent";
+}
+
+AddCheckpointDecision DecideAddCheckpoint(const AddCheckpointRequest& request,
+                                          const SubmittedCheckpoint& submitted,
+                                          const std::optional<CosignedTree>& latest) {
+  const CheckpointCore& checkpoint = submitted.core;
+  AddCheckpointDecision decision;
+  decision.latest_size = latest ? latest->tree_size : 0;
+  // Evidence depends on the checkpoint and what was cosigned, not on the request's old size:
+  // a smaller tree, or the cosigned size with another root, contradicts a cosigned tree.
+  if (latest && checkpoint.tree_size < latest->tree_size) {
+    decision.evidence = EvidenceReason::kRollback;
+  } else if (latest && checkpoint.tree_size == latest->tree_size &&
+             checkpoint.root_hash != latest->root_hash) {
+    decision.evidence = EvidenceReason::kFork;
+  }
+  const auto refuse = [&](int status, std::string reason) {
+    decision.status = status;
+    decision.reason = std::move(reason);
+    return decision;
+  };
+  if (request.old_size > checkpoint.tree_size) {
+    return refuse(400, "old size " + std::to_string(request.old_size) +
+                           " is larger than the checkpoint size " +
+                           std::to_string(checkpoint.tree_size));
+  }
+  if (request.old_size != decision.latest_size) {
+    return refuse(409, "old size " + std::to_string(request.old_size) +
+                           " is not the latest cosigned size " +
+                           std::to_string(decision.latest_size));
+  }
+  if (checkpoint.tree_size == 0 && checkpoint.root_hash != EmptyTreeHash()) {
+    if (!decision.evidence) decision.evidence = EvidenceReason::kInconsistent;
+    return refuse(422, "a checkpoint of size 0 must have the empty tree's root hash");
+  }
+  if (request.old_size == 0) {
+    if (!request.proof.empty()) return refuse(422, "a consistency proof from size 0 must be empty");
+    return decision;
+  }
+  // old_size == latest size > 0, so `latest` is set.
+  if (checkpoint.tree_size == latest->tree_size) {
+    if (checkpoint.root_hash != latest->root_hash) {
+      return refuse(422, "the checkpoint has the latest cosigned size with another root hash");
+    }
+    if (!request.proof.empty()) return refuse(422, "a consistency proof between equal trees must be empty");
+    return decision;
+  }
+  if (!VerifyConsistency(latest->tree_size, checkpoint.tree_size, request.proof, latest->root_hash,
+                         checkpoint.root_hash)) {
+    decision.evidence = EvidenceReason::kInconsistent;
+    return refuse(422, "the consistency proof from size " + std::to_string(latest->tree_size) +
+                           " does not verify");
+  }
+  return decision;
 }
 
 }  // namespace jejak::ledger

@@ -7,6 +7,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
@@ -32,9 +33,7 @@ std::string Trim(const std::string& text) {
 constexpr std::uintmax_t kConfigBytesMax = 1024 * 1024;
 
 std::string Resolve(const std::string& dir, const std::string& value) {
-  std::filesystem::path path(value);
-  if (path.is_absolute()) return path.string();
-  return (std::filesystem::path(dir) / path).lexically_normal().string();
+  return ResolveConfigPath(dir, value);
 }
 
 std::string Relative(const std::string& dir, const std::string& value) {
@@ -80,6 +79,18 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"audit_reversal_heavy_basis_points",
        {1, 10000, to(&config.audit_reversal_heavy_basis_points)}},
   };
+}
+
+// Sets `number` from `line`'s value: an integer in its range, else kInvalidArgument.
+Result<void> SetNumber(const Number& number, const ConfigLine& line) {
+  char* end = nullptr;
+  const long long parsed = std::strtoll(line.value.c_str(), &end, 10);
+  if (*end != '\0' || parsed < number.min || parsed > number.max) {
+    return InvalidArgument(line.where + "'" + line.key + "' must be an integer from " +
+                           std::to_string(number.min) + " to " + std::to_string(number.max));
+  }
+  number.set(parsed);
+  return Ok();
 }
 
 bool IsIsoDate(const std::string& text) {
@@ -245,7 +256,13 @@ std::optional<std::string> RetiredKey(const std::string& key) {
 
 }  // namespace
 
-Result<Config> LoadConfig(const std::string& path) {
+std::string ResolveConfigPath(const std::string& dir, const std::string& value) {
+  std::filesystem::path path(value);
+  if (path.is_absolute()) return path.string();
+  return (std::filesystem::path(dir) / path).lexically_normal().string();
+}
+
+Result<std::vector<ConfigLine>> ReadConfigLines(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     return Error{Code::kNotFound, "no config file at " + path, {}};
@@ -255,6 +272,40 @@ Result<Config> LoadConfig(const std::string& path) {
   }
   std::ifstream in(path);
   if (!in) return Error{Code::kNotFound, "cannot read " + path, {}};
+  std::vector<ConfigLine> lines;
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    const std::string trimmed = Trim(line);
+    if (trimmed.empty() || trimmed[0] == '#') continue;
+    const std::size_t equals = trimmed.find('=');
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    if (equals == std::string::npos) return InvalidArgument(where + "expected key = value");
+    ConfigLine read{Trim(trimmed.substr(0, equals)), Trim(trimmed.substr(equals + 1)), where};
+    if (read.value.empty()) return InvalidArgument(where + "'" + read.key + "' is empty");
+    lines.push_back(std::move(read));
+  }
+  return lines;
+}
+
+Result<bool> ReadTransportLimit(Config& config, const ConfigLine& line) {
+  static const char* const kTransportKeys[] = {
+      "body_bytes_max", "header_bytes_max", "handshake_timeout_seconds",
+      "request_timeout_seconds", "idle_timeout_seconds", "connections_max",
+      "connections_per_client_max", "worker_threads"};
+  if (std::find(std::begin(kTransportKeys), std::end(kTransportKeys), line.key) ==
+      std::end(kTransportKeys)) {
+    return false;
+  }
+  const std::map<std::string, Number> numbers = NumberKeys(config);
+  if (Result<void> set = SetNumber(numbers.at(line.key), line); !set) return set.error();
+  return true;
+}
+
+Result<Config> LoadConfig(const std::string& path) {
+  Result<std::vector<ConfigLine>> lines = ReadConfigLines(path);
+  if (!lines) return lines.error();
   Config config;
   config.path = std::filesystem::absolute(path).lexically_normal().string();
   config.data_dir = std::filesystem::path(config.path).parent_path().string();
@@ -281,18 +332,10 @@ Result<Config> LoadConfig(const std::string& path) {
   };
   std::set<std::string> seen;
   std::set<std::string> audit_types;  // "key type" of the audit schedules the file sets.
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    const std::string trimmed = Trim(line);
-    if (trimmed.empty() || trimmed[0] == '#') continue;
-    const std::size_t equals = trimmed.find('=');
-    const std::string where = path + ":" + std::to_string(number) + ": ";
-    if (equals == std::string::npos) return InvalidArgument(where + "expected key = value");
-    const std::string key = Trim(trimmed.substr(0, equals));
-    const std::string value = Trim(trimmed.substr(equals + 1));
-    if (value.empty()) return InvalidArgument(where + "'" + key + "' is empty");
+  for (const ConfigLine& line : *lines) {
+    const std::string& key = line.key;
+    const std::string& value = line.value;
+    const std::string& where = line.where;
     // Repeatable keys.
     if (key == "issuer") {
       if (Result<void> read = ReadIssuer(config, value, where); !read) return read.error();
@@ -334,14 +377,7 @@ Result<Config> LoadConfig(const std::string& path) {
     } else if (auto text = optional_text.find(key); text != optional_text.end()) {
       *text->second = value;
     } else if (auto limit = numbers.find(key); limit != numbers.end()) {
-      char* end = nullptr;
-      const long long parsed = std::strtoll(value.c_str(), &end, 10);
-      if (*end != '\0' || parsed < limit->second.min || parsed > limit->second.max) {
-        return InvalidArgument(where + "'" + key + "' must be an integer from " +
-                               std::to_string(limit->second.min) + " to " +
-                               std::to_string(limit->second.max));
-      }
-      limit->second.set(parsed);
+      if (Result<void> set = SetNumber(limit->second, line); !set) return set.error();
     } else if (auto amount = money.find(key); amount != money.end()) {
       Result<std::int64_t> sen = ledger::ParseMoneySen(value);
       if (!sen) return InvalidArgument(where + "'" + key + "' must be rupiah like 200000000");

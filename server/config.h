@@ -111,6 +111,29 @@ struct Config {
 // WIB +07, Asia/Makassar WITA +08, Asia/Jayapura WIT +09); nullopt for any other name.
 std::optional<int> IndonesianUtcOffsetMinutes(const std::string& timezone);
 
+// One "key = value" line of a config file; `where` ("PATH:LINE: ") opens messages about it.
+struct ConfigLine {
+  std::string key;
+  std::string value;
+  std::string where;
+};
+
+// The "key = value" lines of the config file `path` (jejak.conf, witness.conf), in order:
+// blank lines and '#' comments skipped, keys and values trimmed. kNotFound if there is no
+// such file; kInvalidArgument if it is larger than 1 MiB, or naming the line that has no
+// '=' or an empty value.
+Result<std::vector<ConfigLine>> ReadConfigLines(const std::string& path);
+
+// `value` as a path: itself if absolute, else relative to `dir`, normalized.
+std::string ResolveConfigPath(const std::string& dir, const std::string& value);
+
+// Reads `line` into `config` if it is one of the HTTPS transport's limit keys
+// (body_bytes_max, header_bytes_max, handshake_timeout_seconds, request_timeout_seconds,
+// idle_timeout_seconds, connections_max, connections_per_client_max, worker_threads),
+// with the ranges LoadConfig applies to them. False if it is not one; kInvalidArgument
+// naming the line if its value is not an integer in range.
+Result<bool> ReadTransportLimit(Config& config, const ConfigLine& line);
+
 // Reads and checks `path`. kInvalidArgument naming the line for unknown keys, missing
 // required keys or malformed lines; kNotFound if the file does not exist.
 Result<Config> LoadConfig(const std::string& path);

@@ -34,6 +34,7 @@
 #include "server/auth.h"
 #include "server/clock.h"
 #include "server/context.h"
+#include "server/https_main.h"
 #include "server/problem.h"
 #include "server/request.h"
 #include "server/router.h"
@@ -293,85 +294,26 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
   return std::unique_ptr<Service>(new Service(std::move(impl)));
 }
 
-namespace {
-
-// Open files the server needs besides its connections, as an estimate: standard streams,
-// the listening socket, certificate and key files, and the database, where SQLite holds
-// the file, its WAL and its shared memory for each session (the writer's, the verifier's,
-// and about one per worker thread; a streamed export holds one while it streams, so many
-// concurrent exports need more).
-std::size_t FileDescriptorsReserved(int worker_threads) {
-  constexpr std::size_t kFixed = 64;
-  constexpr std::size_t kPerDatabaseSession = 4;
-  return kFixed + kPerDatabaseSession * (static_cast<std::size_t>(worker_threads) + 2);
-}
-
-// Raises the soft RLIMIT_NOFILE toward the hard one until `connections_max` connections and
-// `reserved` other files fit, and returns how many connections fit: `connections_max`, or
-// fewer, with a warning, when even the hard limit is too low. Past the limit accept() fails
-// (EMFILE), and so would opening the database.
-std::size_t FitConnectionsToOpenFileLimit(std::size_t connections_max, std::size_t reserved) {
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return connections_max;
-  const rlim_t needed = static_cast<rlim_t>(connections_max + reserved);
-  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < needed) {
-    rlimit raised = limit;
-    raised.rlim_cur = limit.rlim_max == RLIM_INFINITY ? needed : std::min(needed, limit.rlim_max);
-    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
-  }
-  if (limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= needed) return connections_max;
-  const std::size_t available = static_cast<std::size_t>(limit.rlim_cur);
-  const std::size_t fit = available > reserved ? available - reserved : 1;
-  std::fprintf(stderr,
-               "jejak: serve: warning: the open-file limit (RLIMIT_NOFILE, hard limit %llu) "
-               "leaves room for %zu connections, not connections_max = %zu; serving with "
-               "connections_max = %zu (raise the hard limit, e.g. LimitNOFILE= in a systemd "
-               "unit or `ulimit -Hn`)\n",
-               static_cast<unsigned long long>(limit.rlim_max), fit, connections_max, fit);
-  return fit;
-}
-
-}  // namespace
-
 int Serve(const Config& config, const std::string& listen_override) {
-  // SIGTERM and SIGINT are blocked in every thread (threads inherit the mask, so this comes
-  // before any is started) and taken by one thread with sigwait(): the first asks the
-  // server to stop gracefully, later ones are ignored, and no default handler can ever end
-  // the process half-way through its last commit. SIGUSR1 ends that thread.
-  sigset_t shutdown_signals;
-  sigemptyset(&shutdown_signals);
-  sigaddset(&shutdown_signals, SIGTERM);
-  sigaddset(&shutdown_signals, SIGINT);
-  sigaddset(&shutdown_signals, SIGUSR1);
-  pthread_sigmask(SIG_BLOCK, &shutdown_signals, nullptr);
-  const std::string listen = listen_override.empty() ? config.listen : listen_override;
-  const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) {
-    std::fprintf(stderr, "jejak: serve: listen address must be HOST:PORT, not %s\n", listen.c_str());
-    return 2;
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const std::string port_text = listen.substr(colon + 1);
-  char* end = nullptr;
-  const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
-    std::fprintf(stderr, "jejak: serve: bad port in %s\n", listen.c_str());
+  // Before any thread starts (server/https_main.h): only the signal thread takes SIGTERM.
+  const sigset_t shutdown_signals = BlockShutdownSignals();
+  Result<ListenAddress> address =
+      ParseListenAddress(listen_override.empty() ? config.listen : listen_override);
+  if (!address) {
+    std::fprintf(stderr, "jejak: serve: %s\n", address.error().message.c_str());
     return 2;
   }
   if (Result<void> modes = CheckDataDirModes(config); !modes) {
     std::fprintf(stderr, "jejak: serve: %s\n", modes.error().message.c_str());
     return 2;
   }
-  std::optional<std::string> certificate = ReadFile(config.tls_certificate);
-  std::optional<std::string> tls_key = ReadFile(config.tls_key);
-  if (config.tls_certificate.empty() || !certificate || !tls_key) {
+  if (config.tls_certificate.empty() || !ReadFile(config.tls_certificate) || !ReadFile(config.tls_key)) {
     std::fprintf(stderr, "jejak: serve: cannot read the TLS certificate and key named in %s\n",
                  config.path.c_str());
     return 2;
   }
   Result<std::shared_ptr<boost::asio::ssl::context>> context =
-      crypto::tls::MakeServerContext(*certificate, *tls_key);
+      LoadServerTls(config.tls_certificate, config.tls_key);
   if (!context) {
     std::fprintf(stderr, "jejak: serve: %s\n", context.error().ToString().c_str());
     return 2;
@@ -381,46 +323,14 @@ int Serve(const Config& config, const std::string& listen_override) {
     std::fprintf(stderr, "jejak: serve: %s\n", service.error().ToString().c_str());
     return 2;
   }
-  ServerLimits limits;
-  limits.body_bytes_max = config.body_bytes_max;
-  limits.header_bytes_max = config.header_bytes_max;
-  limits.handshake_timeout = config.handshake_timeout;
-  limits.request_timeout = config.request_timeout;
-  limits.idle_timeout = config.idle_timeout;
-  limits.connections_per_client_max = config.connections_per_client_max;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  limits.io_threads = cores;
-  limits.worker_threads = config.worker_threads > 0 ? static_cast<int>(config.worker_threads) : 2 * cores;
-  limits.connections_max = FitConnectionsToOpenFileLimit(
-      config.connections_max, FileDescriptorsReserved(limits.worker_threads));
   Service* handler = service->get();
-  {
-    HttpServer server(
-        limits, *context,
-        [handler](HttpRequest request, Responder respond) {
-          handler->Handle(std::move(request), std::move(respond));
-        },
-        [handler](int status) { handler->CountTransportError(status); });
-    if (Result<void> listening = server.Listen(host, static_cast<std::uint16_t>(port)); !listening) {
-      std::fprintf(stderr, "jejak: serve: %s\n", listening.error().ToString().c_str());
-      return 2;
-    }
-    std::fprintf(stdout, "listening on https://%s:%u\n",
-                 host.find(':') != std::string::npos ? ("[" + host + "]").c_str() : host.c_str(),
-                 static_cast<unsigned>(server.port()));
-    std::fflush(stdout);
-    std::thread signal_thread([&server, shutdown_signals]() {
-      for (;;) {
-        int signal_number = 0;
-        if (sigwait(&shutdown_signals, &signal_number) != 0) continue;
-        if (signal_number == SIGUSR1) return;
-        server.Stop();  // Idempotent: a second SIGTERM changes nothing.
-      }
-    });
-    server.Run();
-    pthread_kill(signal_thread.native_handle(), SIGUSR1);
-    signal_thread.join();
-  }
+  const int served = ServeUntilSignal(
+      "serve", TransportLimits(config, "serve"), *context, *address,
+      [handler](HttpRequest request, Responder respond) {
+        handler->Handle(std::move(request), std::move(respond));
+      },
+      [handler](int status) { handler->CountTransportError(status); }, shutdown_signals);
+  if (served != 0) return served;
   (*service)->Stop();
   service->reset();
   std::fprintf(stderr, "{\"event\":\"shutdown.done\"}\n");
