@@ -423,8 +423,10 @@ Result<std::optional<std::uint64_t>> Store::WitnessSize(const std::string& witne
   try {
     long long size = 0;
     soci::indicator indicator = soci::i_null;
-    impl_->sql << "SELECT MAX(tree_size) FROM witness_sizes WHERE witness = :w",
-        soci::into(size, indicator), soci::use(witness);
+    impl_->sql << "SELECT MAX(tree_size) FROM (SELECT MAX(tree_size) AS tree_size FROM witness_sizes "
+                  "WHERE witness = :w UNION ALL SELECT MAX(tree_size) FROM cosignatures "
+                  "WHERE cosigner = :c) AS known",
+        soci::into(size, indicator), soci::use(witness, "w"), soci::use(witness, "c");
     if (indicator != soci::i_ok) return std::optional<std::uint64_t>();
     return std::optional<std::uint64_t>(static_cast<std::uint64_t>(size));
   } catch (const std::exception& e) {

@@ -274,7 +274,9 @@ class Store {
   // (RFC 3339). Recording a size already recorded is Ok. kUnavailable if the database fails.
   Result<void> RecordWitnessSize(const std::string& witness, std::uint64_t tree_size,
                                  const std::string& recorded_at);
-  // The greatest size recorded for `witness`, nullopt if none.
+  // The greatest size `witness` is known to have cosigned: recorded with
+  // RecordWitnessSize (learnt from a 409) or holding its stored cosignature line (so a
+  // cosignature needs no second write); nullopt if neither.
   Result<std::optional<std::uint64_t>> WitnessSize(const std::string& witness);
   // Merkle tree hash of the first tree_size entries from stored nodes (O(log n) reads).
   Result<ledger::Digest> TreeHash(std::uint64_t tree_size);

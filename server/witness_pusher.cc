@@ -396,10 +396,8 @@ WitnessPusher::Step WitnessPusher::Exchange(Witness& witness, std::unique_ptr<db
       return Unreachable(witness, "answered 200 to " + sizes + " but " + cosignature.error().message);
     }
     Result<void> stored = store->AddCosignature(next, name, cosignature->line);
+    // The stored line is also the record of the witness's size (Store::WitnessSize).
     if (!stored && stored.error().code != Code::kConflict) return database_error(stored.error());
-    if (Result<void> kept = store->RecordWitnessSize(name, next, NowRfc3339()); !kept) {
-      return database_error(kept.error());
-    }
     metrics_.CountWitnessCosignature(name);
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -420,6 +418,10 @@ WitnessPusher::Step WitnessPusher::Exchange(Witness& witness, std::unique_ptr<db
     Result<std::uint64_t> log_size = store->TreeSize();
     if (!log_size) return database_error(log_size.error());
     if (*size > *log_size) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        witness.cosigned_size = *size;  // Its word: /v1/integrity shows a negative lag.
+      }
       return Refused(witness, "witness " + name + " has cosigned tree size " + std::to_string(*size) +
                                   ", larger than this log's " + std::to_string(*log_size) +
                                   ": the log was rewound (409 to " + sizes + ")");

@@ -34,8 +34,9 @@ struct PusherTiming {
   std::chrono::seconds step_timeout{10};  // Each network step (connect, write, read).
   std::chrono::milliseconds backoff_min{250};
   std::chrono::milliseconds backoff_max{30'000};
-  // A witness more than this many checkpoints behind skips to the newest (logged).
-  std::size_t backlog_max = 256;
+  // A witness more than this many checkpoints behind skips to the newest (logged): a
+  // burst is cosigned checkpoint by checkpoint; a long outage is not replayed.
+  std::size_t backlog_max = 4096;
 };
 
 // What GET /v1/integrity shows of one witness.

@@ -538,6 +538,10 @@ TEST_F(StoreTest, WitnessSizesKeepTheGreatestPerWitnessAndAreAppendOnly) {
   EXPECT_EQ(store_->WitnessSize("inspektorat").value(), std::optional<std::uint64_t>(9));
   EXPECT_EQ(store_->WitnessSize("bpk").value(), std::optional<std::uint64_t>(3));
   EXPECT_FALSE(store_->WitnessSize("dprd").value().has_value());
+  // A stored cosignature line is the record of a size too (no second write per push).
+  ASSERT_TRUE(store_->AddCosignature(1, "dprd", "\xe2\x80\x94 dprd AAAA\n").has_value());
+  EXPECT_EQ(store_->WitnessSize("dprd").value(), std::optional<std::uint64_t>(1));
+  EXPECT_EQ(store_->WitnessSize("inspektorat").value(), std::optional<std::uint64_t>(9));
   store_.reset();
   std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
   soci::session& sql = *session;
