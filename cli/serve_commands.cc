@@ -22,6 +22,7 @@
 
 #include "cli/args.h"
 #include "cli/demo_generator.h"
+#include "cli/demo_witnesses.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
 #include "cli/ledger_commands.h"
@@ -237,12 +238,22 @@ int Demo(const Args& args) {
     std::fflush(stdout);
     if (int code = Token(token_args); code != kExitOk) return code;
   }
-  std::printf("\ndashboard: https://%s/ (certificate: %s/tls/cert.pem)\n", listen.c_str(), data.c_str());
-  std::fflush(stdout);
   Args serve;
   serve.flags["data"] = data;
-  serve.flags["listen"] = listen;
-  return Serve(serve);
+  Failure failure;
+  std::optional<Config> config = LoadServeConfig(serve, failure);
+  if (!config) return Fail({kExitUsage, "demo: " + failure.reason});
+  // Two witnesses cosign every checkpoint, unless the config already names its own.
+  std::printf("\n");
+  DemoWitnesses witnesses;
+  if (config->witnesses.empty()) {
+    if (std::optional<Failure> failed = witnesses.Start(*config)) {
+      return Fail({failed->exit_code, "demo: " + failed->reason});
+    }
+  }
+  std::printf("\ndashboard: https://%s/ (certificate: %s/tls/cert.pem)\n", listen.c_str(), data.c_str());
+  std::fflush(stdout);
+  return server::Serve(*config, listen);
 }
 
 }  // namespace jejak::cli

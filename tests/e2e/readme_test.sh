@@ -52,7 +52,24 @@ koreksi=$(get '/v1/export/workpapers?fiscal_year=2025&format=csv&sheet=Koreksi')
 expect_equal "Koreksi lists each refund with its STS" \
   "$(printf '%s\n' "$koreksi" | grep -c ',pengembalian,.*STS-[0-9]\{4\}/' || true)" "$refunds"
 
+# The demo's two witnesses (children on loopback ports) cosign its checkpoints.
+cosigned=""
+for _ in $(seq 1 300); do
+  cosigned=$(curl -sS --max-time 20 --cacert var/demo/tls/cert.pem "https://127.0.0.1:$port/v1/checkpoint")
+  [[ "$cosigned" == *"— inspektorat."* && "$cosigned" == *"— bpk-perwakilan."* ]] && break
+  sleep 0.1
+done
+expect_contains "the demo's checkpoint is cosigned by the Inspektorat" "$cosigned" "— inspektorat.contoh-lestari.go.id/saksi "
+expect_contains "and by BPK Perwakilan" "$cosigned" "— bpk-perwakilan.go.id/saksi "
+expect_contains "the demo prints its witnesses" "$(cat "$SCRATCH/server.log")" "witness BPK Perwakilan: https://127.0.0.1:"
+expect_equal "both witnesses run" "$(pgrep -f -c "jejak witness --data .*$(basename "$SCRATCH")/var/demo/witnesses/" || true)" "2"
+
 kill -TERM $server
 wait $server
 expect_equal "demo server exits 0 on SIGTERM" "$?" "0"
+for _ in $(seq 1 100); do
+  pgrep -f "jejak witness --data .*$(basename "$SCRATCH")/var/demo/witnesses/" > /dev/null || break
+  sleep 0.1
+done
+expect_equal "its witnesses stop with it" "$(pgrep -f -c "jejak witness --data .*$(basename "$SCRATCH")/var/demo/witnesses/" || true)" "0"
 finish
