@@ -88,13 +88,11 @@ int Import(const Args& args) {
   if (verifier->name != config->origin) {
     return Usage("import: " + config->checkpoint_vkey + " is not the key of origin " + config->origin);
   }
-  // The cosigners whose lines the service would store (config witness_key).
-  std::vector<ledger::CosignerKey> witnesses;
-  for (const std::string& vkey : config->witness_keys) {
-    std::optional<ledger::CosignerKey> witness = ledger::ParseCosignerKey(vkey);
-    if (!witness) return Usage("import: witness_key is not a cosignature/v1 key: " + vkey);
-    witnesses.push_back(*witness);
-  }
+  // The cosigners whose lines the service stores: auditors' (witness_key) and the pushed
+  // witnesses' (witness).
+  Result<std::vector<ledger::CosignerKey>> cosigners = server::Cosigners(*config);
+  if (!cosigners) return Usage("import: " + cosigners.error().message);
+  std::vector<ledger::CosignerKey> witnesses = std::move(cosigners).value();
   std::string database = config->database;
   const std::optional<std::string> db_option = args.Get("db");
   if (db_option) {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -41,6 +42,7 @@ constexpr DemoWitness kDemoWitnesses[] = {
 };
 
 constexpr std::size_t kVkeyBytesMax = 4096;
+constexpr std::size_t kConfigBytesMax = 1 << 20;
 
 // A loopback port free now (the witness binds it a moment later; the pusher retries if
 // another process took it meanwhile).
@@ -60,25 +62,32 @@ std::optional<std::uint16_t> FreeLoopbackPort() {
   return port;
 }
 
-// Makes the witness's directory once: witness-init, then trust in the demo ledger's key.
+// Makes the witness's directory once (witness-init), and trusts the demo ledger's key in
+// it unless it does already (a demo stopped between the two steps finishes the second).
 std::optional<Failure> MakeWitness(const fs::path& dir, const DemoWitness& witness,
                                    const server::Config& config, const std::string& log_vkey) {
-  if (fs::exists(dir / "witness.conf")) return std::nullopt;
-  std::error_code ec;
-  fs::create_directories(dir.parent_path(), ec);
-  if (ec) return Failure{kExitUsage, "cannot create " + dir.parent_path().string() + ": " + ec.message()};
-  std::printf("witness %s: ", witness.label);
-  std::fflush(stdout);
-  Args init;
-  init.flags = {{"data", dir.string()}, {"name", witness.name}};
-  if (int code = WitnessInit(init); code != kExitOk) {
-    return Failure{code, std::string("cannot make the witness ") + witness.label};
+  const fs::path conf_path = dir / "witness.conf";
+  if (!fs::exists(conf_path)) {
+    std::error_code ec;
+    fs::create_directories(dir.parent_path(), ec);
+    if (ec) return Failure{kExitUsage, "cannot create " + dir.parent_path().string() + ": " + ec.message()};
+    std::printf("witness %s: ", witness.label);
+    std::fflush(stdout);
+    Args init;
+    init.flags = {{"data", dir.string()}, {"name", witness.name}};
+    if (int code = WitnessInit(init); code != kExitOk) {
+      return Failure{code, std::string("cannot make the witness ") + witness.label};
+    }
   }
-  std::ofstream conf(dir / "witness.conf", std::ios::app);
+  const std::string log_line = "log = " + config.origin + " " + log_vkey + "\n";
+  const std::optional<std::string> text = ReadFile(conf_path.string(), kConfigBytesMax);
+  if (!text) return Failure{kExitUsage, "cannot read " + conf_path.string()};
+  if (text->find(log_line) != std::string::npos) return std::nullopt;
+  std::ofstream conf(conf_path, std::ios::app);
   conf << "# The demo ledger this witness holds to its history.\n"
-       << "log = " << config.origin << " " << log_vkey << "\n";
+       << log_line;
   conf.close();
-  if (!conf) return Failure{kExitUsage, "cannot write " + (dir / "witness.conf").string()};
+  if (!conf) return Failure{kExitUsage, "cannot write " + conf_path.string()};
   return std::nullopt;
 }
 
@@ -88,7 +97,8 @@ DemoWitnesses::~DemoWitnesses() {
   for (pid_t child : children_) ::kill(child, SIGTERM);
   for (pid_t child : children_) {
     int status = 0;
-    ::waitpid(child, &status, 0);
+    while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+    }
   }
 }
 

@@ -303,6 +303,28 @@ Result<bool> ReadTransportLimit(Config& config, const ConfigLine& line) {
   return true;
 }
 
+Result<std::vector<ledger::CosignerKey>> Cosigners(const Config& config) {
+  std::vector<ledger::CosignerKey> cosigners;
+  for (const std::string& vkey : config.witness_keys) {
+    std::optional<ledger::CosignerKey> key = ledger::ParseCosignerKey(vkey);
+    if (!key) return InvalidArgument("witness_key is not a cosignature/v1 key: " + vkey.substr(0, 120));
+    cosigners.push_back(*key);
+  }
+  for (const WitnessConfig& witness : config.witnesses) cosigners.push_back(witness.key);
+  for (std::size_t i = 0; i < cosigners.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (cosigners[i].name == cosigners[j].name) {
+        return InvalidArgument("two cosigner keys (witness_key, witness) are named " + cosigners[i].name);
+      }
+      if (cosigners[i].public_key == cosigners[j].public_key) {
+        return InvalidArgument("cosigners " + cosigners[j].name + " and " + cosigners[i].name +
+                               " have one public key: one witness would count twice");
+      }
+    }
+  }
+  return cosigners;
+}
+
 Result<Config> LoadConfig(const std::string& path) {
   Result<std::vector<ConfigLine>> lines = ReadConfigLines(path);
   if (!lines) return lines.error();
@@ -404,6 +426,9 @@ Result<Config> LoadConfig(const std::string& path) {
   if (!ledger::ValidKeyName(config.origin)) {
     return InvalidArgument(path + ": origin must be a key name (no spaces, no '+'), not '" +
                            config.origin.substr(0, 64) + "'");
+  }
+  if (Result<std::vector<ledger::CosignerKey>> cosigners = Cosigners(config); !cosigners) {
+    return InvalidArgument(path + ": " + cosigners.error().message);
   }
   if (config.witness_quorum == 0) {
     config.witness_quorum = config.witnesses.size();

@@ -134,6 +134,12 @@ std::string ResolveConfigPath(const std::string& dir, const std::string& value);
 // naming the line if its value is not an integer in range.
 Result<bool> ReadTransportLimit(Config& config, const ConfigLine& line);
 
+// Every cosigner whose lines the ledger stores, serves and imports: the auditors' keys
+// (witness_key) and the pushed witnesses' keys (witness), in that order.
+// kInvalidArgument if a witness_key is not a cosignature/v1 key, or two cosigners share a
+// name or a public key (one witness would then count twice). LoadConfig checks this.
+Result<std::vector<ledger::CosignerKey>> Cosigners(const Config& config);
+
 // Reads and checks `path`. kInvalidArgument naming the line for unknown keys, missing
 // required keys or malformed lines; kNotFound if the file does not exist.
 Result<Config> LoadConfig(const std::string& path);

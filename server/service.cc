@@ -216,14 +216,10 @@ Result<std::unique_ptr<Service>> Service::Make(const Config& config) {
 
   auto impl = std::make_unique<Impl>(config, std::move(authenticator).value(), *verifier);
   impl->context.signer = signer;
-  for (const std::string& witness_vkey : config.witness_keys) {
-    std::optional<ledger::CosignerKey> witness = ledger::ParseCosignerKey(witness_vkey);
-    if (!witness) return InvalidArgument("witness_key is not a cosignature/v1 key: " + witness_vkey);
-    impl->context.witnesses.push_back(*witness);
-  }
-  for (const WitnessConfig& witness : config.witnesses) {
-    impl->context.witnesses.push_back(witness.key);  // Their cosignatures are stored too.
-  }
+  // The auditors' keys and the pushed witnesses': the cosignatures stored and served.
+  Result<std::vector<ledger::CosignerKey>> cosigners = Cosigners(config);
+  if (!cosigners) return cosigners.error();
+  impl->context.witnesses = std::move(cosigners).value();
   impl->context.audit_rules = AuditRulesOf(config);
   // A read-only instance neither keeps nor checks DIR/state/latest-checkpoint (ServiceContext
   // reads the same way).

@@ -436,6 +436,31 @@ class T01WitnessedUnderLoad(unittest.TestCase):
         self.assertIn(b"cosigned by", result.stdout)
 
 
+    def test_j_the_bundle_of_a_witnessed_log_imports_with_its_cosignatures(self):
+        # Disaster recovery: the witnesses' lines in the bundle are those of configured
+        # cosigners, so `jejak import` keeps them.
+        note = self.log.wait_cosigned(self.witnesses)
+        response = api.get("/v1/export/bundle", self.log.auditor, server=self.log.server)
+        self.assertEqual(response.status, 200)
+        bundle = os.path.join(S.tmp, "loaded-import.ndjson")
+        with open(bundle, "wb") as f:
+            f.write(response.body)
+        closing = json.loads(response.body.rstrip(b"\n").rsplit(b"\n", 1)[1])["checkpoint"]
+        copy = os.path.join(S.tmp, "loaded-restored")
+        shutil.copytree(self.log.data_dir, copy,
+                        ignore=shutil.ignore_patterns("ledger.db*", "latest-checkpoint"))
+        result = api.run_cli("import", "--data", copy, bundle, check=False, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        out = os.path.join(S.tmp, "loaded-reexported.ndjson")
+        api.run_cli("export-bundle", "--data", copy, "--out", out, timeout=300)
+        with open(out, "rb") as f:
+            imported = json.loads(f.read().rstrip(b"\n").rsplit(b"\n", 1)[1])["checkpoint"]
+        self.assertEqual(imported.partition("\n\n")[0], closing.partition("\n\n")[0])
+        self.assertGreaterEqual(note_size(closing), note_size(note))
+        for witness in self.witnesses:
+            self.assertIsNotNone(cosignature_by(imported, witness.vkey), imported)
+
+
 def reference_verifier(bundle, vkey, witness_keys, quorum):
     """docs/verify_bundle.py, the auditor guide's independent checker."""
     script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "verify_bundle.py")

@@ -137,6 +137,14 @@ TEST_F(ConfigTest, RejectsMalformedWitnessLinesNamingTheLine) {
        "two witnesses are named inspektorat.rejanglebongkab.go.id"},
       {"witness = " + good_key + " https://a.example\nwitness_quorum = 2\n",
        "witness_quorum is 2 but only 1 witnesses are configured"},
+      // One public key under two names would count as two witnesses.
+      {"witness = " + good_key + " https://a.example\nwitness = "
+       "dprd.rejanglebongkab.go.id+962ec7f0+BM7MFQfcHd1ylZUcKQiI8JWtuQRNG3PWlubfBl1oO9T8 https://b.example\n",
+       "have one public key"},
+      // An auditor's key (witness_key) and a pushed witness with one name.
+      {"witness_key = " + good_key + "\nwitness = " + good_key + " https://a.example\n",
+       "two cosigner keys (witness_key, witness) are named inspektorat.rejanglebongkab.go.id"},
+      {"witness_key = notakey\n", "witness_key is not a cosignature/v1 key"},
       {"witness_quorum = 0\n", "'witness_quorum' must be an integer from 1 to 64"},
       {"witness_wait_max_seconds = 0\n", "'witness_wait_max_seconds' must be an integer from 1 to 300"},
   };
