@@ -124,7 +124,8 @@ std::string FormatWitnessConfig(const WitnessConfig& config) {
       << "request_timeout_seconds = " << config.transport.request_timeout.count() << "\n"
       << "idle_timeout_seconds = " << config.transport.idle_timeout.count() << "\n"
       << "connections_max = " << config.transport.connections_max << "\n"
-      << "# Evidence rows kept at most (identical notes are kept once).\n"
+      << "# Evidence rows kept at most per log, forks not counted (forks are always kept;\n"
+      << "# a checkpoint is kept once per reason).\n"
       << "evidence_max = " << config.evidence_max << "\n";
   return out.str();
 }

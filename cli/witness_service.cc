@@ -34,7 +34,8 @@ using server::HttpRequest;
 using server::HttpResponse;
 
 constexpr const char* kTextType = "text/plain; charset=utf-8";
-// Evidence rows per answer of GET /evidence; ?after=<last id> reads the next page.
+// Evidence rows per answer of GET /evidence, and bytes (db::kWitnessEvidencePageBytes);
+// ?after=<last id> reads the next page.
 constexpr std::size_t kEvidencePageRows = 1000;
 
 HttpResponse Text(int status, std::string body) {
@@ -174,7 +175,9 @@ HttpResponse WitnessService::AddCheckpoint(const HttpRequest& request) {
       evidence.witness_size = decision.latest_size;
       evidence.reason = std::string(ledger::EvidenceReasonName(*decision.evidence));
       evidence.received_at = server::NowRfc3339();
-      evidence.checkpoint = parsed->checkpoint;
+      // Only what the log signed: lines the sender added are not the log's to answer for,
+      // and would let one checkpoint be stored again and again.
+      evidence.checkpoint = submitted.text + "\n" + submitted.log_signatures;
       write.evidence = std::move(evidence);
     }
     return write;
@@ -212,10 +215,12 @@ HttpResponse WitnessService::LatestCheckpoint(const std::string& origin) {
 
 HttpResponse WitnessService::Evidence(const std::string& origin, std::int64_t after_id) {
   Result<std::vector<db::WitnessEvidence>> rows = store_->Evidence(
-      origin.empty() ? std::nullopt : std::optional<std::string>(origin), after_id, kEvidencePageRows);
+      origin.empty() ? std::nullopt : std::optional<std::string>(origin), after_id, kEvidencePageRows,
+      db::kWitnessEvidencePageBytes);
   if (!rows) return Text(503, "storage unavailable; try again");
   json list = json::array();
   for (const db::WitnessEvidence& row : *rows) {
+    const std::optional<ledger::EvidenceReason> reason = ledger::ParseEvidenceReason(row.reason);
     list.push_back({{"id", row.id},
                     {"origin", row.origin},
                     {"tree_size", row.tree_size},
@@ -223,6 +228,8 @@ HttpResponse WitnessService::Evidence(const std::string& origin, std::int64_t af
                     {"old_size", row.old_size},
                     {"witness_size", row.witness_size},
                     {"reason", row.reason},
+                    {"proves", reason && ledger::EvidenceIsProof(*reason)},
+                    {"meaning", reason ? std::string(ledger::EvidenceMeaning(*reason)) : std::string()},
                     {"received_at", row.received_at},
                     {"checkpoint", row.checkpoint}});
   }

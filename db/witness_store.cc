@@ -1,5 +1,6 @@
 // The witness's SQLite database (db/witness_store.h): table witness_latest (one row per
-// origin) and witness_evidence (deduplicated by note hash, capped). Sizes are stored as
+// origin) and witness_evidence (deduplicated by what the evidence says, capped per origin
+// except forks). Sizes are stored as
 // decimal text: a tlog tree size may be up to 2^64 - 1, past SQLite's signed integers.
 #include "db/witness_store.h"
 
@@ -16,6 +17,7 @@
 #include "crypto/encoding.h"
 #include "db/sql_util.h"
 #include "ledger/checkpoint.h"
+#include "ledger/witness.h"
 
 namespace jejak::db {
 
@@ -35,6 +37,8 @@ constexpr const char* kSchema[] = {
     " id INTEGER PRIMARY KEY AUTOINCREMENT, origin TEXT NOT NULL, tree_size TEXT NOT NULL,"
     " root_hash TEXT NOT NULL, old_size TEXT NOT NULL, witness_size TEXT NOT NULL,"
     " reason TEXT NOT NULL, received_at TEXT NOT NULL, checkpoint TEXT NOT NULL,"
+    // note_hash (its name kept for databases made before): the hex SHA-256 of the
+    // evidence's identity, EvidenceKey below.
     " note_hash TEXT NOT NULL UNIQUE)",
     "CREATE INDEX IF NOT EXISTS witness_evidence_origin ON witness_evidence (origin, id)",
 };
@@ -73,21 +77,36 @@ void WriteLatest(soci::session& sql, const WitnessedCheckpoint& latest) {
       soci::use(latest.cosigned_at);
 }
 
+// What makes two pieces of evidence the same: origin, size, root and reason (not the
+// note's bytes, which a sender can vary with lines the witness ignores).
+std::string EvidenceKey(const WitnessEvidence& evidence) {
+  return Hex(crypto::Sha256(evidence.origin + "\n" + std::to_string(evidence.tree_size) + "\n" +
+                            Hex(evidence.root_hash) + "\n" + evidence.reason));
+}
+
+bool IsFork(const std::string& reason) {
+  const std::optional<ledger::EvidenceReason> parsed = ledger::ParseEvidenceReason(reason);
+  return parsed && ledger::EvidenceIsProof(*parsed);
+}
+
 void WriteEvidence(soci::session& sql, const WitnessEvidence& evidence, std::size_t evidence_max) {
-  const std::string note_hash =
-      Hex(crypto::Sha256(evidence.origin + "\n" + evidence.checkpoint));
+  const std::string note_hash = EvidenceKey(evidence);
   long long duplicates = 0;
   sql << "SELECT COUNT(*) FROM witness_evidence WHERE note_hash = :h", soci::into(duplicates),
       soci::use(note_hash);
   if (duplicates > 0) return;
-  long long kept = 0;
-  sql << "SELECT COUNT(*) FROM witness_evidence", soci::into(kept);
-  if (static_cast<std::size_t>(kept) >= evidence_max) {
-    LogError("witness.evidence_full",
-             "evidence store holds " + std::to_string(kept) +
-                 " rows (the cap): new evidence for " + evidence.origin + " (" + evidence.reason +
-                 ", size " + std::to_string(evidence.tree_size) + ") is not kept");
-    return;
+  if (!IsFork(evidence.reason)) {
+    const std::string fork(ledger::EvidenceReasonName(ledger::EvidenceReason::kFork));
+    long long kept = 0;
+    sql << "SELECT COUNT(*) FROM witness_evidence WHERE origin = :o AND reason <> :f", soci::into(kept),
+        soci::use(evidence.origin), soci::use(fork);
+    if (static_cast<std::size_t>(kept) >= evidence_max) {
+      LogError("witness.evidence_full",
+               "evidence store holds " + std::to_string(kept) + " rows for " + evidence.origin +
+                   " (the cap): new evidence (" + evidence.reason + ", size " +
+                   std::to_string(evidence.tree_size) + ") is not kept");
+      return;
+    }
   }
   const std::string size = std::to_string(evidence.tree_size);
   const std::string root = Hex(evidence.root_hash);
@@ -150,7 +169,8 @@ Result<std::optional<WitnessedCheckpoint>> WitnessStore::Latest(const std::strin
 }
 
 Result<std::vector<WitnessEvidence>> WitnessStore::Evidence(const std::optional<std::string>& origin,
-                                                            std::int64_t after_id, std::size_t limit) {
+                                                            std::int64_t after_id, std::size_t limit,
+                                                            std::size_t bytes_max) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   try {
     std::vector<WitnessEvidence> rows;
@@ -158,12 +178,14 @@ Result<std::vector<WitnessEvidence>> WitnessStore::Evidence(const std::optional<
     const int all = origin ? 0 : 1;
     const long long count = static_cast<long long>(limit);
     const long long after = after_id;
+    std::size_t bytes = 0;
     soci::rowset<soci::row> result = (impl_->sql.prepare
         << "SELECT CAST(id AS TEXT), origin, tree_size, root_hash, old_size, witness_size, reason, received_at,"
            " checkpoint FROM witness_evidence WHERE (:all = 1 OR origin = :o) AND id > :after"
            " ORDER BY id LIMIT :n",
         soci::use(all), soci::use(wanted), soci::use(after), soci::use(count));
     for (const soci::row& row : result) {
+      if (bytes >= bytes_max) break;  // Rows are read one at a time: the rest are never loaded.
       WitnessEvidence evidence;
       // As text: SOCI types an SQLite integer by its value, so no one C++ type fits every row.
       evidence.id = static_cast<std::int64_t>(StoredSize(row.get<std::string>(0)));
@@ -175,6 +197,7 @@ Result<std::vector<WitnessEvidence>> WitnessStore::Evidence(const std::optional<
       evidence.reason = row.get<std::string>(6);
       evidence.received_at = row.get<std::string>(7);
       evidence.checkpoint = row.get<std::string>(8);
+      bytes += evidence.checkpoint.size() + evidence.origin.size() + 256;
       rows.push_back(std::move(evidence));
     }
     return rows;

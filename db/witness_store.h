@@ -17,8 +17,12 @@
 
 namespace jejak::db {
 
-// Evidence rows kept at most by default; past the cap new evidence is logged, not stored.
+// Evidence rows other than forks kept at most per origin by default; past the cap new
+// evidence is logged, not stored. Fork evidence is always kept.
 inline constexpr std::size_t kWitnessEvidenceMaxDefault = 10000;
+// The bytes of evidence one Evidence() call reads at most by default (about a page of
+// GET /evidence).
+inline constexpr std::size_t kWitnessEvidencePageBytes = std::size_t{4} << 20;
 
 // The latest checkpoint cosigned for one origin.
 struct WitnessedCheckpoint {
@@ -39,9 +43,11 @@ struct WitnessEvidence {
   crypto::Digest root_hash{};
   std::uint64_t old_size = 0;      // The request's old size.
   std::uint64_t witness_size = 0;  // The latest cosigned size when it came.
-  std::string reason;              // "rollback", "fork" or "inconsistent".
+  std::string reason;              // ledger::EvidenceReasonName: "rollback", "fork", "inconsistent".
   std::string received_at;         // RFC 3339, the caller's clock.
-  std::string checkpoint;          // The note as sent.
+  // The checkpoint text and the log's own signature lines that verified; never other
+  // lines the sender added.
+  std::string checkpoint;
 };
 
 // What a submission writes, decided from the latest checkpoint inside the transaction.
@@ -54,7 +60,8 @@ class WitnessStore {
  public:
   // Opens (creating if needed) the SQLite file `path`: WAL, synchronous=FULL, so a
   // committed submission is on disk before the witness answers. At most `evidence_max`
-  // evidence rows are kept. kUnavailable if the file cannot be opened or created.
+  // evidence rows other than forks are kept per origin. kUnavailable if the file cannot
+  // be opened or created.
   static Result<std::unique_ptr<WitnessStore>> Open(const std::string& path,
                                                     std::size_t evidence_max = kWitnessEvidenceMaxDefault);
   ~WitnessStore();
@@ -65,8 +72,11 @@ class WitnessStore {
   // IMMEDIATE, so other processes on the same file wait too), reads the latest checkpoint
   // of `origin`, calls `decide` with it (nullopt if none), writes what it returns, and
   // commits before returning. A cosigned checkpoint must be of `origin` (checked) and
-  // replaces the latest; evidence is kept unless an identical note is already kept (same
-  // origin and checkpoint bytes) or evidence_max rows are kept (then a log line says so).
+  // replaces the latest. Evidence is kept once per (origin, tree size, root hash, reason):
+  // a second submission of the same checkpoint for the same reason writes nothing, so the
+  // rows are bounded by the distinct checkpoints the log signed. Fork evidence is always
+  // kept; other evidence is not kept (a log line says so) once evidence_max rows other
+  // than forks are kept for `origin`.
   // kUnavailable (logged) if the database fails; nothing is written then. Thread-safe.
   Result<void> Submit(const std::string& origin,
                       const std::function<WitnessWrite(const std::optional<WitnessedCheckpoint>&)>& decide);
@@ -75,9 +85,12 @@ class WitnessStore {
   Result<std::optional<WitnessedCheckpoint>> Latest(const std::string& origin);
 
   // Kept evidence with id > `after_id`, oldest first; only `origin`'s if given; at most
-  // `limit` rows.
+  // `limit` rows, and no row past the one that brings the rows read to `bytes_max` bytes
+  // or more (counting each row's checkpoint and origin plus 256 bytes for the rest; at
+  // least one row is returned if any is kept).
   Result<std::vector<WitnessEvidence>> Evidence(const std::optional<std::string>& origin,
-                                                std::int64_t after_id, std::size_t limit);
+                                                std::int64_t after_id, std::size_t limit,
+                                                std::size_t bytes_max = kWitnessEvidencePageBytes);
 
  private:
   struct Impl;

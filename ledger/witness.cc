@@ -143,6 +143,31 @@ std::string_view EvidenceReasonName(EvidenceReason reason) {
   return "inconsistent";
 }
 
+std::optional<EvidenceReason> ParseEvidenceReason(std::string_view name) {
+  for (const EvidenceReason reason :
+       {EvidenceReason::kRollback, EvidenceReason::kFork, EvidenceReason::kInconsistent}) {
+    if (EvidenceReasonName(reason) == name) return reason;
+  }
+  return std::nullopt;
+}
+
+bool EvidenceIsProof(EvidenceReason reason) { return reason == EvidenceReason::kFork; }
+
+std::string_view EvidenceMeaning(EvidenceReason reason) {
+  switch (reason) {
+    case EvidenceReason::kFork:
+      return "the log's key signed two different trees of the same size: proof of misbehaviour "
+             "(or of a stolen key) on its own";
+    case EvidenceReason::kRollback:
+      return "a tree smaller than one cosigned: an old checkpoint replayed (harmless) or a log "
+             "that lost entries; compare the checkpoints' times and ask the log";
+    case EvidenceReason::kInconsistent:
+      return "the consistency proof sent with it did not verify (anyone may send a bad proof), or "
+             "a size-0 tree had a non-empty root; ask the log for a proof between the two sizes";
+  }
+  return "";
+}
+
 AddCheckpointDecision DecideAddCheckpoint(const AddCheckpointRequest& request,
                                           const SubmittedCheckpoint& submitted,
                                           const std::optional<CosignedTree>& latest) {

@@ -87,6 +87,15 @@ struct CosignedTree {
 enum class EvidenceReason { kRollback, kFork, kInconsistent };
 // "rollback", "fork", "inconsistent".
 std::string_view EvidenceReasonName(EvidenceReason reason);
+// The reason named `name` (EvidenceReasonName's inverse); nullopt for any other text.
+std::optional<EvidenceReason> ParseEvidenceReason(std::string_view name);
+// Whether evidence of `reason` proves misbehaviour on its own: true only for kFork (the
+// log's key signed two trees of one size). A smaller tree may be an old checkpoint
+// replayed by anyone, and a failed proof may be the sender's, so kRollback and
+// kInconsistent need the checkpoints' times and a second look.
+bool EvidenceIsProof(EvidenceReason reason);
+// One sentence saying what evidence of `reason` shows and what to do with it.
+std::string_view EvidenceMeaning(EvidenceReason reason);
 
 struct AddCheckpointDecision {
   int status = 200;               // 200, 400, 409 or 422.

@@ -1,7 +1,8 @@
 // The witness's database (db/witness_store.h): the latest cosigned checkpoint and the
 // evidence survive a reopen; many threads on separate connections submitting one origin
 // at once are serialized (each decision sees the previous one's write, sizes only grow);
-// evidence is deduplicated and capped. SQLite only: the witness keeps its own file.
+// evidence is deduplicated on what it says (not the note's bytes), capped per origin with
+// forks always kept, and read in pages bounded by rows and bytes. SQLite only: the witness keeps its own file.
 #include "db/witness_store.h"
 
 #include <gtest/gtest.h>
@@ -50,14 +51,15 @@ class WitnessStoreTest : public testing::Test {
     return WitnessedCheckpoint{origin, size, crypto::Sha256(std::to_string(size)),
                                "note of " + std::to_string(size), "2026-11-30T04:00:00Z"};
   }
-  static WitnessEvidence Evidence(const std::string& origin, std::uint64_t size, std::string note) {
+  static WitnessEvidence Evidence(const std::string& origin, std::uint64_t size, std::string note,
+                                  std::string reason = "fork") {
     WitnessEvidence evidence;
     evidence.origin = origin;
     evidence.tree_size = size;
     evidence.root_hash = crypto::Sha256(note);
     evidence.old_size = 1;
     evidence.witness_size = 9;
-    evidence.reason = "fork";
+    evidence.reason = std::move(reason);
     evidence.received_at = "2026-11-30T04:00:01Z";
     evidence.checkpoint = std::move(note);
     return evidence;
@@ -108,29 +110,76 @@ TEST_F(WitnessStoreTest, SizesAboveSignedIntegersRoundTrip) {
   EXPECT_EQ((*store->Latest("log.example/a"))->tree_size, huge);
 }
 
-TEST_F(WitnessStoreTest, EvidenceIsDeduplicatedFilteredAndCapped) {
-  std::unique_ptr<WitnessStore> store = OpenStore(/*evidence_max=*/3);
-  const auto keep = [&](const std::string& origin, const std::string& note) {
+TEST_F(WitnessStoreTest, EvidenceIsDeduplicatedOnWhatItSaysAndFiltered) {
+  std::unique_ptr<WitnessStore> store = OpenStore();
+  const auto keep = [&](const std::string& origin, WitnessEvidence evidence) {
     ASSERT_TRUE(store->Submit(origin, [&](const std::optional<WitnessedCheckpoint>&) {
-      return WitnessWrite{std::nullopt, Evidence(origin, 5, note)};
+      return WitnessWrite{std::nullopt, evidence};
     }));
   };
-  keep("log.example/a", "one");
-  keep("log.example/a", "one");  // Identical: not kept twice.
-  keep("log.example/b", "one");  // Same bytes, another origin: kept.
-  keep("log.example/a", "two");
-  keep("log.example/a", "three");  // Past the cap of 3: logged, not kept.
+  keep("log.example/a", Evidence("log.example/a", 5, "one", "rollback"));
+  // The same checkpoint and reason sent again with other bytes (an added line): one row.
+  for (int i = 0; i < 50; ++i) {
+    WitnessEvidence replay = Evidence("log.example/a", 5, "one", "rollback");
+    replay.checkpoint = "one\njunk line " + std::to_string(i) + "\n";
+    keep("log.example/a", replay);
+  }
+  keep("log.example/a", Evidence("log.example/a", 5, "one", "inconsistent"));  // Another reason.
+  keep("log.example/b", Evidence("log.example/b", 5, "one", "rollback"));      // Another origin.
+  keep("log.example/a", Evidence("log.example/a", 6, "one", "rollback"));      // Another size.
   std::vector<WitnessEvidence> all = store->Evidence(std::nullopt, 0, 100).value();
-  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(all.size(), 4u);
+  EXPECT_EQ(all[0].checkpoint, "one");  // The first one kept, not a replay's bytes.
+  EXPECT_EQ(all[1].reason, "inconsistent");
   EXPECT_LT(all[0].id, all[1].id);
-  EXPECT_EQ(all[2].checkpoint, "two");
   std::vector<WitnessEvidence> only_a = store->Evidence(std::string("log.example/a"), 0, 100).value();
-  ASSERT_EQ(only_a.size(), 2u);
+  ASSERT_EQ(only_a.size(), 3u);
   EXPECT_EQ(store->Evidence(std::nullopt, 0, 1).value().size(), 1u);
-  // Paged by id: after the first row, the other two.
+  // Paged by id: after the first row, the other three.
   std::vector<WitnessEvidence> later = store->Evidence(std::nullopt, all[0].id, 100).value();
-  ASSERT_EQ(later.size(), 2u);
+  ASSERT_EQ(later.size(), 3u);
   EXPECT_EQ(later[0].id, all[1].id);
+}
+
+TEST_F(WitnessStoreTest, CapIsPerOriginAndForksAreKeptPastIt) {
+  std::unique_ptr<WitnessStore> store = OpenStore(/*evidence_max=*/2);
+  const auto keep = [&](const std::string& origin, const std::string& note, const std::string& reason) {
+    ASSERT_TRUE(store->Submit(origin, [&](const std::optional<WitnessedCheckpoint>&) {
+      return WitnessWrite{std::nullopt, Evidence(origin, 5, note, reason)};
+    }));
+  };
+  keep("log.example/a", "r1", "rollback");
+  keep("log.example/a", "r2", "inconsistent");
+  keep("log.example/a", "r3", "rollback");  // Past a's cap of 2: logged, not kept.
+  keep("log.example/b", "r1", "rollback");  // b has its own cap.
+  keep("log.example/b", "r2", "rollback");
+  keep("log.example/a", "f1", "fork");  // Forks are kept past the cap...
+  keep("log.example/a", "f2", "fork");
+  keep("log.example/a", "r4", "rollback");  // ...and do not count towards it.
+  std::vector<WitnessEvidence> a = store->Evidence(std::string("log.example/a"), 0, 100).value();
+  std::vector<std::string> notes;
+  for (const WitnessEvidence& row : a) notes.push_back(row.checkpoint);
+  EXPECT_EQ(notes, (std::vector<std::string>{"r1", "r2", "f1", "f2"}));
+  EXPECT_EQ(store->Evidence(std::string("log.example/b"), 0, 100).value().size(), 2u);
+}
+
+TEST_F(WitnessStoreTest, EvidencePagesAreBoundedByBytes) {
+  std::unique_ptr<WitnessStore> store = OpenStore();
+  const std::string big(10000, 'x');
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(store->Submit("log.example/a", [&](const std::optional<WitnessedCheckpoint>&) {
+      return WitnessWrite{std::nullopt, Evidence("log.example/a", 5, big + std::to_string(i))};
+    }));
+  }
+  // Each row counts 10001 + 13 + 256 bytes: a bound of 20000 stops after the second row.
+  std::vector<WitnessEvidence> page = store->Evidence(std::nullopt, 0, 100, 20000).value();
+  ASSERT_EQ(page.size(), 2u);
+  std::vector<WitnessEvidence> next = store->Evidence(std::nullopt, page.back().id, 100, 20000).value();
+  ASSERT_EQ(next.size(), 2u);
+  EXPECT_EQ(next[0].checkpoint, big + "2");
+  // A bound below one row still returns one, so paging always advances.
+  EXPECT_EQ(store->Evidence(std::nullopt, 0, 100, 1).value().size(), 1u);
+  EXPECT_EQ(store->Evidence(std::nullopt, 0, 100).value().size(), 5u);
 }
 
 TEST_F(WitnessStoreTest, ConcurrentSubmissionsOfOneOriginNeverRollBack) {

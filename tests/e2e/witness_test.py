@@ -175,7 +175,7 @@ def call(conn, method, path, payload=None):
 
 def setUpModule():
     S.tmp = tempfile.mkdtemp(prefix="jejak-witness-e2e-")
-    for name in ("a", "b", "c", "d", "e", "f", "g"):
+    for name in ("a", "b", "c", "d", "e", "f", "g", "h"):
         S.logs[name] = Log(f"log.test/{name}", salt=name.encode())
     # A real Jejak ledger, its checkpoint made by `jejak init`.
     S.ledger_dir = os.path.join(S.tmp, "ledger")
@@ -186,7 +186,14 @@ def setUpModule():
     assert "\n" not in S.vkey and S.vkey.startswith("inspektorat.test/saksi-1+"), out.stdout
     with open(os.path.join(S.ledger_dir, "keys", "checkpoint.vkey"), encoding="utf-8") as f:
         ledger_vkey = f.read().strip()
-    with open(os.path.join(wdir, "witness.conf"), "a", encoding="utf-8") as f:
+    conf = os.path.join(wdir, "witness.conf")
+    with open(conf, encoding="utf-8") as f:
+        text = f.read()
+    assert "\nevidence_max = 10000\n" in text, text
+    with open(conf, "w", encoding="utf-8") as f:
+        # Per origin, forks excepted: test_evidence_flood_and_cap.
+        f.write(text.replace("\nevidence_max = 10000\n", "\nevidence_max = 3\n"))
+    with open(conf, "a", encoding="utf-8") as f:
         for log in S.logs.values():
             f.write(f"log = {log.origin} {log.vkey}\n")
         f.write(f"log = jejak.test/saksi {ledger_vkey}\n")
@@ -356,6 +363,9 @@ class WitnessTest(unittest.TestCase):
         self.assertEqual(rows[0]["root_hash"], log.root(30).hex())
         self.assertEqual(rows[1]["root_hash"], fork_root.hex())
         self.assertEqual(rows[1]["checkpoint"], fork)
+        # Only a fork proves misbehaviour on its own; every row says what it means.
+        self.assertEqual([r["proves"] for r in rows], [False, True])
+        self.assertTrue(all(r["meaning"] for r in rows), rows)
         self.assertLess(rows[0]["id"], rows[1]["id"])
         self.assertTrue(rows[0]["received_at"].startswith("20"), rows[0])
         all_rows = json.loads(call(self.conn, "GET", "/evidence")[2])["evidence"]
@@ -367,6 +377,44 @@ class WitnessTest(unittest.TestCase):
         self.assertEqual(call(self.conn, "GET", "/evidence?after=x")[0], 400)
         self.assertEqual(call(self.conn, "GET", "/evidence?bogus=1")[0], 400)
         self.assertIn('"event":"witness.evidence"', S.witness.log())
+
+    def test_evidence_flood_and_cap(self):
+        log = S.logs["h"]
+        stranger = Ed25519PrivateKey.generate()
+        self.assertEqual(self.add(0, [], log.note(40))[0], 200)
+
+        def junk(note, i):
+            # A line by a key the witness does not know: ignored, but it makes the bytes unique.
+            text = note.split("\n\n", 1)[0] + "\n"
+            return note + log.signature_line(text, key=stranger, key_id=i.to_bytes(4, "big")).replace(
+                log.origin, "junk.test/x", 1)
+
+        # Replaying an old checkpoint over and over, each time with another junk line: one row.
+        old = log.note(30)
+        for i in range(100):
+            self.assertEqual(self.add(0, [], junk(old, i))[0], 409)
+        # The log's next checkpoint with a garbage proof, again and again: one row.
+        garbage = [sha256(b"garbage %d" % i) for i in range(3)]
+        for i in range(30):
+            self.assertEqual(self.add(40, garbage, junk(log.note(50), i))[0], 422)
+        rows = json.loads(call(self.conn, "GET", "/evidence?origin=log.test/h")[2])["evidence"]
+        self.assertEqual([(r["reason"], r["tree_size"]) for r in rows], [("rollback", 30), ("inconsistent", 50)])
+        # Kept as the log signed it: its text and its own signature line, no junk line.
+        self.assertEqual(rows[0]["checkpoint"], old)
+        self.assertEqual(rows[1]["checkpoint"], log.note(50))
+        self.assertNotIn("junk.test", json.dumps(rows))
+        # The cap (3 here) is per origin and leaves forks out.
+        self.assertEqual(self.add(0, [], log.note(20))[0], 409)  # The third row.
+        self.assertEqual(self.add(0, [], log.note(10))[0], 409)  # Past the cap: logged only.
+        self.assertEqual(self.add(40, [], log.note(40, root=sha256(b"forked h")))[0], 422)
+        rows = json.loads(call(self.conn, "GET", "/evidence?origin=log.test/h")[2])["evidence"]
+        self.assertEqual([(r["reason"], r["tree_size"]) for r in rows],
+                         [("rollback", 30), ("inconsistent", 50), ("rollback", 20), ("fork", 40)])
+        self.assertEqual([r["proves"] for r in rows], [False, False, False, True])
+        self.assertIn('"event":"witness.evidence_full"', S.witness.log())
+        # The cosigned checkpoint never moved.
+        latest = call(self.conn, "GET", "/checkpoint?origin=log.test/h")[2].decode()
+        self.assertTrue(latest.startswith(log.text(40)), latest)
 
     def test_get_checkpoint_by_origin_and_by_hash(self):
         log = S.logs["f"]

@@ -217,5 +217,18 @@ TEST_F(WitnessDecisionTest, SameSizeAnotherRootIs422AndAFork) {
   EXPECT_EQ(decision.evidence, EvidenceReason::kFork);
 }
 
+TEST(EvidenceReasonTest, NamesRoundTripAndOnlyAForkIsProof) {
+  for (const EvidenceReason reason :
+       {EvidenceReason::kRollback, EvidenceReason::kFork, EvidenceReason::kInconsistent}) {
+    EXPECT_EQ(ParseEvidenceReason(EvidenceReasonName(reason)), reason);
+    EXPECT_FALSE(EvidenceMeaning(reason).empty());
+  }
+  EXPECT_EQ(ParseEvidenceReason("Fork"), std::nullopt);
+  EXPECT_EQ(ParseEvidenceReason(""), std::nullopt);
+  EXPECT_TRUE(EvidenceIsProof(EvidenceReason::kFork));
+  EXPECT_FALSE(EvidenceIsProof(EvidenceReason::kRollback));
+  EXPECT_FALSE(EvidenceIsProof(EvidenceReason::kInconsistent));
+}
+
 }  // namespace
 }  // namespace jejak::ledger
