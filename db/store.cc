@@ -403,7 +403,11 @@ Result<void> Store::RecordWitnessSize(const std::string& witness, std::uint64_t 
                                       const std::string& recorded_at) {
   try {
     soci::session& sql = impl_->sql;
-    JEJAK_CHECK(tree_size <= static_cast<std::uint64_t>(std::numeric_limits<long long>::max()));
+    // The size comes from a witness's answer: too large for the column is its error.
+    if (tree_size > static_cast<std::uint64_t>(std::numeric_limits<long long>::max())) {
+      return InvalidArgument("witness " + witness + " named tree size " + std::to_string(tree_size) +
+                             ", larger than any a log can hold");
+    }
     long long size = static_cast<long long>(tree_size);
     WriteTransaction transaction(sql);
     long long found = 0;

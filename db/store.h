@@ -271,7 +271,8 @@ class Store {
   Result<std::vector<std::string>> Cosignatures(std::uint64_t tree_size);
   // Records that witness `witness` (its key name) has cosigned, or says it has cosigned, a
   // checkpoint of `tree_size` (table witness_sizes, append-only), learnt at `recorded_at`
-  // (RFC 3339). Recording a size already recorded is Ok. kUnavailable if the database fails.
+  // (RFC 3339). Recording a size already recorded is Ok. kInvalidArgument for a size above
+  // 2^63-1 (the column's range); kUnavailable if the database fails.
   Result<void> RecordWitnessSize(const std::string& witness, std::uint64_t tree_size,
                                  const std::string& recorded_at);
   // The greatest size `witness` is known to have cosigned: recorded with

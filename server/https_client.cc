@@ -7,6 +7,7 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
 namespace jejak::server {
@@ -144,10 +145,29 @@ void HttpsConnection::Close() {
   buffer_.clear();
 }
 
+void HttpsConnection::Cancel() {
+  cancelled_ = true;
+  ioc_.stop();  // Ends a run() in progress.
+  // A run() not yet started (restart() clears the stop) meets this first and stops too.
+  net::post(ioc_, [this]() { ioc_.stop(); });
+}
+
+namespace {
+
+Error Cancelled(const ServerUrl& url) {
+  return Error{Code::kUnavailable, "the exchange with " + url.host_header + " was cancelled", {}};
+}
+
+}  // namespace
+
 Result<HttpsReply> HttpsConnection::Post(const std::string& target, const std::string& content_type,
                                          const std::string& body) {
+  // After Cancel() the io_context is never run again: handlers of operations it cut short
+  // may still be queued, and they point into finished frames.
+  if (cancelled_) return Cancelled(url_);
   bool reused = false;
   Result<HttpsReply> reply = Attempt(target, content_type, body, reused);
+  if (cancelled_) return Cancelled(url_);
   if (!reply && reused) {
     // The server may have closed the idle connection: once more on a new one.
     bool again = false;
@@ -167,6 +187,7 @@ Result<HttpsReply> HttpsConnection::Attempt(const std::string& target, const std
       return connected.error();
     }
   }
+  if (cancelled_) return Cancelled(url_);
   http::request<http::string_body> request{http::verb::post, url_.prefix + target, 11};
   request.set(http::field::host, url_.host_header);
   request.set(http::field::user_agent, "jejak");
@@ -181,6 +202,7 @@ Result<HttpsReply> HttpsConnection::Attempt(const std::string& target, const std
     Close();
     return Error{Code::kUnavailable, NetworkErrorText(url_, "sending " + target, ec), {}};
   }
+  if (cancelled_) return Cancelled(url_);
   http::response_parser<http::string_body> parser;
   parser.body_limit(body_bytes_max_);
   parser.header_limit(kHeaderBytesMax);

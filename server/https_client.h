@@ -11,6 +11,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -88,6 +89,10 @@ class HttpsConnection {
   // Closes the connection, if open.
   void Close();
 
+  // From any thread: ends the exchange in flight (its I/O is stopped; Post answers
+  // kUnavailable at once) and every later one. The connection is not usable again.
+  void Cancel();
+
   const ServerUrl& url() const { return url_; }
 
  private:
@@ -101,6 +106,7 @@ class HttpsConnection {
   std::shared_ptr<boost::asio::ssl::context> context_;
   std::chrono::seconds step_timeout_;
   std::size_t body_bytes_max_;
+  std::atomic<bool> cancelled_{false};
   boost::asio::io_context ioc_;
   std::unique_ptr<TlsStream> stream_;
   boost::beast::flat_buffer buffer_;

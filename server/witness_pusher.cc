@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 #include <utility>
 
 #include "crypto/random.h"
@@ -85,9 +86,11 @@ struct WitnessPusher::Witness {
   std::string state = "pending";
   std::string detail;
   std::map<std::uint64_t, std::string> remembered;  // Size -> its cosignature line.
-  // Until the witness first answers, a checkpoint of the size it last cosigned is sent
-  // anyway: that is how a database restored to an older copy (whose record of the
-  // witness is older too) is caught at start-up rather than after the next append.
+  // While set, a checkpoint of the size it last cosigned is sent anyway (old size = size,
+  // no proof). Until the witness first answers: that is how a database restored to an
+  // older copy (whose record of the witness is older too) is caught at start-up rather
+  // than after the next append. After a 409 naming a size the log holds, with nothing
+  // later queued: so that checkpoint is cosigned, or a fork of that size refused.
   bool probe = true;
   std::thread thread;
 };
@@ -143,6 +146,7 @@ void WitnessPusher::Stop() {
   }
   wake_.notify_all();
   wait_wake_.notify_all();
+  for (const std::unique_ptr<Witness>& witness : witnesses_) witness->connection->Cancel();
   for (const std::unique_ptr<Witness>& witness : witnesses_) {
     if (witness->thread.joinable()) witness->thread.join();
   }
@@ -174,17 +178,54 @@ void WitnessPusher::Committed(std::uint64_t tree_size) {
 }
 
 std::size_t WitnessPusher::Cosigned(std::uint64_t tree_size, std::string* lines) const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  std::map<std::string, const std::string*> by_name;
-  for (const std::unique_ptr<Witness>& witness : witnesses_) {
-    auto found = witness->remembered.find(tree_size);
-    if (found != witness->remembered.end()) by_name[witness->config.key.name] = &found->second;
+  std::map<std::string, std::string> by_name;
+  bool look_up = false;  // Whether a witness missing from memory may have a stored line.
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const std::unique_ptr<Witness>& witness : witnesses_) {
+      auto found = witness->remembered.find(tree_size);
+      if (found != witness->remembered.end()) {
+        by_name[witness->config.key.name] = found->second;
+      } else if (tree_size < newest_ || tree_size <= witness->cosigned_size) {
+        // Not the checkpoint just committed, which nobody has cosigned yet (so the
+        // common case costs no query): one this process forgot or never pushed.
+        look_up = true;
+      }
+    }
   }
+  if (look_up) StoredCosignatures(tree_size, by_name);
   if (lines != nullptr) {
     lines->clear();
-    for (const auto& [name, line] : by_name) *lines += *line;
+    for (const auto& [name, line] : by_name) *lines += line;
   }
   return by_name.size();
+}
+
+void WitnessPusher::StoredCosignatures(std::uint64_t tree_size,
+                                       std::map<std::string, std::string>& by_name) const {
+  std::lock_guard<std::mutex> lock(lookup_mutex_);
+  if (!lookup_store_) {
+    Result<std::unique_ptr<db::Store>> opened = db::Store::Open({database_, std::nullopt, "", false});
+    if (!opened) return;
+    lookup_store_ = std::move(opened).value();
+  }
+  Result<std::vector<std::string>> stored = lookup_store_->Cosignatures(tree_size);
+  if (!stored) {
+    lookup_store_.reset();  // A new session next time.
+    return;
+  }
+  for (const std::string& line : *stored) {
+    std::string_view text = line;
+    if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    std::optional<ledger::ParsedSignature> parsed = ledger::ParseSignatureLine(text);
+    if (!parsed) continue;
+    for (const std::unique_ptr<Witness>& witness : witnesses_) {  // config is immutable.
+      const ledger::CosignerKey& key = witness->config.key;
+      if (parsed->name == key.name && parsed->key_id == key.key_id && by_name.count(key.name) == 0) {
+        by_name[key.name] = line;
+      }
+    }
+  }
 }
 
 void WitnessPusher::WhenCosigned(std::uint64_t tree_size, std::size_t count,
@@ -203,7 +244,9 @@ bool WitnessPusher::Ready(const Waiter& w) const {
   for (const std::unique_ptr<Witness>& witness : witnesses_) {
     if (witness->remembered.count(w.tree_size) > 0) {
       ++cosigned;
-    } else if (witness->state != "refused" && witness->cosigned_size < w.tree_size) {
+    } else if (witness->state != "refused" &&
+               (witness->cosigned_size < w.tree_size ||
+                (witness->probe && witness->cosigned_size == w.tree_size))) {
       ++hopeful;
     }
   }
@@ -227,9 +270,15 @@ void WitnessPusher::WaitLoop() {
     if (!ready.empty()) {
       lock.unlock();
       for (Waiter& waiter : ready) {
-        std::string lines;
-        const std::size_t cosigned = Cosigned(waiter.tree_size, &lines);
-        waiter.done(cosigned, std::move(lines));
+        // An exception here must not end the thread (std::terminate would end the log).
+        try {
+          std::string lines;
+          const std::size_t cosigned = Cosigned(waiter.tree_size, &lines);
+          waiter.done(cosigned, std::move(lines));
+        } catch (const std::exception& e) {
+          std::fprintf(stderr, "{\"event\":\"witness.wait_failed\",\"detail\":%s}\n",
+                       Quote(e.what()).c_str());
+        }
       }
       lock.lock();
       continue;  // Waiters may have come meanwhile.
@@ -282,7 +331,15 @@ void WitnessPusher::Run(Witness& witness) {
       if (stopping_) return;
       next = witness.queue.front();
     }
-    const Step step = Exchange(witness, store, next);
+    Step step = Step::kLater;
+    try {
+      step = Exchange(witness, store, next);
+    } catch (const std::exception& e) {
+      // An exception (out of memory, a socket that cannot be made) is a failed attempt,
+      // retried: never std::terminate, which would end the log.
+      store.reset();
+      step = Unreachable(witness, std::string("the exchange failed: ") + e.what());
+    }
     if (step == Step::kRefused) continue;  // Waits for Stop().
     if (step == Step::kNext) {
       backoff = timing_.backoff_min;
@@ -307,6 +364,7 @@ void WitnessPusher::Run(Witness& witness) {
 WitnessPusher::Step WitnessPusher::Unreachable(Witness& witness, std::string detail) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return Step::kLater;  // Cancelled by Stop(): not the witness's doing.
     witness.state = "unreachable";
     witness.detail = detail;
   }
@@ -435,6 +493,16 @@ WitnessPusher::Step WitnessPusher::Exchange(Witness& witness, std::unique_ptr<db
     {
       std::lock_guard<std::mutex> lock(mutex_);
       witness.cosigned_size = *size;
+      // Unless a later checkpoint is queued (its proof from S settles S too), checkpoint S
+      // itself goes next with old size S and no proof: the same-size comparison, which
+      // gives its cosignature (200) or shows the witness holds another tree of size S
+      // (422). Otherwise a newest size S would never be cosigned, nor a fork at S caught
+      // before the next append.
+      while (!witness.queue.empty() && witness.queue.front() <= *size) witness.queue.pop_front();
+      if (witness.queue.empty()) {
+        witness.queue.push_back(*size);
+        witness.probe = true;
+      }
     }
     wait_wake_.notify_all();
     return Step::kAgain;

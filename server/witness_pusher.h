@@ -3,7 +3,8 @@
 // to POST <url>/add-checkpoint with a consistency proof from the size that witness last
 // cosigned, over one keep-alive HTTPS connection, retrying with exponential backoff and
 // jitter. Cosignatures returned are verified with the witness's key and stored with the
-// checkpoint; a 409 teaches the witness's size (kept in the database). A refusal of a
+// checkpoint; a 409 teaches the witness's size (kept in the database), and when nothing
+// later is queued that checkpoint itself is sent from it with no proof. A refusal of a
 // checkpoint the log signed (a 409 naming a size above the log's, or a 422) is an alarm:
 // the refusal hook fails the log closed. Never blocks the writer.
 #pragma once
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -79,12 +81,16 @@ class WitnessPusher {
 
   // The writer committed a checkpoint of `tree_size`. Never blocks on the network.
   void Committed(std::uint64_t tree_size);
-  // Stops every thread (an exchange in flight ends within its step timeout); pending
+  // Stops every thread: an exchange in flight is cancelled (its connection's I/O is
+  // stopped), so Stop() does not wait for a witness's answer or a step timeout; pending
   // waits complete with what they have. Idempotent.
   void Stop();
 
-  // How many witnesses have cosigned the checkpoint of `tree_size` (as far as this
-  // process saw), and their cosignature lines, sorted by witness name.
+  // How many configured witnesses have cosigned the checkpoint of `tree_size`, and their
+  // cosignature lines, sorted by witness name: what this process saw, and for a size it
+  // does not remember (an older one, or one cosigned before a restart) the lines stored
+  // in the database by the configured witnesses' names and key IDs. A database error
+  // counts what this process saw.
   std::size_t Cosigned(std::uint64_t tree_size, std::string* lines = nullptr) const;
   // Calls `done` once `count` witnesses cosigned the checkpoint of `tree_size`, or once
   // none that has not may still do so (each is past it or refused), or at `deadline`.
@@ -115,6 +121,9 @@ class WitnessPusher {
   // The alarm: `witness` refused a checkpoint the log signed.
   Step Refused(Witness& witness, std::string what);
   void WaitLoop();
+  // Adds to `by_name` the stored lines of `tree_size` by configured witnesses missing
+  // from it (Cosigned's fallback). Takes lookup_mutex_, not mutex_.
+  void StoredCosignatures(std::uint64_t tree_size, std::map<std::string, std::string>& by_name) const;
   // Under mutex_: whether waiter `w` can complete now.
   bool Ready(const Waiter& w) const;
 
@@ -132,6 +141,8 @@ class WitnessPusher {
   std::optional<WitnessAlert> alert_;
   std::vector<Waiter> waiters_;
   std::thread wait_thread_;
+  mutable std::mutex lookup_mutex_;                 // Guards lookup_store_.
+  mutable std::unique_ptr<db::Store> lookup_store_;  // Cosigned's fallback; opened on use.
 };
 
 }  // namespace jejak::server

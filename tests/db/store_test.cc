@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -534,6 +535,11 @@ TEST_F(StoreTest, WitnessSizesKeepTheGreatestPerWitnessAndAreAppendOnly) {
   ASSERT_TRUE(store_->RecordWitnessSize("inspektorat", 9, kTime).has_value());  // Again: fine.
   ASSERT_TRUE(store_->RecordWitnessSize("inspektorat", 7, kTime).has_value());  // Older: kept, not latest.
   ASSERT_TRUE(store_->RecordWitnessSize("bpk", 3, kTime).has_value());
+  // A size from a witness's answer beyond the column's range is its error, not an abort.
+  Result<void> huge = store_->RecordWitnessSize("bpk", std::numeric_limits<std::uint64_t>::max(), kTime);
+  ASSERT_FALSE(huge.has_value());
+  EXPECT_EQ(huge.error().code, Code::kInvalidArgument);
+  EXPECT_FALSE(store_->RecordWitnessSize("bpk", std::uint64_t{1} << 63, kTime).has_value());
   store_ = OpenStore();
   EXPECT_EQ(store_->WitnessSize("inspektorat").value(), std::optional<std::uint64_t>(9));
   EXPECT_EQ(store_->WitnessSize("bpk").value(), std::optional<std::uint64_t>(3));

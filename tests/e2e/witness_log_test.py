@@ -511,10 +511,12 @@ class T02RestoredDatabase(unittest.TestCase):
         shutil.copy2(os.path.join(cls.copy, "state", "latest-checkpoint"),
                      os.path.join(cls.log.data_dir, "state", "latest-checkpoint"))
         cls.log.start()
+        # The start-up push runs beside the writer (README, Witnesses): the first append
+        # may be taken before a witness answers it, or refused if the alarm came first.
         cls.first = cls.log.append("AFTER-RESTORE-0")
-        cls.closed = None
+        cls.closed = cls.first if cls.first.status == 503 else None
         deadline = time.monotonic() + ALARM_WITHIN_SECONDS
-        for n in range(1, 10_000):
+        for n in range(1, 10_000 if cls.closed is None else 1):
             response = cls.log.append(f"AFTER-RESTORE-{n}")
             if response.status == 503:
                 cls.closed = response
@@ -525,8 +527,9 @@ class T02RestoredDatabase(unittest.TestCase):
 
     def test_a_the_restored_log_started_smaller(self):
         self.assertLess(self.old_size, self.new_size)
-        self.assertEqual(self.first.status, 201, self.first)
-        self.assertEqual(self.first.json()["entry"]["seq"], self.old_size)
+        self.assertIn(self.first.status, (201, 503), self.first)
+        if self.first.status == 201:  # Taken before the alarm: at the restored size.
+            self.assertEqual(self.first.json()["entry"]["seq"], self.old_size)
 
     def test_b_appends_are_refused_fail_closed(self):
         self.assertIsNotNone(self.closed, f"appends still taken {ALARM_WITHIN_SECONDS} s after the restore")

@@ -82,7 +82,7 @@ class FakeWitness:
                      + base64.b64encode(b"\x04" + self.public_raw).decode())
         self.lock = threading.Lock()
         self.size, self.root = 0, EMPTY_ROOT
-        self.mode = "honest"  # or "refuse" (422 to everything)
+        self.mode = "honest"  # or "refuse" (422 to everything), or "down" (503)
         self.cosigned = []    # (old size, size) of each cosigned request, in order.
         self.connections = 0
         self.cert_path, key_path = self_signed_certificate(directory)
@@ -142,6 +142,8 @@ class FakeWitness:
         with self.lock:
             if self.mode == "refuse":
                 return text(422, "refused")
+            if self.mode == "down":
+                return text(503, "down for now")
             if old > checkpoint.size:
                 return text(400, "old size above size")
             if old != self.size:
@@ -302,6 +304,27 @@ class WitnessPushTest(unittest.TestCase):
         self.assertEqual(refused.status, 503, refused)
         time.sleep(0.3)
         self.assertEqual(len(self.witness.cosigned), requests_before)
+
+    def test_a_replay_after_a_restart_counts_the_stored_cosignatures(self):
+        key = {"Idempotency-Key": "replay-" + api.fresh_opd_code()}
+        code = api.fresh_opd_code()
+        body = {"kind": "opd", "code": code, "name": "Dinas Uji " + code}
+        first = api.post("/v1/entries?wait_witnesses=1", body, self.admin, headers=key, server=self.server)
+        self.assertEqual(first.status, 201, first)
+        self.assertEqual(first.json()["witnesses"], {"cosigned": 1, "quorum": 1})
+        later = self.append_opd("?wait_witnesses=1")  # The replayed size is not the newest.
+        self.assertEqual(later.status, 201, later)
+        # A restart forgets what the pusher saw; the witness cannot answer meanwhile.
+        self.server.stop()
+        with self.witness.lock:
+            self.witness.mode = "down"
+        self.server = api.Server(self.data)
+        replay = api.post("/v1/entries", body, self.admin, headers=key, server=self.server)
+        self.assertEqual(replay.status, 201, replay)
+        self.assertEqual(replay.header("idempotent-replayed"), "true")
+        self.assertEqual(replay.json()["witnesses"], {"cosigned": 1, "quorum": 1})
+        self.assertEqual(replay.json()["checkpoint"], first.json()["checkpoint"])
+        self.assertTrue(cosignature_verifies(replay.json()["checkpoint"], self.witness))
 
     def test_a_witness_ahead_of_the_log_at_start_is_an_alarm(self):
         # As after restoring an older copy of the database: the witness has cosigned more

@@ -232,9 +232,10 @@ class WitnessPusherTest : public ::testing::Test {
   }
 
   // Starts the pusher on `witnesses`, with short timeouts.
-  void Start(const std::vector<WitnessConfig>& witnesses, std::size_t backlog_max = 256) {
+  void Start(const std::vector<WitnessConfig>& witnesses, std::size_t backlog_max = 256,
+             std::chrono::seconds step_timeout = 1s) {
     PusherTiming timing;
-    timing.step_timeout = 1s;
+    timing.step_timeout = step_timeout;
     timing.backoff_min = 20ms;
     timing.backoff_max = 200ms;
     timing.backlog_max = backlog_max;
@@ -408,6 +409,91 @@ TEST_F(WitnessPusherTest, AProbeOfTheSameCheckpointIsCosignedAgain) {
   ASSERT_TRUE(Eventually([&]() { return StatusOf("inspektorat.test").state == "ok"; }));
   EXPECT_EQ(store_->Cosignatures(sizes.back()).value().size(), 1u);
   EXPECT_FALSE(pusher_->Alert().has_value());
+}
+
+// A 409 naming the log's newest size: that checkpoint is then sent with old size S and no
+// proof, so the witness's cosignature of it is stored (and shown, and counted).
+TEST_F(WitnessPusherTest, A409NamingTheNewestSizeStillGetsItsCosignature) {
+  FakeWitness witness("inspektorat.test", 1);
+  const std::vector<std::uint64_t> sizes = Commit(2);
+  // It cosigned the newest checkpoint through another path; this database does not know.
+  witness.SetLatest(sizes.back(), store_->TreeHash(sizes.back()).value());
+  Start({witness.Config(dir_)});
+  pusher_->Committed(sizes.back());
+  ASSERT_TRUE(Eventually([&]() { return store_->Cosignatures(sizes.back()).value().size() == 1; }));
+  EXPECT_EQ(witness.Cosigned().back(), std::make_pair(sizes.back(), sizes.back()));
+  EXPECT_EQ(pusher_->Cosigned(sizes.back()), 1u);
+  ASSERT_TRUE(Eventually([&]() { return StatusOf("inspektorat.test").state == "ok"; }));
+  EXPECT_FALSE(pusher_->Alert().has_value());
+}
+
+// A witness holding another tree of the log's newest size is caught without a further
+// append: after its 409 the same-size comparison gets its 422.
+TEST_F(WitnessPusherTest, A409NamingTheNewestSizeOfAForkIsARefusalAtOnce) {
+  FakeWitness witness("inspektorat.test", 1);
+  const std::vector<std::uint64_t> sizes = Commit(1);
+  ledger::Digest other{};
+  other.fill(0x42);
+  witness.SetLatest(sizes.back(), other);
+  Start({witness.Config(dir_)});
+  pusher_->Committed(sizes.back());  // No later commit.
+  ASSERT_TRUE(Eventually([&]() { return StatusOf("inspektorat.test").state == "refused"; }));
+  ASSERT_TRUE(pusher_->Alert().has_value());
+  EXPECT_NE(pusher_->Alert()->what.find("422"), std::string::npos) << pusher_->Alert()->what;
+}
+
+// A waiter on the newest size a 409 named is not given up on: the resend cosigns it.
+TEST_F(WitnessPusherTest, WaitingOnASizeA409NamedGetsTheCosignature) {
+  FakeWitness witness("inspektorat.test", 1);
+  const std::vector<std::uint64_t> sizes = Commit(1);
+  witness.SetLatest(sizes.back(), store_->TreeHash(sizes.back()).value());
+  witness.FailNext(2, 503);  // Slow to start, so the wait begins before the 409.
+  Start({witness.Config(dir_)});
+  std::promise<std::size_t> done;
+  pusher_->WhenCosigned(sizes.back(), 1, std::chrono::steady_clock::now() + 5s,
+                        [&done](std::size_t count, std::string) { done.set_value(count); });
+  pusher_->Committed(sizes.back());
+  auto counted = done.get_future();
+  ASSERT_EQ(counted.wait_for(8s), std::future_status::ready);
+  EXPECT_EQ(counted.get(), 1u);
+}
+
+// Sizes this process does not remember (here: cosigned before a restart) are counted from
+// the stored lines of configured witnesses.
+TEST_F(WitnessPusherTest, CosignedFallsBackToTheStoredLinesAfterARestart) {
+  FakeWitness witness("inspektorat.test", 1);
+  Start({witness.Config(dir_)});
+  const std::vector<std::uint64_t> sizes = Commit(3);
+  ASSERT_TRUE(Eventually([&]() { return store_->Cosignatures(sizes.back()).value().size() == 1; }));
+  std::string before;
+  ASSERT_EQ(pusher_->Cosigned(sizes[0], &before), 1u);
+  pusher_.reset();  // A restart; the witness is down now.
+  witness.FailNext(1000000, 503);
+  Start({witness.Config(dir_)});
+  pusher_->Committed(sizes.back());
+  std::string lines;
+  EXPECT_EQ(pusher_->Cosigned(sizes[0], &lines), 1u);
+  EXPECT_EQ(lines, before);
+  // (The newest size once the witness's thread has read what the database knows of it.)
+  EXPECT_TRUE(Eventually([&]() { return pusher_->Cosigned(sizes.back()) == 1u; }));
+  // Only configured witnesses count: a stored line by another name does not.
+  ASSERT_TRUE(store_->AddCosignature(sizes[1], "dprd.test", "\xe2\x80\x94 dprd.test AAAAAAAA\n").has_value());
+  EXPECT_EQ(pusher_->Cosigned(sizes[1]), 1u);
+}
+
+// Stop() cancels an exchange in flight: a witness that accepts and never answers does not
+// hold it for the step timeout.
+TEST_F(WitnessPusherTest, StopIsPromptWhileAWitnessNeverAnswers) {
+  FakeWitness witness("lambat.test", 3);
+  witness.SetMode(FakeWitness::Mode::kStall);  // Answers after 5 s at the earliest.
+  Start({witness.Config(dir_)}, 256, 10s);
+  Commit(1);
+  ASSERT_TRUE(Eventually([&]() { return witness.requests() > 0; }));
+  std::this_thread::sleep_for(100ms);  // In the read now.
+  const auto started = std::chrono::steady_clock::now();
+  pusher_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
+  EXPECT_NE(StatusOf("lambat.test").state, "unreachable");  // A stop is not the witness's doing.
 }
 
 TEST_F(WitnessPusherTest, A422IsARefusal) {
