@@ -1,7 +1,9 @@
 // The service's route table: every route, the roles that may call it and its handler, in
 // one place (DESIGN "HTTP API" has the role matrix this encodes).
+#include <string>
 #include <vector>
 
+#include "server/dashboard.h"
 #include "server/handlers/handlers.h"
 #include "server/router.h"
 
@@ -10,7 +12,7 @@ namespace jejak::server {
 std::vector<Route> ServiceRoutes() {
   const std::vector<Role> readers = {Role::kOfficer, Role::kAuditor, Role::kExecutive};
   const std::vector<Role> auditor = {Role::kAuditor};
-  return {
+  std::vector<Route> routes = {
       {"GET", "/healthz", "", {}, false, GetHealth},
       {"GET", "/readyz", "", {}, false, GetReady},
       {"GET", "/metrics", "", {}, false, GetMetrics},
@@ -20,8 +22,6 @@ std::vector<Route> ServiceRoutes() {
       {"GET", "/v1/export/bundle", "", auditor, false, GetBundle},
       {"GET", "/", "", {}, false, GetDashboard},
       {"GET", "/index.html", "/", {}, false, GetDashboard},
-      {"GET", "/assets/app.js", "", {}, false, GetDashboard},
-      {"GET", "/assets/style.css", "", {}, false, GetDashboard},
       {"GET", "/v1/integrity", "", readers, false, GetIntegrity},
       // GET before POST: the order of the Allow header.
       {"GET", "/v1/entries", "", readers, false, ListEntries},
@@ -36,6 +36,13 @@ std::vector<Route> ServiceRoutes() {
       {"GET", "/v1/audit/findings/{id}", "", auditor, false, GetFinding},
       {"GET", "/v1/export/workpapers", "", auditor, false, GetWorkpapers},
   };
+  // One route per embedded web-app file, named "/assets/{name}" in logs and metrics.
+  for (const DashboardAsset& asset : DashboardAssets()) {
+    if (asset.name == "index.html") continue;
+    routes.push_back({"GET", "/assets/" + std::string(asset.name), "/assets/{name}", {}, false,
+                      GetDashboard});
+  }
+  return routes;
 }
 
 }  // namespace jejak::server

@@ -49,17 +49,18 @@ void GetOpenApi(ServiceContext& /*context*/, const Call& call) {
 }
 
 void GetDashboard(ServiceContext& /*context*/, const Call& call) {
-  HttpResponse response;
-  if (call.path == "/assets/app.js") {
-    response.content_type = "text/javascript; charset=utf-8";
-    response.body = std::string(DashboardScript());
-  } else if (call.path == "/assets/style.css") {
-    response.content_type = "text/css; charset=utf-8";
-    response.body = std::string(DashboardStyle());
-  } else {
-    response.content_type = "text/html; charset=utf-8";
-    response.body = std::string(DashboardHtml());
+  // "/" and "/index.html" serve the page; "/assets/NAME" the file NAME. The route table
+  // holds one route per embedded file, so an unknown name never reaches here.
+  const std::string_view name =
+      call.path.rfind("/assets/", 0) == 0 ? std::string_view(call.path).substr(8) : "index.html";
+  const DashboardAsset* found = nullptr;
+  for (const DashboardAsset& asset : DashboardAssets()) {
+    if (asset.name == name) found = &asset;
   }
+  if (found == nullptr) return call.Fail(Error{Code::kNotFound, "no such asset", {}});
+  HttpResponse response;
+  response.content_type = std::string(found->content_type);
+  response.body = std::string(found->body);
   // The page holds no data (it asks the API with the user's token), so it may be cached
   // briefly; it never runs anything from elsewhere.
   response.headers.emplace_back("Cache-Control", "no-cache");

@@ -34,4 +34,4 @@ if [[ "$have" != "$wanted" ]]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 timeout 300 npm ci --no-audit --no-fund --loglevel=error
 fi
 mkdir -p "$JEJAK_ARTIFACTS"
-exec timeout 600 node --test --test-concurrency=1 --test-timeout=240000 dashboard_test.mjs
+exec timeout 900 node --test --test-concurrency=1 --test-timeout=300000 ./*.test.mjs
