@@ -21,7 +21,7 @@ struct LabelGroup {
   std::span<const CodeLabel> labels;
 };
 
-// Every group, in the order GET /v1/labels lists them: "rules" (kAuditRuleIds), "instruments"
+// Every group, keyed in GET /v1/labels by its key: "rules" (kAuditRuleIds), "instruments"
 // (kInstruments), "mechanisms" (UP, GU, TU, LS), "account_groups" (kAccountGroups),
 // "tax_types" (kWorkpaperTaxTypes), "kinds" (the entry kinds) and "severities" (of findings).
 // Each group labels every code the ledger accepts for it (tests/ledger/labels_test.cc).
