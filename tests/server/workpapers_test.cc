@@ -192,6 +192,32 @@ TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
     EXPECT_EQ(pagu_sen, opd.pagu_sen) << opd.opd;
     EXPECT_EQ(realisation_sen, opd.realisation_sen) << opd.opd;
   }
+}
+
+TEST_F(WorkpapersTest, XlsxTaxFindingsAndSummaryMatchTheApis) {
+  BuildRegency();
+  WorkpaperData data = MustGather();
+  Result<std::string> xlsx = RenderXlsx(data);
+  ASSERT_TRUE(xlsx.has_value()) << xlsx.error().ToString();
+  const json book = ReadBack(*xlsx);
+  ASSERT_TRUE(book.is_object());
+  const std::string root = data.checkpoint.root_hash_hex;
+  const std::string size = std::to_string(data.checkpoint.tree_size);
+  std::int64_t gross_sen = 0;
+  db::EntryFilter filter;
+  filter.kind = "expenditure";
+  filter.fiscal_year = 2026;
+  Result<db::EntryPage> page = store_->ListEntries(filter);
+  ASSERT_TRUE(page.has_value());
+  for (const db::StoredEntry& stored : page->entries) {
+    Result<json> entry = ledger::ParseStrict(stored.canonical);
+    ASSERT_TRUE(entry.has_value());
+    gross_sen += Sen((*entry)["gross"].get<std::string>());
+  }
+  Result<ledger::AbsorptionInput> inputs = store_->AbsorptionInputs(2026, "2026-06-30", std::nullopt);
+  ASSERT_TRUE(inputs.has_value());
+  Result<ledger::AbsorptionReport> report = ledger::ComputeAbsorption(*inputs);
+  ASSERT_TRUE(report.has_value());
 
   // Pajak: withheld and deposited per type and month, with NTPN.
   Result<ledger::AuditInput> audit = store_->AuditInputs(2026, "2026-06-30");
