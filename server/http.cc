@@ -287,13 +287,18 @@ class Session : public std::enable_shared_from_this<Session> {
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
-  void OnHeader(beast::error_code ec, std::size_t bytes) {
-    if (ec) return OnRead(ec, bytes);
+  // The body limit of the request whose header the parser holds.
+  std::size_t RouteBodyLimit() const {
     const auto& header = parser_->get();
     const std::string_view target(header.target().data(), header.target().size());
-    const std::string_view path = target.substr(0, target.find('?'));
-    body_limit_ = server_->limits.BodyBytesFor(
-        std::string_view(header.method_string().data(), header.method_string().size()), path);
+    return server_->limits.BodyBytesFor(
+        std::string_view(header.method_string().data(), header.method_string().size()),
+        target.substr(0, target.find('?')));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t bytes) {
+    if (ec) return OnRead(ec, bytes);
+    body_limit_ = RouteBodyLimit();
     // No body byte has been parsed yet: a chunked body counts against this limit from here.
     parser_->body_limit(body_limit_);
     if (parser_->content_length() && *parser_->content_length() > body_limit_) {
@@ -311,6 +316,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // The errors below leave part of the request unread: linger so that the client,
     // possibly still sending, reads the answer.
     if (ec == http::error::body_limit) {
+      body_limit_ = RouteBodyLimit();  // Also when Content-Length passed every route's.
       const auto language = parser_->get()[http::field::accept_language];
       const auto [title, detail] = TooLargeText(body_limit_, std::string_view(language.data(), language.size()));
       return WriteError(413, title, detail, /*linger=*/true);

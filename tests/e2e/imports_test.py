@@ -291,6 +291,12 @@ class T03Limits(ImportTestCase):
         self.assertIn(str(small), response.json()["detail"])
         mapping = api.post("/v1/imports/mappings", b"x" * (small + 1), S.officer_a)
         self.assertStatus(mapping, 413)
+        # A length past every route's limit names this route's, not the largest.
+        huge = declared_body("/v1/entries", IMPORT_LIMIT + 10)
+        self.assertStatus(huge, 413)
+        self.assertEqual(huge.json()["detail"], f"the request body is larger than {small} bytes")
+        huge_import = declared_body("/v1/imports?mapping=sp2d", IMPORT_LIMIT * 4)
+        self.assertEqual(huge_import.json()["detail"], f"the request body is larger than {IMPORT_LIMIT} bytes")
         # ... while an import of several times that is read whole.
         rows = [row(300 + n) for n in range(3000)]
         body = csv_bytes(rows)
