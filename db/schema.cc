@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "db/audit_facts.h"
+#include "db/entry_search.h"
 
 namespace jejak::db {
 namespace {
@@ -66,10 +67,33 @@ Migration WitnessSizesMigration() {
           }};
 }
 
-// Migration 6: saved column mappings of bulk imports (POST /v1/imports/mappings), one row
+// Migration 6: the indexes of GET /v1/entries's search filters (db/entry_search.cc), so
+// that each answers from an index at millions of entries. Only expenditures carry these
+// values, so the indexes are partial (WHERE kind = 'expenditure') and a search query
+// says so too. The document numbers besides documents.evidence_no and the payee's name
+// are in no column: their indexes are on expressions over the canonical bytes
+// (@SPP@ ... stand for db/entry_search.h's SearchSql), which the database computes
+// itself, so nothing has to be filled or checked against the bytes. Each index ends in
+// seq: an equality search yields its rows in seq order, in either direction, from the
+// cursor on. bank_ref has its UNIQUE index and account its index from migration 1.
+Migration SearchIndexesMigration() {
+  return {6,
+          {
+              "CREATE INDEX IF NOT EXISTS entries_evidence_no ON entries (evidence_no, seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_spp ON entries ((@SPP@), seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_spm ON entries ((@SPM@), seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_sp2d ON entries ((@SP2D@), seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_payee_npwp ON entries (payee_npwp, seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_payee_name ON entries ((@PAYEE@), seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_gross ON entries (amount_sen, seq) WHERE kind = 'expenditure'",
+              "CREATE INDEX IF NOT EXISTS entries_instrument ON entries (instrument, seq) WHERE kind = 'expenditure'",
+          }};
+}
+
+// Migration 7: saved column mappings of bulk imports (POST /v1/imports/mappings), one row
 // per version of a name of an OPD; the newest version wins. Append-only like the ledger
 // tables. Self-contained (its table, index and triggers), so its number may change.
-constexpr int kImportMappingsVersion = 6;
+constexpr int kImportMappingsVersion = 7;
 Migration ImportMappingsMigration() {
   return {kImportMappingsVersion,
           {
@@ -123,12 +147,12 @@ const std::vector<Migration>& Migrations() {
            " covers TEXT,"
            " monthly_plan TEXT)",
            // The API's filters: by OPD and year, by kind, by account, by value date.
-           "CREATE INDEX entries_opd_year ON entries (opd, fiscal_year, kind, seq)",
-           "CREATE INDEX entries_year_kind ON entries (fiscal_year, kind, seq)",
-           "CREATE INDEX entries_kind ON entries (kind, seq)",
-           "CREATE INDEX entries_account ON entries (account, fiscal_year, seq)",
-           "CREATE INDEX entries_value_date ON entries (value_date, seq)",
-           "CREATE INDEX entries_payee_account ON entries (payee_account, value_date)",
+           "CREATE INDEX IF NOT EXISTS entries_opd_year ON entries (opd, fiscal_year, kind, seq)",
+           "CREATE INDEX IF NOT EXISTS entries_year_kind ON entries (fiscal_year, kind, seq)",
+           "CREATE INDEX IF NOT EXISTS entries_kind ON entries (kind, seq)",
+           "CREATE INDEX IF NOT EXISTS entries_account ON entries (account, fiscal_year, seq)",
+           "CREATE INDEX IF NOT EXISTS entries_value_date ON entries (value_date, seq)",
+           "CREATE INDEX IF NOT EXISTS entries_payee_account ON entries (payee_account, value_date)",
            // Realisation aggregates, kept in the append transaction so that absorption
            // never scans the ledger: the gross and count of unreversed expenditures per
            // (year, OPD, account group, instrument) by month ("YYYY-MM" of the value date)
@@ -189,7 +213,7 @@ const std::vector<Migration>& Migrations() {
            // Refunds (pengembalian belanja): the refunded expenditure's seq. NULL in every
            // other entry, which is what an existing ledger's rows hold from here on.
            "ALTER TABLE entries ADD COLUMN refunds BIGINT",
-           "CREATE INDEX entries_refunds ON entries (refunds)",
+           "CREATE INDEX IF NOT EXISTS entries_refunds ON entries (refunds)",
            // Realisation per budget line (the TEPRA band compares the lines that carry a
            // RAK): the gross and count of unreversed expenditures per (year, OPD,
            // sub-activity, account, month), kept in the append transaction like the
@@ -212,6 +236,7 @@ const std::vector<Migration>& Migrations() {
        }},
       AuditFactsMigration(),
       WitnessSizesMigration(),
+      SearchIndexesMigration(),
       ImportMappingsMigration(),
   };
   return migrations;
@@ -266,7 +291,11 @@ std::string ForBackend(std::string statement, const std::string& backend) {
   }
   for (const auto& [placeholder, replacement] :
        {std::pair<std::string, std::string>{"@SEQ_TYPE@", sqlite ? "INTEGER PRIMARY KEY" : "BIGINT PRIMARY KEY"},
-        std::pair<std::string, std::string>{"@WITHOUT_ROWID@", sqlite ? " WITHOUT ROWID" : ""}}) {
+        std::pair<std::string, std::string>{"@WITHOUT_ROWID@", sqlite ? " WITHOUT ROWID" : ""},
+        std::pair<std::string, std::string>{"@SPP@", SearchSql(SearchExpression::kSpp, sqlite)},
+        std::pair<std::string, std::string>{"@SPM@", SearchSql(SearchExpression::kSpm, sqlite)},
+        std::pair<std::string, std::string>{"@SP2D@", SearchSql(SearchExpression::kSp2d, sqlite)},
+        std::pair<std::string, std::string>{"@PAYEE@", SearchSql(SearchExpression::kPayeeName, sqlite)}}) {
     const std::size_t at = statement.find(placeholder);
     if (at != std::string::npos) statement.replace(at, placeholder.size(), replacement);
   }
@@ -360,6 +389,9 @@ Result<void> Migrate(soci::session& sql) {
     for (const Migration& migration : Migrations()) {
       if (migration.version <= current) continue;
       soci::transaction transaction(sql);
+      if (migration.version == 6 && sql.get_backend_name() != "sqlite3") {
+        sql << PostgresJsonTextFunction();  // Before the indexes on it.
+      }
       for (const std::string& statement : migration.statements) {
         sql << ForBackend(statement, sql.get_backend_name());
       }

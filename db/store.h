@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,21 +118,39 @@ struct StoredEntry {
   ledger::Digest chain_hash{};
 };
 
-// Filters of GET /v1/entries. Unset members do not filter.
+// Filters of GET /v1/entries. Unset members do not filter. The search filters (bank_ref
+// to instrument) match expenditures only: with any of them set, no other kind is listed.
 struct EntryFilter {
   std::optional<std::string> opd;  // Includes reversals and refunds of its expenditures.
   std::optional<std::int64_t> fiscal_year;
   std::optional<std::string> kind;
+  // An account code or a prefix of one ending at a segment: "5.2" matches "5.2" and every
+  // "5.2.…" (not "5.21…"). Digits and dots only (the handler checks).
   std::optional<std::string> account;
   std::optional<std::string> from;  // value_date >= from (YYYY-MM-DD).
   std::optional<std::string> to;    // value_date <= to.
+  std::optional<std::string> bank_ref;     // Exact.
+  // Exact, on documents.evidence_no, documents.spm, documents.sp2d or documents.spp.
+  std::optional<std::string> evidence_no;
+  std::optional<std::string> payee_npwp;   // Exact.
+  // A prefix of payee.name, compared after ASCII lower-casing both; valid UTF-8, non-empty.
+  std::optional<std::string> payee;
+  std::optional<std::int64_t> amount_min_sen;  // gross >= it.
+  std::optional<std::int64_t> amount_max_sen;  // gross <= it.
+  std::optional<std::string> instrument;
+  // Newest first: entries with seq < before_seq, in descending seq order. Otherwise entries
+  // with seq > after_seq in ascending order.
+  bool descending = false;
   std::int64_t after_seq = -1;
+  std::int64_t before_seq = std::numeric_limits<std::int64_t>::max();
   std::size_t limit = 100;  // At most ledger::kPageEntriesMax (checked).
 };
 
 struct EntryPage {
   std::vector<StoredEntry> entries;
-  std::optional<std::int64_t> next_after_seq;  // Set when more entries match.
+  // Set when more entries match: the last entry's seq (the next page's after_seq, or with
+  // `descending` its before_seq).
+  std::optional<std::int64_t> next_after_seq;
 };
 
 // Which entries an absorption report covers (Store::AbsorptionInputs).

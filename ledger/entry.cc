@@ -692,6 +692,10 @@ Result<json> Finish(Checker& check, json body) {
 
 }  // namespace
 
+bool IsInstrument(std::string_view name) {
+  return std::find(kInstruments.begin(), kInstruments.end(), name) != kInstruments.end();
+}
+
 const char* KindName(Kind kind) {
   switch (kind) {
     case Kind::kGenesis: return "genesis";

@@ -24,6 +24,10 @@ inline constexpr std::int64_t kFormatVersion = 1;
 const char* KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
+// True iff `name` is one of DESIGN's five instruments (cms_transfer, sp2d_ls, kkpd, qris,
+// cash).
+bool IsInstrument(std::string_view name);
+
 // What the server adds to a body: DESIGN's `v`, `seq`, `recorded_at`, `recorded_by`.
 struct Stamp {
   std::int64_t seq = 0;

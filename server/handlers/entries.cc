@@ -3,12 +3,15 @@
 // AppendWriter and are answered only after they commit.
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "crypto/encoding.h"
@@ -16,6 +19,7 @@
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/limits.h"
+#include "ledger/money.h"
 #include "server/handlers/common.h"
 #include "server/handlers/handlers.h"
 #include "server/limits.h"
@@ -159,54 +163,185 @@ void EntryResponse(ServiceContext& context, const Call& call, db::Store& store,
 
 }  // namespace
 
-void ListEntries(ServiceContext& context, const Call& call) {
+namespace {
+
+// True iff `text` is well-formed UTF-8 without control characters (what a stored name holds).
+bool IsCleanUtf8(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x20 || lead == 0x7F) return false;
+    std::size_t length = 1;
+    char32_t point = lead;
+    if (lead >= 0x80) {
+      if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2, point = lead & 0x1F;
+      } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3, point = lead & 0x0F;
+      } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4, point = lead & 0x07;
+      } else {
+        return false;
+      }
+      if (i + length > text.size()) return false;
+      for (std::size_t k = 1; k < length; ++k) {
+        const auto next = static_cast<unsigned char>(text[i + k]);
+        if ((next & 0xC0) != 0x80) return false;
+        point = (point << 6) | (next & 0x3F);
+      }
+      const char32_t least = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000;
+      if (point < least || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) return false;
+    }
+    i += length;
+  }
+  return true;
+}
+
+// True iff `text` is an account code or a prefix of one ending at a segment: digits in
+// dot-separated groups ("5", "5.2", "5.1.02.01.01.0024").
+bool IsAccountPrefix(const std::string& text) {
+  if (text.empty() || text.front() == '.' || text.back() == '.') return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '.' && text[i - 1] == '.') return false;
+    if (text[i] != '.' && (text[i] < '0' || text[i] > '9')) return false;
+  }
+  return true;
+}
+
+// The search filters of GET /v1/entries (bank_ref to instrument), each checked; every bad
+// one is named in `errors`.
+void ParseSearchFilters(const Call& call, db::EntryFilter& filter, std::vector<FieldError>& errors) {
+  // Exact values: at most as long as the entry field they match.
+  for (auto [name, member] : {std::pair{"bank_ref", &db::EntryFilter::bank_ref},
+                              std::pair{"evidence_no", &db::EntryFilter::evidence_no}}) {
+    std::optional<std::string> value = call.query.Text(name);
+    if (!value) continue;
+    if (value->empty() || value->size() > ledger::kIdentifierBytesMax || !IsCleanUtf8(*value)) {
+      errors.push_back({name, "must be 1 to " + std::to_string(ledger::kIdentifierBytesMax) +
+                                  " bytes of text"});
+      continue;
+    }
+    filter.*member = std::move(value);
+  }
+  if (std::optional<std::string> npwp = call.query.Text("payee_npwp")) {
+    const bool digits = std::all_of(npwp->begin(), npwp->end(), [](char c) { return c >= '0' && c <= '9'; });
+    if ((npwp->size() != 15 && npwp->size() != 16) || !digits) {
+      errors.push_back({"payee_npwp", "must be 15 or 16 digits"});
+    } else {
+      filter.payee_npwp = std::move(npwp);
+    }
+  }
+  if (std::optional<std::string> payee = call.query.Text("payee")) {
+    if (payee->empty() || payee->size() > ledger::kTextBytesMax || !IsCleanUtf8(*payee)) {
+      errors.push_back({"payee", "must be 1 to " + std::to_string(ledger::kTextBytesMax) +
+                                     " bytes of text without control characters"});
+    } else {
+      filter.payee = std::move(payee);
+    }
+  }
+  for (auto [name, member] : {std::pair{"amount_min", &db::EntryFilter::amount_min_sen},
+                              std::pair{"amount_max", &db::EntryFilter::amount_max_sen}}) {
+    std::optional<std::string> text = call.query.Text(name);
+    if (!text) continue;
+    Result<std::int64_t> sen = ledger::ParseMoneySen(*text);
+    if (!sen) {
+      errors.push_back({name, "must be money: rupiah with at most two fraction digits, e.g. 12500000.00"});
+      continue;
+    }
+    filter.*member = *sen;
+  }
+  if (filter.amount_min_sen && filter.amount_max_sen && *filter.amount_min_sen > *filter.amount_max_sen) {
+    errors.push_back({"amount_max", "must not be below amount_min"});
+  }
+  if (std::optional<std::string> instrument = call.query.Text("instrument")) {
+    if (!ledger::IsInstrument(*instrument)) {
+      errors.push_back({"instrument", "must be one of cms_transfer, sp2d_ls, kkpd, qris, cash"});
+    } else {
+      filter.instrument = std::move(instrument);
+    }
+  }
+}
+
+// The cursor and page size: order=asc with after_seq, or order=desc with before_seq.
+void ParsePaging(const Call& call, db::EntryFilter& filter, std::vector<FieldError>& errors) {
+  const std::optional<std::string> order = call.query.Text("order");
+  if (order && *order != "asc" && *order != "desc") errors.push_back({"order", "must be asc or desc"});
+  filter.descending = order == "desc";
+  const char* cursor = filter.descending ? "before_seq" : "after_seq";
+  const char* other = filter.descending ? "after_seq" : "before_seq";
+  if (call.query.Text(other)) {
+    errors.push_back({other, std::string("not with order=") + (filter.descending ? "desc" : "asc") +
+                                 ": use " + cursor});
+  }
+  constexpr std::int64_t kSeqMax = std::numeric_limits<std::int64_t>::max();
+  Result<std::optional<std::int64_t>> at =
+      filter.descending ? call.query.Integer(cursor, 0, kSeqMax) : call.query.Integer(cursor, -1, kSeqMax - 1);
+  if (!at) {
+    errors.insert(errors.end(), at.error().fields.begin(), at.error().fields.end());
+  } else if (filter.descending) {
+    filter.before_seq = at->value_or(kSeqMax);
+  } else {
+    filter.after_seq = at->value_or(-1);
+  }
+  Result<std::optional<std::int64_t>> limit =
+      call.query.Integer("limit", 1, static_cast<std::int64_t>(ledger::kPageEntriesMax));
+  if (!limit) {
+    errors.insert(errors.end(), limit.error().fields.begin(), limit.error().fields.end());
+  } else {
+    filter.limit = static_cast<std::size_t>(limit->value_or(kPageEntriesDefault));
+  }
+}
+
+// The filters of GET /v1/entries, each checked (every bad one named), with an officer's
+// own OPD forced: kPermissionDenied if they ask for another.
+Result<db::EntryFilter> ParseEntryFilter(const Call& call) {
   if (Result<void> allowed = call.query.Allow({"opd", "fiscal_year", "kind", "account", "from", "to",
-                                          "after_seq", "limit"});
+                                               "after_seq", "before_seq", "order", "limit", "bank_ref",
+                                               "evidence_no", "payee_npwp", "payee", "amount_min",
+                                               "amount_max", "instrument"});
       !allowed) {
-    return call.Fail(allowed.error());
+    return allowed.error();
   }
   db::EntryFilter filter;
+  std::vector<FieldError> errors;
   filter.opd = call.query.Text("opd");
-  if (filter.opd && !MatchesOpdCode(*filter.opd)) {
-    return call.Fail(InvalidArgument("bad filter", {{"opd", "not an OPD unit code"}}));
-  }
+  if (filter.opd && !MatchesOpdCode(*filter.opd)) errors.push_back({"opd", "not an OPD unit code"});
   if (call.actor->role == Role::kOfficer) {
     if (filter.opd && *filter.opd != call.actor->opd) {
-      return call.Fail(Error{Code::kPermissionDenied, "an officer reads only their own OPD", {}});
+      return Error{Code::kPermissionDenied, "an officer reads only their own OPD", {}};
     }
     filter.opd = call.actor->opd;
   }
   Result<std::optional<std::int64_t>> year =
       call.query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);
-  if (!year) return call.Fail(year.error());
-  filter.fiscal_year = *year;
-  filter.kind = call.query.Text("kind");
-  if (filter.kind && !ledger::ParseKind(*filter.kind)) {
-    return call.Fail(InvalidArgument("bad filter", {{"kind", "unknown kind"}}));
+  if (!year) {
+    errors.insert(errors.end(), year.error().fields.begin(), year.error().fields.end());
+  } else {
+    filter.fiscal_year = *year;
   }
+  filter.kind = call.query.Text("kind");
+  if (filter.kind && !ledger::ParseKind(*filter.kind)) errors.push_back({"kind", "unknown kind"});
   filter.account = call.query.Text("account");
-  if (filter.account && filter.account->size() > ledger::kIdentifierBytesMax) {
-    return call.Fail(InvalidArgument("bad filter", {{"account", "too long"}}));
+  if (filter.account && (filter.account->size() > ledger::kIdentifierBytesMax || !IsAccountPrefix(*filter.account))) {
+    errors.push_back({"account", "must be an account code or its prefix, e.g. 5.2 or 5.1.02.01.01.0024"});
   }
   filter.from = call.query.Text("from");
   filter.to = call.query.Text("to");
-  if (filter.from && !IsDate(*filter.from)) {
-    return call.Fail(InvalidArgument("bad filter", {{"from", "must be YYYY-MM-DD"}}));
-  }
-  if (filter.to && !IsDate(*filter.to)) {
-    return call.Fail(InvalidArgument("bad filter", {{"to", "must be YYYY-MM-DD"}}));
-  }
-  Result<std::optional<std::int64_t>> after =
-      call.query.Integer("after_seq", -1, std::numeric_limits<std::int64_t>::max() - 1);
-  if (!after) return call.Fail(after.error());
-  filter.after_seq = after->value_or(-1);
-  Result<std::optional<std::int64_t>> limit =
-      call.query.Integer("limit", 1, static_cast<std::int64_t>(ledger::kPageEntriesMax));
-  if (!limit) return call.Fail(limit.error());
-  filter.limit = static_cast<std::size_t>(limit->value_or(kPageEntriesDefault));
+  if (filter.from && !IsDate(*filter.from)) errors.push_back({"from", "must be YYYY-MM-DD"});
+  if (filter.to && !IsDate(*filter.to)) errors.push_back({"to", "must be YYYY-MM-DD"});
+  ParseSearchFilters(call, filter, errors);
+  ParsePaging(call, filter, errors);
+  if (!errors.empty()) return InvalidArgument("bad filter", std::move(errors));
+  return filter;
+}
+
+}  // namespace
+
+void ListEntries(ServiceContext& context, const Call& call) {
+  Result<db::EntryFilter> filter = ParseEntryFilter(call);
+  if (!filter) return call.Fail(filter.error());
   Result<StorePool::Lease> store = context.reads.Acquire();
   if (!store) return call.Fail(store.error());
-  Result<db::EntryPage> page = (*store)->ListEntries(filter);
+  Result<db::EntryPage> page = (*store)->ListEntries(*filter);
   if (!page) return call.Fail(page.error());
   json entries = json::array();
   for (const db::StoredEntry& entry : page->entries) {
@@ -216,10 +351,9 @@ void ListEntries(ServiceContext& context, const Call& call) {
                        {"leaf_hash", crypto::ToHex(entry.leaf_hash)},
                        {"chain_hash", crypto::ToHex(entry.chain_hash)}});
   }
+  const json next = page->next_after_seq ? json(*page->next_after_seq) : json(nullptr);
   return call.Respond(JsonOk({{"entries", std::move(entries)},
-                            {"next_after_seq", page->next_after_seq
-                                                   ? json(*page->next_after_seq)
-                                                   : json(nullptr)}}));
+                              {filter->descending ? "next_before_seq" : "next_after_seq", next}}));
 }
 
 namespace {

@@ -52,6 +52,15 @@ void GetVerify(ServiceContext& context, const Call& call);            // GET /v1
 
 // summaries.cc and findings.cc.
 void GetAbsorption(ServiceContext& context, const Call& call);  // GET /v1/summary/absorption
+// GET /v1/budget-lines: an OPD's budget lines in force on as_of, with pagu, realisation
+// and what remains (server/handlers/budget_lines.cc).
+void GetBudgetLines(ServiceContext& context, const Call& call);
+// GET /v1/tax/open-withholdings: an OPD's withheld taxes not yet fully deposited
+// (server/handlers/tax.cc).
+void GetOpenWithholdings(ServiceContext& context, const Call& call);
+// The OPD a per-OPD read is for: an officer's own (kPermissionDenied if `opd` names
+// another), else the required `opd` parameter (kInvalidArgument if absent or malformed).
+Result<std::string> ScopedOpd(const Call& call);
 void GetFindings(ServiceContext& context, const Call& call);    // GET /v1/audit/findings
 void GetFinding(ServiceContext& context, const Call& call);     // GET .../findings/{id}
 

@@ -96,6 +96,9 @@ def expenditures(first, count, total, year_count):
             "documents": {"evidence_no": f"KW-{i}/{year}", "evidence_date": day.isoformat()},
             "description": "Belanja operasional kantor",
         }
+        if instrument == "sp2d_ls":  # An LS payment goes through SPM and SP2D.
+            entry["documents"]["spm"] = f"{i:07d}/SPM-LS/{year}"
+            entry["documents"]["sp2d"] = f"{i:07d}/SP2D-LS/{year}"
         out.write(json.dumps(entry, separators=(",", ":")))
         out.write("\n")
 

@@ -268,7 +268,8 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
   {
     std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
     soci::session& sql = *session;
-    // Migrations 5 (witness_sizes) and 6 (import_mappings) came later: undone too, so
+    // Migrations 5 (witness_sizes), 6 (search indexes, made only if absent) and 7
+    // (import_mappings) came later: undone too, so
     // that migration 4 runs again.
     sql << "DROP TABLE witness_sizes";
     sql << "DROP TABLE import_mappings";

@@ -357,14 +357,20 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
     // Nor what migration 5 added (the witnesses' sizes).
     sql << "DROP TABLE witness_sizes";
     sql << "DELETE FROM schema_migrations WHERE version = 5";
-    // Nor what migration 6 added (saved import mappings).
-    sql << "DROP TABLE import_mappings";
+    // Nor what migration 6 added (the search indexes).
+    for (const char* index : {"entries_evidence_no", "entries_spp", "entries_spm", "entries_sp2d",
+                              "entries_payee_npwp", "entries_payee_name", "entries_gross", "entries_instrument"}) {
+      sql << std::string("DROP INDEX ") + index;
+    }
     sql << "DELETE FROM schema_migrations WHERE version = 6";
+    // Nor what migration 7 added (saved import mappings).
+    sql << "DROP TABLE import_mappings";
+    sql << "DELETE FROM schema_migrations WHERE version = 7";
     int columns = 0;
     sql << "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'refunds'", soci::into(columns);
     ASSERT_EQ(columns, 0);
   }
-  Open();  // Migrates to version 3, then 4 and 5.
+  Open();  // Migrates to version 3, then 4, 5, 6 and 7.
   Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem->what;
