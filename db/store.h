@@ -100,6 +100,14 @@ struct StreamReceipt {
 
 // Yields the next entries to append, at most `count` of them; none when the input is
 // exhausted. An Error stops the append (nothing is written).
+// What the ledger holds of one fiscal year (Store::FiscalYears).
+struct FiscalYearCounts {
+  std::int64_t fiscal_year = 0;
+  std::int64_t budget_lines = 0;
+  std::int64_t expenditures = 0;
+  friend bool operator==(const FiscalYearCounts&, const FiscalYearCounts&) = default;
+};
+
 using EntrySource = std::function<Result<std::vector<PendingEntry>>(std::size_t count)>;
 
 struct StoredEntry {
@@ -260,6 +268,11 @@ class Store {
   Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
                                          std::optional<std::uint64_t> tree_size = std::nullopt,
                                          bool whole_year = false, bool from_entries = false);
+  // The fiscal years the ledger holds budgets or expenditures of, newest first: per year
+  // the budget lines ever recorded (distinct opd, sub_activity, account of its budget
+  // entries) and the unreversed expenditures (from the realisation aggregates kept in the
+  // append transaction, so no scan of the expenditures). Reads in one snapshot.
+  Result<std::vector<FiscalYearCounts>> FiscalYears();
   // The stored checkpoint of exactly `tree_size` entries, if a commit ended there.
   Result<std::optional<std::string>> CheckpointAt(std::uint64_t tree_size);
   // Stores an auditor's cosignature line for the checkpoint of `tree_size` (the caller

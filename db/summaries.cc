@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -432,6 +433,49 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     return input;
   } catch (const std::exception& e) {
     return StorageError("db.audit_inputs", e);
+  }
+}
+
+Result<std::vector<FiscalYearCounts>> Store::FiscalYears() {
+  try {
+    soci::session& sql = impl_->sql;
+    ReadSnapshot snapshot(sql);
+    std::map<long long, FiscalYearCounts, std::greater<>> years;
+    auto year_of = [&years](long long year) -> FiscalYearCounts& {
+      FiscalYearCounts& counts = years[year];
+      counts.fiscal_year = year;
+      return counts;
+    };
+    std::vector<long long> fiscal_years(kSummaryFetchRows), counts(kSummaryFetchRows);
+    auto collect = [&](soci::statement& statement, std::int64_t FiscalYearCounts::*field) {
+      statement.execute(false);
+      while (statement.fetch()) {
+        for (std::size_t i = 0; i < fiscal_years.size(); ++i) year_of(fiscal_years[i]).*field = counts[i];
+        fiscal_years.resize(kSummaryFetchRows);
+        counts.resize(kSummaryFetchRows);
+      }
+      fiscal_years.resize(kSummaryFetchRows);
+      counts.resize(kSummaryFetchRows);
+    };
+    // Budget entries are few (a line and its revisions); the kind index finds them.
+    soci::statement budgets =
+        (sql.prepare << "SELECT fiscal_year, COUNT(*) FROM (SELECT DISTINCT fiscal_year, opd,"
+                        " sub_activity, account FROM entries WHERE kind = 'budget') AS lines"
+                        " GROUP BY fiscal_year",
+         soci::into(fiscal_years), soci::into(counts));
+    collect(budgets, &FiscalYearCounts::budget_lines);
+    // Fully reversed months sum to zero entries: a year of only reversed payments has none.
+    soci::statement expenditures =
+        (sql.prepare << "SELECT fiscal_year, CAST(SUM(entries) AS BIGINT) FROM realisation_monthly"
+                        " GROUP BY fiscal_year HAVING SUM(entries) > 0",
+         soci::into(fiscal_years), soci::into(counts));
+    collect(expenditures, &FiscalYearCounts::expenditures);
+    std::vector<FiscalYearCounts> result;
+    result.reserve(years.size());
+    for (const auto& [year, counts_of_year] : years) result.push_back(counts_of_year);
+    return result;
+  } catch (const std::exception& e) {
+    return StorageError("db.fiscal_years", e);
   }
 }
 

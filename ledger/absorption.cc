@@ -115,6 +115,18 @@ void SetBand(Absorption& row) {
   }
 }
 
+// The non-cash share of `spent` in basis points, rounded as BasisPoints but never to
+// 100.00% while a cash payment counts nor to 0.00% while a non-cash one does: 8 cash
+// payments among 400,000 are 99.998%, which rounds to 100.00 and would read as "no cash".
+// Such a share is held at 99.99% (or 0.01%), the nearest value that is not a claim of all
+// or nothing.
+std::int64_t NonCashShare(const Absorption& row, std::int64_t spent) {
+  std::int64_t share = BasisPoints(row.non_cash.amount_sen, spent);
+  if (row.cash.entries > 0 && share >= 10000) share = 9999;
+  if (row.non_cash.entries > 0 && share <= 0) share = 1;
+  return share;
+}
+
 void Finish(Absorption& row, int months_started, int band_month, bool mid_month,
             Adder& adder) {
   row.remaining_sen = row.pagu_sen;
@@ -123,7 +135,7 @@ void Finish(Absorption& row, int months_started, int band_month, bool mid_month,
   std::int64_t spent = 0;
   adder.Add(spent, row.non_cash.amount_sen);
   adder.Add(spent, row.cash.amount_sen);
-  if (spent > 0) row.non_cash_share_basis_points = BasisPoints(row.non_cash.amount_sen, spent);
+  if (spent > 0) row.non_cash_share_basis_points = NonCashShare(row, spent);
   if (band_month >= 0) {
     row.band_month = band_month;
     if (row.plan_sen) row.band_plan_sen = (*row.plan_sen)[static_cast<std::size_t>(band_month)];

@@ -138,7 +138,10 @@ struct Absorption {
   std::map<std::string, Amounts> instruments;  // All five, zero when unused.
   Amounts non_cash;
   Amounts cash;
-  std::optional<std::int64_t> non_cash_share_basis_points;  // By amount; none if nothing spent.
+  // non_cash / (non_cash + cash) by amount, rounded half away from zero, except that it is
+  // never 10000 while cash.entries > 0 (then at most 9999) nor 0 while non_cash.entries > 0
+  // (then at least 1); none if nothing was spent.
+  std::optional<std::int64_t> non_cash_share_basis_points;
   friend bool operator==(const Absorption&, const Absorption&) = default;
 };
 

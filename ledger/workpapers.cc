@@ -125,6 +125,7 @@ Result<void> ComputeWorkpapers(const WorkpaperFacts& facts, const AuditRules& ru
     JEJAK_CHECK(facts.audit.expenditures[i].seq == data.expenditures[i].seq);
   }
   data.findings = RunAuditRules(facts.audit, rules);
+  data.opd_names = facts.opd_names;
 
   // Realisasi: budget lines in force and realised lines, as absorption counts them
   // (unreversed, value date up to as_of).

@@ -143,6 +143,8 @@ struct WorkpaperData {
   std::vector<WorkpaperTax> taxes;                 // By (opd, tax_type, period).
   std::vector<ledger::Finding> findings;           // RunAuditRules's order.
   std::vector<WorkpaperAdjustment> adjustments;    // Seq order.
+  // OPD code to name (the OPD registry inside the tree), for the name beside every OPD code.
+  std::map<std::string, std::string> opd_names;
   // Totals for Ringkasan (over `realisation` and `expenditures`).
   std::int64_t pagu_sen = 0;
   std::int64_t realisation_sen = 0;
@@ -166,7 +168,7 @@ struct WorkpaperFacts {
 };
 
 // Fills data.findings (RunAuditRules over facts.audit with `rules`), data.realisation,
-// data.taxes and the totals from data.expenditures, data.adjustments and `facts`;
+// data.taxes, data.opd_names and the totals from data.expenditures, data.adjustments and `facts`;
 // data.as_of_date must be set. Realisasi counts as absorption does: refunds of the year's
 // payments dated up to as_of lower their line. Errors: kInvalidArgument if a total overflows int64 sen; kDataLoss if a tax deposit
 // has a tax type outside kWorkpaperTaxTypes.

@@ -76,6 +76,7 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"audit_duplicate_window_days", {1, 366, to(&config.audit_duplicate_window)}},
       {"witness_quorum", {1, 64, to(&config.witness_quorum)}},
       {"witness_wait_max_seconds", {1, 300, to(&config.witness_wait_max)}},
+      {"checkpoint_stale_after_seconds", {1, 366LL * 24 * 3600, to(&config.checkpoint_stale_after)}},
       {"audit_reversal_heavy_basis_points",
        {1, 10000, to(&config.audit_reversal_heavy_basis_points)}},
   };
@@ -486,6 +487,9 @@ std::string FormatConfig(const Config& config) {
       << "token_audience = " << config.token_audience << "\n"
       << "# Tokens valid for longer than this are refused (seconds; 86400 = 24 h).\n"
       << "token_lifetime_max_seconds = " << config.token_lifetime_max.count() << "\n"
+      << "# GET /v1/integrity calls the newest checkpoint stale once it is older than this\n"
+      << "# (seconds; 86400 = 24 h).\n"
+      << "checkpoint_stale_after_seconds = " << config.checkpoint_stale_after.count() << "\n"
       << "\n# Limits (see ops/jejak.example.conf).\n"
       << "body_bytes_max = " << config.body_bytes_max << "\n"
       << "header_bytes_max = " << config.header_bytes_max << "\n"

@@ -61,6 +61,10 @@ struct Config {
   std::vector<WitnessConfig> witnesses;
   std::size_t witness_quorum = 0;
   std::chrono::seconds witness_wait_max{10};
+  // checkpoint_stale_after_seconds: GET /v1/integrity reports the newest checkpoint as
+  // stale (checkpoint_stale) once it is older than this; the dashboard warns. A ledger
+  // that records every working day would have a checkpoint younger than a day.
+  std::chrono::seconds checkpoint_stale_after{86400};
   bool metrics_from_any = false;          // metrics_from = loopback (default) | any.
   // read_only = true (or `jejak serve --read-only`): an instance in front of a read
   // replica. It serves every GET, refuses writes with 503, never writes the database or

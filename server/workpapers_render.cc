@@ -8,6 +8,7 @@
 #include <xlsxwriter.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@
 
 #include "base/check.h"
 #include "ledger/absorption.h"
+#include "ledger/labels.h"
 #include "ledger/money.h"
 
 namespace jejak::server {
@@ -39,8 +41,13 @@ constexpr std::size_t kCellTextBytesMax = 32'000;
 // its seq count and id; GET /v1/audit/findings/{id} pages through the rest.
 constexpr std::size_t kTemuanSeqsListed = 100;
 
-// A double carries 53 bits; above this an amount in sen is not even an exact integer.
-constexpr std::int64_t kDoubleExactSenMax = std::int64_t{1} << 53;
+// Amounts below Rp 10 trillion (10^15 sen: at most 15 significant digits, as many as a
+// spreadsheet keeps and a double carries through decimal and back) are number cells; larger
+// ones are their exact decimal text (ExactRupiah).
+constexpr std::int64_t kNumberCellSenLimit = 1'000'000'000'000'000;
+// The formats of the XLSX cells.
+constexpr const char* kRupiahFormat = "\"Rp \"#,##0.00";
+constexpr const char* kDateFormat = "dd/mm/yyyy";
 
 Error Internal(std::string message) { return Error{Code::kInternal, std::move(message), {}}; }
 
@@ -57,7 +64,8 @@ std::int64_t BasisPoints(std::int64_t numerator, std::int64_t denominator) {
 
 // One cell of a sheet: rendered as a typed XLSX cell or a CSV field.
 struct Cell {
-  enum class Type { kEmpty, kText, kMoney, kInteger, kPercent };
+  // kDate: text "YYYY-MM-DD", a date cell in the XLSX (text if it is not a real date).
+  enum class Type { kEmpty, kText, kMoney, kInteger, kPercent, kDate };
   Type type = Type::kEmpty;
   std::string text;
   std::int64_t value = 0;  // Sen, integer or basis points.
@@ -79,6 +87,19 @@ struct Sheet {
 };
 
 void AddText(Row& row, std::string text) { row.push_back(Cell{Cell::Type::kText, std::move(text), 0}); }
+void AddDate(Row& row, std::string date) { row.push_back(Cell{Cell::Type::kDate, std::move(date), 0}); }
+// An OPD code and, in the next column, its name from the registry ("" if unregistered).
+void AddOpd(Row& row, const WorkpaperData& data, const std::string& opd) {
+  AddText(row, opd);
+  const auto name = data.opd_names.find(opd);
+  AddText(row, name == data.opd_names.end() ? std::string() : name->second);
+}
+// A code and, in the next column, its Indonesian label (ledger/labels.h); an empty code
+// has an empty label.
+void AddCode(Row& row, const std::string& code, std::string_view (*label)(std::string_view)) {
+  AddText(row, code);
+  AddText(row, code.empty() ? std::string() : std::string(label(code)));
+}
 void AddMoney(Row& row, std::int64_t sen) { row.push_back(Cell{Cell::Type::kMoney, {}, sen}); }
 void AddInteger(Row& row, std::int64_t value) { row.push_back(Cell{Cell::Type::kInteger, {}, value}); }
 void AddEmpty(Row& row) { row.push_back(Cell{}); }
@@ -119,10 +140,16 @@ std::string CheckpointLine(const WorkpaperData& data) {
 }
 
 Sheet Ringkasan(const WorkpaperData& data) {
-  Sheet sheet{"Ringkasan", {{"Bagian", 14}, {"Uraian", 40}, {"Nilai", 70}, {"Jumlah (Rp)", 22}}, 0, {}};
+  Sheet sheet{"Ringkasan",
+              {{"Bagian", 14}, {"Uraian", 40}, {"Keterangan", 40}, {"Nilai", 70}, {"Jumlah (Rp)", 22}},
+              0,
+              {}};
   auto rows = std::make_shared<std::vector<Row>>();
-  auto add = [&rows](const char* part, const char* label, Cell value, Cell amount) {
+  // A row; `note` is the label of a code in Uraian (the rules').
+  auto add = [&rows](const char* part, const char* label, Cell value, Cell amount,
+                     std::string_view note = {}) {
     rows->push_back(Row{Cell{Cell::Type::kText, part, 0}, Cell{Cell::Type::kText, label, 0},
+                        Cell{note.empty() ? Cell::Type::kEmpty : Cell::Type::kText, std::string(note), 0},
                         std::move(value), std::move(amount)});
   };
   auto text = [](std::string value) { return Cell{Cell::Type::kText, std::move(value), 0}; };
@@ -132,7 +159,7 @@ Sheet Ringkasan(const WorkpaperData& data) {
   add("Umum", "Tahun Anggaran", integer(data.fiscal_year), {});
   // No export time: the same request gives the same workbook, so its position (the date,
   // the tree size and root) is what it names.
-  add("Umum", "Posisi per Tanggal", text(data.as_of_date), {});
+  add("Umum", "Posisi per Tanggal", Cell{Cell::Type::kDate, data.as_of_date, 0}, {});
   add("Checkpoint", "Origin", text(data.checkpoint.origin), {});
   add("Checkpoint", "Ukuran Pohon (tree size)", integer(static_cast<std::int64_t>(data.checkpoint.tree_size)), {});
   add("Checkpoint", "Root Hash", text(data.checkpoint.root_hash_hex), {});
@@ -169,7 +196,7 @@ Sheet Ringkasan(const WorkpaperData& data) {
       amount_sen = ledger::CheckedAdd(amount_sen, finding.amount_sen).value_or(amount_sen);
     }
     findings_sen = ledger::CheckedAdd(findings_sen, amount_sen).value_or(findings_sen);
-    add("Temuan", rule, integer(count), money(amount_sen));
+    add("Temuan", rule, integer(count), money(amount_sen), ledger::RuleLabel(rule));
   }
   add("Temuan", "Jumlah Temuan", integer(static_cast<std::int64_t>(data.findings.size())), money(findings_sen));
   sheet.rows = rows->size();
@@ -180,8 +207,10 @@ Sheet Ringkasan(const WorkpaperData& data) {
 Sheet Transaksi(const WorkpaperData& data) {
   Sheet sheet{"Transaksi",
               {{"Seq", 9},           {"Tanggal Transaksi", 12}, {"OPD", 24},
-               {"Sub Kegiatan", 19}, {"Kode Rekening", 19},     {"Mekanisme", 10},
-               {"Instrumen", 13},    {"Penerima", 30},          {"NPWP", 18},
+               {"Nama OPD", 36},     {"Sub Kegiatan", 19},     {"Kode Rekening", 19},
+               {"Kelompok Belanja", 12}, {"Nama Kelompok Belanja", 24},
+               {"Mekanisme", 10},    {"Nama Mekanisme", 26},   {"Instrumen", 13},
+               {"Nama Instrumen", 22}, {"Penerima", 30},       {"NPWP", 18},
                {"Bank", 16},         {"No. Rekening", 18},      {"Nama Rekening", 26},
                {"Bruto (Rp)", 18},   {"PPN (Rp)", 15},          {"PPh 21 (Rp)", 15},
                {"PPh 22 (Rp)", 15},  {"PPh 23 (Rp)", 15},       {"PPh 4(2) (Rp)", 15},
@@ -196,12 +225,13 @@ Sheet Transaksi(const WorkpaperData& data) {
   sheet.fill = [&data](std::size_t i, Row& row) {
     const WorkpaperExpenditure& e = data.expenditures[i];
     AddInteger(row, e.seq);
-    AddText(row, e.value_date);
-    AddText(row, e.opd);
+    AddDate(row, e.value_date);
+    AddOpd(row, data, e.opd);
     AddText(row, e.sub_activity);
     AddText(row, e.account);
-    AddText(row, e.mechanism);
-    AddText(row, e.instrument);
+    AddCode(row, ledger::AccountGroup(e.account), ledger::AccountGroupLabel);
+    AddCode(row, e.mechanism, ledger::MechanismLabel);
+    AddCode(row, e.instrument, ledger::InstrumentLabel);
     AddText(row, e.payee_name);
     AddText(row, e.payee_npwp);
     AddText(row, e.payee_bank);
@@ -215,7 +245,7 @@ Sheet Transaksi(const WorkpaperData& data) {
     AddText(row, e.spm);
     AddText(row, e.sp2d);
     AddText(row, e.evidence_no);
-    AddText(row, e.evidence_date);
+    AddDate(row, e.evidence_date);
     AddText(row, e.procurement_method);
     AddText(row, e.contract_no);
     AddOptionalMoney(row, e.contract_value_sen);
@@ -239,7 +269,8 @@ Sheet Realisasi(const WorkpaperData& data) {
                {"Nama OPD", 36},
                {"Sub Kegiatan", 19},
                {"Kode Rekening", 19},
-               {"Kelompok Belanja", 14},
+               {"Kelompok Belanja", 12},
+               {"Nama Kelompok Belanja", 24},
                {"Pagu (Rp)", 20},
                {"Realisasi (Rp)", 20},
                {"Sisa Pagu (Rp)", 20},
@@ -253,7 +284,7 @@ Sheet Realisasi(const WorkpaperData& data) {
     AddText(row, line.opd_name);
     AddText(row, line.sub_activity);
     AddText(row, line.account);
-    AddText(row, ledger::AccountGroup(line.account));
+    AddCode(row, ledger::AccountGroup(line.account), ledger::AccountGroupLabel);
     AddMoney(row, line.pagu_sen);
     AddMoney(row, line.realisation_sen);
     // Both are at most the year's totals, which GatherWorkpapers checked for overflow.
@@ -267,7 +298,9 @@ Sheet Realisasi(const WorkpaperData& data) {
 Sheet Pajak(const WorkpaperData& data) {
   Sheet sheet{"Pajak",
               {{"OPD", 24},
+               {"Nama OPD", 36},
                {"Jenis Pajak", 10},
+               {"Nama Jenis Pajak", 24},
                {"Masa Pajak", 10},
                {"Batas Setor", 12},
                {"Dipotong (Rp)", 18},
@@ -281,10 +314,10 @@ Sheet Pajak(const WorkpaperData& data) {
               {}};
   sheet.fill = [&data](std::size_t i, Row& row) {
     const WorkpaperTax& tax = data.taxes[i];
-    AddText(row, tax.opd);
-    AddText(row, tax.tax_type);
+    AddOpd(row, data, tax.opd);
+    AddCode(row, tax.tax_type, ledger::TaxTypeLabel);
     AddText(row, tax.period);
-    AddText(row, tax.deadline);
+    AddDate(row, tax.deadline);
     AddMoney(row, tax.withheld_sen);
     AddMoney(row, tax.deposited_sen);
     AddMoney(row, tax.withheld_sen - tax.deposited_sen);  // Deposited <= withheld.
@@ -300,7 +333,9 @@ Sheet Temuan(const WorkpaperData& data) {
   Sheet sheet{"Temuan",
               {{"No.", 6},
                {"Kode Aturan", 22},
+               {"Nama Aturan", 34},
                {"Tingkat", 9},
+               {"Nama Tingkat", 10},
                {"OPD", 24},
                {"Nama OPD", 30},
                {"Nilai (Rp)", 20},
@@ -317,8 +352,8 @@ Sheet Temuan(const WorkpaperData& data) {
   sheet.fill = [&data](std::size_t i, Row& row) {
     const ledger::Finding& finding = data.findings[i];
     AddInteger(row, static_cast<std::int64_t>(i + 1));
-    AddText(row, finding.rule);
-    AddText(row, finding.severity);
+    AddCode(row, finding.rule, ledger::RuleLabel);
+    AddCode(row, finding.severity, ledger::SeverityLabel);
     AddText(row, finding.opd);
     AddText(row, finding.opd_name);
     AddMoney(row, finding.amount_sen);
@@ -345,8 +380,11 @@ Sheet Koreksi(const WorkpaperData& data) {
   Sheet sheet{"Koreksi",
               {{"Seq", 10},
                {"Jenis", 18},
+               {"Jenis Entri", 11},
+               {"Nama Jenis Entri", 22},
                {"Seq Asal", 10},
                {"OPD", 24},
+               {"Nama OPD", 36},
                {"Sub Kegiatan", 19},
                {"Kode Rekening", 19},
                {"TA Asal", 8},
@@ -368,14 +406,15 @@ Sheet Koreksi(const WorkpaperData& data) {
                                                                      : "pendapatan lain-lain";
     AddInteger(row, a.seq);
     AddText(row, kind);
+    AddCode(row, a.kind, ledger::KindLabel);
     AddInteger(row, a.original_seq);
-    AddText(row, a.opd);
+    AddOpd(row, data, a.opd);
     AddText(row, a.sub_activity);
     AddText(row, a.account);
     AddInteger(row, a.original_fiscal_year);
-    AddText(row, a.original_value_date);
+    AddDate(row, a.original_value_date);
     AddMoney(row, a.original_gross_sen);
-    AddText(row, a.date);
+    AddDate(row, a.date);
     AddMoney(row, a.amount_sen);
     AddText(row, a.sts_no);
     AddText(row, a.reason);
@@ -421,6 +460,7 @@ std::string CsvText(const Cell& cell) {
   switch (cell.type) {
     case Cell::Type::kEmpty: return "";
     case Cell::Type::kText: return cell.text;
+    case Cell::Type::kDate: return cell.text;
     case Cell::Type::kMoney: return ledger::FormatMoney(cell.value);
     case Cell::Type::kInteger: return std::to_string(cell.value);
     case Cell::Type::kPercent: return ledger::FormatBasisPoints(cell.value);
@@ -464,17 +504,49 @@ std::string CutText(const std::string& text, std::size_t bytes_max) {
   return text.substr(0, end) + " … (terpotong; lengkap di CSV)";
 }
 
-// The number libxlsxwriter writes for `sen`, if a reader gets the sen back exactly:
-// libxlsxwriter prints doubles with "%.16G", so the check prints the same way and parses
-// the text back. sen / 100.0 is the double nearest the decimal amount (both operands are
-// exact and IEEE division rounds correctly) while |sen| < 2^53.
+// The number to write for `sen`, if the workbook then holds the amount exactly: below
+// kNumberCellSenLimit (at most 15 significant digits, as many as a spreadsheet keeps; an
+// amount of Rp 10 trillion or more would be shown rounded, so it is written as text). The
+// cell's text in the file is "%.16G" of the double (libxlsxwriter's format); a reader
+// parses it to a double and shows it to 15 significant digits. That gives back the exact
+// decimal amount for every |sen| < 10^15 (the double is within half an ulp of sen / 100,
+// far below half a unit of the 15th digit); the check repeats the reader's steps, so an
+// amount that would not come back is written as text rather than a wrong number.
 std::optional<double> ExactRupiah(std::int64_t sen) {
-  if (sen <= -kDoubleExactSenMax || sen >= kDoubleExactSenMax) return std::nullopt;
+  if (sen <= -kNumberCellSenLimit || sen >= kNumberCellSenLimit) return std::nullopt;
   const double rupiah = static_cast<double>(sen) / 100.0;
-  char text[64];
-  std::snprintf(text, sizeof text, "%.16G", rupiah);
-  if (std::strtod(text, nullptr) != rupiah) return std::nullopt;
+  char written[64];
+  std::snprintf(written, sizeof written, "%.16G", rupiah);
+  char shown[64];
+  std::snprintf(shown, sizeof shown, "%.15G", std::strtod(written, nullptr));
+  std::string exact = ledger::FormatMoney(sen);  // "-12.50", "0.00".
+  exact.erase(exact.find_last_not_of('0') + 1);
+  if (exact.back() == '.') exact.pop_back();
+  if (exact == "-0") exact = "0";
+  if (exact != shown) return std::nullopt;
   return rupiah;
+}
+
+// The date of "YYYY-MM-DD" for a date cell, if `text` is exactly a real calendar date.
+std::optional<lxw_datetime> DateOf(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return std::nullopt;
+  }
+  const auto number = [&](std::size_t from, std::size_t length) {
+    int value = 0;
+    for (std::size_t i = from; i < from + length; ++i) value = value * 10 + (text[i] - '0');
+    return value;
+  };
+  const int year = number(0, 4);
+  const int month = number(5, 2);
+  const int day = number(8, 2);
+  const std::chrono::year_month_day date{std::chrono::year{year},
+                                         std::chrono::month{static_cast<unsigned>(month)},
+                                         std::chrono::day{static_cast<unsigned>(day)}};
+  // Spreadsheet dates start in 1900; the ledger's are years 2000 to 2100.
+  if (!date.ok() || year < 1900) return std::nullopt;
+  return lxw_datetime{year, month, day, 0, 0, 0.0};
 }
 
 class XlsxWriter {
@@ -488,7 +560,11 @@ class XlsxWriter {
     format_set_text_wrap(header_);
     format_set_align(header_, LXW_ALIGN_VERTICAL_TOP);
     money_ = workbook_add_format(workbook_);
-    format_set_num_format(money_, "#,##0.00");
+    format_set_num_format(money_, kRupiahFormat);
+    money_text_ = workbook_add_format(workbook_);
+    format_set_align(money_text_, LXW_ALIGN_RIGHT);
+    date_ = workbook_add_format(workbook_);
+    format_set_num_format(date_, kDateFormat);
     percent_ = workbook_add_format(workbook_);
     format_set_num_format(percent_, "0.00");
     integer_ = workbook_add_format(workbook_);
@@ -538,7 +614,17 @@ class XlsxWriter {
         if (rupiah) {
           Check(worksheet_write_number(worksheet, r, c, *rupiah, money_));
         } else {
-          Check(worksheet_write_string(worksheet, r, c, ledger::FormatMoney(cell.value).c_str(), nullptr));
+          Check(worksheet_write_string(worksheet, r, c, ledger::FormatMoney(cell.value).c_str(), money_text_));
+        }
+        return;
+      }
+      case Cell::Type::kDate: {
+        if (cell.text.empty()) return;
+        std::optional<lxw_datetime> date = DateOf(cell.text);
+        if (date) {
+          Check(worksheet_write_datetime(worksheet, r, c, &*date, date_));
+        } else {
+          Check(worksheet_write_string(worksheet, r, c, cell.text.c_str(), nullptr));
         }
         return;
       }
@@ -562,6 +648,8 @@ class XlsxWriter {
   lxw_format* title_;
   lxw_format* header_;
   lxw_format* money_;
+  lxw_format* money_text_;
+  lxw_format* date_;
   lxw_format* percent_;
   lxw_format* integer_;
   lxw_error error_ = LXW_NO_ERROR;
@@ -612,7 +700,7 @@ Result<std::string> RenderCsv(const WorkpaperData& data, std::string_view sheet_
   if (known == kWorkpaperSheets.end()) {
     return InvalidArgument(
         "invalid query",
-        {{"sheet", "must be one of Ringkasan, Transaksi, Realisasi, Pajak, Temuan"}});
+        {{"sheet", "must be one of Ringkasan, Transaksi, Realisasi, Pajak, Temuan, Koreksi"}});
   }
   const std::vector<Sheet> sheets = Sheets(data);
   const Sheet& sheet = sheets[static_cast<std::size_t>(known - kWorkpaperSheets.begin())];

@@ -16,19 +16,25 @@ namespace jejak::server {
 inline constexpr std::array<const char*, 6> kWorkpaperSheets = {
     "Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi"};
 
-// The workbook as XLSX bytes. Amounts are numbers in rupiah with the format "#,##0.00";
-// a double holds every sen exactly up to 15 significant digits (below Rp 10 trillion), and
-// an amount at or above that is written as its exact decimal text instead. Dates are text
-// "YYYY-MM-DD", exactly as in the ledger. Each data sheet opens with a line naming the
-// checkpoint, then a bold, frozen header row with an autofilter. Writes through a private
-// temporary directory it removes. kInternal if libxlsxwriter or the file system fails.
+// The workbook as XLSX bytes. Amounts are number cells in rupiah with the format
+// "Rp "#,##0.00 when the cell holds them exactly (below Rp 10 trillion: 15 significant
+// digits, as many as a spreadsheet keeps); a larger amount is its exact decimal text,
+// right-aligned. Dates (value, evidence, deadline, correction and position dates) are date
+// cells with the format dd/mm/yyyy; times (recorded_at, the checkpoint's) stay RFC 3339
+// text, exactly as in the ledger. Every OPD code has the OPD's name in the next column, and
+// every code (rule, severity, account group, mechanism, instrument, tax type, entry kind)
+// its Indonesian label (ledger/labels.h). Each data sheet opens with a line naming the
+// checkpoint, then a bold, frozen header row with an autofilter and set column widths.
+// Writes through a private temporary directory it removes. kInternal if libxlsxwriter or
+// the file system fails.
 Result<std::string> RenderXlsx(const ledger::WorkpaperData& data);
 
-// One sheet as RFC 4180 CSV: UTF-8 without a byte order mark, CRLF line ends, the header
-// row then one row per sheet row, the same columns as the XLSX sheet; a field with a
-// comma, quote, CR or LF is quoted and its quotes doubled. Amounts are exact decimal
-// strings ("12500000.00"), percentages "45.67". No checkpoint line (the table stays
-// uniform): the caller sends data.checkpoint in response headers. `sheet` is one of
+// One sheet as RFC 4180 CSV: UTF-8 without a byte order mark, CRLF line ends; the first
+// record is the line naming the checkpoint (as the XLSX sheet's first row, padded with empty
+// fields to the header's width), then the header row, then one row per sheet row, the same
+// columns as the XLSX sheet; a field with a comma, quote, CR or LF is quoted and its quotes
+// doubled. Amounts are exact decimal strings ("12500000.00"), dates "YYYY-MM-DD",
+// percentages "45.67"; the name and label columns as in the XLSX. `sheet` is one of
 // kWorkpaperSheets (exact case); otherwise kInvalidArgument naming the valid sheets.
 Result<std::string> RenderCsv(const ledger::WorkpaperData& data, std::string_view sheet);
 

@@ -14,8 +14,10 @@
 #include "ledger/checkpoint.h"
 #include "ledger/cosignature.h"
 #include "ledger/note.h"
+#include "server/clock.h"
 #include "server/handlers/common.h"
 #include "server/handlers/handlers.h"
+#include "server/integrity.h"
 
 namespace jejak::server {
 
@@ -147,10 +149,27 @@ void GetIntegrity(ServiceContext& context, const Call& call) {
                          {"detail", status.detail}});
   }
   std::optional<WitnessAlert> alert = context.pusher ? context.pusher->Alert() : std::nullopt;
+  // The checkpoint verified, so its time line is RFC 3339 as the ledger writes it.
+  const std::optional<CheckpointAge> age =
+      AgeOf(checkpoint->time, NowRfc3339(), context.config.checkpoint_stale_after.count());
+  if (!age) return call.Fail(Error{Code::kDataLoss, "the latest checkpoint's time does not parse", {}});
+  Result<std::vector<db::FiscalYearCounts>> years = (*store)->FiscalYears();
+  if (!years) return call.Fail(years.error());
+  json fiscal_years = json::array();
+  for (const db::FiscalYearCounts& year : *years) {
+    fiscal_years.push_back({{"fiscal_year", year.fiscal_year},
+                            {"budget_lines", year.budget_lines},
+                            {"expenditures", year.expenditures}});
+  }
+  const std::optional<std::int64_t> default_year = DefaultFiscalYear(*years);
   return call.Respond(JsonOk({{"origin", checkpoint->origin},
                             {"tree_size", checkpoint->tree_size},
                             {"root_hash", crypto::ToHex(checkpoint->root_hash)},
                             {"checkpoint_time", checkpoint->time},
+                            {"checkpoint_age_seconds", age->seconds},
+                            {"checkpoint_stale", age->stale},
+                            {"fiscal_years", std::move(fiscal_years)},
+                            {"default_fiscal_year", default_year ? json(*default_year) : json(nullptr)},
                             {"verification", std::move(verified)},
                             {"witnesses", std::move(witnesses)},
                             {"alert", alert ? json{{"what", alert->what},

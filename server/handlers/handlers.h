@@ -24,6 +24,9 @@ void GetCheckpoint(ServiceContext& context, const Call& call);    // GET /v1/che
 void PostCosignature(ServiceContext& context, const Call& call);  // POST .../cosignatures
 void GetIntegrity(ServiceContext& context, const Call& call);     // GET /v1/integrity
 
+// labels.cc.
+void GetLabels(ServiceContext& context, const Call& call);  // GET /v1/labels
+
 // entries.cc.
 void ListEntries(ServiceContext& context, const Call& call);   // GET /v1/entries
 void PostEntry(ServiceContext& context, const Call& call);     // POST /v1/entries

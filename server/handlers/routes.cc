@@ -23,6 +23,8 @@ std::vector<Route> ServiceRoutes() {
       {"GET", "/", "", {}, false, GetDashboard},
       {"GET", "/index.html", "/", {}, false, GetDashboard},
       {"GET", "/v1/integrity", "", readers, false, GetIntegrity},
+      {"GET", "/v1/labels", "", {Role::kOfficer, Role::kAuditor, Role::kExecutive, Role::kAdmin}, false,
+       GetLabels},
       // GET before POST: the order of the Allow header.
       {"GET", "/v1/entries", "", readers, false, ListEntries},
       {"POST", "/v1/entries", "", {Role::kOfficer, Role::kAdmin}, true, PostEntry},

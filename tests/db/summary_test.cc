@@ -437,5 +437,38 @@ TEST_F(SummaryTest, OpdFilterNarrowsToThatOpd) {
   EXPECT_EQ(b.pagu_sen, 350 * kMillion);
   EXPECT_EQ(b.realisation_sen, 78'050'000LL * 100);
 }
+
+// FiscalYears: the budget lines (distinct keys: a pergeseran or perubahan of a line is the
+// same line) and unreversed expenditures per year, newest first; a year whose only payment
+// was reversed drops out, and a year with budgets but no payment is listed.
+TEST_F(SummaryTest, FiscalYearsCountBudgetLinesAndUnreversedExpenditures) {
+  Result<ledger::AuditInput> facts = store_->AuditInputs(2026, "2026-12-31", std::nullopt, true);
+  ASSERT_TRUE(facts.has_value());
+  std::int64_t unreversed = 0;
+  for (const ledger::ExpenditureFacts& e : facts->expenditures) unreversed += e.reversed_by ? 0 : 1;
+  EXPECT_EQ(unreversed, 27);  // 29 payments in BuildRegency, a11 and b4 reversed.
+  Result<std::vector<FiscalYearCounts>> years = store_->FiscalYears();
+  ASSERT_TRUE(years.has_value()) << years.error().ToString();
+  EXPECT_EQ(*years, (std::vector<FiscalYearCounts>{{2026, 7, unreversed}}));
+
+  nlohmann::json closed = ExpenditureBody({kOpdA, kBarangJasa, "cms_transfer", "2025-12-15", 2 * kMillion, {},
+                                           {"Toko Lama", "", "BSI", "0011000001"}, "L-001"},
+                                          9001);
+  closed["fiscal_year"] = 2025;
+  Record("closed", closed, "2026-12-30");
+  nlohmann::json next = {{"kind", "budget"},          {"fiscal_year", 2027},  {"opd", kOpdB},
+                         {"sub_activity", SubActivityOf(kOpdB)}, {"account", kModal},
+                         {"pagu", Money(500 * kMillion)}, {"stage", "murni"}};
+  Record("next_budget", next, "2026-12-30", "admin");
+  years = store_->FiscalYears();
+  ASSERT_TRUE(years.has_value());
+  EXPECT_EQ(*years, (std::vector<FiscalYearCounts>{{2027, 1, 0}, {2026, 7, unreversed}, {2025, 0, 1}}));
+
+  Reverse("r_closed", "closed", "2026-12-31");
+  years = store_->FiscalYears();
+  ASSERT_TRUE(years.has_value());
+  EXPECT_EQ(*years, (std::vector<FiscalYearCounts>{{2027, 1, 0}, {2026, 7, unreversed}}));
+}
+
 }  // namespace
 }  // namespace jejak::db::summary_test

@@ -161,6 +161,35 @@ TEST_F(ConfigTest, RejectsMalformedWitnessLinesNamingTheLine) {
   EXPECT_NE(named.error().message.find("jejak.conf:6:"), std::string::npos) << named.error().message;
 }
 
+TEST_F(ConfigTest, CheckpointStaleAfterHasADefaultARangeAndRoundTrips) {
+  Result<Config> config = LoadConfig(Write(Minimal()));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->checkpoint_stale_after, std::chrono::seconds(86400));
+  config = LoadConfig(Write(Minimal() + "checkpoint_stale_after_seconds = 1\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().ToString();
+  EXPECT_EQ(config->checkpoint_stale_after, std::chrono::seconds(1));
+  for (const char* bad : {"0", "31622401", "1d"}) {
+    Result<Config> refused = LoadConfig(Write(Minimal() + "checkpoint_stale_after_seconds = " + bad + "\n"));
+    ASSERT_FALSE(refused.has_value()) << bad;
+    EXPECT_NE(refused.error().message.find("'checkpoint_stale_after_seconds' must be an integer from 1 to 31622400"),
+              std::string::npos)
+        << refused.error().message;
+  }
+  config = LoadConfig(Write(Minimal() + "checkpoint_stale_after_seconds = 3600\n"));
+  ASSERT_TRUE(config.has_value());
+  config->tls_certificate = (dir_ / "tls/cert.pem").string();
+  config->tls_key = (dir_ / "tls/key.pem").string();
+  config->token_issuer = "jejak-local";
+  config->token_issuer_key = (dir_ / "keys/token-issuer.pem").string();
+  Result<Config> again = LoadConfig(Write(FormatConfig(*config)));
+  ASSERT_TRUE(again.has_value()) << again.error().ToString();
+  EXPECT_EQ(again->checkpoint_stale_after, std::chrono::seconds(3600));
+  // The documented example sets the default.
+  Result<Config> example = LoadConfig(std::string(JEJAK_SOURCE_DIR) + "/ops/jejak.example.conf");
+  ASSERT_TRUE(example.has_value()) << example.error().ToString();
+  EXPECT_EQ(example->checkpoint_stale_after, std::chrono::seconds(86400));
+}
+
 TEST_F(ConfigTest, ConnectionLimitsHaveDefaults) {
   Result<Config> config = LoadConfig(Write(Minimal()));
   ASSERT_TRUE(config.has_value()) << config.error().ToString();
