@@ -48,15 +48,15 @@ async function opdPage(view, params, query, id) {
       h('h1', { 'data-testid': 'opd-title', text: row.name }),
       h('p', { class: 'as-of' }, h('span', { class: 'opd-code', text: row.opd }), ' Tahun Anggaran ' + abs.fiscal_year +
         ' · posisi per ', h('strong', { text: date(abs.as_of) }))),
-    empty
-      ? section('opd-kosong', 'Tahun Anggaran ' + year, null,
-        h('p', { class: 'no-data', 'data-testid': 'no-data', text: 'Tidak ada data untuk tahun ini' }))
+    ...(empty
+      ? [section('opd-kosong', 'Tahun Anggaran ' + year, null,
+        h('p', { class: 'no-data', 'data-testid': 'no-data', text: 'Tidak ada data untuk tahun ini' }))]
       : [
         headline(row),
         h('div', { class: 'grid-2' }, curve(row), groups(row, names)),
         instruments(row, names),
         findingsPanel(findings, names, code),
-      ]);
+      ]));
   drawCharts();
   setStatus('Data ' + row.name + ' tahun ' + year + ' dimuat.');
 }

@@ -248,7 +248,8 @@ describe('auditor', { timeout: 240000 }, () => {
       const csv = await save('download-csv');
       assert.match(csv.name, /-Temuan\.csv$/);
       const records = csv.bytes.toString('utf8').split('\r\n');
-      assert.match(records[1], /^No\.,Kode Aturan,Tingkat,OPD,Nama OPD/);
+      assert.match(records[1], /^No\.,Kode Aturan,/);
+      assert.match(records[1], /,Kondisi,Kriteria,Sebab,Akibat,Rekomendasi,/);
       assert.equal(records.filter((r) => r !== '').length, 2 + report.findings.length);
       const bundle = await save('download-bundle');
       assert.match(bundle.name, /^jejak-bundle-\d+\.ndjson$/);
