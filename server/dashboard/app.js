@@ -8,9 +8,11 @@ import * as officer from './officer.js';
 import * as importer from './import.js';
 import * as auditor from './auditor.js';
 import * as bupati from './bupati.js';
+import * as opd from './opd.js';
 
 officer.register();
 importer.register();
 auditor.register();
 bupati.register();
+opd.register();
 start();

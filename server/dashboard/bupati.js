@@ -1,11 +1,14 @@
 // Jejak web app — the Bupati's pages: budget absorption of every OPD (totals, curve
 // against the RAK, ranking by TEPRA band, non-cash share), findings counts and the ledger's
-// integrity. Registered as the home page of every reading role until a role has its own.
+// integrity; each OPD opens its own page (opd.js). Registered as the home page of every
+// reading role that has none of its own (a role's own home is registered first), and as
+// #/serapan for the auditor.
 'use strict';
 
 import {
-  $, MONTHS, RULES, RULE_LABEL, INSTRUMENTS, SVG_NS, session, rupiah, percent, integer, compactRupiah, num,
-  dateTime, date, h, s, append, section, setStatus, api, fetchIntegrity, route, stillCurrent, signOut, authMessage,
+  $, MONTHS, RULES, INSTRUMENTS, session, rupiah, percent, integer, compactRupiah, num,
+  dateTime, date, h, s, section, setStatus, api, fetchIntegrity, route, stillCurrent, signOut, authMessage,
+  isEmptyYear, labels, moneyCompact, rupiahCompact,
 } from './core.js';
 
 const BANDS = [
@@ -27,13 +30,14 @@ const state = {
   region: null,
   curveOpd: '',
   drill: null,
+  labels: null,
 };
 
 // Loads the year's absorption, findings counts, integrity and the region's name, then draws.
 async function load(view, id) {
   const year = session.year;
   setStatus('Memuat data tahun anggaran ' + year + '…');
-  const [abs, findings, integrity, region] = await Promise.all([
+  const [abs, findings, integrity, region, names] = await Promise.all([
     api('/v1/summary/absorption?fiscal_year=' + year),
     api('/v1/audit/findings?fiscal_year=' + year).catch((error) => {
       if (error.status === 401) throw error;
@@ -45,6 +49,7 @@ async function load(view, id) {
     }),
     session.region ? Promise.resolve(session.region)
       : api('/v1/entries/0').then((e) => (e.entry && e.entry.region) || null).catch(() => null),
+    labels(),
   ]);
   if (!stillCurrent(id)) return;
   state.year = year;
@@ -54,6 +59,7 @@ async function load(view, id) {
   state.integrity = integrity;
   state.region = session.region = region;
   state.drill = null;
+  state.labels = names;
   if (state.curveOpd && !abs.opds.some((o) => o.opd === state.curveOpd)) state.curveOpd = '';
   render();
   setStatus('Data tahun anggaran ' + year + ' dimuat, posisi per ' + date(abs.as_of) + '.');
@@ -67,17 +73,40 @@ export function register() {
     nav: 'Dasbor',
     render: (view, params, query, id) => load(view, id),
   });
+  route('#/serapan', {
+    roles: ['auditor'],
+    title: 'Dasbor Serapan Anggaran',
+    nav: 'Serapan anggaran',
+    render: (view, params, query, id) => load(view, id),
+  });
+}
+
+// The rule labels: GET /v1/labels when loaded, else the built-in table.
+function ruleLabel(rule) {
+  return (state.labels && state.labels.rules[rule]) || (RULES.find((r) => r[0] === rule) || [rule, rule])[1];
 }
 
 function render() {
   const root = $('dashboard');
   const abs = state.absorption;
   $('region').textContent = (state.region ? state.region + ' · ' : '') + 'Tahun Anggaran ' + abs.fiscal_year;
+  const title = h('div', { class: 'page-title' },
+    h('h1', { text: 'Serapan Anggaran Tahun ' + abs.fiscal_year }),
+    h('p', { class: 'as-of' }, 'Posisi per ', h('strong', { 'data-testid': 'as-of', text: date(abs.as_of) }),
+      ' · ', integer(abs.opds.length), ' OPD'));
+  if (isEmptyYear(abs) && !(state.findings && state.findings.counts.length > 0)) {
+    // Nothing was budgeted or spent: no axis, no ranking and no "no findings" to show.
+    root.replaceChildren(title,
+      section('kosong', 'Tahun Anggaran ' + abs.fiscal_year, null,
+        h('p', { class: 'no-data', 'data-testid': 'no-data', text: 'Tidak ada data untuk tahun ini' }),
+        h('p', { class: 'muted', text: 'Belum ada pagu maupun belanja yang dicatat untuk tahun anggaran ' + abs.fiscal_year +
+          '. Pilih tahun lain di kolom Tahun Anggaran.' })),
+      renderIntegrity(state.integrity));
+    root.hidden = false;
+    return;
+  }
   root.replaceChildren(
-    h('div', { class: 'page-title' },
-      h('h1', { text: 'Serapan Anggaran Tahun ' + abs.fiscal_year }),
-      h('p', { class: 'as-of' }, 'Posisi per ', h('strong', { 'data-testid': 'as-of', text: date(abs.as_of) }),
-        ' · ', integer(abs.opds.length), ' OPD')),
+    title,
     renderTotals(abs),
     h('div', { class: 'grid-2' }, renderCurve(abs), renderIntegrity(state.integrity)),
     renderRanking(abs),
@@ -88,10 +117,16 @@ function render() {
   drawCharts();
 }
 
-function kpi(label, value, testid, note, extraClass) {
+// A headline figure. `value` is text, or { money } for an amount shown compactly (Rp 1,10 T)
+// with the exact amount as its title and below it.
+export function kpi(label, value, testid, note, extraClass) {
+  const money = value && typeof value === 'object' && 'money' in value;
   return h('div', { class: 'kpi' + (extraClass ? ' ' + extraClass : '') },
     h('p', { class: 'kpi-label', text: label }),
-    h('p', { class: 'kpi-value', 'data-testid': testid, text: value }),
+    money ? moneyCompact('p', { class: 'kpi-value', 'data-testid': testid }, value.money)
+      : h('p', { class: 'kpi-value', 'data-testid': testid, text: value }),
+    money && rupiahCompact(value.money) !== rupiah(value.money)
+      ? h('p', { class: 'kpi-exact', 'data-testid': testid + '-exact', text: rupiah(value.money) }) : null,
     note ? h('p', { class: 'kpi-note' }, note) : null);
 }
 
@@ -101,8 +136,8 @@ function currentMonthIndex(row) {
   return at;
 }
 
-function bandOf(row) { return row.band || 'none'; }
-function bandLabel(band) { return (BANDS.find((b) => b[0] === band) || BANDS[4])[1]; }
+export function bandOf(row) { return row.band || 'none'; }
+export function bandLabel(band) { return (BANDS.find((b) => b[0] === band) || BANDS[4])[1]; }
 
 // "Jan 2026" of the band's month "2026-01", or a dash before the first month has ended.
 function bandMonthName(month) {
@@ -130,33 +165,40 @@ function renderTotals(abs) {
       h('h2', { id: 'totals-title', text: 'Serapan Anggaran Daerah' }),
       h('p', { class: 'panel-sub', text: 'Seluruh OPD, realisasi belanja terhadap pagu yang berlaku' })),
     h('div', { class: 'kpis' },
-      kpi('Pagu', rupiah(t.pagu), 'total-pagu'),
-      kpi('Realisasi', rupiah(t.realisation), 'total-realisasi',
+      kpi('Pagu', { money: t.pagu }, 'total-pagu'),
+      kpi('Realisasi', { money: t.realisation }, 'total-realisasi',
         'setelah pengembalian belanja ' + rupiah(refunds.amount)),
       kpi('Serapan', percent(t.percent), 'total-persen', meter, 'kpi-accent'),
-      kpi('Sisa Pagu', rupiah(t.remaining), 'total-sisa'),
-      kpi('Rencana (RAK) s.d. akhir ' + bandMonthName(t.band_month), rupiah(t.band_plan), 'total-rencana',
+      kpi('Sisa Pagu', { money: t.remaining }, 'total-sisa'),
+      kpi('Rencana (RAK) s.d. akhir ' + bandMonthName(t.band_month), t.band_plan === null ? '—' : { money: t.band_plan }, 'total-rencana',
         'realisasi rekening ber-RAK ' + rupiah(t.band_realisation)),
       kpi('Deviasi terhadap RAK', percent(t.deviation_percent), 'total-deviasi', bandNote),
-      kpi('Pembayaran Non-Tunai', percent(t.non_cash.share_percent), 'total-nontunai',
-        rupiah(t.non_cash.amount) + ' dari ' + integer(t.non_cash.count + t.non_cash.cash.count) + ' transaksi'),
-      kpi('Pengembalian Belanja', rupiah(refunds.amount), 'total-pengembalian',
+      kpi('Pembayaran Non-Tunai', percent(t.non_cash.share_percent), 'total-nontunai', nonCashNote(t.non_cash)),
+      kpi('Pengembalian Belanja', { money: refunds.amount }, 'total-pengembalian',
         integer(refunds.count) + ' setoran STS; koreksi ' + integer(corrections.count) + ' transaksi (' +
         rupiah(corrections.amount) + ')'),
-      kpi('Pendapatan Lain-lain', rupiah(other.amount), 'total-pendapatan-lain',
+      kpi('Pendapatan Lain-lain', { money: other.amount }, 'total-pendapatan-lain',
         integer(other.count) + ' pengembalian belanja tahun lalu'),
     ));
 }
 
+// "Rp 12,50 jt non-tunai dari 20 transaksi · 8 pembayaran tunai (Rp 3,20 jt)": the share
+// alone would hide the cash payments behind it.
+export function nonCashNote(nc) {
+  return [rupiahCompact(nc.amount) + ' dari ' + integer(nc.count + nc.cash.count) + ' transaksi · ',
+    h('span', { class: nc.cash.count > 0 ? 'cash-count has-cash' : 'cash-count', 'data-testid': 'cash-count',
+      text: integer(nc.cash.count) + ' pembayaran tunai' + (nc.cash.count > 0 ? ' (' + rupiahCompact(nc.cash.amount) + ')' : '') })];
+}
+
 // Charts are drawn at the container's pixel width so text stays legible on a phone.
 const charts = [];
-function chartHost(draw, label) {
+export function chartHost(draw, label) {
   const host = h('div', { class: 'chart', role: 'img', 'aria-label': label });
   charts.push({ host, draw });
   return host;
 }
 
-function drawCharts() {
+export function drawCharts() {
   for (let i = charts.length - 1; i >= 0; i--) {
     const { host, draw } = charts[i];
     if (!host.isConnected) { charts.splice(i, 1); continue; }
@@ -220,7 +262,7 @@ function renderCurve(abs) {
       h('li', {}, h('span', { class: 'swatch swatch-line-pagu' }), 'Pagu')));
 }
 
-function lineChart(row, width) {
+export function lineChart(row, width) {
   const height = width < 480 ? 240 : 280;
   const pad = { left: width < 480 ? 64 : 84, right: 14, top: 14, bottom: 30 };
   const plotW = width - pad.left - pad.right;
@@ -260,7 +302,7 @@ function lineChart(row, width) {
   return svg;
 }
 
-function legendBands() {
+export function legendBands() {
   return h('ul', { class: 'legend', 'aria-label': 'Keterangan warna' },
     BANDS.map(([band, name, meaning]) =>
       h('li', {}, h('span', { class: 'swatch band-' + band }), h('strong', { text: name }), ' — ' + meaning)),
@@ -278,14 +320,16 @@ function renderRanking(abs) {
         h('th', { scope: 'col', class: i >= 2 && i <= 5 ? 'num' : null, text: t })))),
     h('tbody', {}, ranked.map((o, i) => h('tr', { 'data-opd': o.opd },
       h('td', { class: 'num', 'data-label': 'No', text: String(i + 1) }),
-      h('td', { 'data-label': 'OPD' }, h('span', { class: 'opd-name', text: o.name }), h('span', { class: 'opd-code', text: o.opd })),
+      h('td', { 'data-label': 'OPD' }, h('a', { class: 'opd-name', href: opdHref(o.opd), 'data-testid': 'opd-link', text: o.name }),
+        h('span', { class: 'opd-code', text: o.opd })),
       h('td', { class: 'num money', 'data-label': 'Pagu', text: rupiah(o.pagu) }),
       h('td', { class: 'num money', 'data-label': 'Realisasi', text: rupiah(o.realisation) }),
       h('td', { class: 'num', 'data-label': 'Serapan', text: percent(o.percent) }),
       h('td', { class: 'num', 'data-label': 'Deviasi RAK', text: percent(o.deviation_percent) }),
       h('td', { 'data-label': 'Warna' }, h('span', { class: 'band-chip band-' + bandOf(o), text: bandLabel(bandOf(o)) }))))));
   return section('peringkat', 'Peringkat Serapan per OPD',
-    'Diurutkan menurut persentase realisasi terhadap pagu; warna menurut deviasi terhadap Rencana (RAK) bulan berjalan',
+    'Diurutkan menurut persentase realisasi terhadap pagu; warna menurut deviasi terhadap Rencana (RAK) bulan berjalan; ' +
+    'pilih OPD untuk membuka halamannya',
     legendBands(), host,
     h('details', { class: 'table-details' }, h('summary', { text: 'Tabel rincian per OPD' }),
       h('div', { class: 'table-wrap' }, table)));
@@ -304,7 +348,10 @@ function rankingChart(rows, width) {
     const pct = num(o.percent) || 0;
     const w = Math.max(pct > 0 ? 2 : 0, (barW * pct) / maxPct);
     const name = (i + 1) + '. ' + o.name;
-    svg.append(
+    const link = s('a', { href: opdHref(o.opd), class: 'bar-link', 'data-testid': 'ranking-bar', 'data-opd': o.opd,
+      tabindex: '-1' });  // A pointer shortcut; the table's links serve the keyboard and screen readers.
+    svg.append(link);
+    link.append(
       s('text', { x: pad.left, y: y0 + 14, class: 'bar-label', text: name.length > maxChars ? name.slice(0, maxChars - 1) + '…' : name },
         s('title', { text: o.name + ' (' + o.opd + ')' })),
       s('rect', { x: pad.left, y: y0 + 20, width: barW, height: 16, rx: 3, class: 'bar-track' }),
@@ -317,7 +364,7 @@ function rankingChart(rows, width) {
     const pagu = num(o.pagu);
     if (plan !== null && pagu > 0) {
       const px = pad.left + (barW * Math.min(maxPct, (100 * plan) / pagu)) / maxPct;
-      svg.append(s('line', { x1: px, x2: px, y1: y0 + 17, y2: y0 + 39, class: 'plan-tick' },
+      link.append(s('line', { x1: px, x2: px, y1: y0 + 17, y2: y0 + 39, class: 'plan-tick' },
         s('title', { text: 'Rencana (RAK) s.d. ' + MONTHS[at] + ': ' + rupiah(o.monthly[at].plan) })));
     }
   });
@@ -336,16 +383,30 @@ function renderNonCash(abs) {
       .map(([k, v]) => (INSTRUMENTS[k] || k) + ' ' + integer(v.count) + '×');
     return h('li', { class: 'share-row', 'data-opd': o.opd },
       h('div', { class: 'share-head' },
-        h('span', { class: 'opd-name', text: o.name }),
+        h('a', { class: 'opd-name', href: opdHref(o.opd), text: o.name }),
         h('span', { class: 'share-value', text: share === null ? 'belum ada pembayaran' : percent(o.non_cash.share_percent) })),
       h('span', { class: 'share-bar', role: 'img', 'aria-label': 'Non-tunai ' + percent(o.non_cash.share_percent) }, fill),
       h('p', { class: 'share-note' },
-        'Non-tunai ' + rupiah(o.non_cash.amount) + ' · Tunai ' + rupiah(o.non_cash.cash.amount) +
-        (instruments.length ? ' · ' + instruments.join(', ') : '')));
+        'Non-tunai ' + rupiah(o.non_cash.amount) + ' · Tunai ' + rupiah(o.non_cash.cash.amount) + ' (' +
+        integer(o.non_cash.cash.count) + ' pembayaran)' + (instruments.length ? ' · ' + instruments.join(', ') : '')));
   }));
   return section('nontunai', 'Pembayaran Non-Tunai per OPD',
     'Bagian nilai belanja yang dibayar non-tunai (CMS, SP2D-LS, KKPD, QRIS); sasaran 100%', list);
 }
+
+// Orders two money strings ("-12.50", "3.00") exactly: negative, zero or positive.
+export function compareMoney(a, b) {
+  const cents = (t) => {
+    const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(t));
+    if (!m) return 0n;
+    const v = BigInt(m[2] + ((m[3] || '') + '00').slice(0, 2));
+    return m[1] ? -v : v;
+  };
+  const d = cents(a) - cents(b);
+  return d < 0n ? -1 : d > 0n ? 1 : 0;
+}
+
+export function opdHref(code) { return '#/opd/' + encodeURIComponent(code); }
 
 function renderFindings(abs) {
   const names = Object.fromEntries(abs.opds.map((o) => [o.opd, o.name]));
@@ -359,38 +420,42 @@ function renderFindings(abs) {
   const perRule = {};
   for (const c of counts) perRule[c.rule] = (perRule[c.rule] || 0) + c.count;
   const total = counts.reduce((n, c) => n + c.count, 0);
-  const ruleCards = h('ul', { class: 'rule-cards' }, RULES.map(([rule, label]) =>
+  const ruleCards = h('ul', { class: 'rule-cards' }, RULES.map(([rule]) =>
     h('li', { class: 'rule-card' + (perRule[rule] ? ' has-findings' : '') },
       h('span', { class: 'rule-count', 'data-testid': 'rule-count-' + rule, text: integer(perRule[rule] || 0) }),
-      h('span', { class: 'rule-name', text: label }),
+      h('span', { class: 'rule-name', text: ruleLabel(rule) }),
       h('span', { class: 'rule-code', text: rule }))));
-  const opds = Array.from(new Set(counts.map((c) => c.opd))).sort();
-  const rules = RULES.filter(([rule]) => perRule[rule]);
   let matrix;
   if (counts.length === 0) {
     matrix = h('p', { class: 'ok-note', 'data-testid': 'no-findings', text: 'Tidak ada temuan untuk tahun anggaran ini.' });
   } else {
+    // One row per rule and OPD, the largest amount first: nothing scrolls out of the box,
+    // and the finding that matters most is at the top.
+    const rows = counts.slice().sort((a, b) => compareMoney(b.amount, a.amount) || b.count - a.count ||
+      a.rule.localeCompare(b.rule) || a.opd.localeCompare(b.opd));
     matrix = h('div', { class: 'table-wrap' }, h('table', { class: 'data-table findings-table stack', 'data-testid': 'findings-table' },
-      h('caption', { text: 'Jumlah temuan per aturan dan OPD — pilih angka untuk melihat entri di baliknya' }),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'OPD' }),
-        rules.map(([rule, label]) => h('th', { scope: 'col', class: 'num', title: rule, text: label })))),
-      h('tbody', {}, opds.map((opd) => h('tr', {},
-        h('th', { scope: 'row' }, h('span', { class: 'opd-name', text: names[opd] || opd }), h('span', { class: 'opd-code', text: opd })),
-        rules.map(([rule, label]) => {
-          const c = counts.find((x) => x.rule === rule && x.opd === opd);
-          if (!c) return h('td', { class: 'num muted empty', 'data-label': label, text: '–' });
-          return h('td', { class: 'num', 'data-label': label }, h('button', {
-            type: 'button', class: 'count-btn', 'data-testid': 'finding-count-' + rule + '-' + opd,
-            'data-rule': rule, 'data-opd': opd,
-            'aria-label': label + ' di ' + (names[opd] || opd) + ': ' + c.count + ' temuan, lihat entri',
+      h('caption', { text: 'Temuan per aturan dan OPD, nilai terbesar di atas — pilih angka untuk melihat entri di baliknya' }),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Aturan' }), h('th', { scope: 'col', text: 'OPD' }),
+        h('th', { scope: 'col', class: 'num', text: 'Temuan dan nilai' }))),
+      h('tbody', {}, rows.map((c) => {
+        const label = ruleLabel(c.rule);
+        const opdName = names[c.opd] || c.opd;
+        return h('tr', { 'data-testid': 'findings-row', 'data-rule': c.rule, 'data-opd': c.opd },
+          h('td', { 'data-label': 'Aturan' }, h('span', { class: 'rule-name', text: label }), h('span', { class: 'rule-code', text: c.rule })),
+          h('td', { 'data-label': 'OPD' }, h('a', { class: 'opd-name', href: opdHref(c.opd), text: opdName }),
+            h('span', { class: 'opd-code', text: c.opd })),
+          h('td', { class: 'num', 'data-label': 'Temuan' }, h('button', {
+            type: 'button', class: 'count-btn', 'data-testid': 'finding-count-' + c.rule + '-' + c.opd,
+            'data-rule': c.rule, 'data-opd': c.opd,
+            'aria-label': label + ' di ' + opdName + ': ' + c.count + ' temuan, lihat entri',
             'aria-controls': 'drilldown-host',
             onclick: (event) => {
               for (const b of document.querySelectorAll('.count-btn.is-active')) b.classList.remove('is-active');
               event.currentTarget.classList.add('is-active');
-              openDrill(c, names[opd] || opd);
+              openDrill(c, opdName);
             },
-          }, h('span', { text: integer(c.count) }), h('span', { class: 'count-amount', text: rupiah(c.amount) })));
-        }))))));
+          }, h('span', { text: integer(c.count) }), h('span', { class: 'count-amount', text: rupiah(c.amount) }))));
+      }))));
   }
   const drill = h('div', { id: 'drilldown-host' });
   return section('temuan', 'Temuan', 'Hasil aturan audit otomatis atas entri tahun ini (' + integer(total) + ' temuan)',
@@ -402,7 +467,7 @@ async function openDrill(count, opdName) {
   if (!host) return;
   const id = {};
   state.drill = id;
-  const title = h('h3', { id: 'drilldown-title', tabindex: '-1', text: 'Rincian: ' + (RULE_LABEL[count.rule] || count.rule) + ' — ' + opdName });
+  const title = h('h3', { id: 'drilldown-title', tabindex: '-1', text: 'Rincian: ' + ruleLabel(count.rule) + ' — ' + opdName });
   const close = h('button', { type: 'button', class: 'btn btn-outline btn-small', text: 'Tutup', onclick: () => {
     state.drill = null;
     host.replaceChildren();
@@ -453,7 +518,7 @@ function entriesTable(entries) {
       if (kind === 'reversal') what = 'Pembatalan entri #' + e.reverses + (e.reason ? ': ' + e.reason : '');
       if (kind === 'tax_deposit') what = 'Setoran ' + e.tax_type + ' (NTPN ' + e.ntpn + ')';
       return h('tr', { 'data-testid': 'drilldown-row', 'data-seq': e.seq },
-        h('td', { class: 'num seq', 'data-label': 'Seq', text: '#' + e.seq }),
+        h('td', { class: 'num seq', 'data-label': 'Seq' }, h('a', { href: '#/entri/' + e.seq, text: '#' + e.seq })),
         h('td', { class: 'nowrap', 'data-label': 'Tanggal', text: date(when) }),
         h('td', { 'data-label': 'OPD' }, h('span', { class: 'opd-name', text: names[e.opd] || e.opd || '—' })),
         h('td', { 'data-label': 'Uraian', text: what }),
@@ -490,6 +555,7 @@ function renderIntegrity(integrity) {
   return section('integritas', 'Integritas Buku Besar', 'Checkpoint bertanda tangan terbaru dan hasil verifikasi rantai hash',
     h('div', { class: 'integrity-state' }, badge),
     detail ? h('p', { class: 'integrity-detail', text: detail }) : null,
+    renderStale(integrity),
     renderWitnessAlert(integrity.alert),
     renderWitnesses(integrity.witnesses),
     h('dl', { class: 'facts' },
@@ -498,6 +564,22 @@ function renderIntegrity(integrity) {
       h('div', {}, h('dt', { text: 'Waktu checkpoint' }), h('dd', { 'data-testid': 'integrity-time', text: dateTime(integrity.checkpoint_time) })),
       h('div', {}, h('dt', { text: 'Akar Merkle' }), h('dd', { class: 'hash', title: root, text: root ? root.slice(0, 16) + '…' + root.slice(-8) : '—' })),
       h('div', {}, h('dt', { text: 'Asal (origin)' }), h('dd', { class: 'hash', text: integrity.origin || '—' }))));
+}
+
+// The newest checkpoint is older than the server's configured age (checkpoint_stale): the
+// ledger has not been signed lately, so the figures may not be covered by a signature.
+function renderStale(integrity) {
+  if (integrity.checkpoint_stale !== true) return null;
+  const age = Number(integrity.checkpoint_age_seconds);
+  let ageText = 'lama';
+  if (Number.isFinite(age)) {
+    ageText = age >= 172800 ? integer(Math.floor(age / 86400)) + ' hari'
+      : age >= 7200 ? integer(Math.floor(age / 3600)) + ' jam' : integer(Math.max(1, Math.floor(age / 60))) + ' menit';
+  }
+  return h('div', { class: 'stale-alert', role: 'alert', 'data-testid': 'checkpoint-stale' },
+    h('strong', { text: '⚠ Checkpoint terbaru sudah berumur ' + ageText }),
+    h('p', { text: 'Buku besar belum menandatangani checkpoint baru melebihi batas umur yang ditetapkan. Catatan sejak ' +
+      dateTime(integrity.checkpoint_time) + ' belum tercakup tanda tangan; laporkan kepada pengelola Jejak di BPKAD.' }));
 }
 
 // A witness refused a checkpoint the ledger signed: the ledger was rolled back or forked,

@@ -68,7 +68,7 @@ export function rupiah(text) {
 // "45.67" -> "45,67%"; null -> "—".
 export function percent(text) {
   if (text === null || text === undefined) return '—';
-  return String(text).replace('.', ',') + '%';
+  return String(text).replace('-', '\u2212').replace('.', ',') + '%';
 }
 
 export function integer(n) {
@@ -81,10 +81,10 @@ export function compactRupiah(value) {
   for (const [size, unit] of units) {
     if (Math.abs(value) >= size) {
       const n = value / size;
-      return 'Rp ' + n.toLocaleString('id-ID', { maximumFractionDigits: n < 10 ? 1 : 0 }) + ' ' + unit;
+      return (n < 0 ? '\u2212' : '') + 'Rp ' + Math.abs(n).toLocaleString('id-ID', { maximumFractionDigits: Math.abs(n) < 10 ? 1 : 0 }) + ' ' + unit;
     }
   }
-  return 'Rp ' + Math.round(value).toLocaleString('id-ID');
+  return (value < 0 ? '\u2212' : '') + 'Rp ' + Math.abs(Math.round(value)).toLocaleString('id-ID');
 }
 
 export function num(text) {
@@ -203,6 +203,7 @@ export async function api(path, options = {}) {
       signal: controller.signal,
     });
     const type = response.headers.get('Content-Type') || '';
+    if (response.ok && options.raw === 'file') return { blob: await response.blob(), name: attachmentName(response) };
     if (response.ok && options.raw) return await response.blob();
     const parsed = type.includes('json') ? await response.json().catch(() => null) : await response.text();
     if (!response.ok) {
@@ -216,6 +217,12 @@ export async function api(path, options = {}) {
   } finally {
     clearTimeout(timer);
   }
+}
+
+// The file name a response's Content-Disposition gives (`attachment; filename="x"`), or null.
+function attachmentName(response) {
+  const m = /filename="([^"\/]+)"/.exec(response.headers.get('Content-Disposition') || '');
+  return m ? m[1] : null;
 }
 
 // Offers `blob` to the user as a file named `name`.
@@ -304,8 +311,15 @@ function findRoute(hash) {
 function renderNav(active) {
   const role = session.claims && session.claims.role;
   const nav = $('nav');
+  const serving = new Set();  // The first route of each path for this role: the one findRoute picks.
+  const seen = new Set();
+  for (const r of routes) {
+    if ((r.roles && !r.roles.includes(role)) || seen.has(r.path)) continue;
+    seen.add(r.path);
+    serving.add(r);
+  }
   nav.replaceChildren(...routes
-    .filter((r) => r.nav && (!r.roles || r.roles.includes(role)))
+    .filter((r) => r.nav && serving.has(r))
     .map((r) => h('a', {
       href: r.path, class: 'nav-link' + (active === r ? ' active' : ''),
       'aria-current': active === r ? 'page' : null, 'data-testid': 'nav-' + r.path.slice(2).replace(/\//g, '-'),
@@ -466,4 +480,71 @@ export function start() {
   const saved = sessionStorage.getItem(TOKEN_KEY);
   if (saved) signIn(saved);
   else signOut('');
+}
+
+// ==== Shared by the auditor's and the Bupati's pages (auditor.js, bupati.js) ============
+
+// "1100000000000.00" -> "Rp 1,10 T" (jt, M, T with two decimals, rounded half up from the
+// exact string); below a million the exact rupiah(). For headlines: show the exact amount
+// beside it or in a title (moneyCompact does).
+export function rupiahCompact(text) {
+  if (text === null || text === undefined || text === '') return '—';
+  const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(String(text));
+  if (!m) return String(text);
+  const cents = BigInt(m[2] + ((m[3] || '') + '00').slice(0, 2));
+  const units = [[10n ** 14n, 'T'], [10n ** 11n, 'M'], [10n ** 8n, 'jt']];
+  for (const [size, unit] of units) {
+    const hundredths = (cents * 100n + size / 2n) / size;
+    if (hundredths < 100n) continue;  // Below 1,00 of this unit (999,999 jt is 1,00 M).
+    const whole = integer(String(hundredths / 100n));
+    return (m[1] ? '\u2212' : '') + 'Rp ' + whole + ',' + String(hundredths % 100n).padStart(2, '0') + ' ' + unit;
+  }
+  return rupiah(text);
+}
+
+// An element showing `text` compactly with the exact amount as its title (and for screen
+// readers: the compact form is the visible text, the exact one its title).
+export function moneyCompact(tag, attrs, text) {
+  return h(tag, { ...attrs, title: rupiah(text), 'data-exact': text, text: rupiahCompact(text) });
+}
+
+// Labels of the ledger's codes: GET /v1/labels when the server has it, else these.
+export const FALLBACK_LABELS = {
+  rules: RULE_LABEL,
+  instruments: INSTRUMENTS,
+  mechanisms: { UP: 'Uang Persediaan', GU: 'Ganti Uang Persediaan', TU: 'Tambahan Uang Persediaan', LS: 'Pembayaran Langsung' },
+  account_groups: { pegawai: 'Belanja Pegawai', barang_jasa: 'Belanja Barang dan Jasa', modal: 'Belanja Modal', lainnya: 'Belanja Lainnya' },
+  tax_types: { PPN: 'Pajak Pertambahan Nilai', PPh21: 'PPh Pasal 21', PPh22: 'PPh Pasal 22', PPh23: 'PPh Pasal 23', 'PPh4(2)': 'PPh Pasal 4 ayat (2)' },
+  kinds: { genesis: 'Pembukaan buku besar', opd: 'Pendaftaran OPD', budget: 'Anggaran (pagu)', expenditure: 'Belanja',
+    reversal: 'Koreksi (pembatalan)', tax_deposit: 'Setoran pajak', refund: 'Pengembalian belanja' },
+  severities: { high: 'Tinggi', medium: 'Sedang', low: 'Rendah' },
+};
+let labelCache = { token: null, promise: null };
+
+// The label tables (per group, code -> Indonesian label), fetched once per session.
+export function labels() {
+  if (labelCache.token !== session.token || !labelCache.promise) {
+    labelCache = {
+      token: session.token,
+      promise: api('/v1/labels').catch(() => ({})).then((served) => {
+        const out = {};
+        for (const [group, fallback] of Object.entries(FALLBACK_LABELS)) {
+          out[group] = { ...fallback, ...((served && typeof served[group] === 'object' && served[group]) || {}) };
+        }
+        return out;
+      }),
+    };
+  }
+  return labelCache.promise;
+}
+
+// Actions other modules add to the page of one entry (#/entri/SEQ), e.g. the bendahara's
+// reversal. `fn({ response, entry, role, reload })` gets the GET /v1/entries/{seq} answer
+// and answers a Node, an array of them, null, or a promise of those; `reload()` draws the
+// page again (after an action changed the ledger). Called in registration order.
+const entryActionHooks = [];
+export function registerEntryAction(fn) { entryActionHooks.push(fn); }
+export function entryActionsFor(context) {
+  return Promise.all(entryActionHooks.map((fn) => Promise.resolve().then(() => fn(context)).catch((error) =>
+    h('p', { class: 'error', text: 'Tindakan tidak tersedia: ' + error.message }))));
 }

@@ -4,7 +4,7 @@
 //   JEJAK=build/jejak node --test tests/browser/dashboard.test.mjs
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, devMode, rupiah, percent, PHONE } from './lib.mjs';
+import { startServer, devMode, rupiah, percent, LAPTOP, PHONE } from './lib.mjs';
 
 const RULES = ['OVER_PAGU', 'SPLIT_PACKAGE', 'DUPLICATE_PAYMENT', 'CASH_PAYMENT', 'TAX_NOT_DEPOSITED',
   'TAX_NOT_COLLECTED', 'OUTSIDE_FISCAL_YEAR', 'PAYMENT_BEFORE_EVIDENCE', 'LATE_RECORDING', 'REVERSAL_HEAVY'];
@@ -12,6 +12,37 @@ const RULES = ['OVER_PAGU', 'SPLIT_PACKAGE', 'DUPLICATE_PAYMENT', 'CASH_PAYMENT'
 let H;
 let executiveToken;
 let year;
+
+// The expected compact display of a money string (Rp 1,10 T; M; jt; exact below a million),
+// written independently of the app: rounded half up to two decimals from the exact cents.
+function compact(text) {
+  const negative = text.startsWith('-');
+  const [whole, fraction = '00'] = (negative ? text.slice(1) : text).split('.');
+  const cents = BigInt(whole + fraction.padEnd(2, '0').slice(0, 2));
+  for (const [unit, size] of [['T', 10n ** 14n], ['M', 10n ** 11n], ['jt', 10n ** 8n]]) {
+    const hundredths = (cents * 100n + size / 2n) / size;
+    if (hundredths < 100n) continue;
+    const units = String(hundredths / 100n).replace(/\B(?=(\d{3})+(?!\d))/g, '.');
+    return (negative ? '\u2212' : '') + 'Rp ' + units + ',' + String(hundredths % 100n).padStart(2, '0') + ' ' + unit;
+  }
+  return rupiah(text);
+}
+
+// The findings table shows its largest finding inside the panel (it once overflowed its
+// box and hid it).
+async function largestFindingInsideItsBox(page) {
+  const findings = await H.getJson('/v1/audit/findings?fiscal_year=' + year, executiveToken);
+  const cents = (t) => BigInt(t.replace('.', ''));
+  const largest = findings.counts.reduce((a, b) => (cents(b.amount) > cents(a.amount) ? b : a));
+  const button = page.getByTestId('finding-count-' + largest.rule + '-' + largest.opd);
+  await button.scrollIntoViewIfNeeded();
+  const box = await button.boundingBox();
+  const panel = await page.locator('#temuan').boundingBox();
+  assert.ok(box.x >= panel.x && box.x + box.width <= panel.x + panel.width, 'the largest finding is inside the findings panel');
+  assert.ok(box.x + box.width <= page.viewportSize().width, 'the largest finding is on screen');
+  assert.equal(await page.getByTestId('findings-row').first().locator('.count-amount').innerText(), rupiah(largest.amount),
+    'the largest comes first');
+}
 
 before(async () => {
   H = await startServer('dashboard');
@@ -32,7 +63,7 @@ describe('dashboard', { timeout: 180000 }, () => {
     assert.match(page.headers['content-type'], /text\/html/);
     assert.match(page.body, /<html lang="id">/);
     assert.match(page.headers['content-security-policy'] || '', /default-src 'none'/);
-    for (const asset of ['app.js', 'core.js', 'bupati.js', 'officer.js', 'import.js', 'auditor.js', 'proof.js']) {
+    for (const asset of ['app.js', 'core.js', 'bupati.js', 'opd.js', 'officer.js', 'import.js', 'auditor.js', 'proof.js']) {
       const response = await H.get('/assets/' + asset, null);
       assert.equal(response.status, 200, asset);
       assert.match(response.headers['content-type'], /^text\/javascript/, asset);
@@ -90,15 +121,24 @@ describe('dashboard', { timeout: 180000 }, () => {
       await H.signIn(page, executiveToken);
       await page.getByTestId('total-pagu').waitFor({ state: 'visible' });
       const text = async (id) => (await page.getByTestId(id).innerText()).trim();
-      assert.equal(await text('total-pagu'), rupiah(absorption.total.pagu));
-      assert.equal(await text('total-realisasi'), rupiah(absorption.total.realisation));
+      // Headline amounts are compact (Rp 1,10 T) with the exact amount as their title.
+      const exact = async (id, money) => {
+        assert.equal(await page.getByTestId(id).getAttribute('title'), rupiah(money), id);
+        assert.equal(await text(id), compact(money), id);
+      };
+      await exact('total-pagu', absorption.total.pagu);
+      await exact('total-realisasi', absorption.total.realisation);
       assert.equal(await text('total-persen'), percent(absorption.total.percent));
-      assert.equal(await text('total-sisa'), rupiah(absorption.total.remaining));
+      await exact('total-sisa', absorption.total.remaining);
       assert.equal(await text('total-deviasi'), percent(absorption.total.deviation_percent));
       assert.equal(await text('total-nontunai'), percent(absorption.total.non_cash.share_percent));
-      assert.equal(await text('total-pengembalian'), rupiah(absorption.total.refunds.amount));
-      assert.equal(await text('total-pendapatan-lain'), rupiah(absorption.total.other_revenue.amount));
-      assert.equal(await text('total-rencana'), rupiah(absorption.total.band_plan));
+      await exact('total-pengembalian', absorption.total.refunds.amount);
+      await exact('total-pendapatan-lain', absorption.total.other_revenue.amount);
+      await exact('total-rencana', absorption.total.band_plan);
+      // The share never hides the cash payments: their count is beside it.
+      assert.equal(await page.getByTestId('total-nontunai').locator('xpath=..').getByTestId('cash-count').innerText(),
+        absorption.total.non_cash.cash.count + ' pembayaran tunai' + (absorption.total.non_cash.cash.count > 0
+          ? ' (' + compact(absorption.total.non_cash.cash.amount) + ')' : ''));
       assert.equal(await page.locator('#year').inputValue(), String(year));
       for (const rule of RULES) {
         const expected = findings.counts.filter((c) => c.rule === rule).reduce((n, c) => n + c.count, 0);
@@ -133,7 +173,8 @@ describe('dashboard', { timeout: 180000 }, () => {
       assert.deepEqual(external, []);
       assert.deepEqual(errors, []);
       await page.getByTestId('curve-opd').selectOption('');
-      await H.shot(page, 'dashboard-1366.png');
+      await H.assertFits(page);
+      await H.shot(page, 'bupati-home-laptop.png');
       // Keluar clears the token and every figure.
       await page.getByTestId('logout').click();
       await page.getByTestId('token-form').waitFor({ state: 'visible' });
@@ -182,10 +223,112 @@ describe('dashboard', { timeout: 180000 }, () => {
       await H.signIn(page, executiveToken);
       await page.getByTestId('total-pagu').waitFor({ state: 'visible' });
       await page.locator('#peringkat svg').waitFor({ state: 'visible' });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, 'page is ' + overflow + 'px wider than the phone');
+      await H.assertFits(page);
+      await largestFindingInsideItsBox(page);
       assert.deepEqual(errors, []);
       await H.shot(page, 'bupati-home-phone.png');
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('the Bupati opens an OPD page: curve, account groups with belanja modal, instruments, findings', async () => {
+    const absorption = await H.getJson('/v1/summary/absorption?fiscal_year=' + year, executiveToken);
+    const findings = await H.getJson('/v1/audit/findings?fiscal_year=' + year, executiveToken);
+    const opd = absorption.opds.slice().sort((a, b) => Number(b.realisation) - Number(a.realisation))[0];
+    for (const [viewport, size] of [[LAPTOP, 'laptop'], [PHONE, 'phone']]) {
+      const { context, page, errors } = await H.newPage(viewport);
+      try {
+        await H.signIn(page, executiveToken);
+        await page.locator('#peringkat svg').waitFor({ state: 'visible' });
+        await largestFindingInsideItsBox(page);
+        await page.locator('[data-testid="ranking-bar"][data-opd="' + opd.opd + '"]').click();
+        await page.waitForURL(/#\/opd\//);
+        await page.getByTestId('opd-title').waitFor();
+        assert.equal(await page.getByTestId('opd-title').innerText(), opd.name);
+        assert.equal(await page.getByTestId('opd-pagu').getAttribute('title'), rupiah(opd.pagu));
+        assert.equal(await page.getByTestId('opd-realisasi').innerText(), compact(opd.realisation));
+        assert.equal(await page.getByTestId('opd-persen').innerText(), percent(opd.percent));
+        await page.locator('#opd-kurva svg').waitFor({ state: 'visible' });
+        // Every account group, belanja modal visible and marked.
+        for (const g of ['pegawai', 'barang_jasa', 'modal', 'lainnya']) {
+          assert.equal(await page.getByTestId('group-' + g + '-realisasi').getAttribute('title'), rupiah(opd.account_groups[g].realisation), g);
+        }
+        assert.ok(await page.getByTestId('group-modal').isVisible());
+        assert.match(await page.getByTestId('group-modal').innerText(), /Belanja Modal/);
+        for (const [k, v] of Object.entries(opd.non_cash.by_instrument)) {
+          const cells = await page.locator('[data-testid="instruments-table"] tr[data-instrument="' + k + '"] td').allTextContents();
+          assert.equal(cells[1], String(v.count), k);
+          assert.equal(cells[2], rupiah(v.amount), k);
+        }
+        const mine = findings.counts.filter((c) => c.opd === opd.opd);
+        if (mine.length > 0) {
+          assert.deepEqual((await page.locator('[data-testid="opd-findings"] li').evaluateAll((l) => l.map((x) => x.dataset.rule))).sort(),
+            mine.map((c) => c.rule).sort());
+        } else {
+          await page.getByTestId('opd-no-findings').waitFor();
+        }
+        assert.doesNotMatch(await page.locator('main').innerText(), /\bnull\b|undefined|NaN|\[object /);
+        await H.assertFits(page);
+        assert.deepEqual(errors, []);
+        await H.shot(page, 'bupati-opd-' + size + '.png');
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('an empty year says there is no data (no axis, no green "no findings")', async () => {
+    for (const [viewport, size] of [[LAPTOP, 'laptop'], [PHONE, 'phone']]) {
+      const { context, page, errors } = await H.newPage(viewport);
+      try {
+        await H.signIn(page, executiveToken);
+        await page.getByTestId('total-pagu').waitFor();
+        await page.locator('#year').fill('2031');
+        await page.getByRole('button', { name: 'Tampilkan' }).click();
+        await page.getByTestId('no-data').waitFor();
+        assert.equal(await page.getByTestId('no-data').innerText(), 'Tidak ada data untuk tahun ini');
+        assert.equal(await page.getByTestId('no-findings').count(), 0);
+        assert.equal(await page.locator('#kurva, #peringkat, .svg-chart').count(), 0);
+        await H.assertFits(page);
+        assert.deepEqual(errors, []);
+        await H.shot(page, 'bupati-kosong-' + size + '.png');
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('negative amounts and percents show a real minus sign; a stale checkpoint is warned about', async () => {
+    const { context, page, errors } = await H.newPage(LAPTOP);
+    try {
+      await page.route((url) => url.pathname === '/v1/summary/absorption', async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        body.total.remaining = '-1234567.89';
+        body.total.deviation_percent = '-12.50';
+        await route.fulfill({ response, json: body });
+      });
+      await page.route((url) => url.pathname === '/v1/integrity', async (route) => {
+        const response = await route.fetch();
+        const body = await response.json();
+        body.checkpoint_stale = true;
+        body.checkpoint_age_seconds = 90000;
+        await route.fulfill({ response, json: body });
+      });
+      await H.signIn(page, executiveToken);
+      await page.getByTestId('total-sisa').waitFor();
+      assert.equal(await page.getByTestId('total-sisa').innerText(), '\u2212Rp 1,23 jt');
+      assert.equal(await page.getByTestId('total-sisa').getAttribute('title'), '\u2212Rp 1.234.567,89');
+      assert.equal(await page.getByTestId('total-sisa-exact').innerText(), '\u2212Rp 1.234.567,89');
+      assert.equal(await page.getByTestId('total-deviasi').innerText(), '\u221212,50%');
+      const body = await page.locator('main').innerText();
+      assert.doesNotMatch(body, /-Rp|-\d+,\d+%/, 'no hyphen-minus before an amount or a percent');
+      const stale = page.getByTestId('checkpoint-stale');
+      await stale.waitFor();
+      assert.match(await stale.innerText(), /Checkpoint terbaru sudah berumur 25 jam/);
+      assert.deepEqual(errors, []);
+      await H.shot(page, 'bupati-peringatan-laptop.png');
     } finally {
       await context.close();
     }

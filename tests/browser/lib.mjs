@@ -40,7 +40,7 @@ export function rupiah(text) {
   }
   return (negative ? '−' : '') + 'Rp ' + grouped + ',' + fraction.padEnd(2, '0');
 }
-export const percent = (text) => (text === null ? '—' : text.replace('.', ',') + '%');
+export const percent = (text) => (text === null ? '—' : text.replace('-', '\u2212').replace('.', ',') + '%');
 
 export function run(args) {
   try {
