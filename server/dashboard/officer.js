@@ -145,6 +145,9 @@ function listQuery(q) {
   if (q.get('rekening')) params.set('account', q.get('rekening'));
   if (INSTRUMENTS[q.get('instrumen')]) params.set('instrument', q.get('instrumen'));
   if (KIND_LABEL[q.get('jenis')]) params.set('kind', q.get('jenis'));
+  if (q.get('jenis') === 'reversal') {
+    for (const name of ['fiscal_year', 'from', 'to']) params.delete(name);  // A reversal has neither.
+  }
   const by = q.get('cari_menurut');
   const text = (q.get('cari') || '').trim();
   if (text && SEARCH_BY.some(([k]) => k === by)) params.set(by, by === 'payee_npwp' ? text.replace(/\D/g, '') : text);
@@ -261,7 +264,9 @@ function entryRows(e) {
     }
   };
   walk(e, '');
-  return rows;
+  const order = Object.keys(FIELD_LABEL);
+  const rank = (path) => (order.includes(path) ? order.indexOf(path) : order.length);
+  return rows.sort((a, b) => rank(a[0]) - rank(b[0]));
 }
 
 async function renderEntry(view, seqText, id) {
@@ -276,7 +281,7 @@ async function renderEntry(view, seqText, id) {
   if (!stillCurrent(id)) return;
   const e = item.entry;
   const reversedBy = reversals ? (reversals.entries || []).find((r) => r.entry.reverses === e.seq) : null;
-  view.replaceChildren(
+  view.replaceChildren(...[
     h('div', { class: 'page-title' },
       h('h1', { 'data-testid': 'entry-title', text: KIND_LABEL[e.kind] + ' #' + e.seq }),
       reversedBy ? h('p', { class: 'badge-reversed', 'data-testid': 'entry-reversed' }, 'Dibatalkan oleh ',
@@ -288,7 +293,8 @@ async function renderEntry(view, seqText, id) {
         h('div', {}, h('dt', { text: 'Hash daun' }), h('dd', { class: 'hash', text: item.leaf_hash })),
         h('div', {}, h('dt', { text: 'Hash rantai' }), h('dd', { class: 'hash', text: item.chain_hash })))),
     e.kind === 'expenditure' && !reversedBy && e.opd === session.claims.opd ? reversalPanel(e) : null,
-    h('p', {}, h('a', { href: '#/entri', text: '← Kembali ke daftar entri' })));
+    h('p', {}, h('a', { href: '#/entri', text: '← Kembali ke daftar entri' })),
+  ].filter(Boolean));
 }
 
 // The reversal of expenditure `e`, with a reason; exported for any page that shows one.
