@@ -17,6 +17,7 @@
 #include "cli/audit_client.h"
 #include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
+#include "cli/import_commands.h"
 #include "cli/ledger_commands.h"
 #include "cli/serve_commands.h"
 #include "cli/witness_commands.h"
@@ -32,6 +33,9 @@ constexpr const char* kUsage =
     "      create a new ledger: config, database, genesis entry, checkpoint key\n"
     "  append --data DIR --sub NAME [--batch N] FILE|-\n"
     "      append one JSON entry, or NDJSON entries in group commits of N (default 256)\n"
+    "  import-csv --data DIR --opd CODE --mapping FILE.json [--commit] [--sub NAME] FILE\n"
+    "      import expenditures from a .csv or .xlsx file with a column mapping: a dry run\n"
+    "      prints every row's errors (exit 2 if any); --commit appends all or nothing\n"
     "  checkpoint --data DIR\n"
     "      print the newest signed checkpoint\n"
     "  verify --data DIR [--key VKEYFILE]\n"
@@ -98,6 +102,7 @@ int RunCli(int argc, char** argv) {
     const std::map<std::string, Command> commands = {
         {"init", {with({"data", "region", "origin", "db"}), Init, nullptr}},
         {"append", {with({"data", "sub", "batch"}), Append, nullptr}},
+        {"import-csv", {ArgSpec{{"data", "opd", "mapping", "sub"}, {"commit"}, true}, ImportCsv, nullptr}},
         {"checkpoint", {with({"data"}), Checkpoint, nullptr}},
         {"verify", {ArgSpec{{"data", "key", "checkpoint", "witness-key", "quorum"}, {}, true, {"witness-key"}},
                     Verify, nullptr}},

@@ -35,7 +35,7 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# The shared libraries (OpenSSL, SOCI, SQLite, libxlsxwriter, zlib, libstdc++) from
+# The shared libraries (OpenSSL, SOCI, SQLite, libxlsxwriter, libzip, libxml2, zlib, libstdc++) from
 # dpkg-shlibdeps; adduser for the maintainer scripts.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")

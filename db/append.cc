@@ -414,8 +414,12 @@ void AfterCommit(StoreImpl& impl, const ledger::ChainTip& tip, const std::string
 
 Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
                                    const std::string& recorded_at, bool dry_run) {
-  Result<GroupReceipt> group = AppendGroupImpl(
-      entries, [&recorded_at]() { return recorded_at; }, dry_run, /*all_or_nothing=*/true);
+  return Append(entries, [&recorded_at]() { return recorded_at; }, dry_run);
+}
+
+Result<BatchReceipt> Store::Append(const std::vector<PendingEntry>& entries,
+                                   const std::function<std::string()>& clock, bool dry_run) {
+  Result<GroupReceipt> group = AppendGroupImpl(entries, clock, dry_run, /*all_or_nothing=*/true);
   if (!group) return group.error();
   BatchReceipt receipt;
   receipt.checkpoint = std::move(group->checkpoint);

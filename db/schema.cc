@@ -66,6 +66,25 @@ Migration WitnessSizesMigration() {
           }};
 }
 
+// Migration 6: saved column mappings of bulk imports (POST /v1/imports/mappings), one row
+// per version of a name of an OPD; the newest version wins. Append-only like the ledger
+// tables. Self-contained (its table, index and triggers), so its number may change.
+constexpr int kImportMappingsVersion = 6;
+Migration ImportMappingsMigration() {
+  return {kImportMappingsVersion,
+          {
+              "CREATE TABLE import_mappings ("
+              " opd TEXT NOT NULL,"
+              " name TEXT NOT NULL,"
+              " version INTEGER NOT NULL,"
+              " mapping TEXT NOT NULL,"
+              " saved_at TEXT NOT NULL,"
+              " saved_by TEXT NOT NULL,"
+              " PRIMARY KEY (opd, name, version))",
+              "CREATE INDEX import_mappings_saved ON import_mappings (opd, saved_at)",
+          }};
+}
+
 // SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
 // Hashes are lowercase hex text so that an auditor can read them with any SQL tool.
 const std::vector<Migration>& Migrations() {
@@ -193,6 +212,7 @@ const std::vector<Migration>& Migrations() {
        }},
       AuditFactsMigration(),
       WitnessSizesMigration(),
+      ImportMappingsMigration(),
   };
   return migrations;
 }
@@ -356,6 +376,12 @@ Result<void> Migrate(soci::session& sql) {
              AppendOnlyTriggers(sql.get_backend_name(), {migration.version == 4
                                                              ? "audit_expenditures"
                                                              : "witness_sizes"})) {
+          sql << statement;
+        }
+      }
+      if (migration.version == kImportMappingsVersion) {
+        for (const std::string& statement :
+             AppendOnlyTriggers(sql.get_backend_name(), {"import_mappings"})) {
           sql << statement;
         }
       }

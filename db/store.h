@@ -135,6 +135,17 @@ struct AbsorptionScope {
   bool from_entries = false;
 };
 
+// One version of a saved import mapping (POST /v1/imports/mappings): a JSON mapping
+// (ledger/import_mapping.h) named per OPD. Versions are never changed; the newest wins.
+struct ImportMappingRecord {
+  std::string opd;
+  std::string name;
+  std::string mapping;   // The mapping's JSON text.
+  std::string saved_at;  // RFC 3339 UTC.
+  std::string saved_by;  // The token's sub.
+  std::int64_t version = 0;
+};
+
 // What Store::Import trusts and reports to.
 struct ImportOptions {
   ledger::NoteVerifier verifier;  // The data directory's checkpoint key; the bundle's is ignored.
@@ -184,6 +195,11 @@ class Store {
   // transaction is rolled back after every check and hash: nothing is written.
   Result<BatchReceipt> Append(const std::vector<PendingEntry>& entries,
                               const std::string& recorded_at, bool dry_run = false);
+  // The same, stamping every entry with `clock()` read once the transaction holds the
+  // ledger's write lock (as AppendGroup's overload does): bulk imports through the
+  // service's writer.
+  Result<BatchReceipt> Append(const std::vector<PendingEntry>& entries,
+                              const std::function<std::string()>& clock, bool dry_run);
 
   // Appends every entry `next` yields in ONE transaction, all or nothing, in groups of at
   // most `batch_max` entries, each group stamped with `clock()` and signed with its own
@@ -207,6 +223,13 @@ class Store {
   // newest entry. GroupReceipt::recorded_at says which time it was.
   Result<GroupReceipt> AppendGroup(const std::vector<PendingEntry>& entries,
                                    const std::function<std::string()>& clock);
+
+  // Saves `record` as the next version of its (opd, name), under the ledger's write lock
+  // (db/import_mappings.cc); `record.version` is ignored and the saved one returned.
+  // Append-only: earlier versions stay. kUnavailable if the database fails.
+  Result<ImportMappingRecord> SaveImportMapping(ImportMappingRecord record);
+  // The newest version of each mapping name of `opd`, sorted by name.
+  Result<std::vector<ImportMappingRecord>> ImportMappings(const std::string& opd);
 
   // Number of entries (the next seq).
   Result<std::uint64_t> TreeSize();

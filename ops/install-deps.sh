@@ -11,7 +11,7 @@ packages=(
   libcpp-jwt-dev nlohmann-json3-dev libssl-dev openssl
   python3 python3-jwt python3-cryptography curl wrk
   libgtest-dev libgmock-dev googletest libbenchmark-dev
-  libxlsxwriter-dev python3-openpyxl
+  libxlsxwriter-dev python3-openpyxl libzip-dev libxml2-dev
   chromium fonts-dejavu-core
   faketime
   dpkg-dev file systemd adduser

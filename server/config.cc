@@ -62,6 +62,9 @@ std::map<std::string, Number> NumberKeys(Config& config) {
   return {
       {"body_bytes_max", {body_min, body_max, to(&config.body_bytes_max)}},
       {"header_bytes_max", {1024, 1024 * 1024, to(&config.header_bytes_max)}},
+      {"import_body_max_bytes",
+       {body_min, static_cast<std::int64_t>(kImportBodyBytesMax), to(&config.import_body_max_bytes)}},
+      {"import_rows_max", {1, static_cast<std::int64_t>(kImportRowsMax), to(&config.import_rows_max)}},
       {"handshake_timeout_seconds", {1, 60, to(&config.handshake_timeout)}},
       {"request_timeout_seconds", {1, 3600, to(&config.request_timeout)}},
       {"idle_timeout_seconds", {1, 3600, to(&config.idle_timeout)}},
@@ -489,6 +492,9 @@ std::string FormatConfig(const Config& config) {
       << "\n# Limits (see ops/jejak.example.conf).\n"
       << "body_bytes_max = " << config.body_bytes_max << "\n"
       << "header_bytes_max = " << config.header_bytes_max << "\n"
+      << "# POST /v1/imports only: its body limit (bytes) and the rows of one file.\n"
+      << "import_body_max_bytes = " << config.import_body_max_bytes << "\n"
+      << "import_rows_max = " << config.import_rows_max << "\n"
       << "handshake_timeout_seconds = " << config.handshake_timeout.count() << "\n"
       << "request_timeout_seconds = " << config.request_timeout.count() << "\n"
       << "idle_timeout_seconds = " << config.idle_timeout.count() << "\n"

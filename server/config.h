@@ -72,6 +72,9 @@ struct Config {
   // durations in the unit their key names: handshake_timeout_seconds, ...
   std::size_t body_bytes_max = kRequestBodyBytesDefault;  // At least ledger::kEntryBytesMax.
   std::size_t header_bytes_max = kRequestHeaderBytesDefault;
+  // POST /v1/imports only: its body limit and the data rows one file may hold.
+  std::size_t import_body_max_bytes = kImportBodyBytesDefault;
+  std::size_t import_rows_max = kImportRowsDefault;
   std::chrono::seconds handshake_timeout = kHandshakeTimeoutDefault;
   std::chrono::seconds request_timeout = kRequestTimeoutDefault;
   std::chrono::seconds idle_timeout = kIdleTimeoutDefault;

@@ -82,7 +82,7 @@ constexpr const char* kMalformedDetail = "malformed HTTP request";
 
 // Header fields handlers read; everything else is dropped at the boundary.
 constexpr const char* kKeptHeaders[] = {"authorization", "content-type", "idempotency-key",
-                                        "accept", "x-request-id"};
+                                        "accept", "accept-language", "x-request-id"};
 
 // `text` as a JSON string literal, quotes included. Invalid UTF-8 becomes U+FFFD rather
 // than an exception, so any text may be passed.
@@ -272,13 +272,34 @@ class Session : public std::enable_shared_from_this<Session> {
     // A connection waiting for its next request holds no read buffer.
     if (!first && buffer_.size() == 0) buffer_.shrink_to_fit();
     parser_.emplace();
-    parser_->body_limit(server_->limits.body_bytes_max);
+    // Until the header names the route, the largest limit of any route (the parser checks
+    // Content-Length against it as the header ends); OnHeader then sets the route's own.
+    body_limit_ = server_->limits.LargestBodyBytes();
+    parser_->body_limit(body_limit_);
     parser_->header_limit(static_cast<std::uint32_t>(server_->limits.header_bytes_max));
     // The first request must arrive within the request timeout; later ones may wait
     // for the idle timeout. Either deadline covers the whole request, so a client
     // trickling bytes is still cut off.
     beast::get_lowest_layer(stream_).expires_after(first ? server_->limits.request_timeout
                                                          : server_->limits.idle_timeout);
+    // The header first: its route decides the body limit (POST /v1/imports takes files).
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t bytes) {
+    if (ec) return OnRead(ec, bytes);
+    const auto& header = parser_->get();
+    const std::string_view target(header.target().data(), header.target().size());
+    const std::string_view path = target.substr(0, target.find('?'));
+    body_limit_ = server_->limits.BodyBytesFor(
+        std::string_view(header.method_string().data(), header.method_string().size()), path);
+    // No body byte has been parsed yet: a chunked body counts against this limit from here.
+    parser_->body_limit(body_limit_);
+    if (parser_->content_length() && *parser_->content_length() > body_limit_) {
+      return OnRead(http::error::body_limit, bytes);
+    }
+    if (parser_->is_done()) return OnRead(ec, bytes);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
@@ -290,10 +311,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // The errors below leave part of the request unread: linger so that the client,
     // possibly still sending, reads the answer.
     if (ec == http::error::body_limit) {
-      return WriteError(413, "Payload Too Large",
-                        "the request body is larger than " +
-                            std::to_string(server_->limits.body_bytes_max) + " bytes",
-                        /*linger=*/true);
+      const auto language = parser_->get()[http::field::accept_language];
+      const auto [title, detail] = TooLargeText(body_limit_, std::string_view(language.data(), language.size()));
+      return WriteError(413, title, detail, /*linger=*/true);
     }
     if (ec == http::error::header_limit) {
       return WriteError(431, "Request Header Fields Too Large",
@@ -374,7 +394,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // too large, too many connections, shutting down), then closes. These never reach the
   // handler, so the request id, the log line and the count happen here. `linger` when part
   // of the request may be unread; `reason` is for the log only.
-  void WriteError(int status, const char* title, const std::string& detail, bool linger,
+  void WriteError(int status, const std::string& title, const std::string& detail, bool linger,
                   const std::string& reason = "") {
     keep_alive_ = false;
     // The client may still be sending a body we will not read: drain it before closing,
@@ -544,6 +564,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::ssl_stream<beast::tcp_stream> stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
+  std::size_t body_limit_ = 0;  // The current request's (its route's) body limit.
   std::shared_ptr<http::response<http::string_body>> response_;
   std::shared_ptr<HttpServer::Impl> server_;
   net::ip::address client_;

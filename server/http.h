@@ -4,12 +4,14 @@
 // append waits for the group-commit writer) without holding a thread.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -58,8 +60,31 @@ using Handler = std::function<void(HttpRequest, Responder)>;
 // closed before the TLS handshake). Called on I/O threads; must be thread-safe.
 using TransportErrorHook = std::function<void(int status)>;
 
+// A larger body limit for one route (POST /v1/imports): the header is read first, and
+// only a request for exactly this method and path (query aside) gets it.
+struct RouteBodyLimit {
+  std::string method;
+  std::string path;
+  std::size_t body_bytes_max = 0;
+};
+
 struct ServerLimits {
   std::size_t body_bytes_max = kRequestBodyBytesDefault;
+  // Routes whose bodies may exceed body_bytes_max; every other request keeps it.
+  std::vector<RouteBodyLimit> route_body_limits;
+  // The body limit of a request for `method` and `path` (no query).
+  std::size_t BodyBytesFor(std::string_view method, std::string_view path) const {
+    for (const RouteBodyLimit& route : route_body_limits) {
+      if (route.method == method && route.path == path) return route.body_bytes_max;
+    }
+    return body_bytes_max;
+  }
+  // The largest body limit of any request: the parser's until the header is read.
+  std::size_t LargestBodyBytes() const {
+    std::size_t largest = body_bytes_max;
+    for (const RouteBodyLimit& route : route_body_limits) largest = std::max(largest, route.body_bytes_max);
+    return largest;
+  }
   std::size_t header_bytes_max = kRequestHeaderBytesDefault;
   // The whole TLS handshake. Short: a handshake takes milliseconds, and a client that
   // connects and stays silent holds a connection for nothing.

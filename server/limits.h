@@ -23,6 +23,17 @@ inline constexpr std::size_t kRequestBodyBytesMax = 16 * 1024 * 1024;
 static_assert(kRequestBodyBytesMin <= kRequestBodyBytesDefault);
 static_assert(kRequestBodyBytesDefault <= kRequestBodyBytesMax);
 
+// POST /v1/imports takes a whole CSV or XLSX file: tens of thousands of rows are a few
+// megabytes. Its own limit (import_body_max_bytes) applies to that route only; it may be
+// raised to 64 MiB, never more (the file, its table and its entries are all in memory).
+inline constexpr std::size_t kImportBodyBytesDefault = 16 * 1024 * 1024;
+inline constexpr std::size_t kImportBodyBytesMax = 64 * 1024 * 1024;
+static_assert(kRequestBodyBytesMin <= kImportBodyBytesDefault);
+static_assert(kImportBodyBytesDefault <= kImportBodyBytesMax);
+// Data rows of one import (import_rows_max): a year of an OPD's payments fits with room.
+inline constexpr std::size_t kImportRowsDefault = 100000;
+inline constexpr std::size_t kImportRowsMax = 1000000;
+
 // A bearer token (at most 8 KiB, server/auth.h) plus the usual headers fit with room.
 inline constexpr std::size_t kRequestHeaderBytesDefault = 16 * 1024;
 

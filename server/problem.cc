@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <vector>
 
+#include "ledger/messages_id.h"
+
 namespace jejak::server {
 namespace {
 
@@ -77,6 +79,35 @@ HttpResponse ProblemOf(const Error& error) {
                                                         : "internal error");
   }
   return Problem(status, error.message, error.fields);
+}
+
+HttpResponse LocalizeProblem(HttpResponse response) {
+  if (response.content_type != "application/problem+json") return response;
+  json body = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object()) return response;
+  for (const char* member : {"title", "detail"}) {
+    if (body.contains(member) && body[member].is_string()) {
+      body[member] = ledger::Indonesian(body[member].get<std::string>());
+    }
+  }
+  for (const char* list : {"errors", "rows_errors"}) {
+    if (!body.contains(list) || !body[list].is_array()) continue;
+    for (json& error : body[list]) {
+      if (error.is_object() && error.contains("message") && error["message"].is_string()) {
+        error["message"] = ledger::Indonesian(error["message"].get<std::string>());
+      }
+    }
+  }
+  response.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  response.headers.emplace_back("Content-Language", "id");
+  return response;
+}
+
+std::pair<std::string, std::string> TooLargeText(std::size_t limit, std::string_view accept_language) {
+  std::string title = "Payload Too Large";
+  std::string detail = "the request body is larger than " + std::to_string(limit) + " bytes";
+  if (!ledger::PrefersIndonesian(accept_language)) return {title, detail};
+  return {ledger::Indonesian(title), ledger::Indonesian(detail)};
 }
 
 HttpResponse MethodNotAllowed(const std::string& detail, const std::string& allow) {

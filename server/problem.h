@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "base/result.h"
 #include "server/http.h"
@@ -20,6 +21,16 @@ int StatusOf(Code code);
 // the client; the message goes to stderr as an "error" event. A 401 carries
 // WWW-Authenticate: Bearer. Thread-safe.
 HttpResponse ProblemOf(const Error& error);
+
+// `response` for a reader of Indonesian: a problem+json body's "title", "detail" and each
+// "errors[].message" through the catalog (ledger/messages_id.h; text without a template
+// stays as it is), field names unchanged, and Content-Language: id. Other responses are
+// returned unchanged.
+HttpResponse LocalizeProblem(HttpResponse response);
+
+// The title and detail of the transport's 413 for a body over `limit` bytes, in
+// Indonesian if `accept_language` prefers it (the import page shows this one).
+std::pair<std::string, std::string> TooLargeText(std::size_t limit, std::string_view accept_language);
 
 // 405 with `detail` and the Allow header `allow` (e.g. "GET, POST").
 HttpResponse MethodNotAllowed(const std::string& detail, const std::string& allow);

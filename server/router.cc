@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "base/check.h"
+#include "ledger/messages_id.h"
 #include "server/limits.h"
 #include "server/problem.h"
 
@@ -96,7 +97,14 @@ Router::Router(std::vector<Route> routes) {
 }
 
 void Router::Dispatch(ServiceContext& context, const HttpRequest& request, const Target& target,
-                      RequestLog& log, const Responder& respond) const {
+                      RequestLog& log, const Responder& plain) const {
+  // Accept-Language preferring id: every problem answered below is in Indonesian.
+  const auto language = request.headers.find("accept-language");
+  const bool indonesian =
+      language != request.headers.end() && ledger::PrefersIndonesian(language->second);
+  const Responder respond =
+      indonesian ? Responder([plain](HttpResponse response) { plain(LocalizeProblem(std::move(response))); })
+                 : plain;
   const std::string& path = target.path;
   std::vector<const Compiled*> matched;
   std::string seq_text;

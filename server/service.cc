@@ -320,8 +320,10 @@ int Serve(const Config& config, const std::string& listen_override) {
     return 2;
   }
   Service* handler = service->get();
+  ServerLimits limits = TransportLimits(config, "serve");
+  limits.route_body_limits.push_back(RouteBodyLimit{"POST", "/v1/imports", config.import_body_max_bytes});
   const int served = ServeUntilSignal(
-      "serve", TransportLimits(config, "serve"), *context, *address,
+      "serve", std::move(limits), *context, *address,
       [handler](HttpRequest request, Responder respond) {
         handler->Handle(std::move(request), std::move(respond));
       },

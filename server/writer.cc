@@ -126,14 +126,77 @@ Result<void> AppendWriter::Submit(db::PendingEntry entry,
   return Ok();
 }
 
+Result<void> AppendWriter::SubmitJob(std::function<void(db::Store& store, const Error* refused)> job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return Error{Code::kUnavailable, "the server is shutting down", {}};
+    if (jobs_.size() >= kJobsMax) {
+      return Error{Code::kUnavailable,
+                   "too many imports waiting (" + std::to_string(kJobsMax) + "); retry shortly", {}};
+    }
+    jobs_.push_back(std::move(job));
+  }
+  wake_.notify_one();
+  return Ok();
+}
+
+Result<void> AppendWriter::SubmitAll(std::vector<db::PendingEntry> entries, bool dry_run,
+                                     std::function<void(Result<db::BatchReceipt>)> done) {
+  auto shared = std::make_shared<std::vector<db::PendingEntry>>(std::move(entries));
+  return SubmitJob([this, shared, dry_run, done = std::move(done)](db::Store&, const Error* refused) {
+    if (refused != nullptr) return done(*refused);
+    done(CommitAll(*shared, dry_run));
+  });
+}
+
+Result<db::BatchReceipt> AppendWriter::CommitAll(const std::vector<db::PendingEntry>& entries,
+                                                 bool dry_run) {
+  const std::string recorded_at = clock_();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (recorded_at < last_time_) {
+      return Error{Code::kUnavailable, ClockBehind(recorded_at, last_time_), {}};
+    }
+  }
+  std::string stamped;
+  Result<db::BatchReceipt> receipt = store_->Append(
+      entries,
+      [this, &recorded_at, &stamped]() {
+        const std::string now = clock_();
+        stamped = now < recorded_at ? recorded_at : now;
+        return stamped;
+      },
+      dry_run);
+  if (!receipt || dry_run) return receipt;
+  std::function<void(std::uint64_t)> hook;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    last_time_ = stamped;
+    hook = commit_hook_;
+  }
+  if (hook) hook(receipt->tree_size);
+  metrics_.ObserveBatchSize(entries.size());
+  metrics_.SetLedgerSize(receipt->tree_size);
+  metrics_.SetCheckpointTime(std::chrono::system_clock::now());
+  return receipt;
+}
+
 void AppendWriter::Loop() {
   std::vector<Item> batch;
   for (;;) {
+    std::function<void(db::Store&, const Error*)> job;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this]() { return stopping_ || (!queue_.empty() && !held_); });
-      if (queue_.empty()) return;  // Stopping and drained.
-      if (held_) {
+      wake_.wait(lock, [this]() {
+        return stopping_ || ((!queue_.empty() || !jobs_.empty()) && !held_);
+      });
+      if (queue_.empty() && jobs_.empty()) return;  // Stopping and drained.
+      if (!jobs_.empty()) {
+        job = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      // A job runs alone, before the queued appends (they wait at most for it).
+      if (!job && held_) {
         // Stopping while the start-up verification still runs: nothing was checked yet.
         while (!queue_.empty()) {
           batch.push_back(std::move(queue_.front()));
@@ -141,7 +204,7 @@ void AppendWriter::Loop() {
         }
       }
       // Everything waiting now, up to the batch limit: the group commit.
-      while (!queue_.empty() && batch.size() < batch_max_) {
+      while (!job && !queue_.empty() && batch.size() < batch_max_) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
@@ -152,6 +215,12 @@ void AppendWriter::Loop() {
       std::lock_guard<std::mutex> lock(mutex_);
       closed = closed_;
       held = held_;
+    }
+    if (job) {
+      const Error refused = closed ? Error{Code::kUnavailable, "appends are suspended: " + *closed, {}}
+                                   : Error{Code::kUnavailable, "the server is shutting down", {}};
+      job(*store_, closed || held ? &refused : nullptr);
+      continue;
     }
     if (closed) {
       FailAll(batch, Error{Code::kUnavailable, "appends are suspended: " + *closed, {}});

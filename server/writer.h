@@ -48,6 +48,20 @@ class AppendWriter {
   // Queues one entry. kUnavailable if the queue is full or the writer is stopping.
   Result<void> Submit(db::PendingEntry entry, std::chrono::steady_clock::time_point received_at,
                       AppendCallback done);
+  // Appends `entries` alone, as one transaction with one signed checkpoint
+  // (db::Store::Append, all or nothing): they get consecutive seqs, and no other append
+  // commits between them. With `dry_run` every check and hash runs and nothing is
+  // written. `done` is called once, on the writer thread, with the receipt or the error
+  // (kUnavailable if closed, stopping, or the clock is behind the newest entry).
+  // kUnavailable at once if kJobsMax jobs wait already, or the writer is stopping.
+  Result<void> SubmitAll(std::vector<db::PendingEntry> entries, bool dry_run,
+                         std::function<void(Result<db::BatchReceipt>)> done);
+  // Runs `job` on the writer thread with the writer's store, between group commits (the
+  // saving of import mappings). `job` is given nullptr, or the error that stopped it from
+  // running (closed, stopping). Refused like SubmitAll.
+  Result<void> SubmitJob(std::function<void(db::Store& store, const Error* refused)> job);
+  static constexpr std::size_t kJobsMax = 16;
+
   // Commits what is queued, then stops the thread. Idempotent.
   void Stop();
 
@@ -79,6 +93,8 @@ class AppendWriter {
     Result<AppendResult> result;
   };
   void Loop();
+  // SubmitAll's work, on the writer thread.
+  Result<db::BatchReceipt> CommitAll(const std::vector<db::PendingEntry>& entries, bool dry_run);
   void CommitBatch(std::vector<Item>& batch);
   // The answering thread: gives the answers of committed groups, in order.
   void AnswerLoop();
@@ -97,6 +113,7 @@ class AppendWriter {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Item> queue_;
+  std::deque<std::function<void(db::Store&, const Error*)>> jobs_;  // Before the queue.
   bool stopping_ = false;
   bool held_ = false;
   std::optional<std::string> closed_;  // Why appends are refused for good.

@@ -52,6 +52,12 @@ void GetAbsorption(ServiceContext& context, const Call& call);  // GET /v1/summa
 void GetFindings(ServiceContext& context, const Call& call);    // GET /v1/audit/findings
 void GetFinding(ServiceContext& context, const Call& call);     // GET .../findings/{id}
 
+// imports.cc: officers, their own OPD.
+void PostImport(ServiceContext& context, const Call& call);         // POST /v1/imports
+void GetImportMappings(ServiceContext& context, const Call& call);  // GET /v1/imports/mappings
+void PostImportMapping(ServiceContext& context, const Call& call);  // POST /v1/imports/mappings
+void GetImportFields(ServiceContext& context, const Call& call);    // GET /v1/imports/fields
+
 // exports.cc.
 void GetBundle(ServiceContext& context, const Call& call);      // GET /v1/export/bundle
 void GetWorkpapers(ServiceContext& context, const Call& call);  // GET /v1/export/workpapers

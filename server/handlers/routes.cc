@@ -35,6 +35,11 @@ std::vector<Route> ServiceRoutes() {
       {"GET", "/v1/audit/findings", "", {Role::kAuditor, Role::kExecutive}, false, GetFindings},
       {"GET", "/v1/audit/findings/{id}", "", auditor, false, GetFinding},
       {"GET", "/v1/export/workpapers", "", auditor, false, GetWorkpapers},
+      {"POST", "/v1/imports", "", {Role::kOfficer}, false, PostImport},
+      {"GET", "/v1/imports/mappings", "", {Role::kOfficer}, false, GetImportMappings},
+      {"POST", "/v1/imports/mappings", "", {Role::kOfficer}, true, PostImportMapping},
+      {"GET", "/v1/imports/fields", "", {Role::kOfficer, Role::kAuditor, Role::kExecutive, Role::kAdmin}, false,
+       GetImportFields},
   };
   // One route per embedded web-app file, named "/assets/{name}" in logs and metrics.
   for (const DashboardAsset& asset : DashboardAssets()) {

@@ -268,8 +268,10 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
   {
     std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
     soci::session& sql = *session;
-    // Migration 5 (witness_sizes) came later: undone too, so that migration 4 runs again.
+    // Migrations 5 (witness_sizes) and 6 (import_mappings) came later: undone too, so
+    // that migration 4 runs again.
     sql << "DROP TABLE witness_sizes";
+    sql << "DROP TABLE import_mappings";
     sql << "DELETE FROM schema_migrations WHERE version >= 4";
     int tables = -1;
     sql << (test_support::OnPostgres()
@@ -317,6 +319,7 @@ TEST_F(AuditFactsTest, AnUnreadableExpenditureDoesNotStopTheMigrationAndVerifyNa
     sql << "SELECT seq FROM audit_expenditures WHERE payee_name = 'CV Kena Pajak'", soci::into(seq);
     sql << "DROP TABLE audit_expenditures";
     sql << "DROP TABLE witness_sizes";
+    sql << "DROP TABLE import_mappings";
     sql << "DELETE FROM schema_migrations WHERE version >= 4";
     sql << "UPDATE entries SET canonical = 'not json' WHERE seq = " << seq;
   }

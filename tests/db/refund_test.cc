@@ -357,6 +357,9 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
     // Nor what migration 5 added (the witnesses' sizes).
     sql << "DROP TABLE witness_sizes";
     sql << "DELETE FROM schema_migrations WHERE version = 5";
+    // Nor what migration 6 added (saved import mappings).
+    sql << "DROP TABLE import_mappings";
+    sql << "DELETE FROM schema_migrations WHERE version = 6";
     int columns = 0;
     sql << "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'refunds'", soci::into(columns);
     ASSERT_EQ(columns, 0);

@@ -567,6 +567,29 @@ TEST_F(StoreTest, ChainTipThatIsNotAHashStopsAppends) {
   EXPECT_EQ(*store_->TreeSize(), 2u);
 }
 
+TEST_F(StoreTest, ImportMappingsAreVersionedAndAppendOnly) {
+  ASSERT_TRUE(store_->SaveImportMapping({"1.02.0.00.0.00.01.0000", "sipd", "{\"a\":1}", kTime, "b1", 0}).has_value());
+  Result<ImportMappingRecord> second =
+      store_->SaveImportMapping({"1.02.0.00.0.00.01.0000", "sipd", "{\"a\":2}", kTime, "b2", 7});
+  ASSERT_TRUE(second.has_value()) << second.error().ToString();
+  EXPECT_EQ(second->version, 2);  // The given version is ignored.
+  ASSERT_TRUE(store_->SaveImportMapping({"1.01.0.00.0.00.01.0000", "sipd", "{\"b\":1}", kTime, "c", 0}).has_value());
+  Result<std::vector<ImportMappingRecord>> mine = store_->ImportMappings("1.02.0.00.0.00.01.0000");
+  ASSERT_TRUE(mine.has_value()) << mine.error().ToString();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].mapping, "{\"a\":2}");
+  EXPECT_EQ((*mine)[0].saved_by, "b2");
+  EXPECT_TRUE(store_->ImportMappings("9.99.0.00.0.00.01.0000")->empty());
+  store_.reset();
+  std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
+  soci::session& sql = *session;
+  EXPECT_THROW(sql << "UPDATE import_mappings SET mapping = '{}'", soci::soci_error);
+  EXPECT_THROW(sql << "DELETE FROM import_mappings", soci::soci_error);
+  long long rows = 0;
+  sql << "SELECT COUNT(*) FROM import_mappings", soci::into(rows);
+  EXPECT_EQ(rows, 3);
+}
+
 TEST_F(StoreTest, CheckWritableSeesAReadOnlyDatabase) {
   MustAppend({Genesis()});
   EXPECT_TRUE(store_->CheckWritable().has_value());

@@ -326,5 +326,87 @@ TEST_F(WriterTest, EveryAnswerComesAfterItsCheckpointIsKept) {
   EXPECT_EQ(ledger::OpenCheckpoint(**last, verifier)->tree_size, 42u);
 }
 
+// Waits for one answer of SubmitAll.
+Result<db::BatchReceipt> RunAll(AppendWriter& writer, std::vector<db::PendingEntry> entries, bool dry_run) {
+  auto promise = std::make_shared<std::promise<Result<db::BatchReceipt>>>();
+  std::future<Result<db::BatchReceipt>> future = promise->get_future();
+  Result<void> queued = writer.SubmitAll(std::move(entries), dry_run, [promise](Result<db::BatchReceipt> receipt) {
+    promise->set_value(std::move(receipt));
+  });
+  if (!queued) return queued.error();
+  EXPECT_EQ(future.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  return future.get();
+}
+
+TEST_F(WriterTest, SubmitAllCommitsConsecutiveSeqsUnderOneCheckpointAmidAppends) {
+  const std::string path = (dir_ / "ledger.db").string();
+  auto writer = MakeWriter(10000, 8);
+  // Single appends race with the bulk one; theirs never land between its entries.
+  std::atomic<int> answered{0};
+  std::thread singles([&]() {
+    for (int n = 0; n < 50; ++n) {
+      ASSERT_TRUE(writer->Submit({Valid(Expenditure(n)), "bendahara", "", ""}, std::chrono::steady_clock::now(),
+                                 [&answered](Result<AppendResult> result) {
+                                   EXPECT_TRUE(result.has_value());
+                                   ++answered;
+                                 })
+                      .has_value());
+    }
+  });
+  std::vector<db::PendingEntry> bulk;
+  for (int n = 1000; n < 1300; ++n) bulk.push_back({Valid(Expenditure(n)), "impor", "", ""});
+  // A dry run writes nothing, and says so by not changing the size.
+  Result<db::BatchReceipt> dry = RunAll(*writer, bulk, /*dry_run=*/true);
+  ASSERT_TRUE(dry.has_value()) << dry.error().ToString();
+  Result<db::BatchReceipt> receipt = RunAll(*writer, bulk, /*dry_run=*/false);
+  singles.join();
+  ASSERT_TRUE(receipt.has_value()) << receipt.error().ToString();
+  ASSERT_EQ(receipt->entries.size(), 300u);
+  for (std::size_t i = 1; i < receipt->entries.size(); ++i) {
+    EXPECT_EQ(receipt->entries[i].seq, receipt->entries[0].seq + static_cast<std::int64_t>(i));
+  }
+  Result<ledger::Checkpoint> checkpoint =
+      ledger::OpenCheckpoint(receipt->checkpoint, ledger::VerifierOf(Signer()));
+  ASSERT_TRUE(checkpoint.has_value());
+  EXPECT_EQ(checkpoint->tree_size, static_cast<std::uint64_t>(receipt->entries.back().seq) + 1);
+  // The same rows again: the first bank_ref already recorded refuses all of them.
+  Result<db::BatchReceipt> again = RunAll(*writer, bulk, /*dry_run=*/false);
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, Code::kConflict);
+  EXPECT_EQ(again.error().message.rfind("entry 0: ", 0), 0u) << again.error().message;
+  writer->Stop();
+  EXPECT_EQ(answered.load(), 50);
+  Result<std::unique_ptr<db::Store>> reopened = db::Store::Open({"sqlite:" + path, std::nullopt, ""});
+  ASSERT_TRUE(reopened.has_value());
+  EXPECT_EQ(*(*reopened)->TreeSize(), 2u + 50u + 300u);  // Genesis, OPD, singles, one bulk.
+}
+
+TEST_F(WriterTest, JobsSaveImportMappingsAsNewVersions) {
+  auto writer = MakeWriter(100, 8);
+  const auto save = [&](const std::string& name, const std::string& mapping) {
+    auto promise = std::make_shared<std::promise<Result<db::ImportMappingRecord>>>();
+    std::future<Result<db::ImportMappingRecord>> future = promise->get_future();
+    EXPECT_TRUE(writer->SubmitJob([=](db::Store& store, const Error* refused) {
+                        if (refused != nullptr) return promise->set_value(*refused);
+                        promise->set_value(store.SaveImportMapping({kOpd, name, mapping, "2026-03-02T00:00:00Z", "b", 0}));
+                      }).has_value());
+    return future.get();
+  };
+  EXPECT_EQ(save("sipd", "{\"v\":1}")->version, 1);
+  EXPECT_EQ(save("sipd", "{\"v\":2}")->version, 2);
+  EXPECT_EQ(save("excel", "{\"v\":3}")->version, 1);
+  auto promise = std::make_shared<std::promise<Result<std::vector<db::ImportMappingRecord>>>>();
+  ASSERT_TRUE(writer->SubmitJob([promise](db::Store& store, const Error*) {
+                       promise->set_value(store.ImportMappings(kOpd));
+                     }).has_value());
+  Result<std::vector<db::ImportMappingRecord>> listed = promise->get_future().get();
+  ASSERT_TRUE(listed.has_value()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 2u);
+  EXPECT_EQ((*listed)[0].name, "excel");
+  EXPECT_EQ((*listed)[1].name, "sipd");
+  EXPECT_EQ((*listed)[1].mapping, "{\"v\":2}");  // The newest version wins.
+  EXPECT_EQ((*listed)[1].version, 2);
+}
+
 }  // namespace
 }  // namespace jejak::server
