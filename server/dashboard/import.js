@@ -98,7 +98,7 @@ class ImportPage {
           h('div', { class: 'field' }, h('label', { for: 'impor-date-format', text: 'Format tanggal' }), this.dateFormat),
           h('div', { class: 'field' }, h('label', { for: 'impor-decimal', text: 'Pemisah desimal' }), this.decimal)),
         this.columnList,
-        h('details', { class: 'table-details', open: true }, h('summary', { text: 'Kolom per isian' }),
+        h('details', { class: 'table-details', open: this.saved.length === 0 }, h('summary', { text: 'Kolom per isian' }),
           h('div', { class: 'table-wrap' }, h('table', { class: 'data-table stack mapping-table', 'data-testid': 'impor-mapping' },
             h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Isian entri' }), h('th', { scope: 'col', text: 'Kolom berkas' }),
               h('th', { scope: 'col', text: 'Nilai tetap' }))), tbody))),

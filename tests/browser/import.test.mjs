@@ -18,10 +18,12 @@ const HEADER = ['Kode Sub Kegiatan', 'Kode Rekening Belanja', 'Mekanisme (UP/GU/
 function row(n, gross, pph23) {
   return ['1.02.02.2.01.0014', '5.1.02.02.01.0029', 'LS', 'sp2d_ls', '0' + n + '/05/2026', gross, pph23,
     'PT Impor Uji ' + n, '01234567890100' + n, 'Bank Bengkulu', '00770' + n, 'PT IMPOR UJI ' + n,
-    'SP2D-IMPOR-UJI-000' + n, '0077' + n + '/SP2D-LS/2026', '"Jasa kebersihan, bulan ' + n + '"'];
+    'SP2D-IMPOR-UJI-000' + n, '0077' + n + '/SP2D-LS/2026', 'Jasa kebersihan, bulan ' + n];
 }
 const GOOD = [row(1, '2.750.000,00', '55.000,00'), row(2, '1.000.000,50', ''), row(3, '4.000.000', '80.000')];
-const csv = (rows) => Buffer.from([HEADER, ...rows].map((r) => r.join(',')).join('\r\n') + '\r\n', 'utf8');
+// Every cell quoted: amounts written "2.750.000,00" hold the delimiter.
+const quote = (cell) => '"' + cell.replace(/"/g, '""') + '"';
+const csv = (rows) => Buffer.from([HEADER, ...rows].map((r) => r.map(quote).join(',')).join('\r\n') + '\r\n', 'utf8');
 
 let H;
 let token;
@@ -119,8 +121,9 @@ describe('bulk import', { timeout: 240000 }, () => {
     const { context, page, errors } = await H.newPage(PHONE);
     try {
       await H.signIn(page, token, '#/impor');
-      await page.getByTestId('impor-mapping').waitFor({ state: 'visible' });
+      await page.getByTestId('impor-saved').waitFor({ state: 'visible' });
       assert.equal(await page.getByTestId('impor-saved').inputValue(), MAPPING);
+      assert.equal(await page.getByTestId('impor-mapping').isVisible(), false, 'a saved mapping keeps its columns folded');
       assert.equal(await page.getByTestId('map-col-documents.sp2d').inputValue(), 'No SP2D');
       const before = await treeSize();
       await choose(page, 'register-sp2d-juni.csv', [row(4, '1.500.000,00', '99.999.999,00')]);

@@ -266,7 +266,7 @@ describe('bendahara pages', { timeout: 300000 }, () => {
       ['setor-pajak', '#/setor-pajak', '[data-testid="setor-form"]'],
       ['entri', '#/entri', '[data-testid="entries-holder"] > *'],
       ['entri-detail', '#/entri/' + recorded.seq, '[data-testid="entry-fields"]'],
-      ['impor', '#/impor', '[data-testid="impor-mapping"]'],
+      ['impor', '#/impor', '[data-testid="impor-check"]'],
     ];
     const times = {};
     for (const [viewport, width] of [[LAPTOP, 'laptop'], [PHONE, 'phone']]) {
