@@ -63,7 +63,7 @@ describe('dashboard', { timeout: 180000 }, () => {
     assert.match(page.headers['content-type'], /text\/html/);
     assert.match(page.body, /<html lang="id">/);
     assert.match(page.headers['content-security-policy'] || '', /default-src 'none'/);
-    for (const asset of ['app.js', 'core.js', 'bupati.js', 'opd.js', 'officer.js', 'import.js', 'auditor.js', 'proof.js']) {
+    for (const asset of ['app.js', 'core.js', 'bupati.js', 'opd.js', 'officer.js', 'import.js', 'auditor.js', 'proof.js', 'form.js', 'catat.js']) {
       const response = await H.get('/assets/' + asset, null);
       assert.equal(response.status, 200, asset);
       assert.match(response.headers['content-type'], /^text\/javascript/, asset);
