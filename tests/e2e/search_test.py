@@ -44,9 +44,9 @@ def money(sen):
     return f"{sen // 100}.{sen % 100:02d}"
 
 
-def budget(opd, sub, account, pagu_sen, stage="murni"):
+def budget(opd, sub, account, pagu_sen, stage="murni", effective=f"{YEAR}-01-01"):
     return {"kind": "budget", "fiscal_year": YEAR, "opd": opd, "sub_activity": sub, "account": account,
-            "pagu": money(pagu_sen), "stage": stage}
+            "pagu": money(pagu_sen), "stage": stage, "effective_date": effective}
 
 
 def spend(opd, sub, account, instrument, day, gross_sen, payee, taxes=(), npwp=None, sp2d=None):
@@ -99,7 +99,7 @@ def setUpModule():
     must(budget(OPD_A, SUB_1, ATK, 100_000_000_00), S.admin)
     must(budget(OPD_A, SUB_1, MODAL, 500_000_000_00), S.admin)
     # A pergeseran of the ATK line later: the newest entry is in force.
-    S.atk_budget = must(budget(OPD_A, SUB_1, ATK, 80_000_000_00, "pergeseran"), S.admin)
+    S.atk_budget = must(budget(OPD_A, SUB_1, ATK, 80_000_000_00, "pergeseran", f"{YEAR}-03-01"), S.admin)
     must(budget(OPD_A, SUB_2, ATK, 10_000_000_00), S.admin)
     must(budget(OPD_B, SUB_1, ATK, 40_000_000_00), S.admin)
     S.e = {}
@@ -167,11 +167,11 @@ class SearchTest(api.ApiTestCase):
         self.assertEqual(self.seqs(a, amount_min="11100000", amount_max="11100000.00"), self.seq("atk1", "b1"))
         self.assertEqual(self.seqs(a, amount_min="100000000"), self.seq("modal"))
         self.assertEqual(self.seqs(a, instrument="qris"), self.seq("atk2"))
-        self.assertEqual(self.seqs(a, account="5.2"), self.seq("modal"))
+        self.assertEqual(self.seqs(a, account="5.2", kind="expenditure"), self.seq("modal"))  # Budgets match too.
         self.assertEqual(self.seqs(a, account="5.1.02.01.01.0024", kind="expenditure"),
                          self.seq("atk1", "atk2", "wrong", "b1"))
-        self.assertEqual(self.seqs(a, fiscal_year=YEAR, payee="cv maju", **{"from": f"{YEAR}-01-11"}),
-                         self.seq("b1"))
+        got = self.seqs(a, fiscal_year=YEAR, payee="cv maju", **{"from": f"{YEAR}-01-11"})
+        self.assertEqual(got, self.seq("b1"), [api.get(f"/v1/entries/{seq}", a).json()["entry"] for seq in got])
 
     def test_descending_pages(self):
         got = self.seqs(S.auditor, kind="expenditure", order="desc", limit=2)
@@ -232,8 +232,10 @@ class BudgetLinesTest(api.ApiTestCase):
     def test_as_of_counts_payments_up_to_it(self):
         body = api.get(query("/v1/budget-lines", fiscal_year=YEAR, opd=OPD_A, as_of=f"{YEAR}-01-15"),
                        S.auditor).json()
-        self.assertEqual(body["lines"][0]["realisation"], money(11_100_000_00))
-        self.assertEqual(body["lines"][1]["realisation"], "0.00")
+        # Before the pergeseran takes effect the murni ATK line is in force.
+        self.assertEqual([(line["pagu"], line["stage"], line["realisation"]) for line in body["lines"]],
+                         [(money(100_000_000_00), "murni", money(11_100_000_00)),
+                          (money(500_000_000_00), "murni", "0.00"), (money(10_000_000_00), "murni", "0.00")])
 
     def test_officer_scoping_and_validation(self):
         own = api.get(query("/v1/budget-lines", fiscal_year=YEAR), S.officer_b)
