@@ -65,10 +65,12 @@ async function pages(opt, ca) {
     }
   }
   if (opt.officer) {
-    list.push(['officer', 'officer-home', '#/', '#dashboard > *']);
-    list.push(['officer', 'officer-entri', '#/entri', '#dashboard > *']);
-    list.push(['officer', 'officer-catat', '#/catat', '#dashboard form, #dashboard > *']);
-    list.push(['officer', 'officer-impor', '#/impor', '#dashboard > *']);
+    // The same main-content selectors as tests/browser/officer.test.mjs.
+    list.push(['officer', 'officer-home', '#/', '[data-testid="officer-latest-panel"]']);
+    list.push(['officer', 'officer-entri', '#/entri', '[data-testid="entries-holder"] > *']);
+    list.push(['officer', 'officer-catat', '#/catat', '[data-testid="catat-form"]']);
+    list.push(['officer', 'officer-setor-pajak', '#/setor-pajak', '[data-testid="setor-form"]']);
+    list.push(['officer', 'officer-impor', '#/impor', '[data-testid="impor-check"]']);
   }
   return list;
 }
