@@ -140,6 +140,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<std::size_t> in_flight{0};
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> draining{false};
+  // Requests with a raised body limit now being read or handled (limits.large_bodies_max).
+  std::atomic<std::size_t> large_bodies{0};
   std::uint16_t port = 0;
   // Keeps ioc.run() going while handlers work on the worker pool; released by the drain
   // thread, which then stops the context.
@@ -220,6 +222,7 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->CountConnection();
   }
   ~Session() {
+    ReleaseLargeBody();
     if (idle_ticket_ != 0) server_->LeaveIdle(idle_ticket_);
     server_->ReleaseClient(client_);
     --server_->connections;
@@ -268,6 +271,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void DoRead(bool first) {
+    ReleaseLargeBody();  // The previous request, if it was an upload, is answered.
     EnterIdle(/*answered=*/!first);
     // A connection waiting for its next request holds no read buffer.
     if (!first && buffer_.size() == 0) buffer_.shrink_to_fit();
@@ -303,6 +307,21 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(body_limit_);
     if (parser_->content_length() && *parser_->content_length() > body_limit_) {
       return OnRead(http::error::body_limit, bytes);
+    }
+    // An upload route: refused before its body is read when it carries no token, or when
+    // large_bodies_max uploads are already being read or handled.
+    if (body_limit_ > server_->limits.body_bytes_max && !parser_->is_done()) {
+      if (parser_->get()[http::field::authorization].empty()) {
+        LeaveIdle();
+        return WriteError(401, "Unauthorized", "missing Authorization: Bearer token", /*linger=*/true);
+      }
+      if (server_->large_bodies.fetch_add(1) >= server_->limits.large_bodies_max) {
+        --server_->large_bodies;
+        LeaveIdle();
+        return WriteError(503, "Service Unavailable",
+                          "too many uploads at once; try again in a moment", /*linger=*/true);
+      }
+      holds_large_body_ = true;
     }
     if (parser_->is_done()) return OnRead(ec, bytes);
     http::async_read(stream_, buffer_, *parser_,
@@ -571,6 +590,13 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::size_t body_limit_ = 0;  // The current request's (its route's) body limit.
+  bool holds_large_body_ = false;  // This request counts in server_->large_bodies.
+
+  void ReleaseLargeBody() {
+    if (!holds_large_body_) return;
+    holds_large_body_ = false;
+    --server_->large_bodies;
+  }
   std::shared_ptr<http::response<http::string_body>> response_;
   std::shared_ptr<HttpServer::Impl> server_;
   net::ip::address client_;

@@ -85,6 +85,11 @@ struct ServerLimits {
     for (const RouteBodyLimit& route : route_body_limits) largest = std::max(largest, route.body_bytes_max);
     return largest;
   }
+  // Requests with a raised body limit (route_body_limits) read or handled at once, server
+  // wide; one more gets 503 before its body is read, so that uploads cannot hold more than
+  // this many large bodies in memory. Such a request without an Authorization header gets
+  // 401 before its body is read.
+  std::size_t large_bodies_max = 2;
   std::size_t header_bytes_max = kRequestHeaderBytesDefault;
   // The whole TLS handshake. Short: a handshake takes milliseconds, and a client that
   // connects and stays silent holds a connection for nothing.

@@ -240,8 +240,14 @@ class ImportPage {
         if (error.status === 422 && error.body && Array.isArray(error.body.rows_errors || error.body.errors)) {
           answer = { ...error.body, errors: error.body.rows_errors || error.body.errors, refused: true };
         } else {
+          // A commit without a clear refusal (no answer, a 5xx) may have been written:
+          // the page does not offer it again until a fresh dry run, which would show the
+          // rows' bank references as already recorded.
+          const unknown = !dry && (error.status === 0 || error.status >= 500);
+          if (unknown) this.checked = null;
           this.result.replaceChildren(h('p', { class: 'error', role: 'alert', 'data-testid': 'impor-error',
-            text: 'Gagal: ' + error.message + (error.errors.length ? ' — ' + error.errors.map((e) => e.field + ': ' + e.message).join('; ') : '') + '.' }));
+            text: 'Gagal: ' + error.message + (error.errors.length ? ' — ' + error.errors.map((e) => e.field + ': ' + e.message).join('; ') : '') + '.' +
+              (unknown ? ' Hasil pencatatan tidak diketahui: periksa daftar entri, lalu jalankan uji coba lagi sebelum mencatat.' : '') }));
           return;
         }
       }

@@ -257,24 +257,61 @@ class T02DryRunAndCommit(ImportTestCase):
         self.assertIn("cannot be read", broken.json()["errors"][0]["message"])
 
 
-def declared_body(path, length, headers=None):
+def declared_body(path, length, headers=None, token=True):
     """A POST whose header declares `length` body bytes, of which only a few are sent:
     the server must answer from the header alone (it would drain at most 1 MiB)."""
     conn = S.server.connect()
     try:
-        conn.putrequest("POST", path)
-        for name, value in {"Authorization": "Bearer " + S.officer_a, "Content-Type": "text/csv",
-                            "Content-Length": str(length), **(headers or {})}.items():
-            conn.putheader(name, value)
-        conn.endheaders()
-        conn.send(b"Tanggal;Uraian\r\n")
+        start_upload(conn, path, length, headers, token)
         raw = conn.getresponse()
         return api.Response(raw.status, raw.getheaders(), raw.read())
     finally:
         conn.close()
 
 
+def start_upload(conn, path, length, headers=None, token=True):
+    """Sends a POST's header declaring `length` body bytes, and the body's first line."""
+    conn.putrequest("POST", path)
+    fields = {"Content-Type": "text/csv", "Content-Length": str(length), **(headers or {})}
+    if token:
+        fields["Authorization"] = "Bearer " + S.officer_a
+    for name, value in fields.items():
+        conn.putheader(name, value)
+    conn.endheaders()
+    conn.send(b"Tanggal;Uraian\r\n")
+
+
 class T03Limits(ImportTestCase):
+    def test_an_upload_without_a_token_is_refused_before_its_body(self):
+        # Only the header and one line are sent: a 401 proves the body was never awaited.
+        response = declared_body("/v1/imports?mapping=sp2d", IMPORT_LIMIT - 1, token=False)
+        self.assertStatus(response, 401)
+
+    def test_at_most_two_uploads_are_read_at_once(self):
+        # Two uploads whose bodies are still coming hold the two slots; a third is told to
+        # come back (503) from its header alone, and a slot frees once an upload is answered.
+        held = [S.server.connect() for _ in range(2)]
+        try:
+            for conn in held:
+                start_upload(conn, "/v1/imports?mapping=sp2d", IMPORT_LIMIT - 1)
+            time.sleep(0.5)  # Both headers read by the server.
+            third = declared_body("/v1/imports?mapping=sp2d", IMPORT_LIMIT - 1)
+            self.assertStatus(third, 503)
+            self.assertIn("too many uploads", third.json()["detail"])
+            # Small bodies on other routes are not affected.
+            self.assertStatus(api.get("/v1/imports/fields", S.officer_a), 200)
+        finally:
+            for conn in held:
+                conn.close()
+        # The closed uploads gave their slots back.
+        deadline = time.time() + 10
+        while True:
+            ok = post_import(csv_bytes([row(1)]))
+            if ok.status == 200 or time.time() > deadline:
+                break
+            time.sleep(0.2)
+        self.assertStatus(ok, 200)
+
     def test_body_over_the_import_limit_is_413(self):
         response = declared_body("/v1/imports?mapping=sp2d", IMPORT_LIMIT + 1)
         self.assertStatus(response, 413)
