@@ -54,7 +54,10 @@ Result<void> CheckHeader(const std::vector<std::string>& header);
 // is not one. Text cells: an optional "Rp"/"Rp." prefix and spaces are dropped; `decimal`
 // (',' or '.') separates the sen and the other of the two groups thousands ("1.234.567,89"
 // with ','; "1,234,567.89" with '.'); groups must be three digits. Number cells: a decimal
-// or scientific number, rounded to sen. The result is not yet range-checked (ParseMoneySen
+// or scientific number read exactly, never rounded: more than two sen digits (trailing
+// zeros aside) or more than 16 integer digits is not an amount, except that a double
+// written to 15..17 significant digits below 10^13 stands for its shortest decimal
+// ("1234567.8899999999" is 1234567.89). The result is not yet range-checked (ParseMoneySen
 // does that).
 std::optional<std::string> NormaliseAmount(const Cell& cell, char decimal);
 
