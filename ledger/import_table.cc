@@ -217,6 +217,11 @@ std::string CivilFromDays(std::int64_t days) {
 
 }  // namespace
 
+Error TableTooLarge(std::int64_t row, std::size_t bytes_max) {
+  return TableError(row, -1, "the file is too large once opened: its cells take more than " +
+                                 std::to_string(bytes_max) + " bytes");
+}
+
 Error TableError(std::int64_t row, std::int64_t column, std::string why) {
   std::string where;
   if (row > 0) where = "row " + std::to_string(row);
@@ -251,6 +256,8 @@ Result<ImportTable> ParseCsv(std::string_view bytes, char separator, const Table
   if (error) return *error;
   for (std::string& name : cells) table.header.push_back(Trimmed(name));
   if (Result<void> header = CheckHeader(table.header); !header) return header.error();
+  std::size_t table_bytes = 0;
+  for (const std::string& name : table.header) table_bytes += sizeof(Cell) + name.size();
   while (reader.Next(cells, error)) {
     if (error) return *error;
     bool empty = true;
@@ -262,7 +269,11 @@ Result<ImportTable> ParseCsv(std::string_view bytes, char separator, const Table
     }
     std::vector<Cell> row;
     row.reserve(cells.size());
-    for (std::string& cell : cells) row.push_back(Cell{Trimmed(cell), Cell::Type::kText});
+    for (std::string& cell : cells) {
+      row.push_back(Cell{Trimmed(cell), Cell::Type::kText});
+      table_bytes += sizeof(Cell) + row.back().text.size();
+    }
+    if (table_bytes > limits.table_bytes_max) return TableTooLarge(reader.record(), limits.table_bytes_max);
     table.rows.push_back(std::move(row));
     table.row_numbers.push_back(reader.record());
   }

@@ -32,7 +32,14 @@ struct TableLimits {
   std::size_t rows_max = 100000;   // Data rows.
   std::size_t columns_max = 256;
   std::size_t cell_bytes_max = 4096;
+  // The whole table in memory: each cell's text plus sizeof(Cell), header and padding
+  // cells included. Keeps a small file of many empty or repeated cells from growing
+  // into gigabytes once read.
+  std::size_t table_bytes_max = 256ull * 1024 * 1024;
 };
+
+// The refusal when a table passes TableLimits::table_bytes_max, at `row`.
+Error TableTooLarge(std::int64_t row, std::size_t bytes_max);
 
 // The file-level failure of reading a table: kInvalidArgument "invalid import" with one
 // field "file" whose message is "row R, column C: why" (or "row R: why", or just "why").

@@ -82,6 +82,13 @@ TEST(CsvTest, Bounds) {
   EXPECT_EQ(FileMessage(ParseCsv("a,b,c,d\n", 0, limits)), "row 1: the file has more than 3 columns");
   EXPECT_EQ(FileMessage(ParseCsv("a\n123456\n", 0, limits)), "row 2, column 1: the cell is longer than 5 bytes");
   EXPECT_TRUE(ParseCsv("a\n12345\n1\n", 0, limits).has_value());
+  // Empty cells cost memory too: the budget counts sizeof(Cell) for each.
+  TableLimits budget;
+  budget.table_bytes_max = 20 * sizeof(Cell);
+  EXPECT_TRUE(ParseCsv("a,b,c,d\nx,,,\nx,,,\n", 0, budget).has_value());
+  EXPECT_EQ(FileMessage(ParseCsv("a,b,c,d\nx,,,\nx,,,\nx,,,\nx,,,\nx,,,\n", 0, budget)),
+            "row 5: the file is too large once opened: its cells take more than " +
+                std::to_string(20 * sizeof(Cell)) + " bytes");
 }
 
 TEST(AmountTest, BothDecimalConventions) {
