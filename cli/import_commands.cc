@@ -1,6 +1,7 @@
 // `jejak import-csv` (cli/import_commands.h).
 #include "cli/import_commands.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
@@ -35,10 +36,15 @@ std::string RowErrorLine(const ledger::RowError& error) {
   return line + ": " + error.message;
 }
 
-int PrintRowErrors(const std::vector<ledger::RowError>& errors, bool commit) {
+// `errors` are the first of `total` (server::kImportErrorsMax at most are kept).
+int PrintRowErrors(const std::vector<ledger::RowError>& errors, std::int64_t total, bool commit) {
   for (const ledger::RowError& error : errors) std::printf("%s\n", RowErrorLine(error).c_str());
-  std::fprintf(stderr, "jejak: import-csv: %zu error(s); nothing written%s\n", errors.size(),
-               commit ? "" : " (dry run)");
+  total = std::max<std::int64_t>(total, static_cast<std::int64_t>(errors.size()));
+  const std::string listed = total > static_cast<std::int64_t>(errors.size())
+                                 ? " (the first " + std::to_string(errors.size()) + " listed)"
+                                 : "";
+  std::fprintf(stderr, "jejak: import-csv: %lld error(s)%s; nothing written%s\n",
+               static_cast<long long>(total), listed.c_str(), commit ? "" : " (dry run)");
   return kExitUsage;
 }
 
@@ -80,7 +86,7 @@ int ImportCsv(const Args& args) {
     for (const FieldError& field : plan.error().fields) reason += ": " + ledger::Indonesian(field.message);
     return Usage("import-csv: " + reason);
   }
-  if (!plan->errors.empty()) return PrintRowErrors(plan->errors, commit);
+  if (!plan->errors.empty()) return PrintRowErrors(plan->errors, plan->errors_total, commit);
 
   // The ledger's own checks (OPD registered, bank_ref unused, the year's totals) on every
   // row, in one transaction: rolled back for a dry run, committed with --commit.
@@ -93,7 +99,7 @@ int ImportCsv(const Args& args) {
   if (!receipt) {
     std::vector<ledger::RowError> rows = server::LedgerRowErrors(receipt.error(), *plan);
     if (rows.empty()) return Usage("import-csv: nothing written: " + receipt.error().ToString());
-    return PrintRowErrors(rows, commit);
+    return PrintRowErrors(rows, 0, commit);
   }
   if (!commit) {
     std::printf("dry run: %lld rows, all valid; nothing written (--commit appends them)\n",

@@ -217,6 +217,11 @@ std::string CivilFromDays(std::int64_t days) {
 
 }  // namespace
 
+Error TableTooLarge(std::int64_t row, std::size_t bytes_max) {
+  return TableError(row, -1, "the file is too large once opened: its cells take more than " +
+                                 std::to_string(bytes_max) + " bytes");
+}
+
 Error TableError(std::int64_t row, std::int64_t column, std::string why) {
   std::string where;
   if (row > 0) where = "row " + std::to_string(row);
@@ -251,6 +256,8 @@ Result<ImportTable> ParseCsv(std::string_view bytes, char separator, const Table
   if (error) return *error;
   for (std::string& name : cells) table.header.push_back(Trimmed(name));
   if (Result<void> header = CheckHeader(table.header); !header) return header.error();
+  std::size_t table_bytes = 0;
+  for (const std::string& name : table.header) table_bytes += sizeof(Cell) + name.size();
   while (reader.Next(cells, error)) {
     if (error) return *error;
     bool empty = true;
@@ -262,28 +269,90 @@ Result<ImportTable> ParseCsv(std::string_view bytes, char separator, const Table
     }
     std::vector<Cell> row;
     row.reserve(cells.size());
-    for (std::string& cell : cells) row.push_back(Cell{Trimmed(cell), Cell::Type::kText});
+    for (std::string& cell : cells) {
+      row.push_back(Cell{Trimmed(cell), Cell::Type::kText});
+      table_bytes += sizeof(Cell) + row.back().text.size();
+    }
+    if (table_bytes > limits.table_bytes_max) return TableTooLarge(reader.record(), limits.table_bytes_max);
     table.rows.push_back(std::move(row));
     table.row_numbers.push_back(reader.record());
   }
   return table;
 }
 
+namespace {
+
+// A spreadsheet number's text ("1234.5", "1.5E7") as a plain decimal with at most two
+// fraction digits and at most 16 integer digits, read digit by digit so no sen is rounded;
+// nullopt for anything else. Trailing fraction zeros do not count ("1000.120000").
+std::optional<std::string> ExactDecimal(std::string_view text) {
+  std::size_t at = 0;
+  const auto digits = [&text, &at]() {
+    const std::size_t start = at;
+    while (at < text.size() && IsDigit(text[at])) ++at;
+    return text.substr(start, at - start);
+  };
+  const std::string_view whole = digits();
+  if (whole.empty()) return std::nullopt;
+  std::string_view fraction;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    fraction = digits();
+    if (fraction.empty()) return std::nullopt;
+  }
+  std::int64_t exponent = 0;
+  if (at < text.size() && (text[at] == 'E' || text[at] == 'e')) {
+    ++at;
+    const bool negative = at < text.size() && text[at] == '-';
+    if (at < text.size() && (text[at] == '-' || text[at] == '+')) ++at;
+    std::string_view power = digits();
+    while (power.size() > 1 && power.front() == '0') power.remove_prefix(1);
+    if (power.empty() || power.size() > 4) return std::nullopt;  // |exponent| <= 9999.
+    for (char c : power) exponent = exponent * 10 + (c - '0');
+    if (negative) exponent = -exponent;
+  }
+  if (at != text.size()) return std::nullopt;
+  std::string significant = std::string(whole) + std::string(fraction);
+  std::int64_t point = static_cast<std::int64_t>(whole.size()) + exponent;
+  std::size_t lead = 0;
+  while (lead < significant.size() && significant[lead] == '0') ++lead;
+  significant.erase(0, lead);
+  point -= static_cast<std::int64_t>(lead);
+  while (!significant.empty() && significant.back() == '0') significant.pop_back();
+  if (significant.empty()) return "0";
+  const auto size = static_cast<std::int64_t>(significant.size());
+  if (point > 16) return std::nullopt;        // More than 16 integer digits.
+  if (size - point > 2) return std::nullopt;  // More than two sen digits.
+  if (point <= 0) return "0." + std::string(static_cast<std::size_t>(-point), '0') + significant;
+  if (point >= size) return significant + std::string(static_cast<std::size_t>(point - size), '0');
+  const auto cut = static_cast<std::size_t>(point);
+  return significant.substr(0, cut) + "." + significant.substr(cut);
+}
+
+}  // namespace
+
 std::optional<std::string> NormaliseAmount(const Cell& cell, char decimal) {
   if (cell.type == Cell::Type::kNumber) {
+    if (std::optional<std::string> exact = ExactDecimal(cell.text)) return exact;
+    // A double written out to 15..17 significant digits ("1234567.8899999999" for a typed
+    // 1234567.89) stands for the shortest decimal of that double. Only below 10^13, where
+    // doubles lie closer than half a sen, so that decimal is the one that was typed.
+    std::size_t significant = 0;
+    for (char c : cell.text) {
+      if (c == 'E' || c == 'e') break;
+      significant += IsDigit(c) ? 1 : 0;
+    }
+    if (significant < 15) return std::nullopt;
     char* end = nullptr;
     const double value = std::strtod(cell.text.c_str(), &end);
     if (end == cell.text.c_str() || *end != '\0' || !std::isfinite(value) || value < 0 ||
-        value >= 1e16) {
+        value >= 1e13) {
       return std::nullopt;
     }
-    char text[40];
-    const std::to_chars_result written =
-        std::to_chars(text, text + sizeof text, value, std::chars_format::fixed, 2);
+    char shortest[40];
+    const std::to_chars_result written = std::to_chars(shortest, shortest + sizeof shortest, value);
     if (written.ec != std::errc()) return std::nullopt;
-    std::string out(text, written.ptr);
-    if (out.size() > 3 && out.substr(out.size() - 3) == ".00") out.resize(out.size() - 3);
-    return out;
+    return ExactDecimal(std::string_view(shortest, static_cast<std::size_t>(written.ptr - shortest)));
   }
   std::string_view text = cell.text;
   const auto skip_spaces = [&text]() {
@@ -382,7 +451,8 @@ std::optional<std::string> NormaliseDate(const Cell& cell, std::string_view form
 }
 
 std::optional<std::string> SerialToDate(double serial, bool date1904) {
-  if (!std::isfinite(serial) || serial < 0) return std::nullopt;
+  // 2958465 is 9999-12-31, the last day spreadsheets know; the bound keeps the cast defined.
+  if (!std::isfinite(serial) || serial < 0 || serial >= 2958466) return std::nullopt;
   auto days = static_cast<std::int64_t>(std::floor(serial));
   // Days from 1970-01-01 to the system's day 0.
   std::int64_t epoch = 0;

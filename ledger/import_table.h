@@ -32,7 +32,14 @@ struct TableLimits {
   std::size_t rows_max = 100000;   // Data rows.
   std::size_t columns_max = 256;
   std::size_t cell_bytes_max = 4096;
+  // The whole table in memory: each cell's text plus sizeof(Cell), header and padding
+  // cells included. Keeps a small file of many empty or repeated cells from growing
+  // into gigabytes once read.
+  std::size_t table_bytes_max = 256ull * 1024 * 1024;
 };
+
+// The refusal when a table passes TableLimits::table_bytes_max, at `row`.
+Error TableTooLarge(std::int64_t row, std::size_t bytes_max);
 
 // The file-level failure of reading a table: kInvalidArgument "invalid import" with one
 // field "file" whose message is "row R, column C: why" (or "row R: why", or just "why").
@@ -54,7 +61,10 @@ Result<void> CheckHeader(const std::vector<std::string>& header);
 // is not one. Text cells: an optional "Rp"/"Rp." prefix and spaces are dropped; `decimal`
 // (',' or '.') separates the sen and the other of the two groups thousands ("1.234.567,89"
 // with ','; "1,234,567.89" with '.'); groups must be three digits. Number cells: a decimal
-// or scientific number, rounded to sen. The result is not yet range-checked (ParseMoneySen
+// or scientific number read exactly, never rounded: more than two sen digits (trailing
+// zeros aside) or more than 16 integer digits is not an amount, except that a double
+// written to 15..17 significant digits below 10^13 stands for its shortest decimal
+// ("1234567.8899999999" is 1234567.89). The result is not yet range-checked (ParseMoneySen
 // does that).
 std::optional<std::string> NormaliseAmount(const Cell& cell, char decimal);
 

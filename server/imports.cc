@@ -1,6 +1,7 @@
 // Bulk imports: file → table → entry bodies, and the answer (server/imports.h).
 #include "server/imports.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -66,7 +67,13 @@ Result<ImportPlan> PlanImport(std::string_view bytes, ImportFormat format,
     return plan;
   }
   for (std::size_t i = 0; i < table->rows.size(); ++i) {
-    std::optional<json> body = plan.mapper->Map(table->rows[i], table->row_numbers[i], plan.errors);
+    std::vector<ledger::RowError> row_errors;
+    std::optional<json> body = plan.mapper->Map(table->rows[i], table->row_numbers[i], row_errors);
+    plan.errors_total += static_cast<std::int64_t>(row_errors.size());
+    for (ledger::RowError& error : row_errors) {
+      if (plan.errors.size() >= kImportErrorsMax) break;  // Counted, not kept.
+      plan.errors.push_back(std::move(error));
+    }
     if (!body) continue;
     plan.bodies.push_back(std::move(*body));
     plan.body_rows.push_back(table->row_numbers[i]);
@@ -113,6 +120,8 @@ json ImportAnswer(bool dry_run, const ImportPlan& plan, const db::BatchReceipt* 
                  {"rows", plan.rows},
                  {"valid", plan.bodies.size()},
                  {"errors", std::move(errors)},
+                 {"errors_total", std::max<std::int64_t>(plan.errors_total,
+                                                         static_cast<std::int64_t>(plan.errors.size()))},
                  {"entries", std::move(previews)}};
   if (receipt != nullptr && !receipt->entries.empty()) {
     answer["first_seq"] = receipt->entries.front().seq;

@@ -29,12 +29,15 @@ std::optional<ImportFormat> FormatOfPath(std::string_view path);
 
 // Previews of entries an answer carries at most.
 inline constexpr std::size_t kImportPreviewsMax = 50;
+// Row errors an answer lists; past it they are only counted ("errors_total").
+inline constexpr std::size_t kImportErrorsMax = 1000;
 
 struct ImportPlan {
   std::int64_t rows = 0;                  // Data rows read (empty rows aside).
   std::vector<nlohmann::json> bodies;     // The valid rows' entry bodies, in file order.
   std::vector<std::int64_t> body_rows;    // The row number of each body.
-  std::vector<ledger::RowError> errors;   // Every problem found, by row; Indonesian.
+  std::vector<ledger::RowError> errors;   // The first kImportErrorsMax problems, by row; Indonesian.
+  std::int64_t errors_total = 0;          // Rows' problems found, kept or not.
   std::shared_ptr<const ledger::RowMapper> mapper;  // The file's header with the mapping.
 };
 
@@ -54,7 +57,8 @@ Result<ImportPlan> PlanImport(std::string_view bytes, ImportFormat format,
 // trouble).
 std::vector<ledger::RowError> LedgerRowErrors(const Error& error, const ImportPlan& plan);
 
-// The answer: {"dry_run", "rows", "valid", "errors": [{row, field, column, message}],
+// The answer: {"dry_run", "rows", "valid", "errors": [{row, field, column, message}] (the
+// first kImportErrorsMax), "errors_total" (all found),
 // "entries": [first kImportPreviewsMax bodies]}, and with a committed `receipt`
 // "first_seq", "last_seq", "tree_size" and "checkpoint".
 nlohmann::json ImportAnswer(bool dry_run, const ImportPlan& plan,

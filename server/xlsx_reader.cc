@@ -278,7 +278,12 @@ Result<void> ReadSharedStrings(Archive& archive, Workbook& book, const XlsxLimit
       if (node.name == "t" && !node.empty) in_text = true;
       if (node.name == "si") {
         current.clear();
-        if (node.empty) book.shared_strings.emplace_back();
+        if (node.empty) {
+          if (book.shared_strings.size() >= limits.shared_strings_max) {
+            return Unreadable("more than " + std::to_string(limits.shared_strings_max) + " shared strings");
+          }
+          book.shared_strings.emplace_back();
+        }
       }
     } else if (node.type == XML_READER_TYPE_END_ELEMENT) {
       if (node.name == "rPh") --phonetic;
@@ -405,6 +410,9 @@ class SheetReader {
     // Surrounding spaces are no part of a value (CSV cells are trimmed the same way).
     while (!cell.text.empty() && (cell.text.back() == ' ' || cell.text.back() == '\n')) cell.text.pop_back();
     while (!cell.text.empty() && (cell.text.front() == ' ' || cell.text.front() == '\n')) cell.text.erase(0, 1);
+    // Padding cells left of this one count too: one cell far right costs a whole row.
+    table_bytes_ += cell.text.size() + sizeof(Cell) * (column_ > cells_.size() ? column_ - cells_.size() : 1);
+    if (table_bytes_ > limits_.table.table_bytes_max) return ledger::TableTooLarge(row_number_, limits_.table.table_bytes_max);
     if (cells_.size() < column_) cells_.resize(column_);
     cells_[column_ - 1] = std::move(cell);
     return Ok();
@@ -434,6 +442,7 @@ class SheetReader {
   std::vector<Cell> cells_;
   std::int64_t row_number_ = 0;
   std::size_t column_ = 0;
+  std::size_t table_bytes_ = 0;  // Against limits_.table.table_bytes_max.
   std::size_t next_column_ = 1;
   std::string type_;
   std::string value_;

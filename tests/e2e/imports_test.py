@@ -411,6 +411,14 @@ class T05Cli(ImportTestCase):
         result = api.run_cli("import-csv", "--data", S.data, "--opd", OPD_A, "--mapping", mapping,
                              "--commit", bad, check=False)
         self.assertEqual(result.returncode, 2, result)
+        many = os.path.join(S.tmp, "many_bad.csv")  # More errors than are listed: counted all.
+        with open(many, "wb") as f:
+            f.write(csv_bytes([row(600 + i, gross="1,5,0") for i in range(1100)]))
+        result = api.run_cli("import-csv", "--data", S.data, "--opd", OPD_A, "--mapping", mapping, many,
+                             check=False)
+        self.assertEqual(result.returncode, 2, result)
+        self.assertEqual(len(result.stdout.decode().splitlines()), 1000)
+        self.assertIn("1100 error(s) (the first 1000 listed); nothing written", result.stderr.decode())
         good = os.path.join(S.tmp, "good.xlsx")
         with open(good, "wb") as f:
             f.write(xlsx_bytes([row(600 + n) for n in range(5)]))

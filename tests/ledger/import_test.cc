@@ -82,6 +82,13 @@ TEST(CsvTest, Bounds) {
   EXPECT_EQ(FileMessage(ParseCsv("a,b,c,d\n", 0, limits)), "row 1: the file has more than 3 columns");
   EXPECT_EQ(FileMessage(ParseCsv("a\n123456\n", 0, limits)), "row 2, column 1: the cell is longer than 5 bytes");
   EXPECT_TRUE(ParseCsv("a\n12345\n1\n", 0, limits).has_value());
+  // Empty cells cost memory too: the budget counts sizeof(Cell) for each.
+  TableLimits budget;
+  budget.table_bytes_max = 20 * sizeof(Cell);
+  EXPECT_TRUE(ParseCsv("a,b,c,d\nx,,,\nx,,,\n", 0, budget).has_value());
+  EXPECT_EQ(FileMessage(ParseCsv("a,b,c,d\nx,,,\nx,,,\nx,,,\nx,,,\nx,,,\n", 0, budget)),
+            "row 5: the file is too large once opened: its cells take more than " +
+                std::to_string(20 * sizeof(Cell)) + " bytes");
 }
 
 TEST(AmountTest, BothDecimalConventions) {
@@ -106,6 +113,31 @@ TEST(AmountTest, BothDecimalConventions) {
   EXPECT_FALSE(NormaliseAmount(number("1e300"), ','));
 }
 
+// A number cell's text is read as a decimal, not through a double: no sen is rounded away.
+TEST(AmountTest, NumberCellsAreExact) {
+  const auto number = [](const char* value) { return Cell{value, Cell::Type::kNumber}; };
+  EXPECT_FALSE(NormaliseAmount(number("1000.125"), ','));  // Three sen digits: refused.
+  EXPECT_FALSE(NormaliseAmount(number("0.285"), ','));
+  EXPECT_EQ(NormaliseAmount(number("99999999999999.99"), ','), "99999999999999.99");
+  EXPECT_EQ(NormaliseAmount(number("9007199254740993"), ','), "9007199254740993");
+  EXPECT_FALSE(NormaliseAmount(number("12345678901234567"), ','));  // 17 integer digits.
+  EXPECT_EQ(NormaliseAmount(number("1000.120000"), ','), "1000.12");
+  EXPECT_EQ(NormaliseAmount(number("1000.10"), ','), "1000.1");
+  EXPECT_EQ(NormaliseAmount(number("0.5"), ','), "0.5");
+  EXPECT_EQ(NormaliseAmount(number("12.345E2"), ','), "1234.5");
+  EXPECT_EQ(NormaliseAmount(number("1234567E-2"), ','), "12345.67");
+  EXPECT_EQ(NormaliseAmount(number("1234567E-3"), ','), std::nullopt);
+  EXPECT_EQ(NormaliseAmount(number("1.5e+7"), ','), "15000000");
+  EXPECT_EQ(NormaliseAmount(number("0.29999999999999999"), ','), "0.3");  // A double written to 17 digits.
+  EXPECT_FALSE(NormaliseAmount(number("1e99999999999"), ','));
+  EXPECT_FALSE(NormaliseAmount(number("1e"), ','));
+  EXPECT_FALSE(NormaliseAmount(number(".5"), ','));
+  EXPECT_FALSE(NormaliseAmount(number("5."), ','));
+  EXPECT_FALSE(NormaliseAmount(number("nan"), ','));
+  EXPECT_FALSE(NormaliseAmount(number("inf"), ','));
+  EXPECT_FALSE(NormaliseAmount(number(" 5"), ','));
+}
+
 TEST(DateTest, FormatsAndSerials) {
   const auto text = [](const char* value) { return Cell{value, Cell::Type::kText}; };
   EXPECT_EQ(NormaliseDate(text("04/03/2026"), "DD/MM/YYYY"), "2026-03-04");
@@ -127,6 +159,10 @@ TEST(DateTest, FormatsAndSerials) {
   EXPECT_EQ(SerialToDate(0, true), "1904-01-01");
   EXPECT_FALSE(SerialToDate(-1, false));
   EXPECT_FALSE(SerialToDate(3e6, false));
+  EXPECT_FALSE(SerialToDate(1e300, false));  // Bounded before the cast to an integer.
+  EXPECT_FALSE(SerialToDate(1e300, true));
+  EXPECT_EQ(SerialToDate(2958465, false), "9999-12-31");
+  EXPECT_FALSE(SerialToDate(2958466, false));
 }
 
 json Mapping() {

@@ -60,6 +60,20 @@ TEST(ImportsTest, PlansTheXlsxRegister) {
   EXPECT_EQ(plan->bodies[2]["taxes"], json::array());  // A zero tax cell: no tax line.
 }
 
+// A file with more bad cells than an answer lists: the first kImportErrorsMax are kept,
+// all are counted.
+TEST(ImportsTest, RowErrorsAreCappedAndCounted) {
+  std::string csv = "Tanggal;Nomor SP2D;Uraian;Nilai Bruto;PPh 22;PKP\n";
+  for (int i = 0; i < 700; ++i) csv += "31/02/2026;1;Belanja;dua juta;;mungkin\n";
+  Result<ImportPlan> plan = PlanImport(csv, ImportFormat::kCsv, Mapping(), kOpd, 1000);
+  ASSERT_TRUE(plan.has_value()) << plan.error().ToString();
+  EXPECT_EQ(plan->errors.size(), kImportErrorsMax);
+  EXPECT_EQ(plan->errors_total, 2100);
+  const json answer = ImportAnswer(true, *plan, nullptr);
+  EXPECT_EQ(answer["errors"].size(), kImportErrorsMax);
+  EXPECT_EQ(answer["errors_total"], 2100);
+}
+
 TEST(ImportsTest, BadRowsAndTheLedgersRefusal) {
   const std::string csv =
       "Tanggal;Nomor SP2D;Uraian;Nilai Bruto;PPh 22;PKP\n"
@@ -81,6 +95,7 @@ TEST(ImportsTest, BadRowsAndTheLedgersRefusal) {
   EXPECT_EQ(answer["rows"], 3);
   EXPECT_EQ(answer["valid"], 2);
   EXPECT_EQ(answer["errors"].size(), 3u);
+  EXPECT_EQ(answer["errors_total"], 3);
   EXPECT_EQ(answer["entries"].size(), 2u);
   EXPECT_FALSE(answer.contains("first_seq"));
 

@@ -97,6 +97,14 @@ TEST(XlsxReaderTest, Bounds) {
   limits.table.cell_bytes_max = 10;
   EXPECT_EQ(Refusal("sp2d.xlsx", limits), "row 1, column 4: the cell is longer than 10 bytes");
   limits = {};
+  limits.table.table_bytes_max = 600;  // The header row alone passes; the table does not.
+  EXPECT_EQ(Refusal("sp2d.xlsx", limits).rfind("row ", 0), 0u);
+  EXPECT_NE(Refusal("sp2d.xlsx", limits).find("too large once opened: its cells take more than 600 bytes"),
+            std::string::npos);
+  limits = {};
+  limits.shared_strings_max = 1;
+  EXPECT_NE(Refusal("shared_strings.xlsx", limits).find("more than 1 shared strings"), std::string::npos);
+  limits = {};
   limits.entry_bytes_max = 1000;
   EXPECT_EQ(Refusal("sp2d.xlsx", limits).rfind("the XLSX file cannot be read: xl/", 0), 0u);
 }
