@@ -17,8 +17,6 @@
 #include <malloc.h>  // malloc_trim
 #endif
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -31,6 +29,7 @@
 #include "crypto/encoding.h"
 #include "crypto/random.h"
 #include "base/check.h"
+#include "server/log_line.h"
 #include "server/problem.h"
 
 namespace jejak::server {
@@ -84,37 +83,6 @@ constexpr const char* kMalformedDetail = "malformed HTTP request";
 constexpr const char* kKeptHeaders[] = {"authorization", "content-type", "idempotency-key",
                                         "accept", "accept-language", "x-request-id"};
 
-// `text` as a JSON string literal, quotes included. Invalid UTF-8 becomes U+FFFD rather
-// than an exception, so any text may be passed.
-std::string JsonString(std::string_view text) {
-  return nlohmann::json(std::string(text))
-      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-// Counts an event and logs it at most once per kConnectionLogInterval with the count
-// since the previous line. Not thread-safe: each instance is used on one strand only.
-class ThrottledLog {
- public:
-  explicit ThrottledLog(const char* event) : event_(event) {}
-
-  void Count(const std::string& remote) {
-    ++count_;
-    const auto now = std::chrono::steady_clock::now();
-    if (logged_ && now - last_ < kConnectionLogInterval) return;
-    std::fprintf(stderr, "{\"event\":\"%s\",\"remote\":%s,\"count\":%llu}\n", event_,
-                 JsonString(remote).c_str(), static_cast<unsigned long long>(count_));
-    logged_ = true;
-    last_ = now;
-    count_ = 0;
-  }
-
- private:
-  const char* event_;
-  bool logged_ = false;
-  std::chrono::steady_clock::time_point last_;
-  std::uint64_t count_ = 0;
-};
-
 class Session;
 
 void LogNetwork(const char* what, const beast::error_code& ec) {
@@ -164,8 +132,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
 
   // Used on the acceptor's strand only. Their "remote" is the address of the connection
   // refused, or of the one let in by closing an idle one.
-  ThrottledLog refused_log{"net.client_cap"};
-  ThrottledLog shed_log{"net.shed_idle"};
+  ThrottledLog refused_log{"net.client_cap", kConnectionLogInterval};
+  ThrottledLog shed_log{"net.shed_idle", kConnectionLogInterval};
 
   // Highest connection count since the last trim, and the timer that checks it.
   std::atomic<std::size_t> connections_peak{0};
