@@ -335,7 +335,7 @@ std::optional<Kind> CheckKind(Checker& check, json& body) {
   if (!name) return std::nullopt;
   std::optional<Kind> kind = ParseKind(*name);
   if (!kind) check.Add("kind", "unknown kind; expected opd, budget, expenditure, reversal, "
-                               "refund or tax_deposit");
+                               "refund, tax_deposit or bank_statement");
   return kind;
 }
 
@@ -359,6 +359,7 @@ void CheckClientBody(Checker& check, json& body) {
     case Kind::kReversal: CheckReversal(check, body); break;
     case Kind::kTaxDeposit: CheckTaxDeposit(check, body); break;
     case Kind::kRefund: CheckRefund(check, body); break;
+    case Kind::kBankStatement: entry_internal::CheckBankStatement(check, body); break;
   }
 }
 
@@ -389,6 +390,7 @@ const char* KindName(Kind kind) {
     case Kind::kReversal: return "reversal";
     case Kind::kTaxDeposit: return "tax_deposit";
     case Kind::kRefund: return "refund";
+    case Kind::kBankStatement: return "bank_statement";
   }
   JEJAK_CHECK(false);
   return "";
@@ -396,7 +398,7 @@ const char* KindName(Kind kind) {
 
 std::optional<Kind> ParseKind(std::string_view name) {
   for (Kind kind : {Kind::kGenesis, Kind::kOpd, Kind::kBudget, Kind::kExpenditure,
-                    Kind::kReversal, Kind::kTaxDeposit, Kind::kRefund}) {
+                    Kind::kReversal, Kind::kTaxDeposit, Kind::kRefund, Kind::kBankStatement}) {
     if (name == KindName(kind)) return kind;
   }
   return std::nullopt;

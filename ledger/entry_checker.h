@@ -353,4 +353,8 @@ class Checker {
   std::vector<FieldError> errors_;
 };
 
+// Checks a `bank_statement` body (ledger/bank_statement.cc): its members, every line, the
+// period and the line dates, and the balances line by line with checked arithmetic.
+void CheckBankStatement(Checker& check, json& body);
+
 }  // namespace jejak::ledger::entry_internal

@@ -133,7 +133,7 @@ entry_columns="(seq, canonical, leaf_hash, chain_hash, kind, recorded_at, record
 expect_sql_ok "service SELECTs entries" "$service_url" "SELECT count(*) FROM entries"
 expect_sql_ok "service INSERTs an entry" "$service_url" "INSERT INTO entries $entry_columns VALUES $entry_values"
 expect_equal "the entry is there" "$(as "$service_url" "SELECT seq || ' ' || kind FROM entries WHERE seq = 1000000")" "1000000 opd"
-for table in merkle_nodes checkpoints cosignatures audit_expenditures witness_sizes import_mappings idempotency schema_migrations; do
+for table in merkle_nodes checkpoints cosignatures audit_expenditures witness_sizes import_mappings bank_statements idempotency schema_migrations; do
   expect_sql_ok "service SELECTs $table" "$service_url" "SELECT count(*) FROM $table"
 done
 expect_sql_ok "service INSERTs a checkpoint and a node" "$service_url" \
