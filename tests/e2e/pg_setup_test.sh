@@ -223,9 +223,9 @@ expect_sql_refused "owner RENAME" "a ledger table keeps its name and schema, not
 expect_sql_refused "owner rewrites a column" "is not rewritten" "$owner_url" \
   "ALTER TABLE entries ALTER COLUMN kind TYPE varchar(3) USING 'opd'"
 expect_equal "the entry is unchanged" "$(as "$service_url" "SELECT seq || ' ' || kind || ' ' || canonical FROM entries WHERE seq = 1000000")" "1000000 opd {}"
-# Seven append-only tables (import_mappings the seventh), four triggers each.
+# Eight append-only tables (bank_statements the eighth), four triggers each.
 expect_equal "every ledger table still has its triggers" \
-  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "28"
+  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "32"
 
 # --- A table created by a later migration gets the same privileges ---------------------------
 expect_sql_ok "owner adds a table, ledger-style" "$owner_url" "CREATE TABLE later (x int PRIMARY KEY)"
