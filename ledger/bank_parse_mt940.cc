@@ -282,6 +282,13 @@ class Mt940Reader {
       errors_.Add(field.line, ":" + tag + ": before the statement's first field (:20:)");
       return true;
     }
+    // A page ends at its closing balance; only a new page (:20:) or the statement's own
+    // fields may follow it, never more lines or balances.
+    if (!page_open_ && (tag == "61" || tag == "60F" || tag == "60M" || tag == "62F" || tag == "62M")) {
+      errors_.Add(field.line, ":" + tag + ": after the closing balance of its page (:62M: or :62F:)");
+      last_was_line_ = false;
+      return true;
+    }
     if (tag == "25") {
       const std::string account = Trim(field.value);
       if (account.empty()) errors_.Add(field.line, "the account (:25:) is empty");

@@ -213,6 +213,18 @@ TEST(Mt940Test, ReadsAStatementOverTwoPages) {
   EXPECT_EQ(errors[0].field, "line 12");
 }
 
+// Found by fuzz.mt940: a line after the final :62F: was kept, so the statement's lines
+// no longer added up to its closing balance.
+TEST(Mt940Test, RefusesLinesAfterTheClosingBalance) {
+  const std::string bytes =
+      ":20:A\n:25:123\n:60F:C250301IDR100,00\n:61:2503030303D40,00NTRFNONREF//R1\n"
+      ":62F:C250331IDR60,00\n:61:2503030303D40,00NTRFNONREF//R2\n:86:?20\n-}\n";
+  const std::vector<FieldError> errors = Errors(ParseMt940(bytes));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].field, "line 6");
+  EXPECT_NE(errors[0].message.find(":61: after the closing balance"), std::string::npos) << errors[0].message;
+}
+
 TEST(Mt940Test, RefusesWhatIsNotAStatement) {
   EXPECT_EQ(Errors(ParseMt940("")).at(0).field, "file");
   EXPECT_EQ(Errors(ParseMt940("hello\n")).at(0).field, "line 1");
