@@ -17,6 +17,7 @@
 #include "cli/audit_client.h"
 #include "cli/backup_commands.h"
 #include "cli/exit_codes.h"
+#include "cli/bank_commands.h"
 #include "cli/import_commands.h"
 #include "cli/ledger_commands.h"
 #include "cli/serve_commands.h"
@@ -36,6 +37,11 @@ constexpr const char* kUsage =
     "  import-csv --data DIR --opd CODE --mapping FILE.json [--commit] [--sub NAME] FILE\n"
     "      import expenditures from a .csv or .xlsx file with a column mapping: a dry run\n"
     "      prints every row's errors (exit 2 if any); --commit appends all or nothing\n"
+    "  bank-import --data DIR --account NO [--format mt940|camt053|csv] [--bank B]\n"
+    "              [--role rkud|bendahara_pengeluaran] [--opd CODE] [--mapping FILE.json]\n"
+    "              [--period-start D] [--period-end D] [--opening-balance M] [--sub NAME] FILE\n"
+    "      append a bank statement file (format from the extension if not given) and\n"
+    "      refresh the year's reconciliation; every problem by line (exit 2, nothing written)\n"
     "  checkpoint --data DIR\n"
     "      print the newest signed checkpoint\n"
     "  verify --data DIR [--key VKEYFILE]\n"
@@ -103,6 +109,10 @@ int RunCli(int argc, char** argv) {
         {"init", {with({"data", "region", "origin", "db"}), Init, nullptr}},
         {"append", {with({"data", "sub", "batch"}), Append, nullptr}},
         {"import-csv", {ArgSpec{{"data", "opd", "mapping", "sub"}, {"commit"}, true}, ImportCsv, nullptr}},
+        {"bank-import",
+         {with({"data", "account", "format", "bank", "role", "opd", "mapping", "period-start", "period-end",
+                "opening-balance", "sub"}),
+          BankImport, nullptr}},
         {"checkpoint", {with({"data"}), Checkpoint, nullptr}},
         {"verify", {ArgSpec{{"data", "key", "checkpoint", "witness-key", "quorum"}, {}, true, {"witness-key"}},
                     Verify, nullptr}},

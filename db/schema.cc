@@ -138,6 +138,22 @@ Migration BankStatementsMigration() {
           FillBankStatements};
 }
 
+// Migration 9: the stored bank reconciliation of each fiscal year (db/bank_reconciliation.cc):
+// refreshed after every bank statement append, so not append-only; `jejak verify`
+// recomputes every row at its tree size. Self-contained, so its number may change.
+constexpr int kBankReconciliationsVersion = 9;
+Migration BankReconciliationsMigration() {
+  return {kBankReconciliationsVersion,
+          {
+              "CREATE TABLE bank_reconciliations ("
+              " fiscal_year INTEGER PRIMARY KEY,"
+              " tree_size BIGINT NOT NULL,"
+              " window_days INTEGER NOT NULL,"
+              " result_sha256 TEXT NOT NULL,"
+              " result TEXT NOT NULL)",
+          }};
+}
+
 // SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
 // Hashes are lowercase hex text so that an auditor can read them with any SQL tool.
 const std::vector<Migration>& Migrations() {
@@ -268,6 +284,7 @@ const std::vector<Migration>& Migrations() {
       SearchIndexesMigration(),
       ImportMappingsMigration(),
       BankStatementsMigration(),
+      BankReconciliationsMigration(),
   };
   return migrations;
 }

@@ -10,6 +10,7 @@
 #include <functional>
 #include <iosfwd>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,7 @@
 #include "ledger/cosignature.h"
 #include "ledger/merkle.h"
 #include "ledger/note.h"
+#include "ledger/reconcile.h"
 #include "ledger/verifier.h"
 
 namespace jejak::db {
@@ -164,6 +166,9 @@ struct AbsorptionScope {
 
 // One version of a saved import mapping (POST /v1/imports/mappings): a JSON mapping
 // (ledger/import_mapping.h) named per OPD. Versions are never changed; the newest wins.
+// The CSV mappings of bank statements (POST /v1/bank-statements/mappings) are kept the
+// same way under the scope kStatementMappingScope in place of an OPD code.
+inline constexpr const char* kStatementMappingScope = "bank_statement";
 struct ImportMappingRecord {
   std::string opd;
   std::string name;
@@ -171,6 +176,24 @@ struct ImportMappingRecord {
   std::string saved_at;  // RFC 3339 UTC.
   std::string saved_by;  // The token's sub.
   std::int64_t version = 0;
+};
+
+// The stored bank reconciliation of one fiscal year (table bank_reconciliations): the
+// canonical ledger::ReconciliationJson of ledger::Reconcile over the year's statements and
+// payments among the ledger's first tree_size entries, with window_days as its one
+// parameter. `jejak verify` recomputes it.
+struct StoredReconciliation {
+  std::int64_t fiscal_year = 0;
+  std::uint64_t tree_size = 0;
+  int window_days = 0;
+  std::string result_sha256;  // Lowercase hex SHA-256 of `result`.
+  std::string result;         // RFC 8785 canonical JSON.
+};
+
+// What a stored reconciliation was computed from (Store::RefreshReconciliation).
+struct ReconciledYear {
+  ledger::ReconcileInput input;
+  ledger::Reconciliation reconciliation;
 };
 
 // What Store::Import trusts and reports to.
@@ -257,6 +280,26 @@ class Store {
   Result<ImportMappingRecord> SaveImportMapping(ImportMappingRecord record);
   // The newest version of each mapping name of `opd`, sorted by name.
   Result<std::vector<ImportMappingRecord>> ImportMappings(const std::string& opd);
+
+  // --- Stored bank reconciliations (db/bank_reconciliation.cc) ---
+
+  // Computes the reconciliation of `fiscal_year` over the whole ledger as it is now
+  // (ReconcileInputs at the current tree size, ledger::Reconcile with `params`) and stores
+  // it as the year's row, replacing an older one; a stored row of a larger tree size (a
+  // racing refresh) is kept. Returns the row as computed, and if `computed` is given fills
+  // it with the input and the reconciliation. kDataLoss for an unreadable stored
+  // statement; kUnavailable if the database fails.
+  Result<StoredReconciliation> RefreshReconciliation(std::int64_t fiscal_year,
+                                                     const ledger::ReconcileParams& params,
+                                                     ReconciledYear* computed = nullptr);
+  // The OPD registry among the first `tree_size` entries: code to name.
+  Result<std::map<std::string, std::string>> OpdNames(std::uint64_t tree_size);
+  // Every stored reconciliation, by fiscal year.
+  Result<std::vector<StoredReconciliation>> StoredReconciliations();
+  // Recomputes every stored reconciliation at its own tree size and compares the bytes.
+  // The first stored row that differs (or whose hash or tree size is wrong) as a Problem at
+  // seq tree_size - 1 naming the fiscal year and the first differing member, or nullopt.
+  Result<std::optional<ledger::Problem>> CheckReconciliations();
 
   // Number of entries (the next seq).
   Result<std::uint64_t> TreeSize();

@@ -522,4 +522,12 @@ Result<std::vector<FiscalYearCounts>> Store::FiscalYears() {
   }
 }
 
+Result<std::map<std::string, std::string>> Store::OpdNames(std::uint64_t tree_size) {
+  try {
+    return OpdNamesBefore(impl_->sql, static_cast<long long>(tree_size));
+  } catch (const std::exception& e) {
+    return StorageError("db.opd_names", e);
+  }
+}
+
 }  // namespace jejak::db

@@ -656,7 +656,16 @@ Result<VerifyReport> Store::Verify(const ledger::NoteVerifier& verifier,
     report.problem = ledger::Problem{static_cast<std::int64_t>(*size), kept.error().message};
     return report;
   }
-  return VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt, cancel);
+  Result<VerifyReport> report = VerifyImpl(verifier, trusted_checkpoint, 0, std::nullopt, cancel);
+  if (!report || !report->ok) return report;
+  // The stored bank reconciliations, recomputed from the entries just verified.
+  Result<std::optional<ledger::Problem>> reconciliation = CheckReconciliations();
+  if (!reconciliation) return reconciliation.error();
+  if (*reconciliation) {
+    report->ok = false;
+    report->problem = std::move(*reconciliation);
+  }
+  return report;
 }
 
 Result<VerifyReport> Store::VerifyRange(const ledger::NoteVerifier& verifier,

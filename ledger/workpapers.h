@@ -16,6 +16,7 @@
 
 #include "base/result.h"
 #include "ledger/audit.h"
+#include "ledger/reconcile.h"
 
 namespace jejak::ledger {
 
@@ -131,6 +132,45 @@ struct WorkpaperAdjustment {
   std::string leaf_hash_hex;
 };
 
+// One line of a bank statement of the year (Rekonsiliasi Bank's rows) and what the
+// reconciliation made of it.
+struct WorkpaperBankLine {
+  std::int64_t statement_seq = 0;
+  std::int64_t line_index = 0;
+  std::int64_t source_line = 0;  // 0 if unknown.
+  std::string account_no;
+  std::string opd;  // The treasurer's OPD; empty for the RKUD.
+  std::string date;
+  std::string value_date;
+  bool debit = false;
+  std::int64_t amount_sen = 0;
+  std::string bank_ref;
+  std::string counter_account;
+  std::string description;
+  std::string type;
+  std::optional<std::int64_t> entry_seq;  // The entry it was matched to, if any.
+  std::string method;                     // kMatch* of its match, or empty.
+  // One of kBankLineStatuses: how the reconciliation left the line.
+  std::string status;
+};
+
+// A bank line's status: matched by reference (bank_ref), by reference with another amount
+// (amount_mismatch), by amount, date and account (amount_date_account), paired with a
+// transfer between the ledger's accounts (internal_transfer), a teller cash withdrawal,
+// a debit matched to nothing (unmatched_debit), a credit matched to nothing (credit).
+inline constexpr std::array<std::string_view, 7> kBankLineStatuses = {
+    "bank_ref", "amount_mismatch", "amount_date_account", "internal_transfer",
+    "cash_withdrawal", "unmatched_debit", "credit"};
+
+// The Indonesian label of a status of kBankLineStatuses ("" for another text).
+std::string_view BankLineStatusLabel(std::string_view status);
+
+// Rekonsiliasi Bank's rows: every line of `input`'s statements in (statement seq, line)
+// order with what `reconciliation` (Reconcile over `input`) made of it. A credit that is
+// the other side of an internal transfer carries the transfer's status.
+std::vector<WorkpaperBankLine> BankWorkpaperLines(const ReconcileInput& input,
+                                                  const Reconciliation& reconciliation);
+
 // Everything one export shows, read at one checkpoint.
 struct WorkpaperData {
   std::string region;
@@ -143,6 +183,7 @@ struct WorkpaperData {
   std::vector<WorkpaperTax> taxes;                 // By (opd, tax_type, period).
   std::vector<ledger::Finding> findings;           // RunAuditRules's order.
   std::vector<WorkpaperAdjustment> adjustments;    // Seq order.
+  std::vector<WorkpaperBankLine> bank_lines;       // BankWorkpaperLines of the year.
   // OPD code to name (the OPD registry inside the tree), for the name beside every OPD code.
   std::map<std::string, std::string> opd_names;
   // Totals for Ringkasan (over `realisation` and `expenditures`).

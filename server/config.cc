@@ -65,6 +65,9 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"import_body_max_bytes",
        {body_min, static_cast<std::int64_t>(kImportBodyBytesMax), to(&config.import_body_max_bytes)}},
       {"import_rows_max", {1, static_cast<std::int64_t>(kImportRowsMax), to(&config.import_rows_max)}},
+      {"bank_statement_body_max_bytes",
+       {body_min, static_cast<std::int64_t>(kBankStatementBodyBytesMax),
+        to(&config.bank_statement_body_max_bytes)}},
       {"handshake_timeout_seconds", {1, 60, to(&config.handshake_timeout)}},
       {"request_timeout_seconds", {1, 3600, to(&config.request_timeout)}},
       {"idle_timeout_seconds", {1, 3600, to(&config.idle_timeout)}},
@@ -501,6 +504,8 @@ std::string FormatConfig(const Config& config) {
       << "# POST /v1/imports only: its body limit (bytes) and the rows of one file.\n"
       << "import_body_max_bytes = " << config.import_body_max_bytes << "\n"
       << "import_rows_max = " << config.import_rows_max << "\n"
+      << "# POST /v1/bank-statements only: its body limit (bytes).\n"
+      << "bank_statement_body_max_bytes = " << config.bank_statement_body_max_bytes << "\n"
       << "handshake_timeout_seconds = " << config.handshake_timeout.count() << "\n"
       << "request_timeout_seconds = " << config.request_timeout.count() << "\n"
       << "idle_timeout_seconds = " << config.idle_timeout.count() << "\n"

@@ -79,6 +79,8 @@ struct Config {
   // POST /v1/imports only: its body limit and the data rows one file may hold.
   std::size_t import_body_max_bytes = kImportBodyBytesDefault;
   std::size_t import_rows_max = kImportRowsDefault;
+  // POST /v1/bank-statements only: its body limit (`jejak bank-import` reads files up to it).
+  std::size_t bank_statement_body_max_bytes = kBankStatementBodyBytesDefault;
   std::chrono::seconds handshake_timeout = kHandshakeTimeoutDefault;
   std::chrono::seconds request_timeout = kRequestTimeoutDefault;
   std::chrono::seconds idle_timeout = kIdleTimeoutDefault;

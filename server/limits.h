@@ -30,6 +30,13 @@ inline constexpr std::size_t kImportBodyBytesDefault = 16 * 1024 * 1024;
 inline constexpr std::size_t kImportBodyBytesMax = 64 * 1024 * 1024;
 static_assert(kRequestBodyBytesMin <= kImportBodyBytesDefault);
 static_assert(kImportBodyBytesDefault <= kImportBodyBytesMax);
+// POST /v1/bank-statements takes a statement file: a month of an RKUD statement runs to
+// megabytes. Its own limit (bank_statement_body_max_bytes) applies to that route only; the
+// file, its parsed lines and the entry's JSON are all in memory, so at most 128 MiB.
+inline constexpr std::size_t kBankStatementBodyBytesDefault = 50 * 1024 * 1024;
+inline constexpr std::size_t kBankStatementBodyBytesMax = 128 * 1024 * 1024;
+static_assert(kRequestBodyBytesMin <= kBankStatementBodyBytesDefault);
+static_assert(kBankStatementBodyBytesDefault <= kBankStatementBodyBytesMax);
 // Data rows of one import (import_rows_max): a year of an OPD's payments fits with room.
 inline constexpr std::size_t kImportRowsDefault = 100000;
 inline constexpr std::size_t kImportRowsMax = 1000000;

@@ -324,6 +324,8 @@ int Serve(const Config& config, const std::string& listen_override) {
   Service* handler = service->get();
   ServerLimits limits = TransportLimits(config, "serve");
   limits.route_body_limits.push_back(RouteBodyLimit{"POST", "/v1/imports", config.import_body_max_bytes});
+  limits.route_body_limits.push_back(
+      RouteBodyLimit{"POST", "/v1/bank-statements", config.bank_statement_body_max_bytes});
   const int served = ServeUntilSignal(
       "serve", std::move(limits), *context, *address,
       [handler](HttpRequest request, Responder respond) {

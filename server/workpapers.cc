@@ -328,6 +328,15 @@ Result<WorkpaperData> GatherWorkpapers(db::Store& store, const WorkpaperRequest&
 
   read = ReadAdjustments(store, tree_size, data);
   if (!read) return read.error();
+  // Rekonsiliasi Bank: the year's statements reconciled over the same entries.
+  Result<ledger::ReconcileInput> bank = store.ReconcileInputs(request.fiscal_year, tree_size);
+  if (!bank) return bank.error();
+  ledger::ReconcileParams params;
+  params.window_days = request.rules->bank_match_window_days;
+  data.bank_lines = ledger::BankWorkpaperLines(*bank, ledger::Reconcile(*bank, params));
+  if (data.bank_lines.size() > kWorkpaperExpendituresMax) {
+    return Error{Code::kTooLarge, "the fiscal year's bank statements have more lines than one workbook sheet holds", {}};
+  }
 
   Result<void> computed = ledger::ComputeWorkpapers(facts, *request.rules, data);
   if (!computed) return computed.error();

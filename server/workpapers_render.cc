@@ -23,6 +23,7 @@
 #include "ledger/absorption.h"
 #include "ledger/labels.h"
 #include "ledger/money.h"
+#include "server/workpapers_sheet.h"
 
 namespace jejak::server {
 namespace {
@@ -62,54 +63,6 @@ std::int64_t BasisPoints(std::int64_t numerator, std::int64_t denominator) {
   return static_cast<std::int64_t>(rounded);
 }
 
-// One cell of a sheet: rendered as a typed XLSX cell or a CSV field.
-struct Cell {
-  // kDate: text "YYYY-MM-DD", a date cell in the XLSX (text if it is not a real date).
-  enum class Type { kEmpty, kText, kMoney, kInteger, kPercent, kDate };
-  Type type = Type::kEmpty;
-  std::string text;
-  std::int64_t value = 0;  // Sen, integer or basis points.
-};
-using Row = std::vector<Cell>;
-
-struct Column {
-  const char* header;
-  double width;  // In Excel character widths.
-};
-
-// A sheet as a header and a row generator, so that a million rows are rendered one at a
-// time from WorkpaperData rather than held twice.
-struct Sheet {
-  const char* name;
-  std::vector<Column> columns;
-  std::size_t rows = 0;
-  std::function<void(std::size_t, Row&)> fill;  // Appends row i's cells to an empty Row.
-};
-
-void AddText(Row& row, std::string text) { row.push_back(Cell{Cell::Type::kText, std::move(text), 0}); }
-void AddDate(Row& row, std::string date) { row.push_back(Cell{Cell::Type::kDate, std::move(date), 0}); }
-// An OPD code and, in the next column, its name from the registry ("" if unregistered).
-void AddOpd(Row& row, const WorkpaperData& data, const std::string& opd) {
-  AddText(row, opd);
-  const auto name = data.opd_names.find(opd);
-  AddText(row, name == data.opd_names.end() ? std::string() : name->second);
-}
-// A code and, in the next column, its Indonesian label (ledger/labels.h); an empty code
-// has an empty label.
-void AddCode(Row& row, const std::string& code, std::string_view (*label)(std::string_view)) {
-  AddText(row, code);
-  AddText(row, code.empty() ? std::string() : std::string(label(code)));
-}
-void AddMoney(Row& row, std::int64_t sen) { row.push_back(Cell{Cell::Type::kMoney, {}, sen}); }
-void AddInteger(Row& row, std::int64_t value) { row.push_back(Cell{Cell::Type::kInteger, {}, value}); }
-void AddEmpty(Row& row) { row.push_back(Cell{}); }
-void AddOptionalMoney(Row& row, const std::optional<std::int64_t>& sen) {
-  if (sen) {
-    AddMoney(row, *sen);
-  } else {
-    AddEmpty(row);
-  }
-}
 void AddPercent(Row& row, std::int64_t numerator, std::int64_t denominator) {
   if (denominator <= 0) return AddEmpty(row);
   row.push_back(Cell{Cell::Type::kPercent, {}, BasisPoints(numerator, denominator)});
@@ -433,6 +386,7 @@ std::vector<Sheet> Sheets(const WorkpaperData& data) {
   sheets.push_back(Pajak(data));
   sheets.push_back(Temuan(data));
   sheets.push_back(Koreksi(data));
+  sheets.push_back(RekonsiliasiBank(data));
   JEJAK_CHECK(sheets.size() == kWorkpaperSheets.size());
   for (std::size_t i = 0; i < sheets.size(); ++i) {
     JEJAK_CHECK(std::string_view(sheets[i].name) == kWorkpaperSheets[i]);
@@ -700,7 +654,7 @@ Result<std::string> RenderCsv(const WorkpaperData& data, std::string_view sheet_
   if (known == kWorkpaperSheets.end()) {
     return InvalidArgument(
         "invalid query",
-        {{"sheet", "must be one of Ringkasan, Transaksi, Realisasi, Pajak, Temuan, Koreksi"}});
+        {{"sheet", "must be one of Ringkasan, Transaksi, Realisasi, Pajak, Temuan, Koreksi, Rekonsiliasi Bank"}});
   }
   const std::vector<Sheet> sheets = Sheets(data);
   const Sheet& sheet = sheets[static_cast<std::size_t>(known - kWorkpaperSheets.begin())];

@@ -13,8 +13,8 @@
 namespace jejak::server {
 
 // The sheet names, in workbook order; also the valid values of `sheet=` for CSV.
-inline constexpr std::array<const char*, 6> kWorkpaperSheets = {
-    "Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi"};
+inline constexpr std::array<const char*, 7> kWorkpaperSheets = {
+    "Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi", "Rekonsiliasi Bank"};
 
 // The workbook as XLSX bytes. Amounts are number cells in rupiah with the format
 // "Rp "#,##0.00 when the cell holds them exactly (below Rp 10 trillion: 15 significant

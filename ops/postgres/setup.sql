@@ -102,6 +102,11 @@ BEGIN
     -- The append transaction's upsert: INSERT ... ON CONFLICT DO UPDATE SET amount_sen =
     -- amount_sen + ..., entries = entries + ... (db/store_impl.cc).
     EXECUTE format('GRANT UPDATE (amount_sen, entries) ON %s TO jejak_service', relation);
+  ELSIF name = 'bank_reconciliations' THEN
+    -- The refresh after a statement append: INSERT ... ON CONFLICT (fiscal_year) DO UPDATE
+    -- (db/bank_reconciliation.cc). Derived data, recomputed by `jejak verify`.
+    EXECUTE format('GRANT UPDATE (tree_size, window_days, result_sha256, result) ON %s TO jejak_service',
+                   relation);
   ELSIF name = 'schema_migrations' THEN
     EXECUTE format('REVOKE INSERT ON %s FROM jejak_service', relation);
   ELSIF jejak_guard.is_ledger_table(name) AND NOT EXISTS

@@ -83,6 +83,15 @@ bool IsRealDate(const std::string& text) {
       .ok();
 }
 
+bool IsMappingName(const std::string& name) {
+  constexpr std::size_t kMappingNameBytesMax = 64;
+  if (name.empty() || name.size() > kMappingNameBytesMax) return false;
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
 Result<std::int64_t> RequiredFiscalYear(const Query& query) {
   Result<std::optional<std::int64_t>> year =
       query.Integer("fiscal_year", ledger::kFiscalYearMin, ledger::kFiscalYearMax);

@@ -47,6 +47,8 @@ std::string RequestHash(const std::string& method, const std::string& path,
 Result<nlohmann::json> EntryJson(std::int64_t seq, const std::string& canonical);
 
 bool MatchesOpdCode(const std::string& code);
+// A saved mapping's name (imports, bank statements): 1 to 64 bytes, no control characters.
+bool IsMappingName(const std::string& name);
 // YYYY-MM-DD in shape; IsRealDate also checks that the day exists.
 bool IsDate(const std::string& text);
 bool IsRealDate(const std::string& text);

@@ -70,6 +70,13 @@ void GetImportMappings(ServiceContext& context, const Call& call);  // GET /v1/i
 void PostImportMapping(ServiceContext& context, const Call& call);  // POST /v1/imports/mappings
 void GetImportFields(ServiceContext& context, const Call& call);    // GET /v1/imports/fields
 
+// bank_statements.cc: statements by admin; the reconciliation for every reader (officers:
+// their own OPD).
+void PostBankStatement(ServiceContext& context, const Call& call);     // POST /v1/bank-statements
+void GetStatementMappings(ServiceContext& context, const Call& call);  // GET .../mappings
+void PostStatementMapping(ServiceContext& context, const Call& call);  // POST .../mappings
+void GetReconciliation(ServiceContext& context, const Call& call);     // GET /v1/reconciliation
+
 // exports.cc.
 void GetBundle(ServiceContext& context, const Call& call);      // GET /v1/export/bundle
 void GetWorkpapers(ServiceContext& context, const Call& call);  // GET /v1/export/workpapers

@@ -22,17 +22,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::size_t kMappingNameBytesMax = 64;
 constexpr std::size_t kMappingJsonBytesMax = 16 * 1024;
-
-// A mapping name: 1 to 64 printable characters, no control characters.
-bool IsMappingName(const std::string& name) {
-  if (name.empty() || name.size() > kMappingNameBytesMax) return false;
-  for (char c : name) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
-  }
-  return true;
-}
 
 json RecordJson(const db::ImportMappingRecord& record) {
   json mapping = json::parse(record.mapping, nullptr, /*allow_exceptions=*/false);

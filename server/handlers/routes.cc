@@ -43,6 +43,11 @@ std::vector<Route> ServiceRoutes() {
       {"POST", "/v1/imports", "", {Role::kOfficer}, false, PostImport},
       {"GET", "/v1/imports/mappings", "", {Role::kOfficer}, false, GetImportMappings},
       {"POST", "/v1/imports/mappings", "", {Role::kOfficer}, true, PostImportMapping},
+      {"POST", "/v1/bank-statements", "", {Role::kAdmin}, false, PostBankStatement},
+      {"GET", "/v1/bank-statements/mappings", "", {Role::kAdmin}, false, GetStatementMappings},
+      {"POST", "/v1/bank-statements/mappings", "", {Role::kAdmin}, true, PostStatementMapping},
+      {"GET", "/v1/reconciliation", "", {Role::kOfficer, Role::kAuditor, Role::kExecutive, Role::kAdmin}, false,
+       GetReconciliation},
       {"GET", "/v1/imports/fields", "", {Role::kOfficer, Role::kAuditor, Role::kExecutive, Role::kAdmin}, false,
        GetImportFields},
   };

@@ -268,12 +268,13 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
   {
     std::unique_ptr<soci::session> session = test_support::OpenSession(DatabasePath());
     soci::session& sql = *session;
-    // Migrations 5 (witness_sizes), 6 (search indexes, made only if absent) and 7
-    // (import_mappings) came later: undone too, so
+    // Migrations 5 (witness_sizes), 6 (search indexes, made only if absent), 7
+    // (import_mappings) and 9 (bank_reconciliations) came later: undone too, so
     // that migration 4 runs again.
     sql << "DROP TABLE witness_sizes";
     sql << "DROP TABLE import_mappings";
     sql << "DROP TABLE bank_statements";  // Migration 8 (bank statements) too.
+    sql << "DROP TABLE bank_reconciliations";
     sql << "DELETE FROM schema_migrations WHERE version >= 4";
     int tables = -1;
     sql << (test_support::OnPostgres()
@@ -323,6 +324,7 @@ TEST_F(AuditFactsTest, AnUnreadableExpenditureDoesNotStopTheMigrationAndVerifyNa
     sql << "DROP TABLE witness_sizes";
     sql << "DROP TABLE import_mappings";
     sql << "DROP TABLE bank_statements";  // Migration 8 (bank statements) too.
+    sql << "DROP TABLE bank_reconciliations";
     sql << "DELETE FROM schema_migrations WHERE version >= 4";
     sql << "UPDATE entries SET canonical = 'not json' WHERE seq = " << seq;
   }

@@ -369,6 +369,9 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
     // Nor what migration 8 added (the bank statements).
     sql << "DROP TABLE bank_statements";
     sql << "DELETE FROM schema_migrations WHERE version = 8";
+    // Nor what migration 9 added (stored bank reconciliations).
+    sql << "DROP TABLE bank_reconciliations";
+    sql << "DELETE FROM schema_migrations WHERE version = 9";
     int columns = 0;
     sql << "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'refunds'", soci::into(columns);
     ASSERT_EQ(columns, 0);

@@ -117,7 +117,8 @@ TEST_F(WorkpapersTest, AmountsAreRupiahNumberCellsOnEverySheet) {
     EXPECT_TRUE(sheet["auto_filter"].is_string()) << name;
     for (const json& width : sheet["widths"]) EXPECT_GT(width.get<double>(), 5.0) << name;
   }
-  EXPECT_EQ(money_columns, 19u);  // Ringkasan 1, Transaksi 8, Realisasi 3, Pajak 4, Temuan 1, Koreksi 2.
+  // Ringkasan 1, Transaksi 8, Realisasi 3, Pajak 4, Temuan 1, Koreksi 2, Rekonsiliasi Bank 1.
+  EXPECT_EQ(money_columns, 20u);
   const json& transaksi = SheetOf(book, "Transaksi");
   EXPECT_GT(transaksi["widths"].at(static_cast<std::size_t>(ColumnOf(transaksi, "Leaf Hash"))).get<double>(), 60.0);
 }

@@ -102,7 +102,7 @@ TEST_F(WorkpapersTest, XlsxReadBackByOpenpyxlMatchesTheApis) {
   const json book = ReadBack(*xlsx);
   ASSERT_TRUE(book.is_object());
   EXPECT_EQ(book["sheetnames"],
-            json({"Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi"}));
+            json({"Ringkasan", "Transaksi", "Realisasi", "Pajak", "Temuan", "Koreksi", "Rekonsiliasi Bank"}));
 
   const std::string root = data.checkpoint.root_hash_hex;
   const std::string size = std::to_string(data.checkpoint.tree_size);
