@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "db/audit_facts.h"
+#include "db/bank_statements.h"
 #include "db/entry_search.h"
 
 namespace jejak::db {
@@ -107,6 +108,34 @@ Migration ImportMappingsMigration() {
               " PRIMARY KEY (opd, name, version))",
               "CREATE INDEX import_mappings_saved ON import_mappings (opd, saved_at)",
           }};
+}
+
+// Migration 8: the bank statements (db/bank_statements.h): per bank_statement entry, the
+// account, its holder, the period and the balances, so that an append finds the earlier
+// statements of an account (overlap, who holds it) by an index instead of reading
+// statements of megabytes. Written in the append transaction, never changed, filled here
+// for an existing ledger; `jejak verify` checks every row against its entry. opd is ""
+// for the RKUD.
+constexpr int kBankStatementsVersion = 8;
+Migration BankStatementsMigration() {
+  return {kBankStatementsVersion,
+          {
+              "CREATE TABLE bank_statements ("
+              " seq BIGINT PRIMARY KEY,"
+              " fiscal_year INTEGER NOT NULL,"
+              " account_no TEXT NOT NULL,"
+              " bank TEXT NOT NULL,"
+              " account_role TEXT NOT NULL,"
+              " opd TEXT NOT NULL,"
+              " period_start TEXT NOT NULL,"
+              " period_end TEXT NOT NULL,"
+              " opening_sen BIGINT NOT NULL,"
+              " closing_sen BIGINT NOT NULL,"
+              " line_count BIGINT NOT NULL)",
+              "CREATE INDEX bank_statements_account ON bank_statements (account_no, seq)",
+              "CREATE INDEX bank_statements_year ON bank_statements (fiscal_year, seq)",
+          },
+          FillBankStatements};
 }
 
 // SQL kept portable between SQLite and PostgreSQL: BIGINT, TEXT and INTEGER only.
@@ -238,6 +267,7 @@ const std::vector<Migration>& Migrations() {
       WitnessSizesMigration(),
       SearchIndexesMigration(),
       ImportMappingsMigration(),
+      BankStatementsMigration(),
   };
   return migrations;
 }
@@ -411,9 +441,12 @@ Result<void> Migrate(soci::session& sql) {
           sql << statement;
         }
       }
-      if (migration.version == kImportMappingsVersion) {
+      if (migration.version == kImportMappingsVersion ||
+          migration.version == kBankStatementsVersion) {
         for (const std::string& statement :
-             AppendOnlyTriggers(sql.get_backend_name(), {"import_mappings"})) {
+             AppendOnlyTriggers(sql.get_backend_name(),
+                                {migration.version == kImportMappingsVersion ? "import_mappings"
+                                                                             : "bank_statements"})) {
           sql << statement;
         }
       }

@@ -132,6 +132,7 @@ Result<void> Store::CheckWritable() {
              " AND has_table_privilege('checkpoints', 'INSERT')"
              " AND has_table_privilege('idempotency', 'INSERT')"
              " AND has_table_privilege('audit_expenditures', 'INSERT')"
+             " AND has_table_privilege('bank_statements', 'INSERT')"
              " AND has_table_privilege('realisation_monthly', 'INSERT, UPDATE')"
              " AND has_table_privilege('realisation_daily', 'INSERT, UPDATE')"
              " AND has_table_privilege('realisation_lines', 'INSERT, UPDATE') THEN 1 ELSE 0 END",

@@ -307,9 +307,21 @@ class Store {
   // The expenditures come from the audit facts kept in the append transaction (table
   // audit_expenditures: narrow typed rows, no JSON), or with `from_entries` from the
   // entries and their canonical JSON (tests compare the two ways).
+  // Also `bank`: every bank statement of the year (whatever as_of) and the payments
+  // ReconcileInputs gives, both within tree_size; empty when the year has no statement.
   Result<ledger::AuditInput> AuditInputs(std::int64_t fiscal_year, const std::string& as_of,
                                          std::optional<std::uint64_t> tree_size = std::nullopt,
                                          bool whole_year = false, bool from_entries = false);
+  // The bank statements recorded so far of account `account_no` (as written), newest
+  // first: what a new statement of the account is checked against and inherits from.
+  Result<std::vector<ledger::StatementPeriod>> StatementsOfAccount(const std::string& account_no);
+  // The input of the bank reconciliation of `fiscal_year` (ledger/reconcile.h): its bank
+  // statements (parsed from their entries) and every expenditure and tax deposit of the
+  // year and refund dated in it, in seq order, all of the first `tree_size` entries
+  // (every entry without it). One snapshot. kInvalidArgument naming tree_size if it is too
+  // large; kDataLoss for an unreadable stored entry.
+  Result<ledger::ReconcileInput> ReconcileInputs(std::int64_t fiscal_year,
+                                                 std::optional<std::uint64_t> tree_size);
   // The fiscal years the ledger holds budgets or expenditures of, newest first: per year
   // the budget lines ever recorded (distinct opd, sub_activity, account of its budget
   // entries) and the unreversed expenditures (from the realisation aggregates kept in the

@@ -7,6 +7,7 @@
 
 #include "base/check.h"
 #include "crypto/encoding.h"
+#include "db/bank_statements.h"
 #include "ledger/absorption.h"
 #include "ledger/canonical.h"
 #include "ledger/money.h"
@@ -34,13 +35,15 @@ struct SqlLedgerView::Statements {
         opd_registered(sql, "SELECT seq FROM entries WHERE kind = 'opd' AND opd = ?"),
         canonical_of(sql, "SELECT canonical FROM entries WHERE seq = ?"),
         reversal_of(sql, "SELECT seq FROM entries WHERE reverses = ?"),
-        refunds_of(sql, "SELECT SUM(amount_sen), MIN(seq) FROM entries WHERE refunds = ?") {}
+        refunds_of(sql, "SELECT SUM(amount_sen), MIN(seq) FROM entries WHERE refunds = ?"),
+        statements_of_account(sql, kStatementsOfAccountSql) {}
 
   NativeStatement seq_of_bank_ref;
   NativeStatement opd_registered;
   NativeStatement canonical_of;
   NativeStatement reversal_of;
   NativeStatement refunds_of;
+  NativeStatement statements_of_account;
 };
 
 namespace {
@@ -101,6 +104,11 @@ Result<ledger::LedgerView::Refunded> SqlLedgerView::RefundsOf(std::int64_t seq) 
   return refunded;
 }
 
+Result<std::vector<ledger::StatementPeriod>> SqlLedgerView::StatementsOfAccount(
+    std::string_view account_no) {
+  return ReadStatementsOfAccount(Prepared().statements_of_account, account_no);
+}
+
 Result<bool> SqlLedgerView::OpdRegistered(std::string_view code) {
   if (registered_opds_.contains(code)) return true;
   const bool registered = OptionalSeq(Prepared().opd_registered, code).has_value();
@@ -141,7 +149,8 @@ StoreStatements::StoreStatements(soci::session& sql)
       entry_tip(sql, "SELECT chain_hash, recorded_at FROM entries WHERE seq = ?"),
       max_seq(sql, "SELECT MAX(seq) FROM entries"),
       insert_checkpoint(sql, "INSERT INTO checkpoints (tree_size, note) VALUES (?, ?)"),
-      insert_fact(sql, AuditFactsInsertSql().c_str()) {}
+      insert_fact(sql, AuditFactsInsertSql().c_str()),
+      insert_bank_statement(sql, BankStatementInsertSql().c_str()) {}
 
 LedgerRowWriter::LedgerRowWriter(StoreStatements& statements, SqlLedgerView& view)
     : statements_(statements), view_(view), audit_facts_(statements.insert_fact) {}
@@ -162,6 +171,7 @@ void LedgerRowWriter::Write(const ledger::EntryColumns& columns, const ledger::S
                             const std::vector<ledger::MerkleFrontier::CompletedNode>& completed) {
   InsertEntry(columns, sealed);
   audit_facts_.Add(columns, sealed.canonical);  // An expenditure's audit facts.
+  WriteBankStatementRow(statements_.insert_bank_statement, columns, sealed.canonical);
   if (columns.kind == "expenditure") {
     AddRealisation(columns, +1);
   } else if (reversed) {

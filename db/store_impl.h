@@ -54,6 +54,8 @@ class SqlLedgerView final : public ledger::LedgerView {
   Result<std::optional<std::int64_t>> ReversalOf(std::int64_t seq) override;
   Result<bool> OpdRegistered(std::string_view code) override;
   Result<Refunded> RefundsOf(std::int64_t seq) override;
+  Result<std::vector<ledger::StatementPeriod>> StatementsOfAccount(
+      std::string_view account_no) override;
 
   // Drops the OPD codes remembered as registered.
   void ForgetCached();
@@ -82,11 +84,12 @@ struct StoreStatements {
   NativeStatement max_seq;         // -> MAX(seq).
   NativeStatement insert_checkpoint;  // tree_size, note.
   NativeStatement insert_fact;        // AuditFactsInsertSql's columns.
+  NativeStatement insert_bank_statement;  // BankStatementInsertSql's columns.
 };
 
 // Writes one sealed entry's rows, the one path both the append (db/append.cc) and the
 // import (db/import.cc) write through: the entry with its derived columns, an
-// expenditure's audit facts, its change to the realisation aggregates (an expenditure
+// expenditure's audit facts, a bank statement's bank_statements row, its change to the realisation aggregates (an expenditure
 // adds its amount, a reversal takes its original's out) and the Merkle nodes its leaf
 // completes. Through the statements the store prepared once (StoreStatements) and the
 // store's ledger view; both must outlive it. Throws soci_error like the session.

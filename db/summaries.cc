@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "db/audit_facts.h"
+#include "db/bank_statements.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
 #include "ledger/canonical.h"
@@ -430,9 +431,50 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
       }
       canonicals.resize(kSummaryFetchRows);
     }
+    // The bank rules see the whole year's statements: a statement covers a period, not a
+    // day, and whether a debit came due is the rules' to decide from as_of.
+    if (Result<void> bank = ReadReconcileInput(sql, year, end_seq, /*payments_without_statements=*/false,
+                                               input.bank);
+        !bank) {
+      return bank.error();
+    }
     return input;
   } catch (const std::exception& e) {
     return StorageError("db.audit_inputs", e);
+  }
+}
+
+Result<std::vector<ledger::StatementPeriod>> Store::StatementsOfAccount(
+    const std::string& account_no) {
+  try {
+    NativeStatement select(impl_->sql, kStatementsOfAccountSql);
+    return ReadStatementsOfAccount(select, account_no);
+  } catch (const std::exception& e) {
+    return StorageError("db.statements_of_account", e);
+  }
+}
+
+Result<ledger::ReconcileInput> Store::ReconcileInputs(std::int64_t fiscal_year,
+                                                      std::optional<std::uint64_t> tree_size) {
+  try {
+    soci::session& sql = impl_->sql;
+    ReadSnapshot snapshot(sql);
+    long long end_seq = kEveryEntry;
+    if (tree_size) {
+      if (*tree_size > static_cast<std::uint64_t>(kEveryEntry)) {
+        return InvalidArgument("bad tree_size", {{"tree_size", "is too large"}});
+      }
+      end_seq = static_cast<long long>(*tree_size);
+    }
+    ledger::ReconcileInput input;
+    if (Result<void> read = ReadReconcileInput(sql, fiscal_year, end_seq,
+                                               /*payments_without_statements=*/true, input);
+        !read) {
+      return read.error();
+    }
+    return input;
+  } catch (const std::exception& e) {
+    return StorageError("db.reconcile_inputs", e);
   }
 }
 

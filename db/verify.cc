@@ -23,6 +23,7 @@
 
 #include "base/batch_pool.h"
 #include "db/audit_facts.h"
+#include "db/bank_statements.h"
 #include "db/sql_util.h"
 #include "db/store_impl.h"
 #include "db/verify_realisation.h"
@@ -572,8 +573,9 @@ class VerifyPass {
 
   // After the last entry: the range ended where asked, or for the whole ledger, every
   // stored checkpoint was reached, the latest covers every entry, the trusted one too,
-  // the aggregates agree, audit_expenditures holds no row of no expenditure, and the
-  // number of Merkle nodes agrees.
+  // the aggregates agree, audit_expenditures holds no row of no expenditure,
+  // bank_statements holds exactly the rows the bank statements give, and the number of
+  // Merkle nodes agrees.
   std::optional<ledger::Problem> CheckEnd() {
     const auto size = static_cast<std::int64_t>(chain_.size());
     if (to_seq_) {
@@ -604,6 +606,7 @@ class VerifyPass {
         return ledger::Problem{size - 1, *problem};
       }
       if (auto problem = CheckNoStrayAuditFacts(sql_, expenditures_)) return problem;
+      if (auto problem = CheckBankStatementRows(sql_)) return problem;
     }
     long long stored_nodes = 0;
     sql_ << "SELECT COUNT(*) FROM merkle_nodes", soci::into(stored_nodes);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "ledger/absorption.h"
+#include "ledger/reconcile.h"
 
 namespace jejak::ledger {
 
@@ -76,6 +77,9 @@ struct AuditInput {
   std::vector<RefundFacts> refunds;
   std::string region;                            // The genesis entry's region.
   std::map<std::string, std::string> opd_names;  // OPD code -> name, from the registry.
+  // The year's bank statements and the entries they are matched against (ledger/reconcile.h);
+  // no statements: no bank rule runs.
+  ReconcileInput bank;
 };
 
 // Procurement types (the optional `procurement.type` of an expenditure), which set the

@@ -13,14 +13,25 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/result.h"
+#include "ledger/bank_statement.h"
 
 namespace jejak::ledger {
 
-enum class Kind { kGenesis, kOpd, kBudget, kExpenditure, kReversal, kTaxDeposit, kRefund };
+enum class Kind {
+  kGenesis,
+  kOpd,
+  kBudget,
+  kExpenditure,
+  kReversal,
+  kTaxDeposit,
+  kRefund,
+  kBankStatement,
+};
 
 inline constexpr std::int64_t kFormatVersion = 1;
 
-// "genesis", "opd", "budget", "expenditure", "reversal", "tax_deposit", "refund".
+// "genesis", "opd", "budget", "expenditure", "reversal", "tax_deposit", "refund",
+// "bank_statement".
 const char* KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
@@ -59,14 +70,15 @@ struct EntryColumns {
   // The entry's fiscal_year; for a refund, the year of its value_date (the year the cash
   // came back). None for genesis, opd and reversal.
   std::optional<std::int64_t> fiscal_year;
-  // opd (expenditure, budget, tax_deposit) or code (opd). Empty for a reversal or a refund:
+  // opd (expenditure, budget, tax_deposit, a treasurer's bank_statement) or code (opd). Empty for a reversal or a refund:
   // their OPD is their original's (Store::OpdOf).
   std::string opd;
   std::string sub_activity;
   std::string account;
   std::string instrument;
   std::string mechanism;
-  // value_date (expenditure, refund), deposit_date (tax_deposit) or effective_date (budget).
+  // value_date (expenditure, refund), deposit_date (tax_deposit), effective_date (budget)
+  // or period_end (bank_statement).
   std::string value_date;
   std::string bank_ref;
   std::string payee_account; // "<bank>:<account_no>" when both are present.
@@ -74,7 +86,8 @@ struct EntryColumns {
   // tax_deposit: its tax_type. expenditure: the distinct tax types it withheld, sorted
   // and joined with "," ("PPN,PPh22"), so that a deposit's covers can be checked.
   std::string tax_type;
-  std::optional<std::int64_t> amount_sen;  // gross, pagu, or a tax_deposit's or refund's amount.
+  // gross, pagu, a tax_deposit's or refund's amount, or a bank_statement's closing balance.
+  std::optional<std::int64_t> amount_sen;
   std::optional<std::int64_t> net_sen;     // expenditure only.
   std::optional<std::int64_t> tax_sen;     // expenditure: sum of taxes.
   std::optional<std::int64_t> reverses;    // reversal only.
@@ -114,6 +127,9 @@ class LedgerView {
     std::optional<std::int64_t> first_seq;
   };
   virtual Result<Refunded> RefundsOf(std::int64_t seq) = 0;
+  // The bank statements recorded so far of account `account_no` (exactly as written),
+  // newest (highest seq) first.
+  virtual Result<std::vector<StatementPeriod>> StatementsOfAccount(std::string_view account_no) = 0;
 };
 
 // Checks a validated body against the ledger: bank_ref unused (kConflict naming the seq
@@ -123,7 +139,10 @@ class LedgerView {
 // with an amount at most what is still unrefunded and a value_date neither before the
 // expenditure's nor in a year before its fiscal year (kOutOfRange naming the field), a tax
 // deposit's covers existing expenditures of the same OPD and fiscal year, an OPD code
-// registered only once. kInvalidArgument / kConflict / kNotFound with the field.
+// registered only once; a bank statement's period overlapping no earlier statement of its
+// account (kConflict on period_start naming that entry), its bank, account_role and opd
+// those of the account's newest statement (kConflict naming the field), a treasurer's opd
+// registered. kInvalidArgument / kConflict / kNotFound with the field.
 Result<void> CheckAgainstLedger(const nlohmann::json& body, LedgerView& view);
 
 }  // namespace jejak::ledger

@@ -260,6 +260,9 @@ Result<EntryColumns> DeriveColumns(const json& entry) {
         columns.covers += std::to_string(covered.get<std::int64_t>());
       }
       break;
+    case Kind::kBankStatement:
+      entry_internal::StatementColumns(body, columns);
+      break;
   }
   return columns;
 }
@@ -311,6 +314,13 @@ Result<void> CheckAgainstLedger(const json& body, LedgerView& view) {
     }
     case Kind::kRefund:
       return CheckRefundAgainstLedger(body, view);
+    case Kind::kBankStatement: {
+      if (body.contains("opd")) {  // A treasurer's account.
+        Result<void> registered = RequireOpdRegistered(StringOr(body, "opd"), view);
+        if (!registered) return registered;
+      }
+      return entry_internal::CheckStatementAgainstLedger(body, view);
+    }
     case Kind::kTaxDeposit: {
       const std::string opd = StringOr(body, "opd");
       Result<void> registered = RequireOpdRegistered(opd, view);

@@ -11,6 +11,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/result.h"
+#include "ledger/entry.h"
 
 namespace jejak::ledger::entry_internal {
 
@@ -30,5 +31,15 @@ Result<void> ValidateStored(const nlohmann::json& entry, bool genesis, bool& mon
 
 // The JSON path of element `index` of the array at `path`: "taxes[1]".
 std::string Index(const std::string& path, std::size_t index);
+
+// A validated bank_statement body's query columns (ledger/bank_statement.cc): fiscal_year
+// (period_start's year), opd (empty for the RKUD), value_date = period_end, amount_sen =
+// the closing balance.
+void StatementColumns(const nlohmann::json& body, EntryColumns& columns);
+
+// A validated bank_statement body against the earlier statements of its account: no
+// overlapping period, the same bank, account_role and opd (CheckAgainstLedger's contract;
+// the treasurer's OPD registration is checked by the caller).
+Result<void> CheckStatementAgainstLedger(const nlohmann::json& body, LedgerView& view);
 
 }  // namespace jejak::ledger::entry_internal

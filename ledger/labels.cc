@@ -51,7 +51,7 @@ constexpr std::array<CodeLabel, 5> kTaxTypeLabels = {{
     {"PPh4(2)", "PPh Pasal 4 ayat (2)"},
 }};
 
-constexpr std::array<CodeLabel, 7> kKindLabels = {{
+constexpr std::array<CodeLabel, 8> kKindLabels = {{
     {"genesis", "Pembukaan buku besar"},
     {"opd", "Pendaftaran OPD"},
     {"budget", "Anggaran (pagu)"},
@@ -59,6 +59,7 @@ constexpr std::array<CodeLabel, 7> kKindLabels = {{
     {"reversal", "Koreksi (pembatalan)"},
     {"tax_deposit", "Setoran pajak"},
     {"refund", "Pengembalian belanja"},
+    {"bank_statement", "Rekening koran bank"},
 }};
 
 constexpr std::array<CodeLabel, 3> kSeverityLabels = {{

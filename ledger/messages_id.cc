@@ -124,9 +124,40 @@ constexpr std::array kCatalog = {
              "jumlah pajak melebihi jumlah terbesar, {0}"},
     Template{"the months add up to more than the largest amount, {}",
              "jumlah bulanan melebihi jumlah terbesar, {0}"},
-    Template{"unknown kind; expected opd, budget, expenditure, reversal, refund or tax_deposit",
-             "kind tidak dikenal; seharusnya opd, budget, expenditure, reversal, refund atau "
-             "tax_deposit"},
+    Template{"unknown kind; expected opd, budget, expenditure, reversal, refund, tax_deposit or "
+             "bank_statement",
+             "kind tidak dikenal; seharusnya opd, budget, expenditure, reversal, refund, "
+             "tax_deposit atau bank_statement"},
+    // Bank statements (ledger/bank_statement.cc).
+    Template{"must be 1 to 34 characters, digits, '-' or '.' (no spaces)",
+             "harus 1 sampai 34 karakter, berupa digit, '-' atau '.' (tanpa spasi)"},
+    Template{"allowed only with account_role bendahara_pengeluaran",
+             "hanya boleh dengan account_role bendahara_pengeluaran"},
+    Template{"must be 64 lowercase hexadecimal digits", "harus 64 digit heksadesimal huruf kecil"},
+    Template{"must not be before period_start {}", "tidak boleh sebelum period_start {0}"},
+    Template{"must be in the same year as period_start {}",
+             "harus pada tahun yang sama dengan period_start {0}"},
+    Template{"must lie in the statement's period or at most {} days outside it ({} to {})",
+             "harus dalam periode rekening koran atau paling jauh {0} hari di luarnya ({1} "
+             "sampai {2})"},
+    Template{"must lie in the statement's period {} to {}",
+             "harus dalam periode rekening koran {0} sampai {1}"},
+    Template{"the running balance after this line is beyond the largest amount, {}",
+             "saldo berjalan sesudah baris ini melewati jumlah terbesar, {0}"},
+    Template{"must equal the running balance after this line, {}",
+             "harus sama dengan saldo berjalan sesudah baris ini, {0}"},
+    Template{"must equal opening_balance plus credits minus debits: {} (the statement says {})",
+             "harus sama dengan opening_balance ditambah kredit dikurangi debit: {0} (rekening "
+             "koran menyebut {1})"},
+    Template{"the period {} to {} overlaps the statement of account {} in entry {} ({} to {})",
+             "periode {0} sampai {1} bertumpang tindih dengan rekening koran rekening {2} pada "
+             "entri {3} ({4} sampai {5})"},
+    Template{"account {} is held at {} (entry {})", "rekening {0} ada di {1} (entri {2})"},
+    Template{"account {} has account_role {} (entry {})",
+             "rekening {0} ber-account_role {1} (entri {2})"},
+    Template{"account {} belongs to OPD {} (entry {})", "rekening {0} milik OPD {1} (entri {2})"},
+    Template{"bank statements are uploaded to POST /v1/bank-statements",
+             "rekening koran bank diunggah ke POST /v1/bank-statements"},
     // Money (ledger/money.cc).
     Template{"money must be a decimal string such as \"12500000\", not a JSON number",
              "nilai uang harus berupa teks desimal seperti \"12500000\", bukan angka JSON"},

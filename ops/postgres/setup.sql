@@ -84,7 +84,7 @@ GRANT USAGE ON SCHEMA jejak_guard TO jejak_owner;
 CREATE OR REPLACE FUNCTION jejak_guard.is_ledger_table(name text) RETURNS boolean
   LANGUAGE sql IMMUTABLE AS
 $$ SELECT name IN ('entries', 'merkle_nodes', 'checkpoints', 'cosignatures', 'audit_expenditures',
-                   'witness_sizes', 'import_mappings') $$;
+                   'witness_sizes', 'import_mappings', 'bank_statements') $$;
 
 CREATE OR REPLACE FUNCTION jejak_guard.refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

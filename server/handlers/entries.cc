@@ -389,6 +389,11 @@ void PostEntry(ServiceContext& context, const Call& call) {
       kind_value != nullptr && kind_value->is_string() ? kind_value->get<std::string>() : "";
   const bool officer_kind = kind == "expenditure" || kind == "tax_deposit" || kind == "refund";
   const bool admin_kind = kind == "opd" || kind == "budget";
+  if (kind == ledger::KindName(ledger::Kind::kBankStatement)) {
+    // A statement is made from the bank's file, whose hash it keeps: never typed in.
+    const std::string why = "bank statements are uploaded to POST /v1/bank-statements";
+    return call.Fail(Error{Code::kOutOfRange, why, {FieldError{"kind", why}}});
+  }
   if (kind == "reversal") {
     return call.Fail(InvalidArgument("post reversals to /v1/entries/{seq}/reversal",
                                 {{"kind", "reversal has its own route"}}));

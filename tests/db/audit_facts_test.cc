@@ -273,6 +273,7 @@ TEST_F(AuditFactsTest, ALedgerOfSchemaThreeGetsItsFactsFromTheMigration) {
     // that migration 4 runs again.
     sql << "DROP TABLE witness_sizes";
     sql << "DROP TABLE import_mappings";
+    sql << "DROP TABLE bank_statements";  // Migration 8 (bank statements) too.
     sql << "DELETE FROM schema_migrations WHERE version >= 4";
     int tables = -1;
     sql << (test_support::OnPostgres()
@@ -321,6 +322,7 @@ TEST_F(AuditFactsTest, AnUnreadableExpenditureDoesNotStopTheMigrationAndVerifyNa
     sql << "DROP TABLE audit_expenditures";
     sql << "DROP TABLE witness_sizes";
     sql << "DROP TABLE import_mappings";
+    sql << "DROP TABLE bank_statements";  // Migration 8 (bank statements) too.
     sql << "DELETE FROM schema_migrations WHERE version >= 4";
     sql << "UPDATE entries SET canonical = 'not json' WHERE seq = " << seq;
   }

@@ -165,7 +165,8 @@ inline std::unique_ptr<soci::session> OpenSession(const std::filesystem::path& d
     auto sql = std::make_unique<soci::session>(soci::sqlite3, "db=" + database.string());
     if (attacker) {
       for (const char* table :
-           {"entries", "merkle_nodes", "checkpoints", "cosignatures", "audit_expenditures"}) {
+           {"entries", "merkle_nodes", "checkpoints", "cosignatures", "audit_expenditures",
+            "bank_statements"}) {
         for (const char* operation : {"update", "delete"}) {
           *sql << std::string("DROP TRIGGER IF EXISTS ") + table + "_no_" + operation;
         }

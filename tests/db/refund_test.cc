@@ -366,11 +366,14 @@ TEST_F(RefundTest, ALedgerFromBeforeTheRefundsColumnOpensAndVerifies) {
     // Nor what migration 7 added (saved import mappings).
     sql << "DROP TABLE import_mappings";
     sql << "DELETE FROM schema_migrations WHERE version = 7";
+    // Nor what migration 8 added (the bank statements).
+    sql << "DROP TABLE bank_statements";
+    sql << "DELETE FROM schema_migrations WHERE version = 8";
     int columns = 0;
     sql << "SELECT COUNT(*) FROM pragma_table_info('entries') WHERE name = 'refunds'", soci::into(columns);
     ASSERT_EQ(columns, 0);
   }
-  Open();  // Migrates to version 3, then 4, 5, 6 and 7.
+  Open();  // Migrates to version 3, then 4, 5, 6, 7 and 8.
   Result<VerifyReport> report = store_->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
   ASSERT_TRUE(report.has_value());
   EXPECT_TRUE(report->ok) << report->problem->what;

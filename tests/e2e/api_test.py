@@ -717,6 +717,24 @@ class T01Routes(ApiTestCase):
             self.assertProblem(bad, bad.status)
         self.assertEqual(tree_size(), size)
 
+    def test_bank_statement_is_not_posted_to_entries(self):
+        statement = {"kind": "bank_statement", "bank": "BPD Bengkulu", "account_no": "0010000001",
+                     "account_role": "rkud", "period_start": "2026-03-01", "period_end": "2026-03-31",
+                     "currency": "IDR", "opening_balance": "10", "closing_balance": "10",
+                     "format": "mt940", "file_sha256": "a" * 64, "lines": []}
+        size = tree_size()
+        for token in (S.admin, S.officer_a):
+            response = post("/v1/entries", statement, token)
+            self.assertProblem(response, 422, "kind")
+            self.assertEqual(response.json()["errors"],
+                             [{"field": "kind",
+                               "message": "bank statements are uploaded to POST /v1/bank-statements"}])
+        indonesian = post("/v1/entries", statement, S.admin, headers={"Accept-Language": "id"})
+        self.assertEqual(indonesian.status, 422, indonesian)
+        self.assertEqual(indonesian.json()["errors"][0]["message"],
+                         "rekening koran bank diunggah ke POST /v1/bank-statements")
+        self.assertEqual(tree_size(), size)
+
     def test_get_entry_with_inclusion_proof_to_latest_checkpoint(self):
         appended = self.append(expenditure(OPD_A), S.officer_a)
         seq = appended["entry"]["seq"]

@@ -133,7 +133,7 @@ entry_columns="(seq, canonical, leaf_hash, chain_hash, kind, recorded_at, record
 expect_sql_ok "service SELECTs entries" "$service_url" "SELECT count(*) FROM entries"
 expect_sql_ok "service INSERTs an entry" "$service_url" "INSERT INTO entries $entry_columns VALUES $entry_values"
 expect_equal "the entry is there" "$(as "$service_url" "SELECT seq || ' ' || kind FROM entries WHERE seq = 1000000")" "1000000 opd"
-for table in merkle_nodes checkpoints cosignatures audit_expenditures witness_sizes import_mappings idempotency schema_migrations; do
+for table in merkle_nodes checkpoints cosignatures audit_expenditures witness_sizes import_mappings bank_statements idempotency schema_migrations; do
   expect_sql_ok "service SELECTs $table" "$service_url" "SELECT count(*) FROM $table"
 done
 expect_sql_ok "service INSERTs a checkpoint and a node" "$service_url" \
@@ -223,9 +223,9 @@ expect_sql_refused "owner RENAME" "a ledger table keeps its name and schema, not
 expect_sql_refused "owner rewrites a column" "is not rewritten" "$owner_url" \
   "ALTER TABLE entries ALTER COLUMN kind TYPE varchar(3) USING 'opd'"
 expect_equal "the entry is unchanged" "$(as "$service_url" "SELECT seq || ' ' || kind || ' ' || canonical FROM entries WHERE seq = 1000000")" "1000000 opd {}"
-# Seven append-only tables (import_mappings the seventh), four triggers each.
+# Eight append-only tables (bank_statements the eighth), four triggers each.
 expect_equal "every ledger table still has its triggers" \
-  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "28"
+  "$(as "$(pg_url "$db")" "SELECT count(*) FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'O'")" "32"
 
 # --- A table created by a later migration gets the same privileges ---------------------------
 expect_sql_ok "owner adds a table, ledger-style" "$owner_url" "CREATE TABLE later (x int PRIMARY KEY)"

@@ -1059,6 +1059,11 @@ class FakeLedger : public LedgerView {
     return refunded;
   }
 
+  // Bank statements are checked against a ledger in bank_statement_test.cc.
+  Result<std::vector<StatementPeriod>> StatementsOfAccount(std::string_view) override {
+    return std::vector<StatementPeriod>();
+  }
+
   void set_fail(bool fail) { fail_ = fail; }
 
  private:

@@ -43,7 +43,7 @@ TEST(LabelsTest, EveryGroupLabelsExactlyTheLedgersCodes) {
   EXPECT_EQ(Codes("severities"), (std::vector<std::string>{"high", "medium", "low"}));
   std::vector<std::string> kinds;
   for (Kind kind : {Kind::kGenesis, Kind::kOpd, Kind::kBudget, Kind::kExpenditure, Kind::kReversal,
-                    Kind::kTaxDeposit, Kind::kRefund}) {
+                    Kind::kTaxDeposit, Kind::kRefund, Kind::kBankStatement}) {
     kinds.emplace_back(KindName(kind));
   }
   EXPECT_EQ(Codes("kinds"), kinds);

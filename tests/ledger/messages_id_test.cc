@@ -8,6 +8,7 @@
 
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -40,6 +41,20 @@ json Expenditure() {
           {"description", "Belanja"}};
 }
 
+json Statement() {
+  return {{"kind", "bank_statement"}, {"bank", "BPD Bengkulu"}, {"account_no", "0012-01.000123"},
+          {"account_role", "bendahara_pengeluaran"}, {"opd", kOpd}, {"statement_no", "7"},
+          {"period_start", "2026-03-01"}, {"period_end", "2026-03-31"}, {"currency", "IDR"},
+          {"opening_balance", "1000"}, {"closing_balance", "900"}, {"format", "mt940"},
+          {"file_sha256", std::string(64, 'a')},
+          {"lines", {{{"date", "2026-03-02"}, {"value_date", "2026-03-02"}, {"direction", "debit"},
+                      {"amount", "150"}, {"bank_ref", "CMS1"}, {"counter_account", "001"},
+                      {"counter_name", "CV Maju"}, {"description", "Bayar"}, {"type", "transfer"},
+                      {"source_line", 4}, {"balance", "850"}},
+                     {{"date", "2026-03-03"}, {"value_date", "2026-03-03"}, {"direction", "credit"},
+                      {"amount", "50"}, {"type", "interest"}}}}};
+}
+
 std::vector<json> ValidBodies() {
   json plan = json::array();
   for (int month = 0; month < 12; ++month) plan.push_back("100");
@@ -60,6 +75,7 @@ std::vector<json> ValidBodies() {
        {"ntpn", "0A1B2C3D4E5F6G7H"}, {"deposit_date", "2026-03-20"}, {"covers", {3}}},
       {{"kind", "refund"}, {"refunds", 3}, {"value_date", "2026-04-10"}, {"amount", "25"},
        {"sts_no", "STS/1"}, {"reason", "Kelebihan"}},
+      Statement(),
   };
 }
 
@@ -124,6 +140,25 @@ std::vector<json> Corpus() {
   json refund_year = ValidBodies()[6];
   refund_year["value_date"] = "2101-01-01";
   corpus.push_back(refund_year);
+  json unbalanced = Statement();
+  unbalanced["closing_balance"] = "1";
+  unbalanced["lines"][0]["balance"] = "1";
+  corpus.push_back(unbalanced);
+  json overflowing = Statement();
+  overflowing["opening_balance"] = "9999999999999999.99";
+  overflowing["lines"][1]["amount"] = "9999999999999999.99";
+  corpus.push_back(overflowing);
+  json rkud_with_opd = Statement();
+  rkud_with_opd["account_role"] = "rkud";
+  corpus.push_back(rkud_with_opd);
+  for (const auto& [start, end] : {std::pair<const char*, const char*>{"2026-04-01", "2026-03-31"},
+                                   {"2026-03-01", "2027-01-31"}, {"2026-03-05", "2026-03-31"},
+                                   {"2026-03-01", "2026-03-02"}, {"2026-03-12", "2026-03-31"}}) {
+    json period = Statement();
+    period["period_start"] = start;
+    period["period_end"] = end;
+    corpus.push_back(period);
+  }
   return corpus;
 }
 
@@ -135,12 +170,16 @@ class FixedView : public LedgerView {
   std::optional<std::int64_t> reversal;
   bool registered = true;
   Refunded refunded;
+  std::vector<StatementPeriod> statements;
 
   Result<std::optional<std::int64_t>> SeqOfBankRef(std::string_view) override { return bank_ref_seq; }
   Result<std::optional<EntryColumns>> Columns(std::int64_t) override { return columns; }
   Result<std::optional<std::int64_t>> ReversalOf(std::int64_t) override { return reversal; }
   Result<bool> OpdRegistered(std::string_view) override { return registered; }
   Result<Refunded> RefundsOf(std::int64_t) override { return refunded; }
+  Result<std::vector<StatementPeriod>> StatementsOfAccount(std::string_view) override {
+    return statements;
+  }
 };
 
 void Collect(const Error& error, std::set<std::string>& messages) {
@@ -161,13 +200,26 @@ std::set<std::string> LedgerMessages() {
   EntryColumns budget = expenditure;
   budget.kind = "budget";
   const std::vector<json> bodies = ValidBodies();
-  for (int state = 0; state < 6; ++state) {
+  const StatementPeriod march{5, "BPD Bengkulu", "bendahara_pengeluaran", kOpd, "2026-03-10",
+                              "2026-04-10"};
+  const StatementPeriod april{6, "BPD Bengkulu", "bendahara_pengeluaran", kOpd, "2026-04-01",
+                              "2026-04-30"};
+  StatementPeriod other_bank = april, other_role = april, other_opd = april;
+  other_bank.bank = "Bank Mandiri";
+  other_role.account_role = "rkud";
+  other_role.opd = "";
+  other_opd.opd = "1.02.0.00.0.00.02.0000";
+  for (int state = 0; state < 10; ++state) {
     FixedView view;
     view.bank_ref_seq = state == 0 ? std::optional<std::int64_t>(9) : std::nullopt;
     view.registered = state != 1;
     view.columns = state == 2 ? std::nullopt : std::optional<EntryColumns>(state == 3 ? budget : expenditure);
     view.reversal = state == 4 ? std::optional<std::int64_t>(11) : std::nullopt;
     if (state == 5) view.refunded = {90, 12};
+    if (state == 6) view.statements = {march};
+    if (state == 7) view.statements = {other_bank};
+    if (state == 8) view.statements = {other_role};
+    if (state == 9) view.statements = {other_opd};
     for (const json& body : bodies) {
       Result<json> valid = ValidateBody(body);
       if (!valid) continue;
