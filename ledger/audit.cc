@@ -2,9 +2,9 @@
 // store gathers the facts and the caller passes the thresholds, holidays and as_of date;
 // nothing here reads a file or the clock. Every rule groups by sorting (or a hash map
 // keyed by seq), so RunAuditRules costs O(n log n) in the number of expenditures.
-// The rules themselves live in ledger/audit_rules_spending.cc and
-// ledger/audit_rules_compliance.cc; this file parses and interns the input once, runs them
-// and orders the findings.
+// The rules themselves live in ledger/audit_rules_spending.cc,
+// ledger/audit_rules_compliance.cc, ledger/audit_rules_tax.cc and ledger/audit_rules_bank.cc;
+// this file parses and interns the input once, runs them and orders the findings.
 #include "ledger/audit.h"
 
 #include <algorithm>
@@ -296,12 +296,14 @@ std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& ru
   audit_internal::RunPaymentBeforeEvidence(context, findings);
   audit_internal::RunLateRecording(context, findings);
   audit_internal::RunReversalHeavy(context, findings);
+  if (!input.bank.statements.empty()) audit_internal::RunBankRules(context, findings);
   for (Finding& finding : findings) {
     JEJAK_CHECK(!finding.seqs.empty());
     JEJAK_CHECK(std::is_sorted(finding.seqs.begin(), finding.seqs.end()));
     JEJAK_CHECK(!finding.sebab.empty() && !finding.akibat.empty());
+    // The bank rules name the RKUD themselves ("Kas Daerah (RKUD)").
     const auto name = input.opd_names.find(finding.opd);
-    if (name != input.opd_names.end()) finding.opd_name = name->second;
+    if (finding.opd_name.empty() && name != input.opd_names.end()) finding.opd_name = name->second;
   }
   // The contract's order; the later keys only break ties (two tax types of one
   // expenditure), so the order never depends on how a rule happened to emit.

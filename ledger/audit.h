@@ -136,6 +136,12 @@ struct AuditRules {
   // The regency's UTC offset (WIB +7, WITA +8, WIT +9; no daylight saving): recorded_at
   // (UTC) becomes a local date with it.
   int utc_offset_minutes = 7 * 60;
+  // Bank rules: a payment matches a statement line by amount only when its date is within
+  // this many days of the line's value date (ReconcileParams::window_days).
+  int bank_match_window_days = 3;
+  // ENTRY_WITHOUT_BANK_DEBIT: an unmatched payment is a finding only once its date is more
+  // than this many days before as_of (the bank may book it a few days late).
+  int bank_debit_due_days = 7;
 };
 
 inline constexpr const char* kRuleOverPagu = "OVER_PAGU";
@@ -148,12 +154,20 @@ inline constexpr const char* kRuleLateRecording = "LATE_RECORDING";
 inline constexpr const char* kRuleReversalHeavy = "REVERSAL_HEAVY";
 inline constexpr const char* kRuleTaxNotCollected = "TAX_NOT_COLLECTED";
 inline constexpr const char* kRulePaymentBeforeEvidence = "PAYMENT_BEFORE_EVIDENCE";
+// The bank rules (ledger/audit_rules_bank.cc): they run only when statements were given.
+inline constexpr const char* kRuleBankDebitWithoutEntry = "BANK_DEBIT_WITHOUT_ENTRY";
+inline constexpr const char* kRuleEntryWithoutBankDebit = "ENTRY_WITHOUT_BANK_DEBIT";
+inline constexpr const char* kRuleAmountMismatch = "AMOUNT_MISMATCH";
+inline constexpr const char* kRuleStatementGap = "STATEMENT_GAP";
+inline constexpr const char* kRuleCashWithdrawal = "CASH_WITHDRAWAL";
 
 // Every rule id, in report order.
 inline constexpr const char* kAuditRuleIds[] = {
     kRuleOverPagu,        kRuleSplitPackage,      kRuleDuplicatePayment, kRuleCashPayment,
     kRuleTaxNotDeposited, kRuleTaxNotCollected,   kRuleOutsideFiscalYear,
     kRulePaymentBeforeEvidence, kRuleLateRecording, kRuleReversalHeavy,
+    kRuleBankDebitWithoutEntry, kRuleEntryWithoutBankDebit, kRuleAmountMismatch,
+    kRuleStatementGap, kRuleCashWithdrawal,
 };
 
 struct Finding {
@@ -178,7 +192,9 @@ struct Finding {
 
 // Every rule over `input`. Deterministic: findings ordered by rule (in the order above),
 // then OPD, then first seq. Reversed expenditures count for no rule except
-// REVERSAL_HEAVY. Cost O(n log n) in the number of expenditures.
+// REVERSAL_HEAVY. The five bank rules run only when input.bank has statements, over one
+// Reconcile of input.bank with rules.bank_match_window_days. Cost O(n log n) in the number
+// of expenditures (plus statement lines and bank payments).
 // Each finding's `id` is set by AssignFindingIds and its `opd_name` from input.opd_names.
 std::vector<Finding> RunAuditRules(const AuditInput& input, const AuditRules& rules);
 

@@ -1,6 +1,6 @@
 // What the audit rules share (ledger/audit.cc is the engine, the rules live in
 // ledger/audit_rules_spending.cc, ledger/audit_rules_tax.cc and
-// ledger/audit_rules_compliance.cc, and
+// ledger/audit_rules_compliance.cc and ledger/audit_rules_bank.cc, and
 // ledger/tax_allocation.cc parses dates with it): the parsed and interned context, date
 // and text helpers. Internal to jejak_ledger; nothing outside ledger/ includes it.
 #pragma once
@@ -148,5 +148,8 @@ void RunOutsideFiscalYear(const Context& context, std::vector<Finding>& findings
 void RunPaymentBeforeEvidence(const Context& context, std::vector<Finding>& findings);
 void RunLateRecording(const Context& context, std::vector<Finding>& findings);
 void RunReversalHeavy(const Context& context, std::vector<Finding>& findings);
+// ledger/audit_rules_bank.cc: reconciles input.bank once and appends the findings of all
+// five bank rules (BANK_DEBIT_WITHOUT_ENTRY ... CASH_WITHDRAWAL); nothing without statements.
+void RunBankRules(const Context& context, std::vector<Finding>& findings);
 
 }  // namespace jejak::ledger::audit_internal

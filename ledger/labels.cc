@@ -8,7 +8,7 @@
 namespace jejak::ledger {
 namespace {
 
-constexpr std::array<CodeLabel, 10> kRules = {{
+constexpr std::array<CodeLabel, 15> kRules = {{
     {"OVER_PAGU", "Realisasi melampaui pagu"},
     {"SPLIT_PACKAGE", "Indikasi pemecahan paket"},
     {"DUPLICATE_PAYMENT", "Indikasi pembayaran ganda"},
@@ -19,6 +19,11 @@ constexpr std::array<CodeLabel, 10> kRules = {{
     {"PAYMENT_BEFORE_EVIDENCE", "Dibayar sebelum tanggal bukti"},
     {"LATE_RECORDING", "Dicatat setelah batas LPJ"},
     {"REVERSAL_HEAVY", "Sinyal pengendalian intern: koreksi berulang"},
+    {"BANK_DEBIT_WITHOUT_ENTRY", "Kas keluar tanpa SP2D/pencatatan"},
+    {"ENTRY_WITHOUT_BANK_DEBIT", "Pembayaran tercatat tanpa mutasi bank"},
+    {"AMOUNT_MISMATCH", "Selisih nilai dengan rekening koran"},
+    {"STATEMENT_GAP", "Rekening koran terputus atau saldo tidak bersambung"},
+    {"CASH_WITHDRAWAL", "Penarikan tunai dari rekening bendahara"},
 }};
 
 constexpr std::array<CodeLabel, 5> kInstrumentLabels = {{

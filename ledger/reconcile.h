@@ -32,6 +32,10 @@ struct BankPaymentFacts {
   bool reversed = false;         // Expenditure reversed (recorded in error: no cash moved).
 };
 
+// Whether `payment` is expected on the RKUD (an expenditure with mechanism LS or instrument
+// sp2d_ls) rather than on its OPD's treasurer account(s).
+bool PaidFromRkud(const BankPaymentFacts& payment);
+
 struct ReconcileInput {
   std::int64_t fiscal_year = 0;
   // Every bank_statement of the year, in seq order.

@@ -82,6 +82,8 @@ std::map<std::string, Number> NumberKeys(Config& config) {
       {"checkpoint_stale_after_seconds", {1, 366LL * 24 * 3600, to(&config.checkpoint_stale_after)}},
       {"audit_reversal_heavy_basis_points",
        {1, 10000, to(&config.audit_reversal_heavy_basis_points)}},
+      {"bank_match_window_days", {0, 31, to(&config.bank_match_window)}},
+      {"bank_debit_due_days", {0, 366, to(&config.bank_debit_due)}},
   };
 }
 

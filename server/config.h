@@ -105,6 +105,10 @@ struct Config {
   // YYYY-MM-DD DAY); TAX_NOT_COLLECTED: the collection threshold.
   std::vector<ledger::TaxDeadlineRule> audit_tax_deadlines = ledger::DefaultTaxDeadlines();
   std::int64_t audit_tax_collection_threshold_sen = 2'000'000LL * 100;
+  // Bank reconciliation: a payment matches a statement line by amount only within this
+  // many days of its value date; ENTRY_WITHOUT_BANK_DEBIT waits this long for the debit.
+  std::chrono::days bank_match_window{3};
+  std::chrono::days bank_debit_due{7};
   // holiday = YYYY-MM-DD [national|regional] [name]. National ones (and the old form
   // without a mark) move tax deadlines; regional ones are kept for reference only.
   std::vector<std::string> holidays;

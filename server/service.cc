@@ -66,6 +66,8 @@ ledger::AuditRules AuditRulesOf(const Config& config) {
   rules.tax_deadlines = config.audit_tax_deadlines;
   rules.tax_collection_threshold_sen = config.audit_tax_collection_threshold_sen;
   rules.utc_offset_minutes = config.utc_offset_minutes;
+  rules.bank_match_window_days = static_cast<int>(config.bank_match_window.count());
+  rules.bank_debit_due_days = static_cast<int>(config.bank_debit_due.count());
   return rules;
 }
 

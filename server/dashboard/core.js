@@ -20,6 +20,11 @@ export const RULES = [
   ['PAYMENT_BEFORE_EVIDENCE', 'Dibayar sebelum tanggal bukti'],
   ['LATE_RECORDING', 'Dicatat setelah batas LPJ'],
   ['REVERSAL_HEAVY', 'Sinyal pengendalian intern: koreksi berulang'],
+  ['BANK_DEBIT_WITHOUT_ENTRY', 'Kas keluar tanpa SP2D/pencatatan'],
+  ['ENTRY_WITHOUT_BANK_DEBIT', 'Pembayaran tercatat tanpa mutasi bank'],
+  ['AMOUNT_MISMATCH', 'Selisih nilai dengan rekening koran'],
+  ['STATEMENT_GAP', 'Rekening koran terputus atau saldo tidak bersambung'],
+  ['CASH_WITHDRAWAL', 'Penarikan tunai dari rekening bendahara'],
 ];
 export const RULE_LABEL = Object.fromEntries(RULES);
 export const INSTRUMENTS = {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "crypto/ed25519.h"
@@ -34,6 +36,15 @@ namespace fs = std::filesystem;
 constexpr std::int64_t kYear = 2025;
 constexpr const char* kOrigin = "jejak.test/kabupaten-demo";
 constexpr std::int64_t kTrillionSen = 1'000'000'000'000LL * 100;
+
+// The rules that read bank statements, which this demo does not append.
+constexpr std::string_view kBankRules[] = {
+    ledger::kRuleBankDebitWithoutEntry, ledger::kRuleEntryWithoutBankDebit,
+    ledger::kRuleAmountMismatch, ledger::kRuleStatementGap, ledger::kRuleCashWithdrawal};
+
+bool IsBankRule(std::string_view rule) {
+  return std::find(std::begin(kBankRules), std::end(kBankRules), rule) != std::end(kBankRules);
+}
 
 ledger::NoteSigner TestSigner() {
   std::array<std::uint8_t, 32> seed{};
@@ -304,8 +315,9 @@ TEST(DemoGeneratorPlanTest, SeqsStartAtFirstSeq) {
 TEST_F(DemoGeneratorTest, SmallPlanAppendsVerifiesAndFiresEveryRule) {
   const Outcome outcome = Run(3000);
   const auto rules = ByRule(outcome);
-  for (const char* rule :
-       ledger::kAuditRuleIds) {
+  // The demo appends no bank statements yet, so the five bank rules (the last ids) cannot fire.
+  for (const char* rule : ledger::kAuditRuleIds) {
+    if (IsBankRule(rule)) continue;
     EXPECT_GE(rules.count(rule) == 0 ? 0u : rules.at(rule).size(), 1u) << rule;
   }
   // Only the planted anomalies.
@@ -362,7 +374,7 @@ TEST_F(DemoGeneratorTest, DefaultPlanIsRealistic) {
   }
   EXPECT_EQ(peak_month, 11u);
   const auto rules = ByRule(outcome);
-  EXPECT_EQ(rules.size(), std::size(ledger::kAuditRuleIds));
+  EXPECT_EQ(rules.size(), std::size(ledger::kAuditRuleIds) - std::size(kBankRules));
   ASSERT_EQ(rules.count(ledger::kRuleOverPagu), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleOverPagu).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 2u);

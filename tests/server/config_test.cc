@@ -326,6 +326,28 @@ TEST_F(ConfigTest, AuditDefaultsFollowTheIssue) {
   EXPECT_EQ(config->audit_tax_collection_threshold_sen, 2'000'000LL * 100);
   EXPECT_EQ(ledger::ProcurementCapOn(config->audit_procurement_caps, "konstruksi", "2025-05-01"),
             400'000'000LL * 100);
+  EXPECT_EQ(config->bank_match_window, std::chrono::days(3));
+  EXPECT_EQ(config->bank_debit_due, std::chrono::days(7));
+}
+
+// The bank reconciliation keys: read in days, each within its range, refused past it.
+TEST_F(ConfigTest, BankKeysAreReadAndBounded) {
+  Result<Config> config =
+      LoadConfig(Write(Minimal() + "bank_match_window_days = 0\nbank_debit_due_days = 366\n"));
+  ASSERT_TRUE(config.has_value()) << config.error().message;
+  EXPECT_EQ(config->bank_match_window, std::chrono::days(0));
+  EXPECT_EQ(config->bank_debit_due, std::chrono::days(366));
+  const std::pair<const char*, const char*> refused[] = {
+      {"bank_match_window_days = 32\n", "'bank_match_window_days' must be an integer from 0 to 31"},
+      {"bank_match_window_days = -1\n", "'bank_match_window_days' must be an integer from 0 to 31"},
+      {"bank_debit_due_days = 367\n", "'bank_debit_due_days' must be an integer from 0 to 366"},
+      {"bank_debit_due_days = 3d\n", "'bank_debit_due_days' must be an integer from 0 to 366"},
+  };
+  for (const auto& [line, message] : refused) {
+    Result<Config> bad = LoadConfig(Write(Minimal() + line));
+    ASSERT_FALSE(bad.has_value()) << line;
+    EXPECT_NE(bad.error().message.find(message), std::string::npos) << bad.error().message;
+  }
 }
 
 TEST_F(ConfigTest, HolidaysAreNationalOrRegionalAndTheOldFormIsNational) {
