@@ -35,6 +35,28 @@ struct ParsedStatement {
 // the first 1,000, every one in the file (parsing goes on past a bad line where it can).
 Error StatementError(std::vector<FieldError> errors);
 
+// Shared by the parsers of every format (camt.053's too), so that a line is read alike
+// whatever file it came in.
+
+// True iff `description`, upper-cased, contains "TARIK TUNAI" or "PENARIKAN TUNAI": the
+// words Indonesian banks print on a teller (over the counter) cash withdrawal.
+bool NamesCashWithdrawal(std::string_view description);
+
+// A line's `type` from a SWIFT transaction type code (MT940 :61: "NTRF", or a camt.053
+// proprietary code; a leading N, F or S is dropped, so "TRF" is the same): CHK and CSH
+// cash_withdrawal; CHG, FEE and COM fee; INT interest; MSC other; anything else (TRF
+// among them) transfer. A debit whose description NamesCashWithdrawal is a
+// cash_withdrawal whatever its code; a credit is never one (a CHK credit is a transfer).
+std::string LineTypeOfSwiftCode(std::string_view code, bool debit, std::string_view description);
+
+// The day `text` names: "YYYY-MM-DD", or an ISO 8601 date-time beginning with one
+// ("2025-01-31T23:59:59+07:00"). Nullopt unless it is a real Gregorian day.
+std::optional<std::string> StatementDate(std::string_view text);
+
+// opening + credits - debits over `lines`, in order; nullopt if a partial sum leaves the
+// int64 range (checked arithmetic: a file cannot make it overflow).
+std::optional<std::int64_t> BalanceAfter(std::int64_t opening_sen, const std::vector<BankLine>& lines);
+
 // SWIFT MT940 (one statement: :20:, :25:, :28C:, :60F:/:60M:, :61:/:86: pairs,
 // :62F:/:62M:, optional :64:). Amounts use ',' for the decimal; a D (or RC) mark is a
 // debit, C (or RD) a credit. Only IDR. A file with several statements is refused.

@@ -21,7 +21,8 @@ std::string Trimmed(std::string_view text) {
   return std::string(text);
 }
 
-// Well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
+}  // namespace
+
 bool IsUtf8(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
@@ -57,6 +58,8 @@ bool IsUtf8(std::string_view text) {
   }
   return true;
 }
+
+namespace {
 
 // The separator of the first record: the most frequent of ',', ';', '\t' outside quotes.
 char DetectSeparator(std::string_view bytes) {

@@ -45,6 +45,10 @@ Error TableTooLarge(std::int64_t row, std::size_t bytes_max);
 // field "file" whose message is "row R, column C: why" (or "row R: why", or just "why").
 Error TableError(std::int64_t row, std::int64_t column, std::string why);
 
+// True iff `text` is well-formed UTF-8 (no overlongs, surrogates or code points past
+// U+10FFFF).
+bool IsUtf8(std::string_view text);
+
 // Reads CSV (RFC 4180: quoted cells with "" for a quote, line breaks inside quotes, CRLF or
 // LF; a UTF-8 BOM is skipped). `separator` is ',', ';' or '\t', or 0 to detect it from the
 // header row (the most frequent of the three outside quotes; ',' if none). Rows whose
