@@ -254,9 +254,9 @@ class GroupAppend {
                              columns.error().fields);
     }
     std::string canonical = ledger::Canonicalize(entry);
-    if (canonical.size() > ledger::kEntryBytesMax) {
-      return Error{Code::kTooLarge,
-                   "entry is larger than " + std::to_string(ledger::kEntryBytesMax) + " bytes",
+    if (const std::size_t limit = ledger::EntryBytesMaxOfKind(columns->kind);
+        canonical.size() > limit) {
+      return Error{Code::kTooLarge, "entry is larger than " + std::to_string(limit) + " bytes",
                    {}};
     }
     // A reversal takes its original's amount out of the aggregates: find it before

@@ -12,6 +12,7 @@
 
 #include "base/check.h"
 #include "ledger/canonical.h"
+#include "ledger/limits.h"
 #include "ledger/money.h"
 
 namespace jejak::db {
@@ -52,7 +53,7 @@ struct Row {
 
 // The facts of the stored bank statement `canonical`, or why not.
 Result<ledger::BankStatementFacts> FactsOf(std::string_view canonical) {
-  Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+  Result<nlohmann::json> entry = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
   if (!entry) return Error{Code::kDataLoss, "the stored bytes do not parse", {}};
   return ledger::StatementFacts(*entry);
 }
@@ -91,7 +92,7 @@ Result<void> EachEntryOfYear(soci::session& sql, const char* kind, long long fis
        soci::use(end_seq));
   select.execute(false);
   while (select.fetch()) {
-    Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+    Result<nlohmann::json> entry = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
     if (!entry) return Unreadable(seq, "the bytes do not parse");
     if (Result<void> used = use(seq, *entry); !used) return used;
   }

@@ -15,6 +15,7 @@
 #include "db/store.h"
 #include "db/store_impl.h"
 #include "ledger/canonical.h"
+#include "ledger/limits.h"
 #include "ledger/cosignature.h"
 #include "ledger/entry.h"
 #include "ledger/seal.h"
@@ -111,7 +112,7 @@ class ImportSink {
   Result<void> Add(std::int64_t seq, std::string_view line, const ledger::RecomputedEntry& entry) {
     const ledger::EntryColumns& columns = entry.columns;
     if (seq == 0) {
-      Result<nlohmann::json> genesis = ledger::ParseStrict(line);
+      Result<nlohmann::json> genesis = ledger::ParseStrict(line, ledger::kStoredEntryBytesMax);
       JEJAK_CHECK(genesis.has_value());  // The checker parsed it.
       const std::string origin = genesis->value("origin", "");
       if (origin != origin_) {
@@ -120,7 +121,7 @@ class ImportSink {
       }
     } else {
       // The rules the append checks against the entries before it (all written already).
-      Result<nlohmann::json> stored = ledger::ParseStrict(line);
+      Result<nlohmann::json> stored = ledger::ParseStrict(line, ledger::kStoredEntryBytesMax);
       JEJAK_CHECK(stored.has_value());  // The checker parsed it.
       if (Result<void> checked = ledger::CheckAgainstLedger(*stored, impl_.View()); !checked) {
         return ledger::ProblemError({seq, checked.error().ToString()});

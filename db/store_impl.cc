@@ -10,6 +10,7 @@
 #include "db/bank_statements.h"
 #include "ledger/absorption.h"
 #include "ledger/canonical.h"
+#include "ledger/limits.h"
 #include "ledger/money.h"
 
 namespace jejak::db {
@@ -82,7 +83,7 @@ Result<std::optional<ledger::EntryColumns>> SqlLedgerView::Columns(std::int64_t 
     if (!statement.Step() || statement.IsNull(0)) return std::optional<ledger::EntryColumns>();
     canonical = statement.Text(0);
   }
-  Result<nlohmann::json> parsed = ledger::ParseStrict(canonical);
+  Result<nlohmann::json> parsed = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
   if (!parsed) return Error{Code::kDataLoss, "stored entry " + std::to_string(seq) + " is unreadable", {}};
   Result<ledger::EntryColumns> columns = ledger::DeriveColumns(*parsed);
   if (!columns) return columns.error();
@@ -272,7 +273,7 @@ Result<void> StoreImpl::CatchUp(std::uint64_t from, std::uint64_t to) {
          soci::into(seq), soci::into(canonical), soci::use(first), soci::use(end));
     rows.execute(false);
     while (rows.fetch()) {
-      Result<nlohmann::json> parsed = ledger::ParseStrict(canonical);
+      Result<nlohmann::json> parsed = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
       Result<ledger::EntryColumns> columns =
           parsed ? ledger::DeriveColumns(*parsed) : Result<ledger::EntryColumns>(parsed.error());
       Result<ledger::Contribution> contribution =
@@ -373,7 +374,7 @@ Result<std::string> StoreImpl::LoadOrigin() {
   std::string canonical;
   sql << "SELECT canonical FROM entries WHERE seq = 0", soci::into(canonical);
   if (!sql.got_data()) return Error{Code::kNotFound, "the ledger has no genesis entry", {}};
-  Result<nlohmann::json> genesis = ledger::ParseStrict(canonical);
+  Result<nlohmann::json> genesis = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
   if (!genesis || !genesis->is_object() || !genesis->contains("origin") ||
       !(*genesis)["origin"].is_string()) {
     return Error{Code::kDataLoss, "the genesis entry is unreadable", {}};

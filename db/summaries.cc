@@ -20,6 +20,7 @@
 #include "db/sql_util.h"
 #include "db/store_impl.h"
 #include "ledger/canonical.h"
+#include "ledger/limits.h"
 #include "ledger/money.h"
 
 namespace jejak::db {
@@ -305,7 +306,7 @@ Result<std::map<std::string, std::string>> OpdNamesBefore(soci::session& sql, lo
   statement.execute(false);
   while (statement.fetch()) {
     for (const std::string& canonical : canonicals) {
-      Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+      Result<nlohmann::json> entry = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
       if (!entry || !entry->is_object()) return Error{Code::kDataLoss, "a stored opd entry is unreadable", {}};
       names[entry->value("code", "")] = entry->value("name", "");
     }
@@ -320,7 +321,7 @@ Result<std::string> GenesisRegion(soci::session& sql) {
   soci::indicator indicator = soci::i_null;
   sql << "SELECT canonical FROM entries WHERE seq = 0", soci::into(canonical, indicator);
   if (!sql.got_data() || indicator != soci::i_ok) return std::string();
-  Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+  Result<nlohmann::json> entry = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
   if (!entry || !entry->is_object()) return Error{Code::kDataLoss, "the genesis entry is unreadable", {}};
   return entry->value("region", "");
 }
@@ -414,7 +415,7 @@ Result<ledger::AuditInput> Store::AuditInputs(std::int64_t fiscal_year, const st
     deposits.execute(false);
     while (deposits.fetch()) {
       for (const std::string& canonical : canonicals) {
-        Result<nlohmann::json> entry = ledger::ParseStrict(canonical);
+        Result<nlohmann::json> entry = ledger::ParseStrict(canonical, ledger::kStoredEntryBytesMax);
         if (!entry) return Error{Code::kDataLoss, "a stored tax deposit is unreadable", {}};
         Result<std::int64_t> amount = ledger::ParseMoneySen((*entry)["amount"].get<std::string>());
         if (!amount) return Error{Code::kDataLoss, "a stored tax deposit amount is unreadable", {}};

@@ -186,7 +186,8 @@ Result<BundleSummary> CheckBundle(BundleChecker& checker, const LineSource& next
       if (!added) return added.error();
     }
     if (batch.too_long) {
-      return Error{Code::kDataLoss, "a line is longer than 256 KiB", {}};
+      return Error{Code::kDataLoss,
+                   "a line is longer than " + std::to_string(kBundleLineBytesMax) + " bytes", {}};
     }
     if (last) break;
     current = 1 - current;

@@ -11,13 +11,16 @@
 #include <string_view>
 #include <utility>
 
+#include "ledger/limits.h"
 #include "ledger/verifier.h"
 
 namespace jejak::ledger {
 
 inline constexpr std::string_view kBundleFormat = "jejak-bundle/1";
-// A bundle line holds one entry or the checkpoint note with its cosignatures.
-inline constexpr std::size_t kBundleLineBytesMax = 256 * 1024;
+// A bundle line holds one entry's canonical bytes, as stored (a bank statement may take
+// kStoredEntryBytesMax), or the header or the checkpoint note with its cosignatures (at
+// most kEntryBytesMax: they are parsed as request JSON is). Readers hold one line at a time.
+inline constexpr std::size_t kBundleLineBytesMax = kStoredEntryBytesMax;
 
 // Line 1: {"format":"jejak-bundle/1","key":<vkey>,"origin":<origin>} (canonical JSON).
 std::string BundleHeaderLine(std::string_view origin, std::string_view vkey);
@@ -78,9 +81,10 @@ using LineSource = std::function<LineRead(std::string& line)>;
 // Checks a whole bundle: every line `next_line` gives goes to `checker` in order, then
 // Finish(). The result is exactly that of feeding each line to AddLine and then calling
 // Finish() (the first error wins); a line too long is, after the lines before it, the
-// kDataLoss error "a line is longer than 256 KiB". Faster: entry lines are read ahead in
-// batches (at most two of kBundleBatchLines lines or kBundleBatchBytes in memory) and
-// prepared on `helpers` threads besides the caller's.
+// kDataLoss error "a line is longer than 67108864 bytes" (kBundleLineBytesMax). Faster:
+// entry lines are read ahead in batches (at most two in memory, each of kBundleBatchLines
+// lines or kBundleBatchBytes and at most one line more) and prepared on `helpers` threads
+// besides the caller's.
 inline constexpr std::size_t kBundleBatchLines = 1024;
 inline constexpr std::size_t kBundleBatchBytes = 8 * 1024 * 1024;
 Result<BundleSummary> CheckBundle(BundleChecker& checker, const LineSource& next_line,

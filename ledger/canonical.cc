@@ -518,11 +518,11 @@ class CanonicalReader {
 
 }  // namespace
 
-Result<json> ParseStrict(std::string_view bytes) {
-  if (bytes.size() > kEntryBytesMax) {
+Result<json> ParseStrict(std::string_view bytes, std::size_t bytes_max) {
+  if (bytes.size() > bytes_max) {
     return Error{Code::kTooLarge,
                  "entry of " + std::to_string(bytes.size()) + " bytes exceeds the limit of " +
-                     std::to_string(kEntryBytesMax) + " bytes",
+                     std::to_string(bytes_max) + " bytes",
                  {}};
   }
   // nlohmann skips a byte order mark; RFC 8259 §8.1 forbids sending one.
@@ -549,7 +549,7 @@ Result<json> ParseStrict(std::string_view bytes) {
 }
 
 std::optional<json> ParseCanonicalObject(std::string_view bytes) {
-  if (bytes.size() > kEntryBytesMax) return std::nullopt;
+  if (bytes.size() > kStoredEntryBytesMax) return std::nullopt;
   json value;
   CanonicalReader reader(bytes);
   if (!reader.ReadObjectToEnd(value)) return std::nullopt;

@@ -3,6 +3,7 @@
 // The canonical bytes are what is hashed and stored.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -10,20 +11,24 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "base/result.h"
+#include "ledger/limits.h"
 
 namespace jejak::ledger {
 
 // Parses `bytes` as one JSON value of the entry subset. kInvalidArgument (field "" or the
 // JSON path) for: invalid JSON, invalid UTF-8, lone surrogates in \u escapes, floats or
 // exponents, integers outside int64, duplicate keys, non-ASCII keys, nesting deeper than
-// kJsonDepthMax, trailing bytes, input larger than kEntryBytesMax. kTooLarge for the last.
-Result<nlohmann::json> ParseStrict(std::string_view bytes);
+// kJsonDepthMax, trailing bytes; kTooLarge for input larger than `bytes_max`. Request
+// bodies keep the default; readers of stored entries pass kStoredEntryBytesMax.
+Result<nlohmann::json> ParseStrict(std::string_view bytes,
+                                   std::size_t bytes_max = kEntryBytesMax);
 
 // The value of `bytes` if they are exactly the canonical form of a JSON object that
-// ParseStrict accepts (ParseStrict(bytes) == value and Canonicalize(value) == bytes, with
-// the same integer types); nullopt otherwise, and then ParseStrict and Canonicalize tell
-// what is wrong. One pass without a DOM rebuilt for comparison: for stored entries, which
-// are canonical, it replaces ParseStrict followed by Canonicalize. Thread-safe.
+// ParseStrict(bytes, kStoredEntryBytesMax) accepts (the same value, and Canonicalize(value)
+// == bytes, with the same integer types); nullopt otherwise, and then ParseStrict and
+// Canonicalize tell what is wrong. One pass without a DOM rebuilt for comparison: for
+// stored entries, which are canonical, it replaces ParseStrict followed by Canonicalize.
+// Thread-safe.
 std::optional<nlohmann::json> ParseCanonicalObject(std::string_view bytes);
 
 // RFC 8785 canonical bytes of `value`, which must hold only the entry subset (checked:

@@ -5,11 +5,29 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <string_view>
 
 namespace jejak::ledger {
 
 // A real expenditure is under 2 KiB canonical; 64 KiB leaves room for long descriptions.
+// Every kind but bank_statement, and every request body's JSON (ParseStrict's default).
 inline constexpr std::size_t kEntryBytesMax = 64 * 1024;
+// A bank statement (kind bank_statement) holds up to kStatementLinesMax lines; a line of a
+// real statement (reference, counter account and name, a description, running balance) is
+// about 360 bytes canonical, so a 100,000-line statement is about 36 MB (35,776,195 bytes
+// for tests/db/bank_statement_size_test.cc's). 64 MiB holds it with room for longer texts;
+// a statement past it (lines of very long texts) is refused as any entry past its limit.
+inline constexpr std::size_t kStatementEntryBytesMax = 64 * 1024 * 1024;
+// The largest stored entry of any kind: what readers of stored entries (the store, the
+// verifier, bundles, import) accept before they know the kind. The kind's own limit
+// (EntryBytesMaxOfKind) is enforced where the kind is known: the append, the verifier.
+inline constexpr std::size_t kStoredEntryBytesMax = kStatementEntryBytesMax;
+static_assert(kStoredEntryBytesMax >= kEntryBytesMax);
+// The limit of a stored entry of kind `kind` (a KindName): kStatementEntryBytesMax for
+// "bank_statement", kEntryBytesMax for every other kind.
+constexpr std::size_t EntryBytesMaxOfKind(std::string_view kind) {
+  return kind == "bank_statement" ? kStatementEntryBytesMax : kEntryBytesMax;
+}
 // Nesting deeper than this is an attack, not an expenditure.
 inline constexpr int kJsonDepthMax = 16;
 // DESIGN allows 16 integer digits of rupiah, so below 10^18 sen. One amount always fits

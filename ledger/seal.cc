@@ -18,7 +18,7 @@ nlohmann::json StampAt(const ChainTip& tip, const nlohmann::json& body,
 
 SealedEntry Seal(const ChainTip& tip, std::string canonical) {
   JEJAK_CHECK(!canonical.empty());
-  JEJAK_CHECK(canonical.size() <= kEntryBytesMax);  // The caller rejected larger.
+  JEJAK_CHECK(canonical.size() <= kStoredEntryBytesMax);  // The caller rejected larger.
   JEJAK_CHECK(tip.tree_size <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()));
   SealedEntry sealed;
   sealed.seq = static_cast<std::int64_t>(tip.tree_size);  // The new entry's index is the old count.

@@ -37,8 +37,8 @@ nlohmann::json StampAt(const ChainTip& tip, const nlohmann::json& body,
 // Seals `canonical` (the canonical bytes of a stamped entry) onto `tip`: seq is
 // tip.tree_size, the leaf hash is LeafHash(canonical) and the chain hash
 // ChainHash(tip.chain_hash, leaf hash). Preconditions, checked (a broken one aborts):
-// `canonical` is not empty and at most kEntryBytesMax bytes (callers reject larger
-// entries first), and tip.tree_size fits a seq.
+// `canonical` is not empty and at most kStoredEntryBytesMax bytes (callers reject entries
+// larger than their kind's limit first, ledger/limits.h), and tip.tree_size fits a seq.
 SealedEntry Seal(const ChainTip& tip, std::string canonical);
 
 }  // namespace jejak::ledger

@@ -46,7 +46,7 @@ PreparedEntry PrepareEntry(std::string_view canonical_bytes) {
   // parser, whose errors name what is wrong.
   std::optional<nlohmann::json> parsed = ParseCanonicalObject(canonical_bytes);
   if (!parsed) {
-    Result<nlohmann::json> strict = ParseStrict(canonical_bytes);
+    Result<nlohmann::json> strict = ParseStrict(canonical_bytes, kStoredEntryBytesMax);
     if (!strict) {
       prepared.problem = "stored bytes are not valid entry JSON: " + strict.error().ToString();
       return prepared;
@@ -60,6 +60,19 @@ PreparedEntry PrepareEntry(std::string_view canonical_bytes) {
       return prepared;
     }
     parsed = std::move(strict).value();
+  }
+  // The store never writes an entry larger than its kind's limit (the append refuses it),
+  // so say it before validating: only an entry that says it is a bank statement may pass
+  // kEntryBytesMax, and then it must validate as one.
+  const auto kind = parsed->find("kind");
+  const std::size_t limit = EntryBytesMaxOfKind(
+      kind != parsed->end() && kind->is_string()
+          ? std::string_view(kind->get_ref<const std::string&>())
+          : std::string_view());
+  if (prepared.bytes > limit) {
+    prepared.problem = "stored entry of " + std::to_string(prepared.bytes) +
+                       " bytes is larger than " + std::to_string(limit) + " bytes";
+    return prepared;
   }
   Result<EntryColumns> columns = DeriveColumns(*parsed);
   if (!columns) {
@@ -119,10 +132,6 @@ Result<RecomputedEntry> ChainVerifier::Add(PreparedEntry prepared) {
   }
   last_recorded_at_ = columns->recorded_at;
 
-  // The store never writes a larger entry; Seal() insists on it, so say it here first.
-  if (prepared.bytes > kEntryBytesMax) {
-    return problem("stored entry is larger than " + std::to_string(kEntryBytesMax) + " bytes");
-  }
   // The hashes as Seal() computes them for the store's append: the leaf hash (prepared)
   // chained to the chain hash before it.
   RecomputedEntry recomputed;

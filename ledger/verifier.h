@@ -64,10 +64,11 @@ class ChainVerifier {
   void Resume(std::string origin, const Digest& chain_hash, MerkleFrontier frontier);
 
   // Feeds the next entry's stored bytes: they must be the canonical form of a valid
-  // stored entry whose seq is size(), recorded no earlier than the entry and checkpoint
-  // before it, and within the year totals of ledger/totals.h. A Problem names the seq
-  // and why. (After Resume(), the totals and times before the range are not known, so
-  // those two rules are checked from the range's start only.)
+  // stored entry of at most its kind's limit of bytes (ledger/limits.h) whose seq is
+  // size(), recorded no earlier than the entry and checkpoint before it, and within the
+  // year totals of ledger/totals.h. A Problem names the seq and why. (After Resume(), the
+  // totals and times before the range are not known, so those two rules are checked from
+  // the range's start only.)
   Result<RecomputedEntry> Add(std::string_view canonical_bytes);
   // The same, for an entry prepared by PrepareEntry (the same Problems, in the same order).
   Result<RecomputedEntry> Add(PreparedEntry prepared);

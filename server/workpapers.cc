@@ -150,7 +150,7 @@ Result<void> ForEachEntry(db::Store& store, db::EntryFilter filter, std::uint64_
     for (const db::StoredEntry& stored : page->entries) {
       if (stored.seq >= end) return Ok();  // After the checkpoint: not exported.
       JEJAK_CHECK(stored.seq > filter.after_seq);  // ListEntries returns seq order.
-      Result<json> entry = ledger::ParseStrict(stored.canonical);
+      Result<json> entry = ledger::ParseStrict(stored.canonical, ledger::kStoredEntryBytesMax);
       if (!entry) return DataLoss("stored entry " + std::to_string(stored.seq) + " does not parse");
       Result<ledger::EntryColumns> columns = ledger::DeriveColumns(*entry);
       if (!columns || columns->seq != stored.seq) {
@@ -178,7 +178,8 @@ Result<WorkpaperCheckpoint> ReadCheckpoint(db::Store& store, const WorkpaperRequ
   if (tree_size == 0) return Error{Code::kNotFound, "the ledger is empty", {}};
   Result<db::StoredEntry> genesis = store.Entry(0);
   if (!genesis) return genesis.error();
-  Result<json> genesis_entry = ledger::ParseStrict(genesis->canonical);
+  Result<json> genesis_entry =
+      ledger::ParseStrict(genesis->canonical, ledger::kStoredEntryBytesMax);
   if (!genesis_entry || !genesis_entry->is_object()) return DataLoss("the genesis entry does not parse");
   std::string origin;
   try {

@@ -355,7 +355,7 @@ TEST_F(BundleExportTest, PipelinedCheckStopsAtALineTooLongAfterTheLinesBeforeIt)
   lines.insert(lines.begin() + 1100, std::string(ledger::kBundleLineBytesMax + 1, 'x'));
   Result<ledger::BundleSummary> result = CheckPipelined(Joined(lines), 1);
   ASSERT_FALSE(result.has_value());
-  EXPECT_EQ(result.error().message, "a line is longer than 256 KiB");
+  EXPECT_EQ(result.error().message, "a line is longer than 67108864 bytes");
   // A bad line before it is reported instead.
   lines[1050] = " " + lines[1050];
   result = CheckPipelined(Joined(lines), 1);

@@ -2,10 +2,12 @@
 // canonicalise to bytes that parse again to an equal value and are a fixed point, and a
 // rejection is always kInvalidArgument or kTooLarge, never a crash or a CHECK. And
 // ledger::ParseCanonicalObject accepts exactly the inputs that are the canonical form of
-// an object ParseStrict accepts, with the same value and the same number types.
+// an object ParseStrict accepts at the stored-entry limit, with the same value and the
+// same number types.
 #include <nlohmann/json.hpp>
 
 #include "ledger/canonical.h"
+#include "ledger/limits.h"
 #include "tests/fuzz/fuzz.h"
 
 namespace jejak::fuzz {
@@ -61,7 +63,9 @@ bool SameTypedValue(const nlohmann::json& a, const nlohmann::json& b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using jejak::fuzz::Hex;
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  jejak::Result<nlohmann::json> parsed = jejak::ledger::ParseStrict(input);
+  // At the stored-entry limit, ParseCanonicalObject's: inputs may pass kEntryBytesMax.
+  jejak::Result<nlohmann::json> parsed =
+      jejak::ledger::ParseStrict(input, jejak::ledger::kStoredEntryBytesMax);
   const std::optional<nlohmann::json> fast = jejak::ledger::ParseCanonicalObject(input);
   const bool canonical_object =
       parsed && parsed->is_object() && jejak::ledger::Canonicalize(*parsed) == input;
@@ -81,7 +85,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string canonical = jejak::ledger::Canonicalize(*parsed);
   FUZZ_ASSERT(canonical.size() <= input.size(), "canonical form is longer than the input: " +
                                                     Hex(canonical));
-  jejak::Result<nlohmann::json> again = jejak::ledger::ParseStrict(canonical);
+  jejak::Result<nlohmann::json> again =
+      jejak::ledger::ParseStrict(canonical, jejak::ledger::kStoredEntryBytesMax);
   FUZZ_ASSERT(again.has_value(),
               "canonical form rejected: " + again.error().ToString() + " canonical hex " +
                   Hex(canonical));

@@ -225,6 +225,39 @@ TEST(ParseStrictTest, AcceptsInputOfExactlyTheLimit) {
   EXPECT_TRUE(ParseStrict(exact).has_value());
 }
 
+// Request bodies keep kEntryBytesMax (the default); readers of stored entries pass the
+// stored-entry limit, which a bank statement may use.
+TEST(ParseStrictTest, TheLimitIsAParameterWhoseDefaultIsTheEntryLimit) {
+  const std::string over = "\"" + std::string(kEntryBytesMax - 1, 'a') + "\"";
+  ASSERT_EQ(over.size(), kEntryBytesMax + 1);
+  Result<json> by_default = ParseStrict(over);
+  ASSERT_FALSE(by_default.has_value());
+  EXPECT_EQ(by_default.error().code, Code::kTooLarge);
+  EXPECT_EQ(by_default.error().message, "entry of 65537 bytes exceeds the limit of 65536 bytes");
+  EXPECT_TRUE(ParseStrict(over, kEntryBytesMax + 1).has_value());
+  EXPECT_TRUE(ParseStrict(over, kStoredEntryBytesMax).has_value());
+  Result<json> smaller = ParseStrict("[1,2]", 4);
+  ASSERT_FALSE(smaller.has_value());
+  EXPECT_EQ(smaller.error().message, "entry of 5 bytes exceeds the limit of 4 bytes");
+
+  const std::string stored_max = "\"" + std::string(kStoredEntryBytesMax - 2, 'b') + "\"";
+  EXPECT_TRUE(ParseStrict(stored_max, kStoredEntryBytesMax).has_value());
+  Result<json> past = ParseStrict(stored_max + " ", kStoredEntryBytesMax);
+  ASSERT_FALSE(past.has_value());
+  EXPECT_EQ(past.error().code, Code::kTooLarge);
+}
+
+TEST(EntryBytesMaxOfKindTest, OnlyBankStatementsTakeTheLargerLimit) {
+  EXPECT_EQ(kEntryBytesMax, 65536u);
+  EXPECT_EQ(kStatementEntryBytesMax, 64u * 1024 * 1024);
+  EXPECT_EQ(kStoredEntryBytesMax, kStatementEntryBytesMax);
+  EXPECT_EQ(EntryBytesMaxOfKind("bank_statement"), kStatementEntryBytesMax);
+  for (const char* kind : {"genesis", "opd", "budget", "expenditure", "reversal", "tax_deposit",
+                           "refund", "", "bank_statements", "Bank_statement"}) {
+    EXPECT_EQ(EntryBytesMaxOfKind(kind), kEntryBytesMax) << kind;
+  }
+}
+
 TEST(CanonicalizeTest, SortsKeysAndDropsWhitespace) {
   EXPECT_EQ(CanonicalOf("{ \"b\" : [ 1 , true , null ] ,\n \"a\" : { \"d\":false, \"c\":-7 } }"),
             R"({"a":{"c":-7,"d":false},"b":[1,true,null]})");
@@ -296,6 +329,21 @@ TEST(ParseCanonicalObjectTest, AcceptsCanonicalObjectsWithTheStrictValue) {
   EXPECT_TRUE((*numbers)["b"].is_number_integer() && !(*numbers)["b"].is_number_unsigned());
 }
 
+// Stored entries are read up to the stored-entry limit (a bank statement's), past the
+// request limit; one byte more is refused.
+TEST(ParseCanonicalObjectTest, ReadsObjectsUpToTheStoredEntryLimit) {
+  const std::string prefix = "{\"a\":\"";
+  const std::string past_entry = prefix + std::string(kEntryBytesMax, 'x') + "\"}";
+  const std::optional<json> read = ParseCanonicalObject(past_entry);
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ((*read)["a"].get_ref<const std::string&>().size(), kEntryBytesMax);
+  std::string exact = prefix + std::string(kStoredEntryBytesMax - prefix.size() - 2, 'y') + "\"}";
+  ASSERT_EQ(exact.size(), kStoredEntryBytesMax);
+  EXPECT_TRUE(ParseCanonicalObject(exact).has_value());
+  exact.insert(prefix.size(), "y");
+  EXPECT_FALSE(ParseCanonicalObject(exact).has_value());
+}
+
 TEST(ParseCanonicalObjectTest, RejectsWhatIsNotCanonicalOrNotStrict) {
   for (const std::string& text : {
            std::string(""), std::string("[]"), std::string("1"), std::string("\"a\""),
@@ -314,7 +362,7 @@ TEST(ParseCanonicalObjectTest, RejectsWhatIsNotCanonicalOrNotStrict) {
            std::string("\xef\xbb\xbf{}"), std::string(R"({"a":tru})"), std::string(R"({"a":1,})"),
            std::string(R"({"a":[1,]})"), std::string(R"({"a":1}{})"),
            std::string(R"({"d":[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]})"),
-           std::string("{\"a\":\"") + std::string(kEntryBytesMax, 'x') + "\"}"}) {
+           std::string("{\"a\":\"") + std::string(kStoredEntryBytesMax, 'x') + "\"}"}) {
     EXPECT_FALSE(ParseCanonicalObject(text).has_value()) << text.substr(0, 80);
     // Each is either rejected by ParseStrict or not its canonical form.
     const Result<json> strict = ParseStrict(text);

@@ -95,8 +95,9 @@ TEST(SealDeathTest, EmptyCanonicalBytesAbort) {
   EXPECT_DEATH(Seal(ChainTip{}, ""), "canonical.empty");
 }
 
-TEST(SealDeathTest, CanonicalBytesOverTheEntryLimitAbort) {
-  EXPECT_DEATH(Seal(ChainTip{}, std::string(kEntryBytesMax + 1, 'x')), "kEntryBytesMax");
+TEST(SealDeathTest, CanonicalBytesOverTheStoredEntryLimitAbort) {
+  EXPECT_DEATH(Seal(ChainTip{}, std::string(kStoredEntryBytesMax + 1, 'x')),
+               "kStoredEntryBytesMax");
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
-// Tests of ledger/verifier.h's rules beyond the hashes: the year totals (ledger/totals.h)
-// and time that never runs backwards, on stored entries built here byte for byte as the
-// store would write them (so that only the rule under test is broken).
+// Tests of ledger/verifier.h's rules beyond the hashes: the year totals (ledger/totals.h),
+// time that never runs backwards and each kind's size limit (ledger/limits.h), on stored
+// entries built here byte for byte as the store would write them (so that only the rule
+// under test is broken).
 #include "ledger/verifier.h"
 
 #include <array>
@@ -14,6 +15,8 @@
 #include "ledger/canonical.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
+#include "ledger/limits.h"
+#include "tests/ledger/large_statement.h"
 
 namespace jejak::ledger {
 namespace {
@@ -71,6 +74,16 @@ class Ledger {
     return verifier_.Add(Canonicalize(entry));
   }
 
+  // `body` (valid) as the store would stamp it next, for a test to alter.
+  json Stamped(const json& body, const std::string& recorded_at) const {
+    Result<json> valid = ValidateBody(body);
+    EXPECT_TRUE(valid.has_value()) << valid.error().ToString();
+    return StampEntry(*valid, Stamp{seq_, recorded_at, "tester"});
+  }
+
+  // Feeds stored bytes as they are (the seq they name must be the next).
+  Result<RecomputedEntry> AddBytes(std::string_view canonical) { return verifier_.Add(canonical); }
+
   std::optional<Problem> Checkpoint(const std::string& time) {
     const ledger::Checkpoint checkpoint{kOrigin, verifier_.size(), verifier_.root(),
                                         verifier_.chain_hash(), time};
@@ -123,6 +136,63 @@ TEST(ChainVerifierTest, AcceptsEqualTimesAndIncreasingCheckpoints) {
   EXPECT_FALSE(ledger.Checkpoint("2026-03-02T08:00:00.000Z").has_value());
   ASSERT_TRUE(ledger.Add(Expenditure(3, "100"), "2026-03-02T08:00:00.001Z"));
   EXPECT_FALSE(ledger.Checkpoint("2026-03-02T08:00:00.001Z").has_value());
+}
+
+// Every kind but bank_statement keeps kEntryBytesMax: a stored expenditure one byte over it
+// is flagged by its size before it is validated, one at the limit only by validation (its
+// description is far too long). A bank statement may pass kEntryBytesMax, up to
+// kStatementEntryBytesMax, and must then validate as one.
+TEST(ChainVerifierTest, OnlyABankStatementMayPassTheEntryLimit) {
+  Ledger ledger;
+  const std::string time = "2026-04-01T08:00:00.000Z";
+  json expenditure = ledger.Stamped(Expenditure(1, "100"), time);
+  expenditure["description"] = "";
+  const std::size_t base = Canonicalize(expenditure).size();
+  expenditure["description"] = std::string(kEntryBytesMax + 1 - base, 'a');
+  const std::string over = Canonicalize(expenditure);
+  ASSERT_EQ(over.size(), kEntryBytesMax + 1);
+  Result<RecomputedEntry> flagged = ledger.AddBytes(over);
+  ASSERT_FALSE(flagged.has_value());
+  EXPECT_EQ(ProblemOf(flagged.error()).seq, 2);
+  EXPECT_EQ(ProblemOf(flagged.error()).what,
+            "stored entry of 65537 bytes is larger than 65536 bytes");
+  // Its kind decides, not what it holds: the same bytes calling themselves a statement are
+  // within the statement limit, and fail as an invalid statement instead.
+  json relabelled = expenditure;
+  relabelled["kind"] = "bank_statement";
+  Result<RecomputedEntry> invalid = ledger.AddBytes(Canonicalize(relabelled));
+  ASSERT_FALSE(invalid.has_value());
+  EXPECT_EQ(ProblemOf(invalid.error()).what.rfind("stored entry is invalid: ", 0), 0u)
+      << invalid.error().message;
+  expenditure["description"] = std::string(kEntryBytesMax - base, 'a');
+  Result<RecomputedEntry> at_limit = ledger.AddBytes(Canonicalize(expenditure));
+  ASSERT_FALSE(at_limit.has_value());
+  EXPECT_EQ(ProblemOf(at_limit.error()).what.rfind("stored entry is invalid: ", 0), 0u)
+      << at_limit.error().message;
+
+  // A statement of 1,000 lines is well past kEntryBytesMax and verifies.
+  const std::string statement =
+      Canonicalize(ledger.Stamped(test_support::LargeStatement(1000), time));
+  ASSERT_GT(statement.size(), kEntryBytesMax);
+  Result<RecomputedEntry> added = ledger.AddBytes(statement);
+  ASSERT_TRUE(added.has_value()) << added.error().ToString();
+  EXPECT_EQ(added->columns.kind, "bank_statement");
+  EXPECT_EQ(added->leaf_hash, LeafHash(statement));
+}
+
+TEST(ChainVerifierTest, AStatementPastTheStatementLimitIsFlagged) {
+  Ledger ledger;
+  json statement = ledger.Stamped(test_support::LargeStatement(10), "2026-04-01T08:00:00.000Z");
+  statement["statement_no"] = "";
+  const std::size_t base = Canonicalize(statement).size();
+  statement["statement_no"] = std::string(kStatementEntryBytesMax + 1 - base, '7');
+  const std::string over = Canonicalize(statement);
+  ASSERT_EQ(over.size(), kStatementEntryBytesMax + 1);
+  Result<RecomputedEntry> flagged = ledger.AddBytes(over);
+  ASSERT_FALSE(flagged.has_value());
+  EXPECT_EQ(ProblemOf(flagged.error()).what,
+            "stored bytes are not valid entry JSON: entry of 67108865 bytes exceeds the limit of "
+            "67108864 bytes");
 }
 
 }  // namespace
