@@ -123,6 +123,16 @@ class BankBuilder {
     AddRevenue();
     DemoBank out;
     CutStatements(out);
+    for (DemoBankPlant& plant : planted_) {
+      if (plant.rule == ledger::kRuleStatementGap && plant.account_no == AccountNo(missing_account_)) {
+        plant.amount_sen = std::abs(missing_net_);
+        if (missing_net_ != 0) {
+          plant.line += "; its movements are missing too, so the " + MonthText(year_, kMissingMonth + 1) +
+                        " statement opens " + ledger::FormatRupiah(plant.amount_sen) + " away from the " +
+                        MonthText(year_, kMissingMonth - 1) + " closing balance";
+        }
+      }
+    }
     out.csv_mapping = CsvMapping();
     out.planted = std::move(planted_);
     return out;
@@ -180,6 +190,7 @@ class BankBuilder {
   Day stray_day_;
   std::int64_t stray_sen_ = kStrayDebitSen;
   std::int64_t serial_ = 0;
+  std::int64_t missing_net_ = 0;  // Credits less debits of the missing statement.
   std::vector<DemoBankPlant> planted_;
 };
 
@@ -343,7 +354,7 @@ void BankBuilder::AddPlantedLines() {
     t.counter_name = "CV MITRA KARYA PRATAMA";
     t.description = "PEMINDAHBUKUAN ATAS PERINTAH NOTA DINAS";
     t.order = ++serial_;
-    planted_.push_back({"BANK_DEBIT_WITHOUT_ENTRY", kDemoRkudAccount, MonthText(year_, 6), "", 0, t.amount,
+    planted_.push_back({ledger::kRuleBankDebitWithoutEntry, kDemoRkudAccount, MonthText(year_, 6), "", 0, t.amount,
                         "BANK_DEBIT_WITHOUT_ENTRY: RKUD " + std::string(kDemoRkudAccount) + " debited " +
                             ledger::FormatRupiah(t.amount) + " on " + Iso(t.date) + " (ref " + t.bank_ref +
                             ", to CV Mitra Karya Pratama) with no SP2D in the ledger"});
@@ -356,31 +367,31 @@ void BankBuilder::AddPlantedLines() {
     t.type = "cash_withdrawal";
     t.description = "TARIK TUNAI TELLER KCP CURUP";
     t.order = ++serial_;
-    planted_.push_back({"CASH_WITHDRAWAL", AccountNo(withdrawal_account_), MonthText(year_, 10), "", 0, t.amount,
+    planted_.push_back({ledger::kRuleCashWithdrawal, AccountNo(withdrawal_account_), MonthText(year_, 10), "", 0, t.amount,
                         "CASH_WITHDRAWAL: " + AccountLabel(withdrawal_account_) + ": " +
                             ledger::FormatRupiah(t.amount) + " withdrawn in cash at the teller on " + Iso(t.date)});
     txns_[withdrawal_account_].push_back(std::move(t));
   }
   const Payment& never = payments_[*never_debited_];
   const std::size_t never_account = *ExpectedAccount(never);
-  planted_.push_back({"ENTRY_WITHOUT_BANK_DEBIT", AccountNo(never_account), MonthText(year_, MonthOf(never.date)),
+  planted_.push_back({ledger::kRuleEntryWithoutBankDebit, AccountNo(never_account), MonthText(year_, MonthOf(never.date)),
                       "", never.seq, never.amount,
                       "ENTRY_WITHOUT_BANK_DEBIT: " + OpdLabel(never.opd) + " transfer of " +
                           ledger::FormatRupiah(never.amount) + " on " + Iso(never.date) + " (ref " +
                           never.bank_ref + ") never debited from " + AccountNo(never_account) + ", seq " +
                           std::to_string(never.seq)});
   const Payment& mismatch = payments_[*mismatch_];
-  planted_.push_back({"AMOUNT_MISMATCH", kDemoRkudAccount, MonthText(year_, MonthOf(mismatch.date)), "",
+  planted_.push_back({ledger::kRuleAmountMismatch, kDemoRkudAccount, MonthText(year_, MonthOf(mismatch.date)), "",
                       mismatch.seq, mismatch.gross - mismatch.amount,
                       "AMOUNT_MISMATCH: " + OpdLabel(mismatch.opd) + " SP2D " + mismatch.sp2d + " net " +
                           ledger::FormatRupiah(mismatch.amount) + " but the RKUD was debited the gross " +
                           ledger::FormatRupiah(mismatch.gross) + " (ref " + mismatch.bank_ref + "), seq " +
                           std::to_string(mismatch.seq)});
-  planted_.push_back({"STATEMENT_GAP", AccountNo(missing_account_), MonthText(year_, kMissingMonth + 1),
+  planted_.push_back({ledger::kRuleStatementGap, AccountNo(missing_account_), MonthText(year_, kMissingMonth + 1),
                       MonthText(year_, kMissingMonth - 1), 0, 0,
                       "STATEMENT_GAP: " + AccountLabel(missing_account_) + ": no statement for " +
                           MonthText(year_, kMissingMonth)});
-  planted_.push_back({"STATEMENT_GAP", AccountNo(break_account_), MonthText(year_, kBreakMonth),
+  planted_.push_back({ledger::kRuleStatementGap, AccountNo(break_account_), MonthText(year_, kBreakMonth),
                       MonthText(year_, kBreakMonth - 1), 0, kBreakSen,
                       "STATEMENT_GAP: " + AccountLabel(break_account_) + ": the " + MonthText(year_, kBreakMonth) +
                           " statement opens " + ledger::FormatRupiah(kBreakSen) + " above the " +
@@ -507,7 +518,12 @@ void BankBuilder::CutStatements(DemoBank& out) {
   for (unsigned month = 1; month <= 12; ++month) {
     for (std::size_t account = 0; account < kAccountCount; ++account) {
       DemoStatement s = Cut(account, month, balances[account], months[account][month]);
-      if (account == missing_account_ && month == kMissingMonth) continue;
+      if (account == missing_account_ && month == kMissingMonth) {
+        // The month's movements are missing from the chain too: the next statement opens
+        // at a balance the previous one did not close at (a second break, of the same pair).
+        missing_net_ = s.parsed.closing_sen - s.parsed.opening_sen;
+        continue;
+      }
       out.lines += s.parsed.lines.size();
       out.statements.push_back(std::move(s));
     }

@@ -37,7 +37,10 @@ struct DemoBankPlant {
                                // (STATEMENT_GAP: the statement after the break).
   std::string previous_month;  // STATEMENT_GAP: the statement before the break.
   std::int64_t entry_seq = 0;  // ENTRY_WITHOUT_BANK_DEBIT, AMOUNT_MISMATCH: the entry.
-  std::int64_t amount_sen = 0; // The line's amount (AMOUNT_MISMATCH: |difference|).
+  // The line's amount (AMOUNT_MISMATCH: |difference|; STATEMENT_GAP: the balance break's
+  // |difference|, for the missing month the month's net movement, which breaks the balance
+  // chain of the same pair as well when it is not zero).
+  std::int64_t amount_sen = 0;
   std::string line;            // "RULE: what, where".
 };
 
