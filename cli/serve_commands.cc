@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "cli/args.h"
+#include "cli/demo_bank.h"
 #include "cli/demo_generator.h"
+#include "cli/demo_statements.h"
 #include "cli/demo_witnesses.h"
 #include "cli/exit_codes.h"
 #include "cli/files.h"
@@ -181,6 +183,17 @@ std::optional<Failure> RecordDemo(const std::string& data, std::size_t expenditu
               static_cast<unsigned long long>(report->entries), crypto::ToHex(report->root).c_str());
   for (const std::string& line : plan.planted) std::printf("  planted: %s\n", line.c_str());
   for (const std::string& line : plan.refunds) std::printf("  refund: %s\n", line.c_str());
+
+  // The year's bank statements, as the bank sends them, beside the ledger.
+  const auto start = std::chrono::steady_clock::now();
+  const DemoBank bank = GenerateDemoStatements(plan, /*first_seq=*/1);
+  const std::string dir = (fs::path(data) / "bank-statements").string();
+  Result<std::vector<std::string>> files = WriteDemoStatements(bank, dir);
+  if (!files) return Failure{kExitUsage, "bank statements: " + files.error().ToString()};
+  std::printf("bank statements of %lld: %zu files (%zu lines; the RKUD in camt.053, the treasurers in MT940 and "
+              "CSV, read with %s.json) written to %s in %.1f s\n",
+              static_cast<long long>(kDemoFiscalYear), files->size(), bank.lines, bank.csv_mapping.name.c_str(),
+              dir.c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   return std::nullopt;
 }
 

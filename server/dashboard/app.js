@@ -9,10 +9,12 @@ import * as importer from './import.js';
 import * as auditor from './auditor.js';
 import * as bupati from './bupati.js';
 import * as opd from './opd.js';
+import * as bank from './bank.js';
 
 officer.register();
 importer.register();
 auditor.register();
 bupati.register();
 opd.register();
+bank.register();
 start();

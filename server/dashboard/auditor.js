@@ -107,7 +107,7 @@ async function findingsPage(view, params, query, id) {
       h('p', { class: 'as-of' }, 'Posisi per ', h('strong', { text: date(r.as_of) }), ' · pohon ',
         h('span', { 'data-testid': 'findings-tree-size', text: integer(r.tree_size) }), ' entri')),
     downloadsPanel(year),
-    section('temuan-daftar', 'Daftar Temuan', 'Hasil sepuluh aturan audit otomatis; pilih temuan untuk melihat entri di baliknya',
+    section('temuan-daftar', 'Daftar Temuan', 'Hasil aturan audit otomatis; pilih temuan untuk melihat entri di baliknya',
       filters,
       h('div', { class: 'finding-summary', 'data-testid': 'findings-summary' },
         h('span', {}, h('strong', { 'data-testid': 'findings-count', text: integer(shown.length) }), ' temuan'),

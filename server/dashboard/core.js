@@ -521,7 +521,8 @@ export const FALLBACK_LABELS = {
   account_groups: { pegawai: 'Belanja Pegawai', barang_jasa: 'Belanja Barang dan Jasa', modal: 'Belanja Modal', lainnya: 'Belanja Lainnya' },
   tax_types: { PPN: 'Pajak Pertambahan Nilai', PPh21: 'PPh Pasal 21', PPh22: 'PPh Pasal 22', PPh23: 'PPh Pasal 23', 'PPh4(2)': 'PPh Pasal 4 ayat (2)' },
   kinds: { genesis: 'Pembukaan buku besar', opd: 'Pendaftaran OPD', budget: 'Anggaran (pagu)', expenditure: 'Belanja',
-    reversal: 'Koreksi (pembatalan)', tax_deposit: 'Setoran pajak', refund: 'Pengembalian belanja' },
+    reversal: 'Koreksi (pembatalan)', tax_deposit: 'Setoran pajak', refund: 'Pengembalian belanja',
+    bank_statement: 'Rekening koran' },
   severities: { high: 'Tinggi', medium: 'Sedang', low: 'Rendah' },
 };
 let labelCache = { token: null, promise: null };

@@ -1,7 +1,9 @@
 // The demo regency generator: determinism, every body valid, the whole plan appended into
-// a real SQLite store that verifies, every audit rule firing on its planted anomaly (and
-// OVER_PAGU nowhere else), a handful of refunds lowering realisation in their own months,
-// and at the default size a realistic absorption.
+// a real SQLite store that verifies, with its bank statements (cli/demo_bank.h) written in
+// their formats, read back by the parsers and appended after the year, every audit rule
+// firing on its planted anomaly (OVER_PAGU and the bank rules nowhere else), a handful of
+// refunds lowering realisation in their own months, and at the default size a realistic
+// absorption.
 #include "cli/demo_generator.h"
 
 #include <gtest/gtest.h>
@@ -19,14 +21,20 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/demo_bank.h"
+#include "cli/demo_statements.h"
 #include "crypto/ed25519.h"
+#include "crypto/encoding.h"
+#include "crypto/sha256.h"
 #include "db/store.h"
 #include "ledger/absorption.h"
 #include "ledger/audit.h"
+#include "ledger/bank_parse.h"
 #include "ledger/checkpoint.h"
 #include "ledger/entry.h"
 #include "ledger/money.h"
 #include "ledger/note.h"
+#include "server/camt053_reader.h"
 
 namespace jejak::cli {
 namespace {
@@ -37,7 +45,7 @@ constexpr std::int64_t kYear = 2025;
 constexpr const char* kOrigin = "jejak.test/kabupaten-demo";
 constexpr std::int64_t kTrillionSen = 1'000'000'000'000LL * 100;
 
-// The rules that read bank statements, which this demo does not append.
+// The rules that read bank statements.
 constexpr std::string_view kBankRules[] = {
     ledger::kRuleBankDebitWithoutEntry, ledger::kRuleEntryWithoutBankDebit,
     ledger::kRuleAmountMismatch, ledger::kRuleStatementGap, ledger::kRuleCashWithdrawal};
@@ -135,6 +143,46 @@ PlanRefunds CheckRefunds(const DemoPlan& plan) {
   return out;
 }
 
+// The demo's bank statements, written as files in their formats (`files`, as
+// WriteDemoStatements wrote them), read back by the statement parsers and appended as
+// `bank_statement` entries after the year's. Answers each statement's seq by (account,
+// month).
+std::map<std::pair<std::string, std::string>, std::int64_t> AppendStatements(db::Store& store, const DemoBank& bank,
+                                                                             const std::vector<std::string>& files,
+                                                                             std::int64_t first_seq) {
+  std::map<std::pair<std::string, std::string>, std::int64_t> seqs;
+  std::int64_t seq = first_seq;
+  for (std::size_t i = 0; i < bank.statements.size() && i < files.size(); ++i) {
+    const DemoStatement& s = bank.statements[i];
+    const std::string& text = files[i];
+    Result<ledger::ParsedStatement> parsed =
+        s.format == "camt053" ? server::ParseCamt053(text)
+        : s.format == "mt940" ? ledger::ParseMt940(text)
+                              : ledger::ParseStatementCsv(text, bank.csv_mapping,
+                                                          {s.parsed.account_no, s.parsed.period_start,
+                                                           s.parsed.period_end, s.parsed.opening_sen});
+    EXPECT_TRUE(parsed.has_value()) << s.file_name << ": " << (parsed ? "" : parsed.error().ToString());
+    if (!parsed) return seqs;
+    const ledger::StatementMeta meta{s.bank, s.parsed.account_no, s.account_role, s.opd, s.format,
+                                     crypto::ToHex(crypto::Sha256(text))};
+    Result<nlohmann::json> body = ledger::StatementBody(*parsed, meta);
+    Result<nlohmann::json> valid = body ? ledger::ValidateBody(*body) : Result<nlohmann::json>(body.error());
+    EXPECT_TRUE(valid.has_value()) << s.file_name << ": " << (valid ? "" : valid.error().ToString());
+    if (!valid) return seqs;
+    char at[40];
+    std::snprintf(at, sizeof at, "%lld-02-02T%02zu:%02zu:%02zu.000Z", static_cast<long long>(kYear + 1),
+                  1 + i / 3600, i / 60 % 60, i % 60);
+    std::vector<db::PendingEntry> pending = {
+        {std::make_shared<const nlohmann::json>(std::move(valid).value()), "admin.bpkad", "", ""}};
+    Result<db::BatchReceipt> appended = store.Append(pending, at);
+    EXPECT_TRUE(appended.has_value()) << s.file_name << ": " << (appended ? "" : appended.error().ToString());
+    if (!appended) return seqs;
+    EXPECT_EQ(appended->entries.front().seq, seq);
+    seqs[{s.parsed.account_no, s.parsed.period_start.substr(0, 7)}] = seq++;
+  }
+  return seqs;
+}
+
 struct Outcome {
   std::vector<ledger::Finding> findings;
   ledger::AbsorptionReport absorption;
@@ -143,6 +191,9 @@ struct Outcome {
   std::map<std::string, std::size_t> kinds;
   double generate_seconds = 0;
   double append_seconds = 0;
+  DemoBank bank;
+  std::map<std::pair<std::string, std::string>, std::int64_t> statement_seqs;  // (account, "YYYY-MM").
+  double statements_seconds = 0;  // Generated, written, parsed back and appended.
 };
 
 class DemoGeneratorTest : public ::testing::Test {
@@ -201,6 +252,14 @@ class DemoGeneratorTest : public ::testing::Test {
     }
     outcome.append_seconds = Seconds(start);
 
+    start = std::chrono::steady_clock::now();
+    outcome.bank = GenerateDemoStatements(plan, 1);
+    Result<std::vector<std::string>> files = WriteDemoStatements(outcome.bank, (dir_ / "bank-statements").string());
+    EXPECT_TRUE(files.has_value()) << (files ? "" : files.error().ToString());
+    if (files) outcome.statement_seqs = AppendStatements(*store, outcome.bank, *files, next_seq);
+    outcome.statements_seconds = Seconds(start);
+    EXPECT_EQ(outcome.statement_seqs.size(), outcome.bank.statements.size());
+
     Result<db::VerifyReport> report = store->Verify(ledger::VerifierOf(TestSigner()), std::nullopt);
     EXPECT_TRUE(report.has_value() && report.value().ok);
 
@@ -221,9 +280,11 @@ class DemoGeneratorTest : public ::testing::Test {
       if (plain) outcome.absorption_without_refunds = std::move(plain).value();
     }
 
-    std::printf("demo %zu: generated in %.2fs, appended in %.2fs (%lld entries in %zu batches)\n",
+    std::printf("demo %zu: generated in %.2fs, appended in %.2fs (%lld entries in %zu batches); "
+                "%zu bank statements of %zu lines generated, written, parsed and appended in %.2fs\n",
                 expenditures, outcome.generate_seconds, outcome.append_seconds,
-                static_cast<long long>(next_seq - 1), plan.batches.size());
+                static_cast<long long>(next_seq - 1), plan.batches.size(), outcome.bank.statements.size(),
+                outcome.bank.lines, outcome.statements_seconds);
     for (const auto& [kind, n] : outcome.kinds) std::printf("  %s: %zu\n", kind.c_str(), n);
     const ledger::Absorption& total = outcome.absorption.total;
     std::printf("  pagu %s, realisation %s (%s%%)\n", ledger::FormatRupiah(total.pagu_sen).c_str(),
@@ -248,6 +309,7 @@ class DemoGeneratorTest : public ::testing::Test {
                   static_cast<long long>(finding.seqs.empty() ? 0 : finding.seqs.front()));
     }
     for (const std::string& line : plan.planted) std::printf("  planted %s\n", line.c_str());
+    for (const DemoBankPlant& plant : outcome.bank.planted) std::printf("  planted %s\n", plant.line.c_str());
     for (const std::string& line : plan.refunds) std::printf("  refund %s\n", line.c_str());
     return outcome;
   }
@@ -267,6 +329,57 @@ class DemoGeneratorTest : public ::testing::Test {
       ASSERT_TRUE(total.monthly_sen[m].has_value() && plain.monthly_sen[m].has_value());
       EXPECT_EQ(*plain.monthly_sen[m] - *total.monthly_sen[m], cumulative) << "month " << m + 1;
     }
+  }
+
+  // Every planted bank anomaly is found by its rule, with the statements and entry it
+  // names, and there is no other bank finding: the year's other plants (duplicates,
+  // reversals, cash payments, refunds, a deposit never made) leave the bank side clean.
+  static void ExpectBankFindings(const Outcome& outcome) {
+    std::vector<const ledger::Finding*> found;
+    for (const ledger::Finding& finding : outcome.findings) {
+      if (IsBankRule(finding.rule)) found.push_back(&finding);
+    }
+    std::vector<bool> used(found.size(), false);
+    const auto statement = [&](const std::string& account, const std::string& month) -> std::int64_t {
+      const auto it = outcome.statement_seqs.find({account, month});
+      EXPECT_TRUE(it != outcome.statement_seqs.end()) << account << " " << month;
+      return it == outcome.statement_seqs.end() ? 0 : it->second;
+    };
+    const auto expect = [&](const DemoBankPlant& plant, std::vector<std::int64_t> seqs, const char* severity,
+                            std::int64_t amount) {
+      std::sort(seqs.begin(), seqs.end());
+      for (std::size_t i = 0; i < found.size(); ++i) {
+        if (used[i] || found[i]->rule != plant.rule || found[i]->seqs != seqs || found[i]->severity != severity) continue;
+        used[i] = true;
+        EXPECT_EQ(found[i]->amount_sen, amount) << plant.line;
+        return;
+      }
+      ADD_FAILURE() << "not found (" << severity << ", seqs " << seqs.front() << "...): " << plant.line;
+    };
+    std::size_t expected = 0;
+    for (const DemoBankPlant& plant : outcome.bank.planted) {
+      const std::int64_t seq = statement(plant.account_no, plant.month);
+      if (plant.rule == ledger::kRuleEntryWithoutBankDebit || plant.rule == ledger::kRuleAmountMismatch) {
+        expect(plant, {plant.entry_seq, seq}, "high", plant.amount_sen);
+      } else if (plant.rule == ledger::kRuleStatementGap) {
+        const std::vector<std::int64_t> pair = {statement(plant.account_no, plant.previous_month), seq};
+        const bool missing = std::stoi(plant.month.substr(5)) - std::stoi(plant.previous_month.substr(5)) == 2;
+        if (missing) expect(plant, pair, "medium", 0);
+        // A missing month's movements break the balance chain of the same pair too.
+        if (!missing || plant.amount_sen != 0) {
+          expect(plant, pair, "high", plant.amount_sen);
+          ++expected;
+        }
+      } else {
+        expect(plant, {seq}, "high", plant.amount_sen);
+      }
+      ++expected;
+    }
+    for (std::size_t i = 0; i < found.size(); ++i) {
+      EXPECT_TRUE(used[i]) << "unplanted " << found[i]->rule << " seqs " << found[i]->seqs.front() << ": "
+                           << found[i]->kondisi;
+    }
+    EXPECT_EQ(found.size(), expected);
   }
 
   static std::map<std::string, std::vector<const ledger::Finding*>> ByRule(const Outcome& outcome) {
@@ -315,9 +428,7 @@ TEST(DemoGeneratorPlanTest, SeqsStartAtFirstSeq) {
 TEST_F(DemoGeneratorTest, SmallPlanAppendsVerifiesAndFiresEveryRule) {
   const Outcome outcome = Run(3000);
   const auto rules = ByRule(outcome);
-  // The demo appends no bank statements yet, so the five bank rules (the last ids) cannot fire.
   for (const char* rule : ledger::kAuditRuleIds) {
-    if (IsBankRule(rule)) continue;
     EXPECT_GE(rules.count(rule) == 0 ? 0u : rules.at(rule).size(), 1u) << rule;
   }
   // Only the planted anomalies.
@@ -352,6 +463,7 @@ TEST_F(DemoGeneratorTest, SmallPlanAppendsVerifiesAndFiresEveryRule) {
   EXPECT_LE(outcome.refunds.count, 7u);
   EXPECT_EQ(outcome.kinds.at("refund"), outcome.refunds.count);
   ExpectRefundsReported(outcome);
+  ExpectBankFindings(outcome);
 }
 
 // The default size: realisation about 85-95% of pagu, December the peak month.
@@ -374,7 +486,8 @@ TEST_F(DemoGeneratorTest, DefaultPlanIsRealistic) {
   }
   EXPECT_EQ(peak_month, 11u);
   const auto rules = ByRule(outcome);
-  EXPECT_EQ(rules.size(), std::size(ledger::kAuditRuleIds) - std::size(kBankRules));
+  EXPECT_EQ(rules.size(), std::size(ledger::kAuditRuleIds));
+  ExpectBankFindings(outcome);
   ASSERT_EQ(rules.count(ledger::kRuleOverPagu), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleOverPagu).size(), 1u);
   EXPECT_EQ(rules.at(ledger::kRuleSplitPackage).size(), 2u);
