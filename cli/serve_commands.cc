@@ -194,6 +194,23 @@ std::optional<Failure> RecordDemo(const std::string& data, std::size_t expenditu
               "CSV, read with %s.json) written to %s in %.1f s\n",
               static_cast<long long>(kDemoFiscalYear), files->size(), bank.lines, bank.csv_mapping.name.c_str(),
               dir.c_str(), std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  // BPKAD uploads them the day after the year's last entry.
+  const std::string& last = plan.batches.back().recorded_at;
+  const std::chrono::year_month_day last_day{
+      std::chrono::year{std::stoi(last.substr(0, 4))},
+      std::chrono::month{static_cast<unsigned>(std::stoi(last.substr(5, 2)))},
+      std::chrono::day{static_cast<unsigned>(std::stoi(last.substr(8, 2)))}};
+  const std::chrono::year_month_day next_day{std::chrono::sys_days{last_day} + std::chrono::days{1}};
+  char recorded_on[16];
+  std::snprintf(recorded_on, sizeof recorded_on, "%04d-%02u-%02u", static_cast<int>(next_day.year()),
+                static_cast<unsigned>(next_day.month()), static_cast<unsigned>(next_day.day()));
+  Result<DemoStatementsReport> imported =
+      ImportDemoStatements(*ledger->store, bank, *files, kDemoFiscalYear, recorded_on, ledger::ReconcileParams{});
+  if (!imported) return Failure{kExitUsage, "bank statements: " + imported.error().ToString()};
+  std::printf("bank statements imported as seqs %lld..%lld in %.1f s; reconciliation stored in %.1f s: "
+              "%s%% of the debits matched\n",
+              static_cast<long long>(imported->first_seq), static_cast<long long>(imported->last_seq),
+              imported->import_seconds, imported->reconcile_seconds, imported->matched_percent.c_str());
   return std::nullopt;
 }
 

@@ -104,7 +104,7 @@ function filterPanel(r, account, opd) {
   };
   const select = (idName, label, options, value) => h('div', { class: 'field' },
     h('label', { for: idName, text: label }),
-    h('select', { id: idName, 'data-testid': idName, onchange: apply },
+    h('select', { id: idName, 'data-testid': idName + '-filter', onchange: apply },
       h('option', { value: '', text: 'Semua' }),
       options.map(([v, t]) => h('option', { value: v, text: t, selected: v === value }))));
   return h('form', { class: 'filters recon-filters', 'data-testid': 'recon-filters', onsubmit: (e) => e.preventDefault() },

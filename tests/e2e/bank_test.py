@@ -264,7 +264,7 @@ class T02Upload(BankTestCase):
         response = api.get(f"/v1/reconciliation?fiscal_year=2026&opd={OPD_A}", S.officer_b)
         self.assertStatus(response, 403)
         self.assertStatus(api.get("/v1/reconciliation?fiscal_year=2026", S.admin), 200)
-        self.assertStatus(api.get("/v1/reconciliation?fiscal_year=2026&account=a b", S.auditor), 400)
+        self.assertStatus(api.get("/v1/reconciliation?fiscal_year=2026&account=a%20b", S.auditor), 400)
         by_account = reconciliation({"fiscal_year": 2026, "account": TREASURER_ACCOUNT})
         self.assertEqual(by_account["totals"], expected_totals())
         none = reconciliation({"fiscal_year": 2026, "account": RKUD_ACCOUNT})
