@@ -162,8 +162,12 @@ void WriteBankStatementRow(NativeStatement& insert, const ledger::EntryColumns& 
 
 std::vector<ledger::StatementPeriod> ReadStatementsOfAccount(NativeStatement& select,
                                                              std::string_view account_no) {
+  std::string digits;
+  for (char c : account_no) {
+    if (c >= '0' && c <= '9') digits.push_back(c);
+  }
   NativeStatement::RunScope run(select);
-  select.Bind(1, account_no);
+  select.Bind(1, std::string_view(digits));
   std::vector<ledger::StatementPeriod> statements;
   while (select.Step()) {
     statements.push_back(ledger::StatementPeriod{select.Int(0), select.Text(1), select.Text(2),

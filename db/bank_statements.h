@@ -26,11 +26,12 @@ namespace jejak::db {
 std::string BankStatementInsertSql();
 
 // The SELECT of an account's statements as StatementsOfAccount returns them (one
-// parameter: the account number): seq, bank, account_role, opd, period_start, period_end,
-// newest first.
+// parameter: the account number's digits): seq, bank, account_role, opd, period_start,
+// period_end, newest first. An account is its digits, as reconciliation compares it, so
+// "0020-102000123" and "0020102000123" are one account with one chain of periods.
 inline constexpr const char* kStatementsOfAccountSql =
     "SELECT seq, bank, account_role, opd, period_start, period_end FROM bank_statements"
-    " WHERE account_no = ? ORDER BY seq DESC";
+    " WHERE REPLACE(REPLACE(account_no, '-', ''), '.', '') = ? ORDER BY seq DESC";
 
 // Inserts the row of the bank statement with `columns` whose canonical bytes are
 // `canonical` through `insert` (BankStatementInsertSql). Other kinds: nothing. The bytes
@@ -39,7 +40,8 @@ inline constexpr const char* kStatementsOfAccountSql =
 void WriteBankStatementRow(NativeStatement& insert, const ledger::EntryColumns& columns,
                            std::string_view canonical);
 
-// The rows of an account's statements (kStatementsOfAccountSql through `select`).
+// The rows of an account's statements (kStatementsOfAccountSql through `select`), the
+// account's digits bound: every spelling of the same number.
 std::vector<ledger::StatementPeriod> ReadStatementsOfAccount(NativeStatement& select,
                                                              std::string_view account_no);
 

@@ -25,6 +25,9 @@ using ledger::ParsedStatement;
 
 // One element's text (a name, a remittance line) is far shorter; longer text is refused.
 constexpr std::size_t kElementTextBytesMax = 4096;
+// ISO 20022 element names are at most 35 characters. A longer name is refused, which also
+// keeps the joined path of open elements (at most kCamtDepthMax names) a few kilobytes.
+constexpr std::size_t kElementNameBytesMax = 64;
 constexpr std::size_t kErrorsMax = 1000;
 
 constexpr std::array<std::string_view, 7> kNamespaces = {
@@ -386,6 +389,9 @@ Result<ParsedStatement> ParseCamt053(std::string_view bytes) {
         return fail(line, "elements nest deeper than " + std::to_string(kCamtDepthMax));
       }
       const std::string name = Text(xmlTextReaderConstLocalName(reader.get()));
+      if (name.size() > kElementNameBytesMax) {
+        return fail(line, "an element name is longer than " + std::to_string(kElementNameBytesMax) + " bytes");
+      }
       if (!root_seen) {
         root_seen = true;
         const std::string space = Text(xmlTextReaderConstNamespaceUri(reader.get()));

@@ -210,6 +210,27 @@ TEST_F(BankStatementStoreTest, AnOverlappingPeriodIsRefusedNamingTheEntry) {
   EXPECT_TRUE(MustVerify().ok);
 }
 
+// An account is its digits: the same number written with '-' or '.' is the same account,
+// so its periods cannot overlap under a second spelling.
+TEST_F(BankStatementStoreTest, AnotherSpellingOfTheAccountIsTheSameAccount) {
+  Record("march", TreasurerStatement("2026-03-01", "2026-03-31"), "2026-04-02");
+  json respelled = TreasurerStatement("2026-03-01", "2026-03-31");
+  const std::string written = respelled["account_no"].get<std::string>();
+  ASSERT_GT(written.size(), 3u);
+  respelled["account_no"] = written.substr(0, 3) + "-" + written.substr(3);
+  Result<BatchReceipt> again = Try("respelled", respelled, "2026-04-03");
+  ASSERT_FALSE(again.has_value());
+  EXPECT_EQ(again.error().code, Code::kConflict);
+  EXPECT_NE(again.error().message.find("in entry " + std::to_string(seq_["march"])),
+            std::string::npos)
+      << again.error().message;
+  Result<std::vector<ledger::StatementPeriod>> of_account =
+      store_->StatementsOfAccount(written.substr(0, 3) + "." + written.substr(3));
+  ASSERT_TRUE(of_account.has_value());
+  ASSERT_EQ(of_account->size(), 1u);
+  EXPECT_EQ(of_account->at(0).seq, seq_["march"]);
+}
+
 TEST_F(BankStatementStoreTest, AnAccountKeepsItsBankRoleAndOpd) {
   Record("march", TreasurerStatement("2026-03-01", "2026-03-31"), "2026-04-02");
   json bank = TreasurerStatement("2026-04-01", "2026-04-30", "900");

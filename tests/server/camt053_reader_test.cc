@@ -196,6 +196,13 @@ TEST(Camt053Test, RefusesOtherDocumentsDtdsAndDeepNesting) {
   const std::vector<FieldError> nested = Errors(ParseCamt053(deep));
   ASSERT_EQ(nested.size(), 1u);
   EXPECT_NE(nested[0].message.find("deeper"), std::string::npos);
+  // Long names would make every element's close copy a long path: refused at once.
+  const std::string long_name = "<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">\n<" +
+                                std::string(65, 'a') + "/>\n</Document>\n";
+  const std::vector<FieldError> named = Errors(ParseCamt053(long_name));
+  ASSERT_EQ(named.size(), 1u);
+  EXPECT_EQ(named[0].field, "line 2");
+  EXPECT_NE(named[0].message.find("element name is longer than 64 bytes"), std::string::npos) << named[0].message;
 }
 
 }  // namespace
